@@ -1,0 +1,2 @@
+/** The {@code ./thinkloop} command line: one picocli command class per subcommand. */
+package io.thinkloop.cli;

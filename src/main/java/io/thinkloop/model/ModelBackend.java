@@ -1,0 +1,18 @@
+package io.thinkloop.model;
+
+import io.smallrye.mutiny.Multi;
+
+/**
+ * Streams one completion for a conversation. Cancelling the subscription cancels the generation
+ * (remote request aborted, engine loop stopped), also before the first chunk.
+ *
+ * <p>Backends that produce raw model text (the embedded engine, {@code /v1/completions} servers) emit
+ * {@link ModelChunk.Text}; the agent loop parses it with the codec's streaming parser. Backends that
+ * receive already-structured output (OpenAI-style chat servers) emit {@link ModelChunk.Parsed} events.
+ */
+public interface ModelBackend {
+    /** Stable identifier, e.g. {@code embedded} or {@code deepseek-remote}. */
+    String id();
+
+    Multi<ModelChunk> stream(CompletionRequest request);
+}
