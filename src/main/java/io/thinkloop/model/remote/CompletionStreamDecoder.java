@@ -65,6 +65,11 @@ final class CompletionStreamDecoder implements SseHandler<ModelChunk> {
         if (ids == null) {
             ids = idsFromTokens(logprobs.path("tokens"));
         }
+        boolean endsHere = "stop".equals(choice.path("finish_reason").asText(null)) && choice.path("stop_reason").isNull();
+        if (text.isEmpty() && ids != null && ids.length > 0 && endsHere && eosText != null) {
+            // vLLM reports the end-of-sentence token (id and logprob) with empty text: give it its text.
+            text = eosText;
+        }
         if (!text.isEmpty() || (ids != null && ids.length > 0)) {
             out.add(new ModelChunk.Text(text, ids, lps));
             tail.append(text);
