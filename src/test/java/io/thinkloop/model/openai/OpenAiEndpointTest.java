@@ -207,6 +207,18 @@ class OpenAiEndpointTest {
                 .body("error.message", notNullValue());
     }
 
+    @Test
+    void backendFailureAfterOutputEndsTheStreamWithAnErrorEvent() {
+        String sse = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"scripted\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"BREAK-MIDWAY\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200).extract().asString();
+        String[] events = sse.split("\n\n");
+        JsonNode last = json(events[events.length - 1].substring("data: ".length()));
+        assertEquals("stream_interrupted", last.path("error").path("code").asText(), sse);
+        assertFalse(sse.contains("[DONE]"), "a broken stream does not claim to be done");
+        assertTrue(sse.contains("Partial answer"));
+    }
+
     RemoteConfig selfConfig() {
         String base = root.toString();
         return RemoteConfig.of(base, ScriptedBackend.ID, Provider.OPENAI).withApiKey(null);

@@ -17,7 +17,8 @@ import java.util.List;
  * Test double of a text model (backend {@value #ID}): answers like DeepSeek-V3.2 would, as raw DSML text in
  * small pieces, so the endpoint's codec, parser and event mapping are the real ones. With tools and no tool
  * result yet it reasons and calls {@code get_weather} (and {@code search} when offered); after tool results
- * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server.
+ * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server, one with
+ * {@code BREAK-MIDWAY} fails after some output.
  */
 @ApplicationScoped
 public class ScriptedBackend implements ModelBackend {
@@ -37,6 +38,12 @@ public class ScriptedBackend implements ModelBackend {
         ChatMessage last = request.messages().get(request.messages().size() - 1);
         if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
             return Multi.createFrom().failure(new BackendException("rate_limited", 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
+            return Multi.createBy().concatenating().streams(
+                    Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
+                    Multi.createFrom().failure(new BackendException(BackendException.STREAM_INTERRUPTED, 0, true, null,
+                            "stream interrupted after partial output (connection_lost)", null)));
         }
         boolean thinking = request.thinking() == ThinkingMode.THINKING;
         StringBuilder out = new StringBuilder();
