@@ -43,6 +43,9 @@ class OpenAiEndpointTest {
     @TestHTTPResource("/")
     URL root;
 
+    @jakarta.inject.Inject
+    ScriptedBackend scripted;
+
     static final String TOOLS = """
             [{"type":"function","function":{"name":"get_weather","description":"Current weather","parameters":
               {"type":"object","properties":{"city":{"type":"string"},"metric":{"type":"boolean"}},"required":["city"]}}},
@@ -74,8 +77,13 @@ class OpenAiEndpointTest {
 
     @Test
     void answersWithToolCallsAndReasoningWithoutStreaming() {
-        String response = given().contentType(ContentType.JSON).body(body(false, "\"temperature\":0,\"max_tokens\":300,\"seed\":3,"))
+        String response = given().contentType(ContentType.JSON)
+                .body(body(false, "\"temperature\":0.5,\"top_p\":0.9,\"max_tokens\":300,\"seed\":3,\"stop\":[\"END\"],"))
                 .post("/v1/chat/completions").then().statusCode(200).contentType(ContentType.JSON).extract().asString();
+        assertEquals(new CompletionRequest.Sampling(300, 0.5, 0.9, 0, 3L, List.of("END")), scripted.lastRequest().sampling());
+        assertEquals(ThinkingMode.THINKING, scripted.lastRequest().thinking());
+        assertTrue(scripted.lastRequest().prompt().startsWith("<｜begin▁of▁sentence｜>You are helpful.\n\n## Tools"), scripted.lastRequest().prompt());
+        assertTrue(scripted.lastRequest().prompt().endsWith("<｜User｜>Weather in Zürich?<｜Assistant｜><think>"), scripted.lastRequest().prompt());
         JsonNode r = json(response);
         assertEquals("chat.completion", r.path("object").asText());
         assertEquals("scripted", r.path("model").asText());

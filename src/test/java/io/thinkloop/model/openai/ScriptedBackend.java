@@ -30,8 +30,16 @@ public class ScriptedBackend implements ModelBackend {
         return ID;
     }
 
+    /** The last request received, for tests that check what reached the backend. */
+    private volatile CompletionRequest lastRequest;
+
+    public CompletionRequest lastRequest() {
+        return lastRequest;
+    }
+
     @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
+        lastRequest = request;
         if (request.prompt() == null) {
             return Multi.createFrom().failure(new BackendException("bad_request", false, "a text model needs the encoded prompt"));
         }
