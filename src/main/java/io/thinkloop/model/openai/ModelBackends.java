@@ -23,6 +23,10 @@ public class ModelBackends {
 
     @Inject
     public ModelBackends(@Any Instance<ModelBackend> all, @ConfigProperty(name = "thinkloop.model.backend") Optional<String> defaultId) {
+        this(all.stream().toList(), defaultId);
+    }
+
+    public ModelBackends(List<ModelBackend> all, Optional<String> defaultId) {
         for (ModelBackend b : all) {
             if (configured(b)) {
                 backends.add(b);

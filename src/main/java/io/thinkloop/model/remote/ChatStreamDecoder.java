@@ -245,11 +245,6 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         }
     }
 
-    /** The id the server gave tool call {@code index} (in emitted numbering), or null. */
-    String toolCallId(int index) {
-        return nativeCalls.values().stream().filter(c -> c.index == index).map(c -> c.id).findFirst().orElse(null);
-    }
-
     static BackendException streamError(JsonNode error) {
         String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();
         String type = error.path("type").asText(error.path("code").asText("error"));

@@ -227,6 +227,63 @@ class OpenAiEndpointTest {
         assertTrue(sse.contains("Partial answer"));
     }
 
+    @Test
+    void cancellingTheRemoteStreamCancelsTheGenerationBehindOurEndpoint() throws Exception {
+        int before = scripted.cancellations();
+        RemoteChatBackend backend = new RemoteChatBackend(selfConfig());
+        AssertSubscriber<ModelChunk> s = backend.stream(new CompletionRequest(List.of(ChatMessage.user("SLOW please")), List.of(),
+                ThinkingMode.THINKING, null, CompletionRequest.Sampling.greedy(50))).subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        s.awaitItems(3, Duration.ofSeconds(10));
+        s.cancel();
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (scripted.cancellations() == before && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(before + 1, scripted.cancellations(), "the client going away cancelled the backend's generation");
+    }
+
+    @Test
+    void requestsPickTheirBackendByModelElseTheDefault() {
+        io.thinkloop.model.ModelBackend a = new ScriptedBackend();
+        io.thinkloop.model.ModelBackend b = new io.thinkloop.model.ModelBackend() {
+            public String id() {
+                return "other";
+            }
+
+            public io.smallrye.mutiny.Multi<ModelChunk> stream(CompletionRequest r) {
+                return io.smallrye.mutiny.Multi.createFrom().empty();
+            }
+        };
+        io.thinkloop.model.ModelBackend unconfigured = new RemoteChatBackend(new io.thinkloop.model.remote.RemoteSettings() {
+            public java.util.Optional<String> baseUrl() { return java.util.Optional.empty(); }
+            public java.util.Optional<String> apiKey() { return java.util.Optional.empty(); }
+            public String model() { return "m"; }
+            public String provider() { return "deepseek"; }
+            public Duration connectTimeout() { return Duration.ofSeconds(1); }
+            public Duration firstTokenTimeout() { return Duration.ofSeconds(1); }
+            public Duration idleTimeout() { return Duration.ofSeconds(1); }
+            public int maxRetries() { return 0; }
+            public Duration backoffBase() { return Duration.ofSeconds(1); }
+            public Duration backoffMax() { return Duration.ofSeconds(1); }
+            public Duration maxRetryAfter() { return Duration.ofSeconds(1); }
+            public int breakerFailures() { return 1; }
+            public Duration breakerOpen() { return Duration.ofSeconds(1); }
+            public String eosText() { return ""; }
+        });
+        ModelBackends withDefault = new ModelBackends(List.of(a, b, unconfigured), java.util.Optional.of("other"));
+        assertEquals(List.of("scripted", "other"), withDefault.all().stream().map(io.thinkloop.model.ModelBackend::id).toList());
+        assertEquals("scripted", withDefault.select("scripted").id());
+        assertEquals("other", withDefault.select("gpt-4o").id());
+        OpenAiError remoteOff = org.junit.jupiter.api.Assertions.assertThrows(OpenAiError.class,
+                () -> new ModelBackends(List.of(a, b), java.util.Optional.of("remote")).select("x"));
+        assertEquals(503, remoteOff.status());
+        OpenAiError ambiguous = org.junit.jupiter.api.Assertions.assertThrows(OpenAiError.class,
+                () -> new ModelBackends(List.of(a, b), java.util.Optional.empty()).select("x"));
+        assertEquals(404, ambiguous.status());
+        assertEquals("other", new ModelBackends(List.of(b), java.util.Optional.empty()).select("x").id());
+    }
+
     RemoteConfig selfConfig() {
         String base = root.toString();
         return RemoteConfig.of(base, ScriptedBackend.ID, Provider.OPENAI).withApiKey(null);

@@ -18,7 +18,7 @@ import java.util.List;
  * small pieces, so the endpoint's codec, parser and event mapping are the real ones. With tools and no tool
  * result yet it reasons and calls {@code get_weather} (and {@code search} when offered); after tool results
  * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server, one with
- * {@code BREAK-MIDWAY} fails after some output.
+ * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute.
  */
 @ApplicationScoped
 public class ScriptedBackend implements ModelBackend {
@@ -33,8 +33,15 @@ public class ScriptedBackend implements ModelBackend {
     /** The last request received, for tests that check what reached the backend. */
     private volatile CompletionRequest lastRequest;
 
+    private final java.util.concurrent.atomic.AtomicInteger cancellations = new java.util.concurrent.atomic.AtomicInteger();
+
     public CompletionRequest lastRequest() {
         return lastRequest;
+    }
+
+    /** How many generations were cancelled by their consumer. */
+    public int cancellations() {
+        return cancellations.get();
     }
 
     @Override
@@ -52,6 +59,12 @@ public class ScriptedBackend implements ModelBackend {
                     Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
                     Multi.createFrom().failure(new BackendException(BackendException.STREAM_INTERRUPTED, 0, true, null,
                             "stream interrupted after partial output (connection_lost)", null)));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {
+            // One piece every 50 ms for a minute, unless the consumer goes away.
+            return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(1200)
+                    .map(i -> (ModelChunk) new ModelChunk.Text(i == 0 ? "</think>" : "word" + i + " "))
+                    .onCancellation().invoke(cancellations::incrementAndGet);
         }
         boolean thinking = request.thinking() == ThinkingMode.THINKING;
         StringBuilder out = new StringBuilder();
