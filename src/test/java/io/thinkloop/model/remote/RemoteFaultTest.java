@@ -26,9 +26,19 @@ class RemoteFaultTest {
 
     ReplayServer server;
 
+    private static boolean warm;
+
     @BeforeEach
     void start() throws Exception {
         server = new ReplayServer();
+        if (!warm) {
+            // The timeouts below are tight; a cold JVM on a busy machine can take seconds for its first request.
+            try (ReplayServer warmUp = new ReplayServer()) {
+                warmUp.enqueue(PATH, answer());
+                subscribe(new RemoteChatBackend(RemoteConfig.of(warmUp.baseUrl(), "m", Provider.DEEPSEEK))).awaitCompletion(Duration.ofSeconds(30));
+            }
+            warm = true;
+        }
     }
 
     @AfterEach
@@ -155,6 +165,17 @@ class RemoteFaultTest {
         assertEquals("first_token_timeout", e.code());
         assertTrue(e.retryable());
         assertEquals(2, server.requests().size());
+    }
+
+    @Test
+    void aLongStreamOutlivesTheFirstTokenTimeout() {
+        // 9 events, 250 ms apart: about 2 s in all, well past the 1 s first-token limit, never idle for 600 ms.
+        RemoteConfig c = config().withTimeouts(Duration.ofMillis(1000), Duration.ofMillis(600)).withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1));
+        server.enqueue(PATH, answer().delay(250));
+        long t0 = System.nanoTime();
+        assertWholeAnswerOnce(subscribe(new RemoteChatBackend(c)).awaitCompletion(Duration.ofSeconds(10)).getItems());
+        assertTrue(System.nanoTime() - t0 > Duration.ofMillis(1500).toNanos());
+        assertEquals(1, server.requests().size());
     }
 
     @Test
