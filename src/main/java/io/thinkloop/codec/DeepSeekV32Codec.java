@@ -332,10 +332,11 @@ public final class DeepSeekV32Codec {
         if (text == null || mode == null) {
             throw new CodecException("text and thinking mode must not be null");
         }
+        Cursor cur = new Cursor(text);
         String reasoning = "";
         int index = 0;
         if (mode == ThinkingMode.THINKING) {
-            Stop s = readUntil(text, index, THINK_END, TOOL_CALLS_START);
+            Stop s = readUntil(cur, index, THINK_END, TOOL_CALLS_START);
             reasoning = s.content;
             if (!THINK_END.equals(s.stop)) {
                 throw new CodecException("invalid thinking format: "
@@ -343,15 +344,15 @@ public final class DeepSeekV32Codec {
             }
             index = s.next;
         }
-        Stop s = readUntil(text, index, EOS, TOOL_CALLS_START);
+        Stop s = readUntil(cur, index, EOS, TOOL_CALLS_START);
         String content = s.content;
         index = s.next;
         String stop = s.stop;
         List<ToolCall> calls = List.of();
         if (TOOL_CALLS_START.equals(stop)) {
             calls = new ArrayList<>();
-            Stop t = parseToolCalls(text, index, calls);
-            Stop e = readUntil(text, t.next, EOS);
+            Stop t = parseToolCalls(cur, index, calls);
+            Stop e = readUntil(cur, t.next, EOS);
             if (!e.content.isEmpty()) {
                 throw new CodecException("unexpected content after tool calls at offset " + t.next);
             }
@@ -374,12 +375,36 @@ public final class DeepSeekV32Codec {
     private record Stop(int next, String content, String stop) {
     }
 
+    /**
+     * The text being parsed and, per stop string, its next occurrence at or after the last search position.
+     * The reference searches the rest of the text for every stop on every call (quadratic in the number of
+     * tool calls); positions only move forward, so a found occurrence stays valid until the parse passes it.
+     */
+    private static final class Cursor {
+        final String text;
+        private final java.util.IdentityHashMap<String, int[]> next = new java.util.IdentityHashMap<>();
+
+        Cursor(String text) {
+            this.text = text;
+        }
+
+        int find(String stop, int from) {
+            int[] cached = next.computeIfAbsent(stop, k -> new int[] {-2});
+            if (cached[0] == -1 || cached[0] >= from) {
+                return cached[0];
+            }
+            cached[0] = text.indexOf(stop, from);
+            return cached[0];
+        }
+    }
+
     /** The reference's _read_until_stop: the text up to the earliest of {@code stops} (first listed wins ties). */
-    private static Stop readUntil(String text, int from, String... stops) {
+    private static Stop readUntil(Cursor cur, int from, String... stops) {
+        String text = cur.text;
         int min = text.length();
         String matched = null;
         for (String s : stops) {
-            int p = text.indexOf(s, from);
+            int p = cur.find(s, from);
             if (p >= 0 && p < min) {
                 min = p;
                 matched = s;
@@ -391,10 +416,11 @@ public final class DeepSeekV32Codec {
         return new Stop(min + matched.length(), text.substring(from, min), matched);
     }
 
-    private static Stop parseToolCalls(String text, int index, List<ToolCall> calls) {
+    private static Stop parseToolCalls(Cursor cur, int index, List<ToolCall> calls) {
+        String text = cur.text;
         String stop = null;
         while (index < text.length()) {
-            Stop s = readUntil(text, index, INVOKE_START, TOOL_CALLS_END);
+            Stop s = readUntil(cur, index, INVOKE_START, TOOL_CALLS_END);
             if (!s.content.equals(">\n")) {
                 throw new CodecException("tool call format error at offset " + index + ": expected \">\\n\"");
             }
@@ -406,7 +432,7 @@ public final class DeepSeekV32Codec {
             if (stop == null) {
                 throw new CodecException("missing " + INVOKE_START + " or " + TOOL_CALLS_END);
             }
-            s = readUntil(text, index, PARAM_START, INVOKE_END);
+            s = readUntil(cur, index, PARAM_START, INVOKE_END);
             String name = DsmlSyntax.invokeName(s.content);
             if (name == null) {
                 throw new CodecException("tool name format error at offset " + index);
@@ -416,7 +442,7 @@ public final class DeepSeekV32Codec {
             StringBuilder args = new StringBuilder("{");
             java.util.Set<String> seen = new java.util.HashSet<>();
             while (PARAM_START.equals(stop)) {
-                s = readUntil(text, index, PARAM_STOP);
+                s = readUntil(cur, index, PARAM_STOP);
                 DsmlSyntax.Param p = DsmlSyntax.param(s.content);
                 if (p == null) {
                     throw new CodecException("parameter format error at offset " + index);
@@ -435,7 +461,7 @@ public final class DeepSeekV32Codec {
                     args.append(p.value());
                 }
                 index = s.next;
-                s = readUntil(text, index, PARAM_START, INVOKE_END);
+                s = readUntil(cur, index, PARAM_START, INVOKE_END);
                 if (!s.content.equals(">\n")) {
                     throw new CodecException("parameter format error at offset " + index + ": expected \">\\n\"");
                 }

@@ -276,6 +276,7 @@ public final class StreamingParser {
             pendingRepairs.add(new Repair("tag_spacing", "expected \">\\n\" between tags, got " + PyJson.quote(acc)));
         }
         acc.setLength(0);
+        gapChecked = 0;
         pendingRepairs.addAll(m.repairs());
         switch (m.kind()) {
             case INVOKE_START -> state = State.INVOKE_NAME;
@@ -295,12 +296,14 @@ public final class StreamingParser {
 
     private void checkGapSoFar() {
         if (lenient) {
-            for (int i = 0; i < acc.length(); i++) {
+            // only the characters added since the last check (a long run of whitespace stays linear)
+            for (int i = Math.min(gapChecked, acc.length()); i < acc.length(); i++) {
                 char c = acc.charAt(i);
                 if (!(Character.isWhitespace(c) || (c == '>' && i == 0))) {
                     throw error("tool call format error: unexpected text " + PyJson.quote(acc) + " between tags");
                 }
             }
+            gapChecked = acc.length();
         } else if (acc.length() > 2 || !">\n".startsWith(acc.toString())) {
             throw error("tool call format error: expected \">\\n\" between tags, got " + PyJson.quote(acc));
         }
@@ -344,6 +347,7 @@ public final class StreamingParser {
     }
 
     private int headerPrefixChecked;
+    private int gapChecked;
 
     private boolean strictHeaderStep() {
         // The reference's pattern starts with ' name="'; the name then runs to the first string attribute.
