@@ -22,6 +22,8 @@ final class Markers {
     /** Markers grouped by first character; {@code firstChars[i]} starts the markers in {@code groups[i]}. */
     private final char[] firstChars;
     private final Marker[][] groups;
+    /** Per group: the second characters of its markers, or null if a one-character marker is in it. */
+    private final String[] secondChars;
     private final boolean[] isFirst = new boolean[65536];
 
     private Markers(List<Marker> list) {
@@ -36,9 +38,19 @@ final class Markers {
         }
         firstChars = firsts.toString().toCharArray();
         groups = new Marker[firstChars.length][];
+        secondChars = new String[firstChars.length];
         for (int i = 0; i < firstChars.length; i++) {
             char c = firstChars[i];
             groups[i] = list.stream().filter(m -> m.text.charAt(0) == c).toArray(Marker[]::new);
+            StringBuilder seconds = new StringBuilder();
+            for (Marker m : groups[i]) {
+                if (m.text.length() == 1) {
+                    seconds = null;
+                    break;
+                }
+                seconds.append(m.text.charAt(1));
+            }
+            secondChars[i] = seconds == null ? null : seconds.toString();
         }
     }
 
@@ -63,7 +75,12 @@ final class Markers {
             if (!isFirst[c]) {
                 continue;
             }
-            Marker[] group = groupOf(c);
+            int g = groupIndex(c);
+            String seconds = secondChars[g];
+            if (seconds != null && i + 1 < len && seconds.indexOf(s.charAt(i + 1)) < 0) {
+                continue; // fast reject: no marker continues with the next character
+            }
+            Marker[] group = groups[g];
             Marker best = null;
             boolean partial = false;
             for (Marker m : group) {
@@ -93,13 +110,13 @@ final class Markers {
         hit.safeEnd = len;
     }
 
-    private Marker[] groupOf(char c) {
+    private int groupIndex(char c) {
         for (int i = 0; i < firstChars.length; i++) {
             if (firstChars[i] == c) {
-                return groups[i];
+                return i;
             }
         }
-        return new Marker[0];
+        throw new IllegalStateException("no marker starts with " + c);
     }
 
     private static boolean regionMatches(CharSequence s, int at, String t, int k) {

@@ -118,6 +118,54 @@ class StreamingParserPropertyTest {
         assertTrue(rejected > 100 && accepted > 100, "variants exercise both outcomes: " + accepted + "/" + rejected);
     }
 
+    /** Lenient outcome (message, repairs, end, or rejection) of one chunking. */
+    private static String lenientOutcome(String text, ThinkingMode mode, List<Integer> cuts) {
+        StreamingParser p = StreamingParser.lenient(mode, List.of());
+        EventAssembler a = new EventAssembler();
+        try {
+            int from = 0;
+            for (int cut : cuts) {
+                a.accept(p.feed(text.substring(from, cut)));
+                from = cut;
+            }
+            a.accept(p.feed(text.substring(from)));
+            a.accept(p.finish());
+        } catch (CodecException e) {
+            return "rejected";
+        }
+        return a.message() + " " + a.repairs() + " " + a.end();
+    }
+
+    /** Lenient parsing is chunking-invariant too, on golden completions rewritten with lenient deviations. */
+    @Test
+    void lenientParsingIsChunkingInvariant() {
+        String[][] rewrites = {{"", ""}, {"｜DSML｜", "|DSML|"}, {"｜DSML｜", "‖DSML‖"}, {"｜DSML｜", ""},
+                {"\n\n<｜DSML｜function_calls", "\n<｜DSML｜function_calls"}, {"<｜end▁of▁sentence｜>", ""},
+                {"string=\"true\"", "string=\"yes\""}};
+        int repaired = 0;
+        for (JsonNode c : GoldenData.cases()) {
+            if (!c.path("kind").asText().equals("parse")) {
+                continue;
+            }
+            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            Random rnd = new Random(c.path("id").asText().hashCode() * 31L);
+            for (String[] rw : rewrites) {
+                String text = rw[0].isEmpty() ? c.path("input").path("text").asText()
+                        : c.path("input").path("text").asText().replace(rw[0], rw[1]);
+                String whole = lenientOutcome(text, mode, List.of());
+                for (int k = 0; k < 8; k++) {
+                    List<Integer> cuts = chunking(text, k, rnd);
+                    assertEquals(whole, lenientOutcome(text, mode, cuts), c.path("id").asText() + " " + PyJson.quote(text)
+                            + " chunking " + cuts);
+                }
+                if (!whole.equals("rejected") && !whole.contains(" [] ")) {
+                    repaired++;
+                }
+            }
+        }
+        assertTrue(repaired > 300, "rewrites exercise repairs: " + repaired);
+    }
+
     /**
      * Chunking #0 is one character at a time, #1 the whole text, #2 cuts inside every marker occurrence, the
      * rest random chunk sizes (small and large) plus random cuts inside markers.
