@@ -1,0 +1,21 @@
+package io.thinkloop.mcptools.trip;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import java.util.List;
+
+/**
+ * A restaurant; {@code averagePrice} in CNY per person, {@code meals} the meals it serves (breakfast,
+ * lunch, dinner) as its opening hours allow.
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Restaurant(String id, String name, String city, String cuisine, int averagePrice, double rating,
+                         String openingHours, List<String> meals, List<String> features,
+                         List<String> signatureDishes) {
+    public Restaurant {
+        meals = List.copyOf(meals);
+        features = List.copyOf(features);
+        signatureDishes = List.copyOf(signatureDishes);
+    }
+}
