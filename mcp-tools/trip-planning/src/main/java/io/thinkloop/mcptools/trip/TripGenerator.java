@@ -150,7 +150,8 @@ final class TripGenerator {
         List<CityPool.Entry> pool = new ArrayList<>(CityPool.CITIES);
         Random rnd = stream(1);
         List<CityPool.Entry> chosen = new ArrayList<>();
-        for (int i = 0; i < Math.min(size.cities, pool.size()); i++) {
+        int count = Math.min(size.cities, pool.size());
+        for (int i = 0; i < count; i++) {
             chosen.add(pool.remove(rnd.nextInt(pool.size())));
         }
         chosen.sort(Comparator.comparing(CityPool.Entry::name));
