@@ -36,6 +36,7 @@ public final class Calculator {
     private static final BigDecimal PI = new BigDecimal("3.14159265358979323846264338327950288419716939937510");
     private static final BigDecimal E = new BigDecimal("2.71828182845904523536028747135266249775724709369995");
     private static final double LN10 = Math.log(10);
+    private static final BigDecimal HALF = new BigDecimal("0.5");
 
     /** A value and whether it is exactly the mathematical result. */
     public record Value(BigDecimal value, boolean exact) {
@@ -281,10 +282,19 @@ public final class Calculator {
             if (magnitude < -MAX_EXPONENT) {
                 return new Value(BigDecimal.ZERO, false);
             }
+            if (!integral && x.compareTo(HALF) == 0) {
+                BigDecimal r = b.sqrt(MC);
+                return checked(new Value(r, base.exact() && r.multiply(r).compareTo(b) == 0), op);
+            }
             if (!integral || x.abs().compareTo(BigDecimal.valueOf(999_999_999)) > 0) {
-                // exp(x ln b): fractional powers, and integer powers of numbers so close to 1 that the
-                // exponent is beyond what BigDecimal.pow takes (the result still fits the limits).
-                return checked(Functions.exp(x.doubleValue() * lnBase, op.position()), op);
+                // Fractional powers, and integer powers of numbers so close to 1 that the exponent is beyond
+                // what BigDecimal.pow takes: Math.pow where doubles reach, else exp(x ln b).
+                double direct = Math.pow(b.doubleValue(), x.doubleValue());
+                if (Double.isFinite(direct) && direct != 0 && Math.abs(magnitude) < 300 && Math.abs(b.doubleValue()) >= Double.MIN_NORMAL
+                        && x.abs().compareTo(BigDecimal.valueOf(1e15)) < 0 && b.subtract(BigDecimal.ONE).abs().doubleValue() > 1e-6) {
+                    return checked(Functions.fromDouble(direct, op.position()), op);
+                }
+                return checked(Functions.exp(x.multiply(new BigDecimal(lnBase), MC), op.position()), op);
             }
             int n = x.intValueExact(); // |n| <= MAX_EXPONENT / log10(|b|) here, and |b| != 1
             boolean exact = base.exact() && exponent.exact();
@@ -353,8 +363,12 @@ public final class Calculator {
     /** Natural log of a positive value of any magnitude; precise near 1 too (via log1p). */
     static double ln(BigDecimal positive) {
         BigDecimal d = positive.subtract(BigDecimal.ONE);
-        if (d.abs().compareTo(new BigDecimal("0.5")) < 0) {
+        if (d.abs().compareTo(HALF) < 0) {
             return Math.log1p(d.doubleValue());
+        }
+        double direct = positive.doubleValue();
+        if (direct >= Double.MIN_NORMAL && direct < Double.MAX_VALUE) {
+            return Math.log(direct);
         }
         return log10(positive) * LN10;
     }

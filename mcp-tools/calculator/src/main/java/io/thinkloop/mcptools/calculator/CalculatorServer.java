@@ -59,7 +59,7 @@ public final class CalculatorServer implements ToolServerDefinition {
 
     static final String RESULT_PROPERTIES = """
             "result": {"type": "string", "description": "The value in decimal notation (scientific for extreme magnitudes)"},
-            "value": {"type": "number"},
+            "value": {"type": ["number", "null"], "description": "The value as a JSON number; null beyond double range"},
             "exact": {"type": "boolean", "description": "Whether the result is exact (false when rounded)"}""";
 
     /** The structured result of one evaluation. */
@@ -67,7 +67,12 @@ public final class CalculatorServer implements ToolServerDefinition {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("expression", expression);
         out.put("result", v.text());
-        out.put("value", v.value().stripTrailingZeros());
+        double d = v.value().doubleValue();
+        if (Double.isFinite(d) && (d != 0 || v.value().signum() == 0)) {
+            out.put("value", v.value().stripTrailingZeros());
+        } else {
+            out.putNull("value"); // beyond double range: many JSON readers could not hold it; "result" has it
+        }
         out.put("exact", v.exact());
         return out;
     }
@@ -194,7 +199,7 @@ public final class CalculatorServer implements ToolServerDefinition {
                     """
                     {"type": "object",
                      "properties": {
-                       "value": {"type": "number"}, "from": {"type": "string"}, "to": {"type": "string"},
+                       "value": {"type": ["number", "null"], "description": "The value as a JSON number; null beyond double range"}, "from": {"type": "string"}, "to": {"type": "string"},
                        "result": {"type": "number"}, "result_text": {"type": "string"},
                        "dimension": {"type": "string", "enum": %s}},
                      "required": ["value", "from", "to", "result", "result_text", "dimension"], "additionalProperties": false}"""

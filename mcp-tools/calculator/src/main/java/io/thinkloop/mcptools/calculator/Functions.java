@@ -12,6 +12,7 @@ final class Functions {
     private static final Set<String> ALL = Set.of(NAMES.split(", "));
     private static final MathContext MC = new MathContext(Calculator.PRECISION, RoundingMode.HALF_EVEN);
     private static final double LN10 = Math.log(10);
+    private static final BigDecimal LN10_DECIMAL = new BigDecimal("2.302585092994045684017991454684364207601");
     /** Trigonometric results this close to zero are rounding noise of pi's binary approximation. */
     private static final double TRIG_ZERO = 1e-15;
 
@@ -87,7 +88,7 @@ final class Functions {
                 if (x.compareTo(BigDecimal.valueOf(-Calculator.MAX_EXPONENT * LN10 - 1)) < 0) {
                     yield new Calculator.Value(BigDecimal.ZERO, false);
                 }
-                yield exp(x.doubleValue(), position);
+                yield exp(x, position);
             }
             case "sin", "cos", "tan" -> {
                 if (x.abs().compareTo(BigDecimal.valueOf(1e15)) > 0) {
@@ -102,21 +103,22 @@ final class Functions {
     }
 
     /** e^lnValue for any result within the calculator's range, as 15 significant digits. */
-    static Calculator.Value exp(double lnValue, int position) {
-        double log10 = lnValue / LN10;
-        if (log10 > Calculator.MAX_EXPONENT) {
+    static Calculator.Value exp(BigDecimal lnValue, int position) {
+        double ln = lnValue.doubleValue();
+        if (ln / LN10 > Calculator.MAX_EXPONENT) {
             throw new CalculationException("Result is too large (limit 10^" + Calculator.MAX_EXPONENT + ")", position);
         }
-        if (log10 < -Calculator.MAX_EXPONENT) {
+        if (ln / LN10 < -Calculator.MAX_EXPONENT) {
             return new Calculator.Value(BigDecimal.ZERO, false);
         }
-        if (Math.abs(lnValue) < 700) {
-            return fromDouble(Math.exp(lnValue), position);
+        if (Math.abs(ln) < 700) {
+            return fromDouble(Math.exp(ln), position);
         }
-        // Beyond double range: 10^log10 = 10^k * 10^f with k whole and f in [0, 1).
-        double k = Math.floor(log10);
-        double mantissa = Math.pow(10, log10 - k);
-        return new Calculator.Value(Calculator.roundDouble(mantissa).scaleByPowerOfTen((int) k), false);
+        // Beyond double range: e^v = e^r * 10^k with k = floor(v / ln 10), the reduction done in decimal so
+        // that r keeps all its digits.
+        long k = (long) Math.floor(ln / LN10);
+        BigDecimal r = lnValue.subtract(LN10_DECIMAL.multiply(BigDecimal.valueOf(k)), MC);
+        return new Calculator.Value(Calculator.roundDouble(Math.exp(r.doubleValue())).scaleByPowerOfTen((int) k), false);
     }
 
     static Calculator.Value fromDouble(double d, int position) {

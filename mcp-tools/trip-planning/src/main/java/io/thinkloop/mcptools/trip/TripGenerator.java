@@ -207,8 +207,8 @@ final class TripGenerator {
         boolean indoor = kind.indoor() || noun.equals("Aquarium");
         List<String> closedOn = kind.closedMondays() && rnd.nextInt(4) != 0 ? List.of("Monday") : List.of();
         double hours = Math.round((kind.hoursToSpend() + (rnd.nextInt(5) - 2) * 0.5) * 2) / 2.0;
-        String description = "A " + kind.type() + " in " + e.name() + ", popular for "
-                + e.highlights().get(rnd.nextInt(e.highlights().size())) + (indoor ? "; indoors." : "; outdoors.");
+        String description = (indoor ? "An indoor " : "An outdoor ") + kind.type() + " in " + e.name() + ", a city known for "
+                + e.highlights().get(rnd.nextInt(e.highlights().size())) + ".";
         return new Attraction(String.format("attraction-%04d", ++attractionCount), name, e.name(), kind.type(), ticket,
                 rating, kind.hours(), closedOn, Math.max(1.0, hours), indoor, description);
     }
