@@ -54,7 +54,7 @@ public final class CalculatorServer implements ToolServerDefinition {
     }
 
     public static List<Tool> tools(Executor executor) {
-        return List.of(new Evaluate(), new EvaluateBatch(executor), new ConvertUnits(), new ListUnits());
+        return List.of(new Evaluate(executor), new EvaluateBatch(executor), new ConvertUnits(), new ListUnits());
     }
 
     static final String RESULT_PROPERTIES = """
@@ -78,7 +78,9 @@ public final class CalculatorServer implements ToolServerDefinition {
     }
 
     static final class Evaluate extends SchemaTool {
-        Evaluate() {
+        private final Executor executor;
+
+        Evaluate(Executor executor) {
             super("evaluate",
                     "Evaluate an arithmetic expression exactly in decimal where possible. Operators + - * / % (remainder) ^ (power), "
                             + "parentheses, functions sqrt abs min max round floor ceil log (base 10, or log(x, base)) ln exp sin cos tan "
@@ -91,6 +93,7 @@ public final class CalculatorServer implements ToolServerDefinition {
                     {"type": "object",
                      "properties": {"expression": {"type": "string"}, %s},
                      "required": ["expression", "result", "value", "exact"], "additionalProperties": false}""".formatted(RESULT_PROPERTIES));
+            this.executor = executor;
         }
 
         @Override
@@ -102,7 +105,7 @@ public final class CalculatorServer implements ToolServerDefinition {
                 } catch (CalculationException e) {
                     throw new ToolFailure(e.getMessage());
                 }
-            });
+            }).runSubscriptionOn(executor); // up to the 2 s time limit: never on the caller's (event loop) thread
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcptools.support.SchemaTool;
 import io.thinkloop.mcptools.support.ToolFailure;
@@ -202,13 +203,17 @@ public final class TripEnvironment {
                 TripSchemas.SUBMIT_ARGS, TripSchemas.SUBMIT_RESULT) {
             @Override
             protected Uni<ToolResult> execute(JsonNode args, ToolCallContext context) {
-                Submission s = submit(args, context);
-                ObjectNode out = object();
-                out.put("submission_id", s.id());
-                out.put("status", "accepted");
-                out.put("day_count", s.plan().days().size());
-                out.put("message", "Plan recorded with " + s.plan().days().size() + " day(s).");
-                return Uni.createFrom().item(ok(out));
+                Uni<ToolResult> result = Uni.createFrom().item(() -> {
+                    Submission s = submit(args, context);
+                    ObjectNode out = object();
+                    out.put("submission_id", s.id());
+                    out.put("status", "accepted");
+                    out.put("day_count", s.plan().days().size());
+                    out.put("message", "Plan recorded with " + s.plan().days().size() + " day(s).");
+                    return ok(out);
+                });
+                // Recording appends to a file: keep that off the caller's (possibly event loop) thread.
+                return recordFile == null ? result : result.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
             }
         });
         return list;
