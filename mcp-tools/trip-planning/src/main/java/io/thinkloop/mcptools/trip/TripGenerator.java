@@ -340,9 +340,9 @@ final class TripGenerator {
 
     /** A small Markov chain over sunny(0) .. storm(5): weather tends to persist; wet climates rain more. */
     private static int nextState(int state, int roll, int wetness) {
-        int rainChance = 12 + 8 * wetness;
+        int rainChance = 6 + 6 * wetness;
         if (state >= 3) {
-            return roll < 45 ? state : roll < 70 ? Math.max(3, state - 1) : roll < 80 ? Math.min(5, state + 1) : 1 + roll % 2;
+            return roll < 35 ? state : roll < 50 ? Math.max(3, state - 1) : roll < 55 ? Math.min(5, state + 1) : roll % 3;
         }
         if (roll < rainChance) {
             return 3 + roll % 3;
