@@ -12,7 +12,7 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Attraction(String id, String name, String city, String type, int ticketPrice, double rating,
                          String openingHours, List<String> closedOn, double recommendedHours, boolean indoor,
-                         String description) {
+                         String description) implements Venue {
     public Attraction {
         closedOn = List.copyOf(closedOn);
     }

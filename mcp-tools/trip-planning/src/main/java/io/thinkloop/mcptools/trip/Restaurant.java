@@ -12,7 +12,7 @@ import java.util.List;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Restaurant(String id, String name, String city, String cuisine, int averagePrice, double rating,
                          String openingHours, List<String> meals, List<String> features,
-                         List<String> signatureDishes) {
+                         List<String> signatureDishes) implements Venue {
     public Restaurant {
         meals = List.copyOf(meals);
         features = List.copyOf(features);

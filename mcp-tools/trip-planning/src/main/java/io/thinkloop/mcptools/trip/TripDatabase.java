@@ -61,7 +61,7 @@ public final class TripDatabase {
     private final Map<String, Hotel> hotelsByName;
     private final Map<String, Attraction> attractionsByName;
     private final Map<String, Restaurant> restaurantsByName;
-    private final Map<String, Object> venuesById;
+    private final Map<String, Venue> venuesById;
     private final Map<String, List<Hotel>> hotelsByCity;
     private final Map<String, List<Attraction>> attractionsByCity;
     private final Map<String, List<Restaurant>> restaurantsByCity;
@@ -89,9 +89,9 @@ public final class TripDatabase {
         attractionsByName = index(data.attractions(), Attraction::name, "attraction");
         restaurantsByName = index(data.restaurants(), Restaurant::name, "restaurant");
         venuesById = new LinkedHashMap<>();
-        data.hotels().forEach(h -> putId(h.id(), h));
-        data.attractions().forEach(a -> putId(a.id(), a));
-        data.restaurants().forEach(r -> putId(r.id(), r));
+        data.hotels().forEach(this::putId);
+        data.attractions().forEach(this::putId);
+        data.restaurants().forEach(this::putId);
         hotelsByCity = groupByCity(data.hotels(), Hotel::city, "hotel");
         attractionsByCity = groupByCity(data.attractions(), Attraction::city, "attraction");
         restaurantsByCity = groupByCity(data.restaurants(), Restaurant::city, "restaurant");
@@ -190,7 +190,7 @@ public final class TripDatabase {
     }
 
     /** A hotel, attraction or restaurant by its id (e.g. {@code hotel-0007}). */
-    public Optional<Object> venueById(String id) {
+    public Optional<Venue> venueById(String id) {
         return Optional.ofNullable(venuesById.get(id));
     }
 
@@ -228,9 +228,9 @@ public final class TripDatabase {
         return key(from) + "->" + key(to);
     }
 
-    private void putId(String id, Object venue) {
-        if (venuesById.put(id, venue) != null) {
-            throw new IllegalArgumentException("duplicate venue id " + id);
+    private void putId(Venue venue) {
+        if (venuesById.put(venue.id(), venue) != null) {
+            throw new IllegalArgumentException("duplicate venue id " + venue.id());
         }
     }
 

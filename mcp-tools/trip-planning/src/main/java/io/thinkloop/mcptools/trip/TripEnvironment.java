@@ -131,13 +131,13 @@ public final class TripEnvironment {
         list.add(listByCity("get_all_restaurants_by_city", "restaurants", "List the names of all restaurants in a city.",
                 c -> db.restaurantsIn(c).stream().map(Restaurant::name).toList()));
         list.add(cityOf("get_city_by_attraction", "attraction", "Find which city an attraction is in.",
-                n -> db.attraction(n).map(a -> new String[] {a.name(), a.city()}),
+                db::attraction,
                 () -> db.data().attractions().stream().map(Attraction::name).toList(), "get_all_attractions_by_city"));
         list.add(cityOf("get_city_by_hotel", "hotel", "Find which city a hotel is in.",
-                n -> db.hotel(n).map(h -> new String[] {h.name(), h.city()}),
+                db::hotel,
                 () -> db.data().hotels().stream().map(Hotel::name).toList(), "get_all_hotels_by_city"));
         list.add(cityOf("get_city_by_restaurant", "restaurant", "Find which city a restaurant is in.",
-                n -> db.restaurant(n).map(r -> new String[] {r.name(), r.city()}),
+                db::restaurant,
                 () -> db.data().restaurants().stream().map(Restaurant::name).toList(), "get_all_restaurants_by_city"));
         list.add(query("get_city_transport",
                 "Get the ways of getting around inside a city (metro, bus, taxi, bike sharing) with fares in CNY and operating hours.",
@@ -241,23 +241,23 @@ public final class TripEnvironment {
         });
     }
 
-    private Tool cityOf(String name, String field, String description, Function<String, Optional<String[]>> find,
+    private Tool cityOf(String name, String field, String description, Function<String, Optional<? extends Venue>> find,
                         java.util.function.Supplier<Collection<String>> allNames, String listTool) {
         return query(name, description, TripSchemas.oneString(field, capitalize(field) + " name"), TripSchemas.cityOf(field), args -> {
             String wanted = args.get(field).asText();
-            String[] found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
+            Venue found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
             ObjectNode out = Json.MAPPER.createObjectNode();
-            out.put(field, found[0]);
-            out.put("city", found[1]);
+            out.put(field, found.name());
+            out.put("city", found.city());
             return out;
         });
     }
 
-    private <T> Tool infos(String name, String field, String description, String output, Function<String, Optional<T>> find,
+    private Tool infos(String name, String field, String description, String output, Function<String, Optional<? extends Venue>> find,
                            java.util.function.Supplier<Collection<String>> allNames, String listTool) {
         return query(name, description, TripSchemas.oneString(field, capitalize(field) + " name"), output, args -> {
             String wanted = args.get(field).asText();
-            T found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
+            Venue found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
             return Json.MAPPER.valueToTree(found);
         });
     }
