@@ -47,6 +47,9 @@ public final class TripDataCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("thinkloop trip-data: " + e.getMessage());
             return 2;
+        } catch (java.io.IOException e) {
+            System.err.println("thinkloop trip-data: cannot read " + check + ": " + e);
+            return 2;
         }
         if (check == null && out == null) {
             System.out.print(db.toJson());

@@ -110,6 +110,7 @@ class TripToolsTest {
         JsonNode w = ok(tool("get_weather_by_city_date"), "{\"city\": " + q(city.name()) + ", \"date\": \"2025-10-02\"}");
         assertEquals(db.weather(city.name(), java.time.LocalDate.of(2025, 10, 2)).orElseThrow(),
                 Json.MAPPER.convertValue(w, Weather.class));
+        assertEquals("Thursday", w.get("weekday").asText(), "2025-10-02");
     }
 
     @Test

@@ -182,7 +182,7 @@ public final class TripEnvironment {
                 "get_all_restaurants_by_city"));
         list.add(query("get_weather_by_city_date",
                 "Get the weather forecast of a city on a date (YYYY-MM-DD): condition, high and low temperature (Celsius), "
-                        + "chance of precipitation (%), wind.",
+                        + "chance of precipitation (%), wind, and the weekday (attractions list the weekdays they are closed).",
                 TripSchemas.WEATHER_ARGS, TripSchemas.WEATHER, args -> {
                     City city = requireCity(args.get("city").asText());
                     String text = args.get("date").asText();
@@ -192,7 +192,8 @@ public final class TripEnvironment {
                     } catch (DateTimeParseException e) {
                         throw new ToolFailure("'" + text + "' is not a valid date; use YYYY-MM-DD");
                     }
-                    return db.weather(city.name(), date).map(w -> (JsonNode) Json.MAPPER.valueToTree(w))
+                    return db.weather(city.name(), date).map(w -> (JsonNode) ((ObjectNode) Json.MAPPER.valueToTree(w))
+                                    .put("weekday", TripGenerator.weekday(date)))
                             .orElseThrow(() -> new ToolFailure("No forecast for " + city.name() + " on " + date
                                     + "; forecasts cover " + db.startDate() + " to " + db.startDate().plusDays(db.data().days() - 1)));
                 }));

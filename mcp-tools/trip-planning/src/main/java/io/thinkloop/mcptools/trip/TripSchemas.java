@@ -161,8 +161,9 @@ final class TripSchemas {
              "properties": {
                "city": {"type": "string"}, "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
                "condition": {"type": "string"}, "temperature_high": {"type": "integer"}, "temperature_low": {"type": "integer"},
-               "precipitation_chance": {"type": "integer", "minimum": 0, "maximum": 100}, "wind": {"type": "string"}},
-             "required": ["city", "date", "condition", "temperature_high", "temperature_low", "precipitation_chance", "wind"],
+               "precipitation_chance": {"type": "integer", "minimum": 0, "maximum": 100}, "wind": {"type": "string"},
+               "weekday": {"type": "string", "enum": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]}},
+             "required": ["city", "date", "condition", "temperature_high", "temperature_low", "precipitation_chance", "wind", "weekday"],
              "additionalProperties": false}""";
 
     static final String SUBMIT_RESULT = """
