@@ -111,6 +111,18 @@ class TripDatabaseTest {
     }
 
     @Test
+    void verifierHelpers() {
+        TripDatabase db = TripDatabase.generate(42, TripDatabase.Size.LARGE);
+        Attraction closedMondays = db.data().attractions().stream().filter(a -> a.closedOn().contains("Monday")).findFirst().orElseThrow();
+        assertTrue(!closedMondays.isOpenOn(LocalDate.of(2025, 10, 6)), "2025-10-06 is a Monday");
+        assertTrue(closedMondays.isOpenOn(LocalDate.of(2025, 10, 7)));
+        Restaurant r = db.data().restaurants().getFirst();
+        assertTrue(r.serves(r.meals().getFirst()));
+        assertTrue(db.data().weather().stream().anyMatch(Weather::isWet) && db.data().weather().stream().anyMatch(w -> !w.isWet()));
+        assertTrue(!db.toJson().contains("\"wet\"") && !db.toJson().contains("open_on"), "helpers are not data");
+    }
+
+    @Test
     void customWeatherWindow() {
         TripDatabase db = TripDatabase.generate(9, TripDatabase.Size.SMALL, LocalDate.of(2026, 1, 10), 5);
         assertEquals(LocalDate.of(2026, 1, 10), db.startDate());

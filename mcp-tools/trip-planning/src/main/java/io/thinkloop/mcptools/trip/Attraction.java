@@ -3,6 +3,7 @@ package io.thinkloop.mcptools.trip;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import java.time.LocalDate;
 import java.util.List;
 
 /**
@@ -15,5 +16,10 @@ public record Attraction(String id, String name, String city, String type, int t
                          String description) implements Venue {
     public Attraction {
         closedOn = List.copyOf(closedOn);
+    }
+
+    /** Whether it opens on {@code date} (it is not closed on that weekday). */
+    public boolean isOpenOn(LocalDate date) {
+        return !closedOn.contains(TripGenerator.weekday(date));
     }
 }

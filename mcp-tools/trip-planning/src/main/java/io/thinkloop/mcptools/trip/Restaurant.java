@@ -18,4 +18,9 @@ public record Restaurant(String id, String name, String city, String cuisine, in
         features = List.copyOf(features);
         signatureDishes = List.copyOf(signatureDishes);
     }
+
+    /** Whether it serves {@code meal} (breakfast, lunch or dinner). */
+    public boolean serves(String meal) {
+        return meals.contains(meal);
+    }
 }
