@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "Thinkloop: a reactive streaming agent runtime for DeepSeek-V3.2-style models.",
         subcommands = {
                 ServeCommand.class,
+                CodecCommand.class,
+                PerfCommand.class,
+                TripDataCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
