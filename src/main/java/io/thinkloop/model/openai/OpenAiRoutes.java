@@ -39,8 +39,15 @@ public class OpenAiRoutes {
     @Inject
     ModelBackends backends;
 
+    /** The service's API keys (as the runtime's API security reads them): {@code THINKLOOP_API_KEY} and more. */
     @ConfigProperty(name = "thinkloop.api-key")
     Optional<String> apiKey;
+
+    @ConfigProperty(name = "thinkloop.security.api-keys")
+    Optional<List<String>> moreKeys;
+
+    @ConfigProperty(name = "thinkloop.security.auth-enabled", defaultValue = "true")
+    boolean authEnabled;
 
     @ConfigProperty(name = "thinkloop.openai.default-max-tokens", defaultValue = "8192")
     int defaultMaxTokens;
@@ -59,15 +66,30 @@ public class OpenAiRoutes {
         LOG.debugf("OpenAI-compatible endpoints serve backends %s", backends.all().stream().map(ModelBackend::id).toList());
     }
 
+    /**
+     * {@code Authorization: Bearer KEY} against the configured keys. Deliberately the same rule as the
+     * service-wide API security filter, so the endpoints stay closed even where that filter is absent;
+     * with no key configured this check passes and the filter (generated key) decides.
+     */
     private boolean authorized(RoutingContext ctx) {
-        if (apiKey.isEmpty() || apiKey.get().isBlank()) {
+        List<byte[]> keys = new java.util.ArrayList<>();
+        apiKey.filter(k -> !k.isBlank()).ifPresent(k -> keys.add(k.trim().getBytes(StandardCharsets.UTF_8)));
+        moreKeys.ifPresent(ks -> ks.stream().filter(k -> !k.isBlank()).forEach(k -> keys.add(k.trim().getBytes(StandardCharsets.UTF_8))));
+        if (!authEnabled || keys.isEmpty()) {
             return true;
         }
         String header = ctx.request().getHeader("Authorization");
-        String expected = "Bearer " + apiKey.get();
-        if (header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-            return true;
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            byte[] presented = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+            boolean ok = false;
+            for (byte[] key : keys) {
+                ok |= MessageDigest.isEqual(presented, key);
+            }
+            if (ok) {
+                return true;
+            }
         }
+        ctx.response().putHeader("WWW-Authenticate", "Bearer");
         sendError(ctx.response(), new OpenAiError(401, "invalid_request_error", null, "invalid_api_key",
                 "missing or wrong API key: send 'Authorization: Bearer <THINKLOOP_API_KEY>'"));
         return false;

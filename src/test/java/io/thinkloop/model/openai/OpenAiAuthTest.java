@@ -33,7 +33,8 @@ class OpenAiAuthTest {
     public static class Secured implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("thinkloop.api-key", "s3cret-key");
+            return Map.of("thinkloop.api-key", "s3cret-key", "thinkloop.security.auth-enabled", "true",
+                    "thinkloop.security.api-keys", "second-key");
         }
     }
 
@@ -45,12 +46,13 @@ class OpenAiAuthTest {
         given().get("/v1/models").then().statusCode(401).body("error.code", equalTo("invalid_api_key"));
         given().header("Authorization", "Bearer nope").contentType(ContentType.JSON).body("{}")
                 .post("/v1/chat/completions").then().statusCode(401).body("error.type", equalTo("invalid_request_error"));
-        given().header("Authorization", "Bearer s3cret-key").get("/v1/models").then().statusCode(200).body("data.id", hasItem("scripted"));
+        given().header("Authorization", "Bearer s3cret-key").get("/v1/models").then().statusCode(200).body("data.id", hasItem("dsml-test"));
+        given().header("Authorization", "Bearer second-key").get("/v1/models").then().statusCode(200);
     }
 
     @Test
     void theRemoteBackendSendsItsConfiguredKey() {
-        RemoteConfig config = RemoteConfig.of(root.toString(), ScriptedBackend.ID, Provider.OPENAI).withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1));
+        RemoteConfig config = RemoteConfig.of(root.toString(), DsmlTestBackend.ID, Provider.OPENAI).withRetries(0, Duration.ofMillis(1), Duration.ofMillis(1));
         CompletionRequest request = new CompletionRequest(List.of(ChatMessage.user("Hello")), List.of(), ThinkingMode.CHAT, null,
                 CompletionRequest.Sampling.greedy(50));
         List<ModelChunk> ok = new RemoteChatBackend(config.withApiKey("s3cret-key")).stream(request).subscribe()

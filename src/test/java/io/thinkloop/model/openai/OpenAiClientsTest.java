@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real third-party OpenAI clients against Thinkloop's endpoint (served by {@link ScriptedBackend} through the
+ * Real third-party OpenAI clients against Thinkloop's endpoint (served by {@link DsmlTestBackend} through the
  * real codec): the official {@code openai} npm package (run by node) and LangChain4j's OpenAI models.
  */
 @QuarkusTest
@@ -74,10 +74,10 @@ class OpenAiClientsTest {
     @Test
     void officialOpenAiNodeClientStreamsWithTools() throws Exception {
         run(Duration.ofMinutes(5), "bash", new File("src/test/setup.sh").getAbsolutePath());
-        String out = run(Duration.ofSeconds(60), "node", new File("src/test/node/openai-chat-tools.mjs").getAbsolutePath(), base(), ScriptedBackend.ID);
+        String out = run(Duration.ofSeconds(60), "node", new File("src/test/node/openai-chat-tools.mjs").getAbsolutePath(), base(), DsmlTestBackend.ID);
         JsonNode r = json(out.strip().lines().reduce((a, b) -> b).orElseThrow());
 
-        assertTrue(r.path("models").toString().contains("\"scripted\""), r.toString());
+        assertTrue(r.path("models").toString().contains("\"dsml-test\""), r.toString());
         JsonNode s = r.path("streamed");
         assertEquals("The user asks about the weather; I will call get_weather.", s.path("reasoning").asText());
         assertEquals("Let me check.", s.path("content").asText());
@@ -111,7 +111,7 @@ class OpenAiClientsTest {
     @Test
     void langChain4jStreamingModelWithToolsAndThinking() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(base() + "/v1").apiKey("unused")
-                .modelName(ScriptedBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
+                .modelName(DsmlTestBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
         List<ChatMessage> messages = new ArrayList<>(List.of(SystemMessage.from("You are helpful."), UserMessage.from("Weather in Zürich?")));
         StringBuilder partialText = new StringBuilder();
         StringBuilder partialThinking = new StringBuilder();
@@ -152,7 +152,7 @@ class OpenAiClientsTest {
 
         // The tool result goes back (LangChain4j sends the thinking as reasoning_content) and the answer comes.
         OpenAiChatModel blocking = OpenAiChatModel.builder().baseUrl(base() + "/v1").apiKey("unused")
-                .modelName(ScriptedBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
+                .modelName(DsmlTestBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
         messages.add(ai);
         messages.add(ToolExecutionResultMessage.from(call, "18 °C, sunny"));
         ChatResponse answer = blocking.chat(ChatRequest.builder().messages(messages).toolSpecifications(WEATHER).build());

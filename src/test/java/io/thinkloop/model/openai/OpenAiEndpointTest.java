@@ -34,7 +34,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thinkloop's OpenAI-compatible endpoint served by {@link ScriptedBackend} (DSML text through the real
+ * Thinkloop's OpenAI-compatible endpoint served by {@link DsmlTestBackend} (DSML text through the real
  * codec), read back over HTTP: plain requests, SSE streams, validation errors, and the remote chat backend
  * pointed at it.
  */
@@ -44,7 +44,7 @@ class OpenAiEndpointTest {
     URL root;
 
     @jakarta.inject.Inject
-    ScriptedBackend scripted;
+    DsmlTestBackend scripted;
 
     static final String TOOLS = """
             [{"type":"function","function":{"name":"get_weather","description":"Current weather","parameters":
@@ -54,7 +54,7 @@ class OpenAiEndpointTest {
 
     static String body(boolean stream, String extra) {
         return """
-                {"model":"scripted","stream":%s,%s
+                {"model":"dsml-test","stream":%s,%s
                  "messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Weather in Zürich?"}],
                  "tools":%s}""".formatted(stream, extra, TOOLS);
     }
@@ -71,7 +71,7 @@ class OpenAiEndpointTest {
     void listsTheConfiguredBackends() {
         given().get("/v1/models").then().statusCode(200)
                 .body("object", equalTo("list"))
-                .body("data.id", hasItem("scripted"))
+                .body("data.id", hasItem("dsml-test"))
                 .body("data[0].object", equalTo("model"));
     }
 
@@ -86,7 +86,7 @@ class OpenAiEndpointTest {
         assertTrue(scripted.lastRequest().prompt().endsWith("<｜User｜>Weather in Zürich?<｜Assistant｜><think>"), scripted.lastRequest().prompt());
         JsonNode r = json(response);
         assertEquals("chat.completion", r.path("object").asText());
-        assertEquals("scripted", r.path("model").asText());
+        assertEquals("dsml-test", r.path("model").asText());
         JsonNode choice = r.path("choices").get(0);
         assertEquals("tool_calls", choice.path("finish_reason").asText());
         JsonNode message = choice.path("message");
@@ -177,19 +177,19 @@ class OpenAiEndpointTest {
         }
         List<Case> cases = List.of(
                 new Case("{not json", null),
-                new Case("{\"model\":\"scripted\"}", "messages"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}", "messages[0].role"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\"}]}", "messages[0].content"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":7}", "temperature"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "max_tokens"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[1]}", "stop"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2}", "n"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages[0].tool_call_id"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":" + TOOLS
+                new Case("{\"model\":\"dsml-test\"}", "messages"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}", "messages[0].role"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\"}]}", "messages[0].content"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"temperature\":7}", "temperature"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":0}", "max_tokens"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[1]}", "stop"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"n\":2}", "n"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "messages[0].tool_call_id"),
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":" + TOOLS
                         + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"nope\"}}}", "tool_choice"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"bad name!\"}}]}",
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"bad name!\"}}]}",
                         "tools[0].function.name"),
-                new Case("{\"model\":\"scripted\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{oops\"}}]}]}",
+                new Case("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"id\":\"c\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{oops\"}}]}]}",
                         "messages[0].tool_calls[0].function.arguments"));
         for (Case c : cases) {
             String response = given().contentType(ContentType.JSON).body(c.body()).post("/v1/chat/completions")
@@ -208,7 +208,7 @@ class OpenAiEndpointTest {
     @Test
     void backendFailureBeforeOutputGetsItsHttpStatus() {
         given().contentType(ContentType.JSON)
-                .body("{\"model\":\"scripted\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"RATE-LIMIT\"}]}")
+                .body("{\"model\":\"dsml-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"RATE-LIMIT\"}]}")
                 .post("/v1/chat/completions").then().statusCode(429)
                 .body("error.type", equalTo("rate_limit_error"))
                 .body("error.code", equalTo("rate_limited"))
@@ -218,7 +218,7 @@ class OpenAiEndpointTest {
     @Test
     void backendFailureAfterOutputEndsTheStreamWithAnErrorEvent() {
         String sse = given().contentType(ContentType.JSON)
-                .body("{\"model\":\"scripted\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"BREAK-MIDWAY\"}]}")
+                .body("{\"model\":\"dsml-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"BREAK-MIDWAY\"}]}")
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         String[] events = sse.split("\n\n");
         JsonNode last = json(events[events.length - 1].substring("data: ".length()));
@@ -245,7 +245,7 @@ class OpenAiEndpointTest {
 
     @Test
     void requestsPickTheirBackendByModelElseTheDefault() {
-        io.thinkloop.model.ModelBackend a = new ScriptedBackend();
+        io.thinkloop.model.ModelBackend a = new DsmlTestBackend();
         io.thinkloop.model.ModelBackend b = new io.thinkloop.model.ModelBackend() {
             public String id() {
                 return "other";
@@ -272,8 +272,8 @@ class OpenAiEndpointTest {
             public String eosText() { return ""; }
         });
         ModelBackends withDefault = new ModelBackends(List.of(a, b, unconfigured), java.util.Optional.of("other"));
-        assertEquals(List.of("scripted", "other"), withDefault.all().stream().map(io.thinkloop.model.ModelBackend::id).toList());
-        assertEquals("scripted", withDefault.select("scripted").id());
+        assertEquals(List.of("dsml-test", "other"), withDefault.all().stream().map(io.thinkloop.model.ModelBackend::id).toList());
+        assertEquals("dsml-test", withDefault.select("dsml-test").id());
         assertEquals("other", withDefault.select("gpt-4o").id());
         OpenAiError remoteOff = org.junit.jupiter.api.Assertions.assertThrows(OpenAiError.class,
                 () -> new ModelBackends(List.of(a, b), java.util.Optional.of("remote")).select("x"));
@@ -286,7 +286,7 @@ class OpenAiEndpointTest {
 
     RemoteConfig selfConfig() {
         String base = root.toString();
-        return RemoteConfig.of(base, ScriptedBackend.ID, Provider.OPENAI).withApiKey(null);
+        return RemoteConfig.of(base, DsmlTestBackend.ID, Provider.OPENAI).withApiKey(null);
     }
 
     static final List<ToolSpec> TOOL_SPECS = List.of(

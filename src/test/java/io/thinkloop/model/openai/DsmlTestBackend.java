@@ -21,8 +21,8 @@ import java.util.List;
  * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute.
  */
 @ApplicationScoped
-public class ScriptedBackend implements ModelBackend {
-    public static final String ID = "scripted";
+public class DsmlTestBackend implements ModelBackend {
+    public static final String ID = "dsml-test";
     static final String EOS = "<｜end▁of▁sentence｜>";
 
     @Override
