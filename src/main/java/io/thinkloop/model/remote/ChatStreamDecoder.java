@@ -124,6 +124,11 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
             }
         }
         String reason = text(choice, "finish_reason");
+        if ("insufficient_system_resource".equals(reason)) {
+            // DeepSeek API: generation cut short by server load; the output so far is not a completion.
+            throw new BackendException("insufficient_system_resource", 0, true, null,
+                    "the server stopped generating for lack of resources", null);
+        }
         if (reason != null && !reason.isEmpty()) {
             finishReason = reason;
             completeNativeCalls(out);

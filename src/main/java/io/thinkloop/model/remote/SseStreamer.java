@@ -152,6 +152,13 @@ final class SseStreamer {
                 response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, httpError(status, text, response))));
                 return;
             }
+            String type = response.headers().firstValue("Content-Type").orElse("text/event-stream");
+            if (!type.startsWith("text/event-stream")) {
+                // A server that ignored stream=true, or a proxy's page: asking again will not help.
+                response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, new BackendException("bad_response", status, false, null,
+                        "expected an event stream from " + response.uri() + ", got " + type + ": " + ChatStreamDecoder.abbreviate(text.strip()), null))));
+                return;
+            }
             response.body().subscribe(new Flow.Subscriber<>() {
                 private final SseDecoder decoder = new SseDecoder();
 

@@ -214,6 +214,33 @@ class RemoteFaultTest {
     }
 
     @Test
+    void deepSeekOverloadFinishReasonIsARetryableInterruption() {
+        String overloaded = new String(ReplayServer.resource("deepseek-answer.sse"), java.nio.charset.StandardCharsets.UTF_8)
+                .replace("\"finish_reason\":\"stop\"", "\"finish_reason\":\"insufficient_system_resource\"");
+        server.enqueue(PATH, new ReplayServer.Reply(200, Map.of("Content-Type", "text/event-stream"),
+                overloaded.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 0, -1, -1, false), answer());
+        AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10));
+        BackendException e = assertInstanceOf(BackendException.class, s.getFailure());
+        assertEquals(BackendException.STREAM_INTERRUPTED, e.code());
+        assertTrue(e.retryable());
+        assertTrue(e.getMessage().contains("insufficient_system_resource"), e.getMessage());
+        assertEquals(ANSWER, Collected.of(s.getItems()).text(), "what came before is passed on once, and no End");
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
+    void aJsonAnswerToAStreamRequestIsAClearNonRetryableError() {
+        server.enqueue(PATH, ReplayServer.Reply.status(200, "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[]}",
+                Map.of("Content-Type", "application/json")), answer());
+        BackendException e = assertInstanceOf(BackendException.class,
+                subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10)).getFailure());
+        assertEquals("bad_response", e.code());
+        assertTrue(!e.retryable());
+        assertTrue(e.getMessage().contains("application/json"), e.getMessage());
+        assertEquals(1, server.requests().size());
+    }
+
+    @Test
     void cancellingTheSubscriptionAbortsTheRequest() throws Exception {
         server.enqueue(PATH, answer().delay(200));
         AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config()));
