@@ -22,13 +22,14 @@ final class BpeModel {
     /** For each slot: rank in the high 32 bits, merged token id in the low 32. */
     private final long[] pairValues;
     private final int pairMask;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
+    private final Map<String, int[]> cache;
 
     /**
      * @param vocab  token string to id (byte-level alphabet strings)
      * @param merges the merges in rank order, each a pair of token strings
      */
     BpeModel(Map<String, Integer> vocab, String[][] merges) {
+        this.cache = new ConcurrentHashMap<>();
         for (int b = 0; b < 256; b++) {
             Integer id = vocab.get(String.valueOf(ByteLevel.charOf(b)));
             if (id == null) {
@@ -61,6 +62,19 @@ final class BpeModel {
         }
     }
 
+    private BpeModel(BpeModel tables, Map<String, int[]> cache) {
+        System.arraycopy(tables.byteToId, 0, byteToId, 0, 256);
+        this.pairKeys = tables.pairKeys;
+        this.pairValues = tables.pairValues;
+        this.pairMask = tables.pairMask;
+        this.cache = cache;
+    }
+
+    /** The same model without the word cache (every word merged afresh): the benchmark's baseline. */
+    BpeModel withoutCache() {
+        return new BpeModel(this, null);
+    }
+
     private static long pairKey(int left, int right) {
         return ((long) left << 32) | (right & 0xFFFFFFFFL);
     }
@@ -86,7 +100,7 @@ final class BpeModel {
      */
     void encodeWord(String text, int from, int to, Workspace ws, IntList out) {
         int len = to - from;
-        if (len <= MAX_CACHED_WORD) {
+        if (cache != null && len <= MAX_CACHED_WORD) {
             String word = text.substring(from, to);
             int[] ids = cache.get(word);
             if (ids == null) {

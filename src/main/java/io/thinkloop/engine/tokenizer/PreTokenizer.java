@@ -1,97 +1,14 @@
 package io.thinkloop.engine.tokenizer;
 
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 /**
- * The pre-tokenizer: a sequence of regex splits, each applied to every piece the previous one left
- * (a piece is its own string to the next regex: lookaheads stop at its end), then the byte-level
- * mapping, which {@link BpeModel} does on the fly from UTF-8.
- *
- * <p>The Rust library runs these regexes with Oniguruma; {@link java.util.regex} gives the same
- * matches when {@code \s}/{@code \S} mean Unicode White_Space, hence {@link Pattern#UNICODE_CHARACTER_CLASS}
- * (Oniguruma's {@code \s} is 9-D, 85 and the Zs/Zl/Zp categories: the same set). {@code \p{L}},
- * {@code \p{N}}, {@code \p{P}}, {@code \p{S}} and {@code \p{M}} are general categories in both;
- * the only differences come from Unicode versions (the JDK's may be newer than Oniguruma's).
+ * Cuts text (between added tokens) into the words that BPE merges within. Implementations must be
+ * stateless and thread-safe.
  */
-final class PreTokenizer {
-    /** Receives each pre-tokenized word. */
+interface PreTokenizer {
+    /** Receives each word as a range of the text, in order. */
     interface Sink {
         void word(int from, int to);
     }
 
-    /** What a split does with the text its regex matched; only the behaviours in use are supported. */
-    enum Behavior {
-        ISOLATED, REMOVED
-    }
-
-    record Split(Pattern pattern, Behavior behavior) {
-    }
-
-    private final List<Split> splits;
-
-    PreTokenizer(List<Split> splits) {
-        this.splits = List.copyOf(splits);
-    }
-
-    static Pattern compile(String regex) {
-        return Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
-    }
-
-    /** Per-call matchers, one per split, reset onto the text being encoded. */
-    Matcher[] matchers(String text) {
-        Matcher[] m = new Matcher[splits.size()];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = splits.get(i).pattern().matcher(text);
-        }
-        return m;
-    }
-
-    void split(String text, int from, int to, Matcher[] matchers, Sink sink) {
-        split(0, from, to, matchers, sink);
-    }
-
-    private void split(int level, int from, int to, Matcher[] matchers, Sink sink) {
-        if (level == matchers.length) {
-            sink.word(from, to);
-            return;
-        }
-        Matcher m = matchers[level];
-        boolean isolate = splits.get(level).behavior() == Behavior.ISOLATED;
-        // Collect this level's boundaries first: the next level reuses its own matcher, not this one.
-        int[] bounds = new int[16];
-        int count = 0;
-        m.region(from, to);
-        int prev = from;
-        while (m.find()) {
-            int s = m.start();
-            int e = m.end();
-            if (s == e) {
-                continue; // an empty match splits nothing (the Rust library drops empty pieces)
-            }
-            if (count + 4 > bounds.length) {
-                bounds = java.util.Arrays.copyOf(bounds, bounds.length * 2);
-            }
-            if (prev < s) {
-                bounds[count++] = prev;
-                bounds[count++] = s;
-            }
-            if (isolate) {
-                bounds[count++] = s;
-                bounds[count++] = e;
-            }
-            prev = e;
-        }
-        if (prev < to) {
-            if (count + 2 > bounds.length) {
-                bounds = java.util.Arrays.copyOf(bounds, bounds.length + 2);
-            }
-            bounds[count++] = prev;
-            bounds[count++] = to;
-        }
-        for (int i = 0; i < count; i += 2) {
-            split(level + 1, bounds[i], bounds[i + 1], matchers, sink);
-        }
-    }
+    void split(String text, int from, int to, Sink sink);
 }

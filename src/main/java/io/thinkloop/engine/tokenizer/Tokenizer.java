@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 
 /**
  * A byte-level BPE tokenizer loaded from a Hugging Face {@code tokenizer.json} (DeepSeek-V3.2's), giving
@@ -166,7 +165,7 @@ public final class Tokenizer {
         if (byteLevel.path("add_prefix_space").asBoolean(false) || byteLevel.path("use_regex").asBoolean(true)) {
             throw new IllegalArgumentException("ByteLevel pre-tokenizer with add_prefix_space or use_regex is not supported");
         }
-        List<PreTokenizer.Split> splits = new ArrayList<>();
+        List<RegexPreTokenizer.Split> splits = new ArrayList<>();
         for (JsonNode step : steps) {
             if (!"Split".equals(step.path("type").asText())) {
                 throw new IllegalArgumentException("pre-tokenizer '" + step.path("type").asText() + "' is not supported");
@@ -174,9 +173,9 @@ public final class Tokenizer {
             if (step.path("invert").asBoolean(false)) {
                 throw new IllegalArgumentException("inverted Split is not supported");
             }
-            PreTokenizer.Behavior behavior = switch (step.path("behavior").asText()) {
-                case "Isolated" -> PreTokenizer.Behavior.ISOLATED;
-                case "Removed" -> PreTokenizer.Behavior.REMOVED;
+            RegexPreTokenizer.Behavior behavior = switch (step.path("behavior").asText()) {
+                case "Isolated" -> RegexPreTokenizer.Behavior.ISOLATED;
+                case "Removed" -> RegexPreTokenizer.Behavior.REMOVED;
                 default -> throw new IllegalArgumentException("Split behavior '" + step.path("behavior").asText()
                         + "' is not supported");
             };
@@ -189,21 +188,21 @@ public final class Tokenizer {
             } else {
                 throw new IllegalArgumentException("Split pattern " + pattern + " is not supported");
             }
-            splits.add(new PreTokenizer.Split(PreTokenizer.compile(regex), behavior));
+            splits.add(new RegexPreTokenizer.Split(RegexPreTokenizer.compile(regex), behavior));
         }
-        return new PreTokenizer(splits);
+        RegexPreTokenizer general = new RegexPreTokenizer(splits);
+        return DeepSeekPreTokenizer.matches(splits) ? new DeepSeekPreTokenizer() : general;
     }
 
     /** Token ids for {@code text}, without BOS/EOS; added tokens written in the text become their ids. */
     public int[] encode(String text) {
         IntList out = new IntList(Math.max(16, text.length() / 3));
         BpeModel.Workspace ws = new BpeModel.Workspace();
-        Matcher[] matchers = preTokenizer.matchers(text);
         PreTokenizer.Sink words = (from, to) -> model.encodeWord(text, from, to, ws, out);
         added.split(text, 0, text.length(), new AddedVocabulary.Sink() {
             @Override
             public void text(int from, int to) {
-                preTokenizer.split(text, from, to, matchers, words);
+                preTokenizer.split(text, from, to, words);
             }
 
             @Override
@@ -236,6 +235,14 @@ public final class Tokenizer {
         return Utf8.decodeLossy(all, 0, n);
     }
 
+    /**
+     * This tokenizer without its cache of merged words: every word goes through the merge loop. Same
+     * ids, slower; the baseline that {@code thinkloop perf tokenizer} measures the cache against.
+     */
+    public Tokenizer withoutWordCache() {
+        return new Tokenizer(model.withoutCache(), added, preTokenizer, tokenToId, idToToken, special);
+    }
+
     /** A fresh detokenizer for one generated sequence. */
     public StreamingDecoder newDecoder() {
         return new StreamingDecoder(this);
@@ -259,6 +266,11 @@ public final class Tokenizer {
     /** Whether an id is a special added token (BOS, EOS, the placeholders...). */
     public boolean isSpecial(int id) {
         return id >= 0 && id < special.length && special[id];
+    }
+
+    /** The pre-tokenizer in use (tests check that DeepSeek's gets the hand-written one). */
+    PreTokenizer preTokenizer() {
+        return preTokenizer;
     }
 
     /** The bytes an id decodes to, or null when the id has no token. The array must not be modified. */
