@@ -2,19 +2,19 @@ package io.thinkloop.engine.tokenizer;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE: a word's bytes start as one symbol each and the adjacent pair with the lowest merge
  * rank is merged (leftmost first on ties) until no pair has a merge. The pair table is open
  * addressing over primitive keys, the merge loop a linked list plus a binary heap of (rank, position)
- * so long words stay O(n log n), and finished words are cached like the Rust library does.
+ * so long words stay O(n log n), and finished words are cached (like the Rust library does) in a
+ * direct-mapped table looked up straight from the text, without cutting out a substring.
  */
 final class BpeModel {
     /** Words longer than this (in UTF-16 units) are not cached: they are rare and would bloat it. */
     private static final int MAX_CACHED_WORD = 256;
-    /** Like the Rust library, the cache stops growing once full instead of evicting. */
-    private static final int CACHE_CAPACITY = 200_000;
+    /** Slots of the direct-mapped word cache: a colliding word simply replaces the previous one. */
+    private static final int CACHE_SLOTS = 1 << 17;
     private static final long EMPTY = -1L;
 
     private final int[] byteToId = new int[256];
@@ -22,14 +22,15 @@ final class BpeModel {
     /** For each slot: rank in the high 32 bits, merged token id in the low 32. */
     private final long[] pairValues;
     private final int pairMask;
-    private final Map<String, int[]> cache;
+    private final CachedWord[] cache;
+    private final int cacheMask = CACHE_SLOTS - 1;
 
     /**
      * @param vocab  token string to id (byte-level alphabet strings)
      * @param merges the merges in rank order, each a pair of token strings
      */
     BpeModel(Map<String, Integer> vocab, String[][] merges) {
-        this.cache = new ConcurrentHashMap<>();
+        this.cache = new CachedWord[CACHE_SLOTS];
         for (int b = 0; b < 256; b++) {
             Integer id = vocab.get(String.valueOf(ByteLevel.charOf(b)));
             if (id == null) {
@@ -62,7 +63,7 @@ final class BpeModel {
         }
     }
 
-    private BpeModel(BpeModel tables, Map<String, int[]> cache) {
+    private BpeModel(BpeModel tables, CachedWord[] cache) {
         System.arraycopy(tables.byteToId, 0, byteToId, 0, 256);
         this.pairKeys = tables.pairKeys;
         this.pairValues = tables.pairValues;
@@ -100,18 +101,38 @@ final class BpeModel {
      */
     void encodeWord(String text, int from, int to, Workspace ws, IntList out) {
         int len = to - from;
-        if (cache != null && len <= MAX_CACHED_WORD) {
-            String word = text.substring(from, to);
-            int[] ids = cache.get(word);
-            if (ids == null) {
-                ids = mergeWord(text, from, to, ws);
-                if (cache.size() < CACHE_CAPACITY) {
-                    cache.put(word, ids);
-                }
-            }
-            out.addAll(ids);
-        } else {
+        if (cache == null || len > MAX_CACHED_WORD) {
             out.addAll(mergeWord(text, from, to, ws));
+            return;
+        }
+        int hash = 0;
+        for (int i = from; i < to; i++) {
+            hash = 31 * hash + text.charAt(i);
+        }
+        int slot = (hash ^ (hash >>> 15)) & cacheMask;
+        CachedWord hit = cache[slot];
+        if (hit != null && hit.hash == hash && hit.word.length() == len && hit.word.regionMatches(0, text, from, len)) {
+            out.addAll(hit.ids);
+            return;
+        }
+        int[] ids = mergeWord(text, from, to, ws);
+        cache[slot] = new CachedWord(text.substring(from, to), hash, ids);
+        out.addAll(ids);
+    }
+
+    /**
+     * One cached word. Immutable with final fields, so a racy read of the cache slot sees either a whole
+     * entry or none: the cache needs no locks.
+     */
+    private static final class CachedWord {
+        final String word;
+        final int hash;
+        final int[] ids;
+
+        CachedWord(String word, int hash, int[] ids) {
+            this.word = word;
+            this.hash = hash;
+            this.ids = ids;
         }
     }
 

@@ -186,7 +186,7 @@ class SamplerTest {
             cum += p[order[i]];
         }
         Sampler s = new Sampler(SamplingParams.temperature(0.8, 3).withTopP(0.9));
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < 500; i++) {
             int id = s.sample(x);
             assertTrue(nucleus[id], "token " + id + " is outside the nucleus");
         }
@@ -232,6 +232,30 @@ class SamplerTest {
         Sampler s = new Sampler(SamplingParams.temperature(1, 1));
         for (int i = 0; i < 1000; i++) {
             assertTrue(s.sample(x, 990) < 990);
+        }
+    }
+
+    @Test
+    void samplingAllocatesNothingPerTokenOnceWarm() {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        float[] x = randomLogits(21, VOCAB, 3);
+        for (SamplingParams p : new SamplingParams[] {
+            SamplingParams.greedy().withLogprobs(5, LogprobMode.RAW),
+            SamplingParams.temperature(0.8, 1).withTopK(40).withLogprobs(5, LogprobMode.PROCESSED),
+            SamplingParams.temperature(0.8, 1).withTopP(0.95).withMinP(0.05).withLogprobs(20, LogprobMode.PROCESSED),
+        }) {
+            Sampler s = new Sampler(p);
+            for (int i = 0; i < 20; i++) {
+                s.sample(x); // buffers grow to the vocabulary here
+            }
+            long tid = Thread.currentThread().threadId();
+            long before = threads.getThreadAllocatedBytes(tid);
+            for (int i = 0; i < 100; i++) {
+                s.sample(x);
+            }
+            long allocated = threads.getThreadAllocatedBytes(tid) - before;
+            // 100 tokens: anything per token (even one small object each) would exceed this.
+            assertTrue(allocated < 1024, p + " allocated " + allocated + " bytes over 100 tokens");
         }
     }
 
