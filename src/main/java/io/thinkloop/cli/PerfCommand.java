@@ -8,6 +8,7 @@ import picocli.CommandLine.Command;
         description = "Run a performance benchmark and print its figures.",
         subcommands = {
                 TokenizerPerfCommand.class,
+                SamplerPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @CommandLine.Spec

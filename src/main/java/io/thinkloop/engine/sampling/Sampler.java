@@ -9,8 +9,9 @@ import java.util.SplittableRandom;
  * the vocabulary once and are reused. The random generator is a {@link SplittableRandom} seeded from
  * {@link SamplingParams#seed()}, so a seed and the same logits give the same tokens on every run.
  *
- * <p>Truncation never sorts the whole vocabulary: top-k is a bounded heap over all logits (O(n log k)),
- * and top-p first gathers the tokens above a probability threshold that provably contain the nucleus
+ * <p>Truncation never sorts the whole vocabulary: top-k is a bounded heap over all logits (O(n log k))
+ * and then needs exp only for its k candidates (the full normalizer is computed only when a
+ * log-probability needs it); top-p first gathers the tokens above a probability threshold that provably contain the nucleus
  * (lowering it only when they do not add up to p), then sorts just those.
  */
 public final class Sampler {
@@ -77,16 +78,28 @@ public final class Sampler {
         if (params.isGreedy()) {
             chosen = argmax;
         } else {
-            double invT = 1.0 / params.temperature();
             ensureCapacity(n);
-            double z = 0;
-            for (int i = 0; i < n; i++) {
-                float w = (float) Math.exp((logits[i] - max) * invT);
-                weights[i] = w;
-                z += w;
+            double invT = 1.0 / params.temperature();
+            if (params.topK() > 0 && params.topK() < n) {
+                // Only the k candidates need weights: no pass of exp over the whole vocabulary.
+                int count = selectTop(logits, n, params.topK(), keys, candidates);
+                double norm = 0;
+                for (int c = 0; c < count; c++) {
+                    float w = (float) Math.exp((logits[candidates[c]] - max) * invT);
+                    weights[candidates[c]] = w;
+                    norm += w;
+                }
+                chosen = truncateAndDraw(count, norm);
+            } else {
+                double z = 0;
+                for (int i = 0; i < n; i++) {
+                    float w = (float) Math.exp((logits[i] - max) * invT);
+                    weights[i] = w;
+                    z += w;
+                }
+                logZ = Math.log(z);
+                chosen = sampleUntruncatedByK(logits, n, z);
             }
-            logZ = Math.log(z);
-            chosen = sampleTruncated(logits, n, z);
         }
         if (params.logprobs() || params.topLogprobs() > 0) {
             computeLogprobs(logits, n, max, chosen, logZ);
@@ -94,34 +107,29 @@ public final class Sampler {
         return chosen;
     }
 
-    private int sampleTruncated(float[] logits, int n, double z) {
-        boolean topK = params.topK() > 0 && params.topK() < n;
-        boolean topP = params.topP() < 1;
-        boolean minP = params.minP() > 0;
-        if (!topK && !topP && !minP) {
-            return draw(z, n);
+    /** Sampling without top-k: weights of every token are in {@link #weights}, summing to z. */
+    private int sampleUntruncatedByK(float[] logits, int n, double z) {
+        if (params.topP() < 1) {
+            return truncateAndDraw(gatherNucleus(logits, n, z), z);
         }
-        int count;
-        double norm; // what top-p measures its mass against
-        if (topK) {
-            count = selectTop(logits, n, params.topK(), keys, candidates);
-            norm = 0;
-            for (int c = 0; c < count; c++) {
-                norm += weights[candidates[c]];
-            }
-        } else if (topP) {
-            count = gatherNucleus(logits, n, z);
-            norm = z;
-        } else {
-            count = 0;
+        if (params.minP() > 0) {
+            int count = 0;
             for (int i = 0; i < n; i++) {
                 if (weights[i] >= params.minP()) {
                     candidates[count++] = i;
                 }
             }
-            norm = z;
+            return truncateAndDraw(count, z);
         }
-        if (topP) {
+        return draw(z, n);
+    }
+
+    /**
+     * Applies top-p (against {@code norm}: the top-k mass, or the whole vocabulary's) and min-p to the
+     * candidates (most likely first when top-p is on), then draws one of those left.
+     */
+    private int truncateAndDraw(int count, double norm) {
+        if (params.topP() < 1) {
             double target = params.topP() * norm;
             double cum = 0;
             int keep = 0;
@@ -133,7 +141,7 @@ public final class Sampler {
             }
             count = keep;
         }
-        if (minP && (topK || topP)) {
+        if (params.minP() > 0) {
             // Weights are relative to the most likely token (its weight is exactly 1).
             int keep = 0;
             for (int c = 0; c < count; c++) {
@@ -230,13 +238,11 @@ public final class Sampler {
     private void computeLogprobs(float[] logits, int n, float max, int chosen, double processedLogZ) {
         boolean processed = params.logprobMode() == LogprobMode.PROCESSED && !params.isGreedy();
         double scale = processed ? 1.0 / params.temperature() : 1.0;
-        double logZ;
-        if (processed) {
-            logZ = processedLogZ;
-        } else {
+        double logZ = processed ? processedLogZ : Double.NaN;
+        if (Double.isNaN(logZ)) {
             double z = 0;
             for (int i = 0; i < n; i++) {
-                z += Math.exp(logits[i] - max);
+                z += Math.exp((logits[i] - max) * scale);
             }
             logZ = Math.log(z);
         }

@@ -200,6 +200,10 @@ class SamplerTest {
         Sampler processed = new Sampler(SamplingParams.temperature(0.7, 1).withLogprobs(5, LogprobMode.PROCESSED));
         int id = processed.sample(x);
         assertEquals(Math.log(tempered[id]), processed.logprob(), 1e-4);
+        // Truncation does not change the reported figures: they come from the whole tempered distribution.
+        Sampler topK = new Sampler(SamplingParams.temperature(0.7, 1).withTopK(40).withLogprobs(0, LogprobMode.PROCESSED));
+        id = topK.sample(x);
+        assertEquals(Math.log(tempered[id]), topK.logprob(), 1e-4);
         Sampler rawMode = new Sampler(SamplingParams.temperature(0.7, 1).withLogprobs(5, LogprobMode.RAW));
         id = rawMode.sample(x);
         assertEquals(Math.log(raw[id]), rawMode.logprob(), 1e-4);
