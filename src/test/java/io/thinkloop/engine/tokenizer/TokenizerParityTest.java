@@ -104,6 +104,31 @@ class TokenizerParityTest {
                 failures.size() + " of " + corpus.size() + " strings fail to round-trip");
     }
 
+    /** The word cache is shared without locks: threads racing on a cold cache must still agree. */
+    @Test
+    void concurrentEncodesAgree() throws Exception {
+        Tokenizer fresh = Tokenizer.load(SharedFiles.tokenizerJson());
+        Tokenizer reference = fresh.withoutWordCache();
+        List<int[]> expected = corpus.stream().map(reference::encode).toList();
+        List<Thread> threads = new ArrayList<>();
+        List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < 4; t++) {
+            int offset = t * 997;
+            threads.add(Thread.ofPlatform().start(() -> {
+                for (int k = 0; k < corpus.size(); k++) {
+                    int i = (k + offset) % corpus.size();
+                    if (!Arrays.equals(expected.get(i), fresh.encode(corpus.get(i)))) {
+                        failures.add(describe(corpus.get(i)));
+                    }
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())));
+    }
+
     /** Random id sequences split characters anywhere and make invalid UTF-8: decodes must still agree. */
     @Test
     void decodeOfArbitraryIdsMatchesHuggingFace() {
