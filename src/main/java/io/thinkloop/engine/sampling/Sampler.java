@@ -236,7 +236,7 @@ public final class Sampler {
     }
 
     private void computeLogprobs(float[] logits, int n, float max, int chosen, double processedLogZ) {
-        boolean processed = params.logprobMode() == LogprobMode.PROCESSED && !params.isGreedy();
+        boolean processed = params.logprobMode() == LogprobMode.PROCESSED && params.temperature() > 0;
         double scale = processed ? 1.0 / params.temperature() : 1.0;
         double logZ = processed ? processedLogZ : Double.NaN;
         if (Double.isNaN(logZ)) {

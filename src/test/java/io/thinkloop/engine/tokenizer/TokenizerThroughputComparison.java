@@ -17,7 +17,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Side-by-side encode throughput of ours and the Hugging Face Rust library (through DJL's JNI, one
  * call per document, on the calling thread) on the {@code perf tokenizer} text. The oracle is a test
- * dependency only, so this lives here and runs only when asked: {@code -Dthinkloop.tokenizer.compare=true}.
+ * dependency only, so this lives here and runs only when asked:
+ * {@code mvn test -Dtest=TokenizerThroughputComparison -Dthinkloop.tokenizer.compare=true}.
  */
 @EnabledIfSystemProperty(named = "thinkloop.tokenizer.compare", matches = "true")
 class TokenizerThroughputComparison {
