@@ -194,7 +194,10 @@ public final class Tokenizer {
         return DeepSeekPreTokenizer.matches(splits) ? new DeepSeekPreTokenizer() : general;
     }
 
-    /** Token ids for {@code text}, without BOS/EOS; added tokens written in the text become their ids. */
+    /**
+     * Token ids for {@code text}, without BOS/EOS; added tokens written in the text become their ids.
+     * A lone surrogate (which a Rust string cannot hold) is encoded as U+FFFD.
+     */
     public int[] encode(String text) {
         IntList out = new IntList(Math.max(16, text.length() / 3));
         BpeModel.Workspace ws = new BpeModel.Workspace();
