@@ -121,11 +121,12 @@ public class OpenAiRoutes {
                 return;
             }
             Prepared p = ar.result();
-            p.backend.stream(p.call.request()).subscribe().withSubscriber(new Writer(p, response));
+            p.chunks.subscribe().withSubscriber(new Writer(p, response));
         });
     }
 
-    private record Prepared(ChatCall call, ModelBackend backend) {
+    /** A validated request and its (not yet subscribed) stream; {@code stream()} may do real work, so it runs here on a worker. */
+    private record Prepared(ChatCall call, ModelBackend backend, io.smallrye.mutiny.Multi<ModelChunk> chunks) {
     }
 
     private Prepared prepare(byte[] raw) {
@@ -138,7 +139,7 @@ public class OpenAiRoutes {
         String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
         ModelBackend backend = backends.select(model);
         ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens);
-        return new Prepared(call, backend);
+        return new Prepared(call, backend, backend.stream(call.request()));
     }
 
     /**

@@ -8,8 +8,12 @@ import io.thinkloop.model.BackendException;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.engine.tokenizer.Tokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -24,19 +28,34 @@ public class RemoteCompletionsBackend implements ModelBackend {
 
     private final Optional<RemoteConfig> config;
     private final SseStreamer streamer;
+    private final Tokenizer tokenizer;
 
     @Inject
     public RemoteCompletionsBackend(RemoteSettings settings) {
-        this(settings.toConfig());
+        this(settings.toConfig(), settings.tokenizer().map(RemoteCompletionsBackend::loadTokenizer).orElse(null));
     }
 
     public RemoteCompletionsBackend(RemoteConfig config) {
-        this(Optional.of(config));
+        this(Optional.of(config), null);
     }
 
-    private RemoteCompletionsBackend(Optional<RemoteConfig> config) {
+    /** With a tokenizer the prompt goes out as token ids. */
+    public RemoteCompletionsBackend(RemoteConfig config, Tokenizer tokenizer) {
+        this(Optional.of(config), tokenizer);
+    }
+
+    private RemoteCompletionsBackend(Optional<RemoteConfig> config, Tokenizer tokenizer) {
         this.config = config;
         this.streamer = config.map(SseStreamer::new).orElse(null);
+        this.tokenizer = tokenizer;
+    }
+
+    private static Tokenizer loadTokenizer(Path path) {
+        try {
+            return Tokenizer.load(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read thinkloop.model.remote.tokenizer " + path + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -60,7 +79,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
         RemoteConfig c = config.get();
         byte[] body;
         try {
-            body = Json.MAPPER.writeValueAsBytes(body(c, request));
+            body = Json.MAPPER.writeValueAsBytes(body(c, request, tokenizer));
         } catch (Exception e) {
             return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
         }
@@ -69,10 +88,17 @@ public class RemoteCompletionsBackend implements ModelBackend {
                 () -> new CompletionStreamDecoder(c.eosText(), s == null ? null : s.stop()));
     }
 
-    static ObjectNode body(RemoteConfig c, CompletionRequest request) {
+    static ObjectNode body(RemoteConfig c, CompletionRequest request, Tokenizer tokenizer) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", c.model());
-        body.put("prompt", request.prompt());
+        if (tokenizer == null) {
+            body.put("prompt", request.prompt());
+        } else {
+            ArrayNode ids = body.putArray("prompt");
+            for (int id : tokenizer.encode(request.prompt())) {
+                ids.add(id);
+            }
+        }
         CompletionRequest.Sampling s = request.sampling();
         if (s != null) {
             if (s.maxTokens() > 0) {

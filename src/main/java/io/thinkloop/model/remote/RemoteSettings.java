@@ -52,6 +52,12 @@ public interface RemoteSettings {
     @WithDefault("<｜end▁of▁sentence｜>")
     String eosText();
 
+    /**
+     * A {@code tokenizer.json} matching the server's model: {@code /v1/completions} then sends the prompt as
+     * token ids, so the server samples after exactly the tokens Thinkloop means (no re-tokenization).
+     */
+    Optional<java.nio.file.Path> tokenizer();
+
     /** The settings as a {@link RemoteConfig}, or empty when no base URL is configured. */
     default Optional<RemoteConfig> toConfig() {
         if (baseUrl().isEmpty() || baseUrl().get().isBlank()) {

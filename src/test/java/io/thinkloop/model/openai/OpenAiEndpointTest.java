@@ -270,6 +270,7 @@ class OpenAiEndpointTest {
             public int breakerFailures() { return 1; }
             public Duration breakerOpen() { return Duration.ofSeconds(1); }
             public String eosText() { return ""; }
+            public java.util.Optional<java.nio.file.Path> tokenizer() { return java.util.Optional.empty(); }
         });
         ModelBackends withDefault = new ModelBackends(List.of(a, b, unconfigured), java.util.Optional.of("other"));
         assertEquals(List.of("dsml-test", "other"), withDefault.all().stream().map(io.thinkloop.model.ModelBackend::id).toList());

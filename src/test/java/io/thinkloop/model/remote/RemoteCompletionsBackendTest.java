@@ -97,6 +97,26 @@ class RemoteCompletionsBackendTest {
     }
 
     @Test
+    void withATokenizerThePromptGoesOutAsTokenIds() throws Exception {
+        String shared = System.getProperty("thinkloop.shared", "../shared");
+        io.thinkloop.engine.tokenizer.Tokenizer tokenizer = io.thinkloop.engine.tokenizer.Tokenizer.load(
+                java.nio.file.Path.of(shared, "tokenizers", "deepseek-v3.2", "tokenizer.json"));
+        server.enqueue("/v1/completions", ReplayServer.Reply.transcript("vllm-completions.sse"));
+        new RemoteCompletionsBackend(RemoteConfig.of(server.baseUrl(), "m", Provider.VLLM), tokenizer).stream(request()).subscribe()
+                .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE)).awaitCompletion(Duration.ofSeconds(10));
+        JsonNode prompt = server.requests().get(0).path("prompt");
+        assertTrue(prompt.isArray());
+        int[] ids = new int[prompt.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = prompt.get(i).asInt();
+        }
+        assertEquals(0, ids[0], "BOS is its id, not text");
+        assertEquals(128803, ids[1], "<｜User｜>");
+        assertEquals(128798, ids[ids.length - 1], "<think>");
+        assertEquals(PROMPT, tokenizer.decode(ids));
+    }
+
+    @Test
     void aRequestWithoutPromptIsRefused() {
         CompletionRequest noPrompt = new CompletionRequest(List.of(ChatMessage.user("x")), List.of(), ThinkingMode.CHAT, null,
                 CompletionRequest.Sampling.greedy(5));

@@ -19,4 +19,5 @@ final class RemoteSettingsStub implements RemoteSettings {
     public int breakerFailures() { return 5; }
     public Duration breakerOpen() { return Duration.ofSeconds(30); }
     public String eosText() { return RemoteConfig.DEFAULT_EOS; }
+    public Optional<java.nio.file.Path> tokenizer() { return Optional.empty(); }
 }
