@@ -27,8 +27,19 @@ public final class WebSocketClientConnector implements Connector {
     private final Map<String, String> headers;
     private final Duration keepAlive;
     private final WebSocketClient client;
+    private final boolean tokenInSubprotocol;
 
     public WebSocketClientConnector(Vertx vertx, URI uri, String token, Map<String, String> headers, int maxMessageSize, Duration keepAlive) {
+        this(vertx, uri, token, headers, maxMessageSize, keepAlive, false);
+    }
+
+    /**
+     * With {@code tokenInSubprotocol} the token travels as a second offered subprotocol {@code bearer.TOKEN}
+     * (the server still selects {@code mcp}) instead of the query string and header.
+     */
+    public WebSocketClientConnector(Vertx vertx, URI uri, String token, Map<String, String> headers, int maxMessageSize,
+                                    Duration keepAlive, boolean tokenInSubprotocol) {
+        this.tokenInSubprotocol = tokenInSubprotocol;
         this.vertx = vertx;
         this.uri = uri;
         this.token = token;
@@ -47,12 +58,15 @@ public final class WebSocketClientConnector implements Connector {
     @Override
     public CompletionStage<Transport> connect() {
         String target = uri.toString();
-        if (token != null && !token.isEmpty()) {
+        boolean hasToken = token != null && !token.isEmpty();
+        if (hasToken && !tokenInSubprotocol) {
             target += (uri.getRawQuery() == null ? "?" : "&") + "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
         }
         WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(target).addSubProtocol(WebSocketTransport.SUBPROTOCOL);
         headers.forEach(options::addHeader);
-        if (token != null && !token.isEmpty()) {
+        if (hasToken && tokenInSubprotocol) {
+            options.addSubProtocol("bearer." + token);
+        } else if (hasToken) {
             options.addHeader("Authorization", "Bearer " + token);
         }
         return client.connect(options)
