@@ -88,7 +88,7 @@ public final class ToolServerCommand implements Callable<Integer> {
         McpServer server = new McpServer(new Implementation("thinkloop-" + def.name(), version()), def.description(),
                 new ToolCatalog(def.tools(options)), 100);
         McpWebSocketServer ws = new McpWebSocketServer(vertx, server, new McpWebSocketServer.Options(host, port,
-                Math.max(maxMessage, 1024), Duration.ofSeconds(30), new WebSocketAccessPolicy(token, allowedOrigins)));
+                Math.max(maxMessage, 1024), Duration.ofSeconds(30), policy()));
         try {
             ws.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -111,6 +111,13 @@ public final class ToolServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** A server bound to loopback also refuses non-loopback Host headers (DNS rebinding). */
+    private WebSocketAccessPolicy policy() {
+        WebSocketAccessPolicy p = new WebSocketAccessPolicy(token, allowedOrigins);
+        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+        return loopback ? p.withLoopbackHostOnly() : p;
     }
 
     private static String version() {

@@ -208,6 +208,20 @@ public final class McpServerSession {
                 return Uni.createFrom().item(toJson(ToolResult.error(msg)));
             }
         }
+        if (tool instanceof McpNativeTool nativeTool) {
+            McpNativeTool.McpCallContext mcc = new McpNativeTool.McpCallContext() {
+                @Override
+                public void progress(double progress, Double total, String message) {
+                    ctx.progress(progress, total, message);
+                }
+
+                @Override
+                public void log(String level, String logger, JsonNode data) {
+                    McpServerSession.this.log(level, logger, data);
+                }
+            };
+            return nativeTool.callMcp(args, mcc);
+        }
         ToolCallContext tcc = new ToolCallContext(id, null, ctx.id().asText(),
                 (progress, message) -> ctx.progress(progress == null ? 0 : progress, null, message));
         Uni<ToolResult> running;

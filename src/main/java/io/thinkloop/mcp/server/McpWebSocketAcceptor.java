@@ -32,7 +32,7 @@ public final class McpWebSocketAcceptor {
                     .end("MCP over WebSocket: connect with subprotocol mcp\n");
             return;
         }
-        var verdict = policy.check(request.getHeader("Origin"), request.getParam("token"),
+        var verdict = policy.check(request.getHeader("Origin"), request.getHeader("Host"), request.getParam("token"),
                 request.getHeader("Authorization"), request.getHeader("Sec-WebSocket-Protocol"));
         if (verdict instanceof WebSocketAccessPolicy.Verdict.Deny deny) {
             request.response().setStatusCode(deny.httpStatus()).end(deny.reason() + "\n");

@@ -11,9 +11,25 @@ import java.util.List;
  * TypeScript SDK cannot set headers. Requests with an Origin header (browsers) must come from an
  * allowed origin; by default only loopback pages, which stops other web pages from driving local tools.
  */
-public record WebSocketAccessPolicy(String token, List<String> allowedOrigins) {
+public record WebSocketAccessPolicy(String token, List<String> allowedOrigins, boolean loopbackHostOnly) {
     public static final String SUBPROTOCOL_TOKEN_PREFIX = "bearer.";
-    public static final WebSocketAccessPolicy OPEN = new WebSocketAccessPolicy(null, List.of());
+    public static final WebSocketAccessPolicy OPEN = new WebSocketAccessPolicy(null, List.of(), false);
+
+    public WebSocketAccessPolicy(String token, List<String> allowedOrigins) {
+        this(token, allowedOrigins, false);
+    }
+
+    /** For a server bound to loopback: also refuse a non-loopback {@code Host} (DNS rebinding). */
+    public WebSocketAccessPolicy withLoopbackHostOnly() {
+        return new WebSocketAccessPolicy(token, allowedOrigins, true);
+    }
+
+    public Verdict check(String origin, String host, String queryToken, String authorization, String subprotocols) {
+        if (loopbackHostOnly && host != null && !isLoopback(hostOf("http://" + host))) {
+            return new Verdict.Deny(403, "host not allowed: " + host);
+        }
+        return check(origin, queryToken, authorization, subprotocols);
+    }
 
     public sealed interface Verdict {
         record Allow() implements Verdict {
@@ -55,11 +71,18 @@ public record WebSocketAccessPolicy(String token, List<String> allowedOrigins) {
         if (allowedOrigins.contains("*") || allowedOrigins.contains(origin)) {
             return true;
         }
+        return isLoopback(hostOf(origin));
+    }
+
+    private static String hostOf(String url) {
         try {
-            String host = URI.create(origin).getHost();
-            return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
+            return URI.create(url).getHost();
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
     }
 }
