@@ -27,6 +27,11 @@ public final class McpWebSocketAcceptor {
     }
 
     public void handle(HttpServerRequest request) {
+        handle(request, null);
+    }
+
+    /** As {@link #handle(HttpServerRequest)}; {@code onClosed} runs once the session's socket has closed. */
+    public void handle(HttpServerRequest request, Runnable onClosed) {
         if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             request.response().setStatusCode(426).putHeader("Upgrade", "websocket")
                     .end("MCP over WebSocket: connect with subprotocol mcp\n");
@@ -39,7 +44,12 @@ public final class McpWebSocketAcceptor {
             return;
         }
         String remote = String.valueOf(request.remoteAddress());
-        request.toWebSocket().onSuccess(ws -> server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive)))
+        request.toWebSocket().onSuccess(ws -> {
+                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive));
+                    if (onClosed != null) {
+                        session.peer().onClose(reason -> onClosed.run());
+                    }
+                })
                 .onFailure(e -> LOG.debugf("WebSocket upgrade from %s failed: %s", remote, e.getMessage()));
     }
 }
