@@ -61,6 +61,28 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                             .invoke(() -> ctx.progress(100, 100.0, null))
                             .map(v -> content(text("Tool with progress executed successfully")));
                 }),
+                new NativeTool("test_sampling", "Asks the client's LLM", TestToolServer.schema(
+                        "{\"type\":\"object\",\"properties\":{\"prompt\":{\"type\":\"string\"}},\"required\":[\"prompt\"]}"), (args, ctx) -> {
+                    if (!ctx.clientCapabilities().has("sampling")) {
+                        return Uni.createFrom().item(errorOf("the client does not support sampling"));
+                    }
+                    ObjectNode p = Json.MAPPER.createObjectNode().put("maxTokens", 100);
+                    p.putArray("messages").addObject().put("role", "user").set("content", text(args.path("prompt").asText()));
+                    return ctx.request("sampling/createMessage", p)
+                            .map(r -> content(text("LLM response: " + r.path("content").path("text").asText())));
+                }),
+                new NativeTool("test_elicitation", "Asks the user", TestToolServer.schema(
+                        "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}"), (args, ctx) -> {
+                    if (!ctx.clientCapabilities().has("elicitation")) {
+                        return Uni.createFrom().item(errorOf("the client does not support elicitation"));
+                    }
+                    ObjectNode p = Json.MAPPER.createObjectNode().put("message", args.path("message").asText());
+                    p.set("requestedSchema", TestToolServer.schema("{\"type\":\"object\",\"properties\":{\"username\":{\"type\":\"string\","
+                            + "\"description\":\"User's response\"},\"email\":{\"type\":\"string\",\"description\":\"User's email address\"}},"
+                            + "\"required\":[\"username\",\"email\"]}"));
+                    return ctx.request("elicitation/create", p)
+                            .map(r -> content(text("User response: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
+                }),
                 new NativeTool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema2020(),
                         (args, ctx) -> Uni.createFrom().item(content(text("ok")))));
     }
@@ -85,6 +107,12 @@ public final class ConformanceFixtures implements ToolServerDefinition {
         for (ObjectNode b : blocks) {
             a.add(b);
         }
+        return o;
+    }
+
+    static ObjectNode errorOf(String message) {
+        ObjectNode o = content(text(message));
+        o.put("isError", true);
         return o;
     }
 

@@ -32,7 +32,7 @@ class ConformanceSuiteTest {
     static final Set<String> MUST_PASS = Set.of("server-initialize", "ping", "logging-set-level", "tools-list",
             "tools-call-simple-text", "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
             "tools-call-mixed-content", "tools-call-with-logging", "tools-call-error", "tools-call-with-progress",
-            "json-schema-2020-12", "dns-rebinding-protection");
+            "json-schema-2020-12", "dns-rebinding-protection", "tools-call-sampling", "tools-call-elicitation");
 
     @Test
     void conformanceServerScenarios() throws Exception {

@@ -17,5 +17,15 @@ public interface McpNativeTool {
 
         /** {@code notifications/message}, sent only if the client's log level lets it through. */
         void log(String level, String logger, JsonNode data);
+
+        /** What the client declared in {@code initialize} (e.g. {@code sampling}, {@code elicitation}); empty if unknown. */
+        default JsonNode clientCapabilities() {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+
+        /** A request to the client ({@code sampling/createMessage}, {@code elicitation/create}, ...). */
+        default Uni<JsonNode> request(String method, com.fasterxml.jackson.databind.node.ObjectNode params) {
+            return Uni.createFrom().failure(new UnsupportedOperationException("no client to ask"));
+        }
     }
 }

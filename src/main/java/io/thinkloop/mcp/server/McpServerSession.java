@@ -38,6 +38,7 @@ public final class McpServerSession {
     private final String id;
     private volatile String protocolVersion;
     private volatile JsonNode clientInfo;
+    private volatile JsonNode clientCapabilities;
     private volatile String logLevel;
 
     McpServerSession(McpServer server, JsonRpcPeer peer, String id) {
@@ -98,6 +99,7 @@ public final class McpServerSession {
             throw new McpException(JsonRpcError.INVALID_REQUEST, "Invalid Request: session already initialized");
         }
         clientInfo = params.get("clientInfo");
+        clientCapabilities = params.get("capabilities");
         protocolVersion = ProtocolVersions.negotiate(requested.textValue());
         ObjectNode result = Json.MAPPER.createObjectNode().put("protocolVersion", protocolVersion);
         result.set("capabilities", server.capabilities());
@@ -218,6 +220,16 @@ public final class McpServerSession {
                 @Override
                 public void log(String level, String logger, JsonNode data) {
                     McpServerSession.this.log(level, logger, data);
+                }
+
+                @Override
+                public JsonNode clientCapabilities() {
+                    return clientCapabilities == null ? Json.MAPPER.createObjectNode() : clientCapabilities;
+                }
+
+                @Override
+                public Uni<JsonNode> request(String method, ObjectNode requestParams) {
+                    return peer.request(method, requestParams, io.thinkloop.mcp.protocol.RequestOptions.DEFAULT);
                 }
             };
             return nativeTool.callMcp(args, mcc);

@@ -77,7 +77,7 @@ public final class StdioClientConnector implements Connector {
         @Override
         public void start(Listener l) {
             listener = l;
-            Thread.ofVirtual().name("mcp-stdio-out").start(this::readStdout);
+            Thread.ofVirtual().name("mcp-stdio-out").start(StreamableHttpClientConnector.withOwnClassLoader(this::readStdout));
         }
 
         private void readStdout() {

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -42,7 +41,7 @@ public final class StreamableHttpClientConnector implements Connector {
         this.headers = headers == null ? Map.of() : Map.copyOf(headers);
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+                .executor(task -> Thread.ofVirtual().name("mcp-http").start(withOwnClassLoader(task))).build();
     }
 
     @Override
@@ -87,7 +86,7 @@ public final class StreamableHttpClientConnector implements Connector {
                 if (status == 202 || status == 204) {
                     drain(resp.body());
                 } else if (status >= 200 && status < 300 && type.startsWith("text/event-stream")) {
-                    Thread.ofVirtual().name("mcp-sse").start(() -> readSse(resp.body()));
+                    Thread.ofVirtual().name("mcp-sse").start(withOwnClassLoader(() -> readSse(resp.body())));
                 } else if (status >= 200 && status < 300) {
                     String body = read(resp.body());
                     if (!body.isBlank()) {
@@ -193,6 +192,19 @@ public final class StreamableHttpClientConnector implements Connector {
         public String describe() {
             return endpoint.toString();
         }
+    }
+
+    /**
+     * Messages are delivered on these threads, and the handlers they run look services up through the
+     * context class loader: give them this library's loader rather than whatever the creating thread had
+     * (in a Quarkus app or test, another application's loader can linger there).
+     */
+    static Runnable withOwnClassLoader(Runnable task) {
+        ClassLoader own = StreamableHttpClientConnector.class.getClassLoader();
+        return () -> {
+            Thread.currentThread().setContextClassLoader(own);
+            task.run();
+        };
     }
 
     private static JsonNode requestId(String frame) {
