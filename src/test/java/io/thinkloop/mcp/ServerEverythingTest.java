@@ -59,6 +59,20 @@ class ServerEverythingTest {
                 "listening on port");
         try {
             exercise(new StreamableHttpClientConnector(URI.create("http://127.0.0.1:" + port + "/mcp"), Map.of()));
+            // Messages outside any request (simulated logging) arrive on the standalone GET stream.
+            McpClient client = new McpClient(new StreamableHttpClientConnector(URI.create("http://127.0.0.1:" + port + "/mcp"), Map.of()));
+            try {
+                CompletableFuture<JsonNode> log = new CompletableFuture<>();
+                client.onLog(log::complete);
+                client.connect().await().atMost(Duration.ofSeconds(30));
+                client.request("logging/setLevel", Json.MAPPER.createObjectNode().put("level", "debug"), client.requestDefaults())
+                        .await().atMost(Duration.ofSeconds(10));
+                client.callTool("toggle-simulated-logging", obj("{}")).await().atMost(Duration.ofSeconds(10));
+                JsonNode message = log.get(15, TimeUnit.SECONDS);
+                assertTrue(message.path("data").asText().contains("message"), message.toString());
+            } finally {
+                client.close();
+            }
         } finally {
             stop(p);
         }

@@ -59,6 +59,7 @@ public final class StreamableHttpClientConnector implements Connector {
         private volatile Listener listener;
         private volatile String sessionId;
         private volatile String protocolVersion;
+        private volatile InputStream standaloneStream;
 
         @Override
         public void start(Listener l) {
@@ -131,6 +132,7 @@ public final class StreamableHttpClientConnector implements Connector {
                     JsonNode n = Json.MAPPER.readTree(body);
                     if (n.path("result").path("protocolVersion").isTextual() && n.path("result").has("serverInfo")) {
                         protocolVersion = n.path("result").path("protocolVersion").textValue();
+                        Thread.ofVirtual().name("mcp-http-get").start(withOwnClassLoader(this::openStandaloneStream));
                     }
                 } catch (IOException | RuntimeException ignored) {
                     // the peer reports unreadable messages
@@ -139,6 +141,28 @@ public final class StreamableHttpClientConnector implements Connector {
             Listener l = listener;
             if (l != null && !closed.get()) {
                 l.onMessage(body);
+            }
+        }
+
+        /**
+         * The optional GET stream on which the server sends messages outside any request (e.g.
+         * {@code notifications/tools/list_changed}); servers without one answer 405.
+         */
+        private void openStandaloneStream() {
+            HttpRequest.Builder get = HttpRequest.newBuilder(endpoint).GET().header("Accept", "text/event-stream");
+            decorate(get);
+            try {
+                HttpResponse<InputStream> resp = http.send(get.build(), HttpResponse.BodyHandlers.ofInputStream());
+                if (resp.statusCode() != 200 || closed.get()) {
+                    resp.body().close();
+                    return;
+                }
+                standaloneStream = resp.body();
+                readSse(resp.body());
+            } catch (IOException e) {
+                LOG.debugf("%s: no standalone SSE stream: %s", endpoint, e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 
@@ -171,6 +195,14 @@ public final class StreamableHttpClientConnector implements Connector {
         public void close() {
             if (!closed.compareAndSet(false, true)) {
                 return;
+            }
+            InputStream standalone = standaloneStream;
+            if (standalone != null) {
+                try {
+                    standalone.close();
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
             }
             if (sessionId != null) {
                 HttpRequest.Builder del = HttpRequest.newBuilder(endpoint).DELETE().timeout(Duration.ofSeconds(2));
