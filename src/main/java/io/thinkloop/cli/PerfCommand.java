@@ -11,6 +11,7 @@ import picocli.CommandLine.Spec;
                 CodecPerfCommand.class,
                 TokenizerPerfCommand.class,
                 SamplerPerfCommand.class,
+                McpPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec
