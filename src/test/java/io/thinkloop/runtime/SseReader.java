@@ -23,7 +23,7 @@ final class SseReader {
                 .header("Authorization", "Bearer " + RuntimeTestProfile.KEY)
                 .header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(10)).build();
-        HttpResponse<java.io.InputStream> resp = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<java.io.InputStream> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("SSE status " + resp.statusCode());
         }
