@@ -40,27 +40,33 @@ public abstract class EventSubscriber {
         close();
     }
 
-    /** Called by the session, under its lock, for each new event. Never blocks. */
-    final synchronized void offer(long seq, String json) {
-        if (closed || seq <= lastQueuedSeq) {
-            return;
+    /**
+     * Called by the session, under its lock, for each new event. Never blocks. Returns false once this
+     * subscriber is closed (overflowed or gone), so the session drops it at once.
+     */
+    final synchronized boolean offer(long seq, String json) {
+        if (closed) {
+            return false;
+        }
+        if (seq <= lastQueuedSeq) {
+            return true;
         }
         if (live.size() >= capacity) {
             closed = true;
             live.clear();
             replay = null;
             overflow();
-            return;
+            return false;
         }
         lastQueuedSeq = seq;
         live.add(json);
         pump();
+        return true;
     }
 
     /** Starts sending: the missed events first, then what queued live meanwhile. */
     final synchronized void start(List<String> missed, long replayedUpTo) {
         replay = missed.iterator();
-        lastQueuedSeq = Math.max(lastQueuedSeq, 0);
         ready = true;
         pump();
     }

@@ -56,7 +56,9 @@ public final class Session {
         }
         seq++;
         for (EventSubscriber s : subscribers) {
-            s.offer(envelope.seq(), json);
+            if (!s.offer(envelope.seq(), json)) {
+                subscribers.remove(s); // overflowed or closed: it resumes from the journal
+            }
         }
         return envelope;
     }

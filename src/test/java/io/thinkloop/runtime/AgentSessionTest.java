@@ -44,6 +44,8 @@ class AgentSessionTest {
     ScriptedTestBackend backend;
     @Inject
     ToolRegistry tools;
+    @Inject
+    io.thinkloop.session.SessionManager sessions;
 
     @BeforeEach
     void registerTools() {
@@ -411,6 +413,53 @@ class AgentSessionTest {
             List<JsonNode> replay = List.of(c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)));
             assertEquals(got.subList(got.size() - 3, got.size()).stream().map(JsonNode::toString).toList(),
                     replay.stream().map(JsonNode::toString).toList());
+        }
+    }
+
+    @Test
+    void aStalledClientIsDroppedWithoutStallingOthersAndResumesFromTheJournal() throws Exception {
+        String slowId = newId("slow");
+        String slowMsg = "flood " + slowId;
+        String chunk = "y".repeat(6000);
+        backend.script(slowMsg, r -> Multi.createFrom().range(0, 6_000).map(i -> parsed(new ParseEvent.TextDelta(chunk)))
+                .onCompletion().continueWith(parsed(new ParseEvent.End("stop"))));
+        try (WsClient slow = WsClient.connect(base, slowId, null)) {
+            slow.next(Duration.ofSeconds(5));
+            slow.stalled = true;
+            slow.send(userMessage(slowMsg));
+            // meanwhile another session is served at full speed
+            String otherId = newId("other");
+            try (WsClient other = WsClient.connect(base, otherId, null)) {
+                other.next(Duration.ofSeconds(5));
+                long t0 = System.nanoTime();
+                other.send(userMessage("quick " + otherId));
+                assertEquals("turn.completed", other.untilTurnEnd().getLast().path("type").asText());
+                assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 3000, "other sessions are not stalled");
+            }
+            // the stalled client's bounded queue overflows: the server drops that connection
+            var session = sessions.find(slowId).orElseThrow();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (session.subscriberCount() > 0 && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            assertEquals(0, session.subscriberCount(), "the stalled connection was dropped");
+            slow.unstall();
+            assertEquals(io.thinkloop.api.SessionSocket.CLOSE_SLOW_CONSUMER, slow.closed.get(60, TimeUnit.SECONDS));
+            List<JsonNode> got = new ArrayList<>(slow.seen);
+            JsonNode e;
+            while ((e = slow.events.poll()) != null) {
+                got.add(e);
+            }
+            long lastSeq = got.getLast().path("seq").asLong();
+            try (WsClient again = WsClient.connect(base, slowId, "lastSeq=" + lastSeq)) {
+                List<JsonNode> rest = again.until("turn.completed", Duration.ofSeconds(60));
+                assertEquals(lastSeq + 1, rest.getFirst().path("seq").asLong());
+                got.addAll(rest);
+            }
+            for (int i = 0; i < got.size(); i++) {
+                assertEquals(i + 1, got.get(i).path("seq").asLong());
+            }
+            assertEquals(6_000, ofType(got, "text.delta").size());
         }
     }
 }

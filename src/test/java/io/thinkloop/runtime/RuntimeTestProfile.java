@@ -30,6 +30,7 @@ public class RuntimeTestProfile implements QuarkusTestProfile {
                 Map.entry("thinkloop.journal.fsync", "always"),
                 Map.entry("thinkloop.ws.max-message-size", "4096"),
                 Map.entry("thinkloop.ws.rate-limit", "20"),
+                Map.entry("thinkloop.session.subscriber-buffer", "256"),
                 Map.entry("thinkloop.tools.approval.guarded", "ask"),
                 Map.entry("quarkus.shutdown.timeout", "1s"));
     }

@@ -23,6 +23,19 @@ final class WsClient implements AutoCloseable {
     final List<JsonNode> seen = new ArrayList<>();
     final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private WebSocket ws;
+    /** While true, the client stops reading (no more demand): a stalled client. */
+    volatile boolean stalled;
+    private volatile WebSocket pendingDemand;
+
+    /** Reads again after {@link #stalled}. */
+    void unstall() {
+        stalled = false;
+        WebSocket w = pendingDemand;
+        if (w != null) {
+            pendingDemand = null;
+            w.request(1);
+        }
+    }
 
     static WsClient connect(URI base, String sessionId, String query) {
         return connect(base, sessionId, query, Map.of("Authorization", "Bearer " + RuntimeTestProfile.KEY));
@@ -48,7 +61,11 @@ final class WsClient implements AutoCloseable {
                     }
                     buf.setLength(0);
                 }
-                w.request(1);
+                if (c.stalled) {
+                    c.pendingDemand = w;
+                } else {
+                    w.request(1);
+                }
                 return null;
             }
 
