@@ -1,18 +1,19 @@
 package io.thinkloop.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code thinkloop perf NAME}: performance benchmarks that print figures (one subcommand class each). */
+/** {@code thinkloop perf <name>}: benchmarks that print their figures, each against a baseline run side by side. */
 @Command(name = "perf", mixinStandardHelpOptions = true,
-        description = "Performance benchmarks that print their figures.",
-        subcommands = {PerfLoadCommand.class, CommandLine.HelpCommand.class})
+        description = "Performance benchmarks (figures printed side by side with their baselines).",
+        subcommands = {CodecPerfCommand.class, PerfLoadCommand.class})
 public final class PerfCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }
