@@ -197,34 +197,39 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     @Override
     public void run() {
+        ServerEvent last = null;
         try {
             String finish = loop();
-            emit(new ServerEvent.TurnCompleted(finish, steps));
+            last = new ServerEvent.TurnCompleted(finish, steps);
         } catch (Cancelled c) {
             closeHistory("cancelled");
-            emit(new ServerEvent.Cancelled(cancelReason));
+            last = new ServerEvent.Cancelled(cancelReason);
         } catch (DeadlinePassed d) {
             stopEverything();
             closeHistory("turn deadline passed");
             emit(new ServerEvent.Error("turn_deadline", "the turn ran longer than " + limits.turnTimeout(), true));
-            emit(new ServerEvent.TurnCompleted("deadline", steps));
+            last = new ServerEvent.TurnCompleted("deadline", steps);
         } catch (TurnFailure f) {
             stopEverything();
             closeHistory(f.getMessage());
             emit(new ServerEvent.Error(f.code, f.getMessage(), f.retryable));
-            emit(new ServerEvent.TurnCompleted("error", steps));
+            last = new ServerEvent.TurnCompleted("error", steps);
         } catch (RuntimeException e) {
             LOG.errorf(e, "turn %s of session %s failed", turnId, session.id());
             stopEverything();
             try {
                 closeHistory("internal error");
                 emit(new ServerEvent.Error("internal_error", String.valueOf(e.getMessage()), true));
-                emit(new ServerEvent.TurnCompleted("error", steps));
+                last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);
             }
         } finally {
-            session.endTurn(this);
+            try {
+                session.endTurn(this, last);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "could not end turn %s", turnId);
+            }
         }
     }
 
@@ -331,17 +336,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
             return DeepSeekV32Codec.encode(messages, ThinkingMode.THINKING, true, true);
         } catch (CodecException e) {
             throw new TurnFailure("invalid_conversation", "the conversation cannot be encoded: " + e.getMessage(), false);
-        } catch (UnsupportedOperationException e) {
-            return null; // codec not built yet: chat backends use the messages; text backends fail below when parsing
         }
     }
 
     private static StreamingParser newParser(List<ToolSpec> specs) {
-        try {
-            return StreamingParser.lenient(ThinkingMode.THINKING, specs);
-        } catch (UnsupportedOperationException e) {
-            throw new TurnFailure("codec_unavailable", "the streaming parser is not available", false);
-        }
+        return StreamingParser.lenient(ThinkingMode.THINKING, specs);
     }
 
     private void handle(Generation g, int step, ParseEvent event) {
