@@ -106,12 +106,29 @@ final class TurnRunner implements ActiveTurn, Runnable {
         }
 
         ChatMessage message(boolean withTools) {
-            List<ToolCall> tc = withTools && !calls.isEmpty() ? toolCalls() : null;
+            List<ToolCall> tc = withTools && !calls.isEmpty() ? toolCalls().stream().map(Generation::encodable).toList() : null;
             return ChatMessage.assistant(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(), tc);
         }
 
         boolean isEmpty() {
             return reasoning.isEmpty() && content.isEmpty();
+        }
+
+        /**
+         * The call as the history keeps it. Arguments that are not a JSON object (only possible from
+         * backends that send pre-parsed calls) cannot be written in the prompt format, so the history
+         * keeps {@code {}} and the call's error result tells the model what was wrong.
+         */
+        static ToolCall encodable(ToolCall call) {
+            try {
+                var node = io.thinkloop.json.Json.MAPPER.readTree(call.arguments() == null ? "" : call.arguments());
+                if (node != null && node.isObject()) {
+                    return call;
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // fall through
+            }
+            return new ToolCall(call.id(), call.name(), "{}");
         }
     }
 

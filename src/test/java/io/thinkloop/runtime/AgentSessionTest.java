@@ -335,7 +335,7 @@ class AgentSessionTest {
             c.send(userMessage(msg));
             List<JsonNode> events = c.untilTurnEnd();
             List<JsonNode> results = ofType(events, "tool.result");
-            assertEquals(4, results.size());
+            assertEquals(4, results.size(), events.toString());
             assertTrue(results.get(0).path("isError").asBoolean());
             assertTrue(results.get(0).path("content").asText().startsWith("invalid arguments for sleep"), results.get(0).toString());
             assertTrue(results.get(1).path("content").asText().startsWith("unknown tool 'no_such_tool'"));
