@@ -310,6 +310,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
             stopEverything(); // cancel raced with the subscription
         }
         StreamingParser parser = null;
+        boolean streamEnded = false;
         try {
             while (true) {
                 Object item = next();
@@ -335,6 +336,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
                     if (g.end == null) {
                         g.end = g.calls.isEmpty() ? "stop" : "tool_calls";
                     }
+                    streamEnded = true;
                     return g;
                 } else if (item instanceof StreamFailed f && f.step() == step) {
                     throw new TurnFailure("backend_error", "model stream failed: " + f.error().getMessage(), true);
@@ -344,7 +346,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
         } catch (CodecException e) {
             throw new TurnFailure("parse_error", "the model's output could not be parsed: " + e.getMessage(), true);
         } finally {
+            Cancellable m = modelSubscription;
             modelSubscription = null;
+            if (!streamEnded && m != null) {
+                m.cancel(); // deadline, parse error, failure: the model must stop generating too
+            }
         }
     }
 

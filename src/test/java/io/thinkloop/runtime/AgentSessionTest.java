@@ -46,6 +46,8 @@ class AgentSessionTest {
     ToolRegistry tools;
     @Inject
     io.thinkloop.session.SessionManager sessions;
+    @Inject
+    io.thinkloop.agent.AgentService agent;
 
     @BeforeEach
     void registerTools() {
@@ -524,5 +526,35 @@ class AgentSessionTest {
             }
             assertEquals(6_000, ofType(got, "text.delta").size());
         }
+    }
+
+    @Test
+    void theTurnDeadlineCancelsEverythingAndMaxTokensReachTheBackend() throws Exception {
+        String id = newId("deadline");
+        String msg = "deadline " + id;
+        CountDownLatch streamCancelled = new CountDownLatch(1);
+        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
+        var session = sessions.getOrCreate(id).session();
+        try (WsClient c = WsClient.connect(base, id, "lastSeq=0")) {
+            var started = agent.startTurn(session, msg, new io.thinkloop.agent.TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
+            assertNull(started.refused());
+            List<JsonNode> events = c.untilTurnEnd();
+            assertEquals("turn_deadline", ofType(events, "error").getFirst().path("code").asText());
+            assertEquals("deadline", events.getLast().path("finishReason").asText());
+            assertTrue(streamCancelled.await(2, TimeUnit.SECONDS), "the model stream was cancelled");
+        }
+        assertEquals(77, backend.requests(msg).getFirst().sampling().maxTokens());
+    }
+
+    @Test
+    void aGenerationCutByTheTokenLimitEndsTheTurnWithLength() {
+        String id = newId("length");
+        String msg = "length " + id;
+        backend.script(msg, r -> Multi.createFrom().items(parsed(new ParseEvent.TextDelta("and so on and")), parsed(new ParseEvent.End("length"))));
+        try (WsClient c = WsClient.connect(base, id, null)) {
+            c.send(userMessage(msg));
+            assertEquals("length", c.untilTurnEnd().getLast().path("finishReason").asText());
+        }
+        assertEquals(8192, backend.requests(msg).getFirst().sampling().maxTokens());
     }
 }
