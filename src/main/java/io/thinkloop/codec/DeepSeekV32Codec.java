@@ -21,9 +21,12 @@ import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The DeepSeek-V3.2 chat format: conversations to prompt text, completions back to messages. Matches the
@@ -382,7 +385,7 @@ public final class DeepSeekV32Codec {
      */
     private static final class Cursor {
         final String text;
-        private final java.util.IdentityHashMap<String, int[]> next = new java.util.IdentityHashMap<>();
+        private final IdentityHashMap<String, int[]> next = new IdentityHashMap<>();
 
         Cursor(String text) {
             this.text = text;
@@ -440,7 +443,7 @@ public final class DeepSeekV32Codec {
             index = s.next;
             stop = s.stop;
             StringBuilder args = new StringBuilder("{");
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             while (PARAM_START.equals(stop)) {
                 s = readUntil(cur, index, PARAM_STOP);
                 DsmlSyntax.Param p = DsmlSyntax.param(s.content);

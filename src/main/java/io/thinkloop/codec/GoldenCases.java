@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Runs the codec over golden cases ({@code dsv32-encoding/cases.jsonl} format): encode cases must give the
@@ -132,7 +133,7 @@ public final class GoldenCases {
         return a.message();
     }
 
-    private static String outcome(java.util.function.Supplier<JsonNode> run, JsonNode expected, boolean wantsError) {
+    private static String outcome(Supplier<JsonNode> run, JsonNode expected, boolean wantsError) {
         JsonNode got;
         try {
             got = run.get();

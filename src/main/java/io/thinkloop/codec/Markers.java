@@ -24,7 +24,8 @@ final class Markers {
     private final Marker[][] groups;
     /** Per group: the second characters of its markers, or null if a one-character marker is in it. */
     private final String[] secondChars;
-    private final boolean[] isFirst = new boolean[65536];
+    /** Bit set over all chars: which ones start a marker (the scan skips every other character). */
+    private final long[] firstBits = new long[1024];
 
     private Markers(List<Marker> list) {
         this.markers = list.toArray(Marker[]::new);
@@ -34,7 +35,7 @@ final class Markers {
             if (firsts.indexOf(String.valueOf(c)) < 0) {
                 firsts.append(c);
             }
-            isFirst[c] = true;
+            firstBits[c >>> 6] |= 1L << c;
         }
         firstChars = firsts.toString().toCharArray();
         groups = new Marker[firstChars.length][];
@@ -72,7 +73,7 @@ final class Markers {
         hit.marker = null;
         for (int i = from; i < len; i++) {
             char c = s.charAt(i);
-            if (!isFirst[c]) {
+            if ((firstBits[c >>> 6] & (1L << c)) == 0) {
                 continue;
             }
             int g = groupIndex(c);

@@ -1,5 +1,6 @@
 package io.thinkloop.codec;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.codec.Markers.Kind;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
@@ -72,7 +73,6 @@ public final class StreamingParser {
     private boolean ended;
     private boolean eosSeen;
     private boolean droppedTrailing;
-    private long textEmitted;
     private final List<Repair> pendingRepairs = new ArrayList<>();
 
     // the element being read: a gap between tags, an invoke name, a parameter header
@@ -242,7 +242,6 @@ public final class StreamingParser {
             return;
         }
         String s = pend.substring(from, to);
-        textEmitted += s.length();
         out.add(reasoning ? new ParseEvent.ReasoningDelta(s) : new ParseEvent.TextDelta(s));
     }
 
@@ -442,12 +441,12 @@ public final class StreamingParser {
         state = State.PARAM_VALUE;
     }
 
-    private com.fasterxml.jackson.databind.JsonNode schemaOf(String param) {
+    private JsonNode schemaOf(String param) {
         ToolSpec t = tools.get(callName);
         if (t == null || t.parameters() == null) {
             return null;
         }
-        com.fasterxml.jackson.databind.JsonNode p = t.parameters().path("properties").get(param);
+        JsonNode p = t.parameters().path("properties").get(param);
         return p == null || p.isNull() ? null : p;
     }
 
