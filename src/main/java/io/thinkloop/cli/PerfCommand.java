@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
                 TokenizerPerfCommand.class,
                 SamplerPerfCommand.class,
                 McpPerfCommand.class,
+                PerfLoadCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec
