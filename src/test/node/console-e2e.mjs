@@ -302,22 +302,24 @@ async function installFakeRuntime(context) {
     }
     s.sockets.add(ws);
     ws.onClose((code, reason) => { s.sockets.delete(ws); ws.close({ code, reason }); });
-    let live = false;
     const emit = (turnId, type, fields = {}) => {
       const ev = { v: 1, type, sessionId: id, turnId, seq: s.events.length + 1, timestamp: new Date().toISOString(), ...fields };
       s.events.push(ev);
       for (const w of s.sockets) if (w.live) w.send(JSON.stringify(ev));
     };
-    if (s.events.length === 0) emit(null, 'session.created');
-    ws.live = true; // a new session streams live at once; a known one after resume
-    if (s.events.length > 1) ws.live = false;
+    const created = s.events.length === 0;
+    if (created) emit(null, 'session.created');
+    // Like the runtime: ?lastSeq=N replays after N, a new session replays from 0, else live only.
+    const q = new URL(ws.url()).searchParams.get('lastSeq');
+    const from = q !== null ? Number(q) : (created ? 0 : null);
+    if (from !== null) for (const ev of s.events) if (ev.seq > from) ws.send(JSON.stringify(ev));
+    ws.live = true;
     ws.onMessage((text) => {
       const m = JSON.parse(text);
       if (m.type === 'resume') {
         for (const ev of s.events) if (ev.seq > m.lastSeq) ws.send(JSON.stringify(ev));
         ws.live = true;
       } else if (m.type === 'user_message') {
-        ws.live = true;
         fakeTurn(s, emit, m.content);
       } else if (m.type === 'cancel' && s.turn) {
         s.turn.cancel();
@@ -325,7 +327,6 @@ async function installFakeRuntime(context) {
         s.turn.approval(m.type === 'approve');
       }
     });
-    void live;
   });
 }
 

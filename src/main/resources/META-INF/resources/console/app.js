@@ -4,7 +4,7 @@
 import { Api } from './api.js';
 import { ConnectionState, SessionConnection } from './connection.js';
 import { el } from './dom.js';
-import { ClientMessage, EventType, normalizeEvent } from './protocol.js';
+import { ClientMessage, EventType, classifySeq, normalizeEvent } from './protocol.js';
 import { SessionLog, settings } from './store.js';
 import { TranscriptView } from './transcript.js';
 
@@ -30,7 +30,7 @@ const ui = {
 };
 
 const api = new Api(() => settings.apiKey);
-const state = { sessionId: null, conn: null, log: null, sessions: [] };
+const state = { sessionId: null, conn: null, log: null, sessions: [], resumeAsked: false };
 
 function announce(text) {
   // Clearing first makes a repeated message be announced again.
@@ -118,7 +118,7 @@ function renderSessionList() {
     const btn = el('button', {
       type: 'button', class: 'session-item', 'data-session-id': s.id, title: s.id,
       'aria-current': s.id === state.sessionId ? 'true' : null,
-      onclick: () => openSession(s.id, { isNew: false }),
+      onclick: () => openSession(s.id),
     }, el('span', { class: 'session-title', text: label }),
     when ? el('span', { class: 'session-when', text: formatWhen(when) }) : null);
     return el('li', {}, btn);
@@ -141,7 +141,7 @@ async function refreshSessions() {
   renderSessionList();
 }
 
-function openSession(id, { isNew }) {
+function openSession(id) {
   if (state.conn) state.conn.close();
   state.log?.save();
   state.sessionId = id;
@@ -162,8 +162,7 @@ function openSession(id, { isNew }) {
   const conn = new SessionConnection({
     sessionId: id,
     token: settings.apiKey,
-    lastSeq: () => state.log.lastSeq,
-    resumeOnFirstConnect: !isNew,
+    lastSeq: () => { state.resumeAsked = false; return state.log.lastSeq; },
     onEvent: (ev) => { if (state.conn === conn) onServerEvent(ev); },
     onState: (s, detail) => { if (state.conn === conn) showConnState(s, detail); },
   });
@@ -174,7 +173,23 @@ function openSession(id, { isNew }) {
 
 function onServerEvent(ev) {
   if (ev.sessionId && ev.sessionId !== state.sessionId) return;
-  if (!state.log.addEvent(ev.raw, ev.seq)) return; // replayed twice after a reconnect
+  switch (classifySeq(ev.seq, state.log.lastSeq)) {
+    case 'duplicate':
+      return; // already shown (replayed again after a reconnect)
+    case 'gap':
+      // Events went missing (e.g. live events raced a replay): ask for them once, drop until they come.
+      if (!state.resumeAsked) {
+        state.resumeAsked = true;
+        state.conn.resume(state.log.lastSeq);
+      }
+      return;
+    case 'next':
+      state.resumeAsked = false;
+      state.log.addEvent(ev.raw, ev.seq);
+      break;
+    default:
+      break; // transient: shown, not remembered
+  }
   ui.emptyHint.hidden = true;
   view.apply(ev);
   if (ev.type === EventType.TURN_COMPLETED || ev.type === EventType.CANCELLED) {
@@ -192,7 +207,7 @@ async function sendMessage() {
     announce('A turn is still running. Press Escape to cancel it first.');
     return;
   }
-  if (!state.sessionId) openSession(await createSession(), { isNew: true });
+  if (!state.sessionId) openSession(await createSession());
   ui.input.value = '';
   ui.emptyHint.hidden = true;
   state.log.addUserMessage(text);
@@ -222,7 +237,7 @@ document.addEventListener('keydown', (e) => {
 });
 
 ui.newSession.addEventListener('click', async () => {
-  openSession(await createSession(), { isNew: true });
+  openSession(await createSession());
   ui.input.focus();
 });
 
@@ -233,7 +248,7 @@ ui.apiKey.addEventListener('change', () => {
   settings.apiKey = ui.apiKey.value.trim();
   refreshSessions();
   refreshTools();
-  if (state.sessionId) openSession(state.sessionId, { isNew: false });
+  if (state.sessionId) openSession(state.sessionId);
 });
 
 // ---- tools panel ----------------------------------------------------------------------------------
@@ -285,13 +300,13 @@ ui.refreshTools.addEventListener('click', refreshTools);
 
 window.addEventListener('hashchange', () => {
   const id = sessionFromHash();
-  if (id && id !== state.sessionId) openSession(id, { isNew: false });
+  if (id && id !== state.sessionId) openSession(id);
 });
 window.addEventListener('pagehide', () => state.log?.save());
 
 applyTheme(settings.theme);
 const initial = sessionFromHash();
-if (initial) openSession(initial, { isNew: false });
+if (initial) openSession(initial);
 refreshSessions();
 refreshTools();
 

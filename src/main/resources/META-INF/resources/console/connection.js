@@ -1,5 +1,6 @@
-// One session's WebSocket: connects, reconnects with backoff after a drop, and on every reconnect
-// asks the server to resume after the last event the page has seen, so nothing is lost or doubled.
+// One session's WebSocket: connects (asking for every event after the last one the page has seen),
+// reconnects with backoff after a drop, and asks for a replay (resume) when it notices a gap in the
+// seq numbers, so nothing is lost or doubled.
 
 import { ClientMessage, normalizeEvent, sessionSocketUrl } from './protocol.js';
 
@@ -18,15 +19,13 @@ export class SessionConnection {
    * @param {string} o.sessionId
    * @param {string} o.token API key, sent as ?token=
    * @param {() => number} o.lastSeq the last seq seen, read at every (re)connect
-   * @param {boolean} o.resumeOnFirstConnect whether the first connect sends resume too (known session)
    * @param {(ev: object) => void} o.onEvent normalized server events
    * @param {(state: string, detail?: string) => void} o.onState
    */
-  constructor({ sessionId, token, lastSeq, resumeOnFirstConnect, onEvent, onState }) {
+  constructor({ sessionId, token, lastSeq, onEvent, onState }) {
     this.sessionId = sessionId;
     this.token = token;
     this.lastSeq = lastSeq;
-    this.resumeNext = resumeOnFirstConnect;
     this.onEvent = onEvent;
     this.onState = onState;
     this.socket = null;
@@ -41,7 +40,7 @@ export class SessionConnection {
     this.onState(this.attempt === 0 ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING);
     let socket;
     try {
-      socket = new WebSocket(sessionSocketUrl(window.location, this.sessionId, this.token));
+      socket = new WebSocket(sessionSocketUrl(window.location, this.sessionId, this.token, this.lastSeq()));
     } catch (e) {
       this.scheduleReconnect(String(e));
       return;
@@ -50,8 +49,6 @@ export class SessionConnection {
     socket.addEventListener('open', () => {
       if (socket !== this.socket) return;
       this.attempt = 0;
-      if (this.resumeNext) this.rawSend(ClientMessage.resume(this.lastSeq()));
-      this.resumeNext = true; // every later connect of this session resumes
       this.onState(ConnectionState.OPEN);
       const queued = this.outbox.splice(0);
       for (const m of queued) this.rawSend(m);
@@ -105,6 +102,11 @@ export class SessionConnection {
 
   rawSend(message) {
     this.socket.send(JSON.stringify(message));
+  }
+
+  /** Asks the server to replay everything after lastSeq (after a gap in the seq numbers). */
+  resume(lastSeq) {
+    this.send(ClientMessage.resume(lastSeq));
   }
 
   /** Drops the socket as if the network failed (used by tests and the "reconnect" control). */

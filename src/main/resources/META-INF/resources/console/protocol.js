@@ -132,12 +132,28 @@ export const ClientMessage = Object.freeze({
   resume: (lastSeq) => ({ type: 'resume', lastSeq }),
 });
 
-/** The session's WebSocket address; the key travels as ?token= because browsers cannot set WS headers. */
-export function sessionSocketUrl(pageLocation, sessionId, token) {
+/**
+ * The session's WebSocket address. The key travels as ?token= because browsers cannot set WS headers;
+ * ?lastSeq= makes the server replay every event after it before going live, in one step, so no event
+ * can slip between the replay and the live stream.
+ */
+export function sessionSocketUrl(pageLocation, sessionId, token, lastSeq) {
   const scheme = pageLocation.protocol === 'https:' ? 'wss:' : 'ws:';
   const url = new URL(`${scheme}//${pageLocation.host}/v1/sessions/${encodeURIComponent(sessionId)}/ws`);
   if (token) url.searchParams.set('token', token);
+  if (typeof lastSeq === 'number') url.searchParams.set('lastSeq', String(lastSeq));
   return url.toString();
+}
+
+/**
+ * Where an event stands against the last seq seen: seq numbers a session's events from 1 without gaps;
+ * seq 0 (or none) marks a notice for this connection only, which is shown but not remembered.
+ */
+export function classifySeq(seq, lastSeq) {
+  if (typeof seq !== 'number' || Number.isNaN(seq) || seq <= 0) return 'transient';
+  if (seq <= lastSeq) return 'duplicate';
+  if (seq > lastSeq + 1) return 'gap';
+  return 'next';
 }
 
 export const RestPath = Object.freeze({

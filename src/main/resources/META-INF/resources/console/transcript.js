@@ -168,13 +168,19 @@ export class TranscriptView {
         break;
       }
       case EventType.ERROR: {
-        const t = ev.turnId || this.current?.ended === false ? this.activeTurn(ev) : null;
+        // seq 0: a notice about this connection's own request (e.g. nothing to cancel); it does not
+        // end the turn. A journaled error with a turn ends that turn unless it is retryable.
+        const journaled = typeof ev.seq === 'number' && ev.seq > 0;
+        const t = journaled && (ev.turnId || (this.current && !this.current.ended)) ? this.activeTurn(ev) : null;
         const text = `${ev.code ? `${ev.code}: ` : ''}${ev.message || 'error'}${ev.retryable ? ' (retryable)' : ''}`;
-        const box = el('div', { class: 'turn-error', role: 'alert' }, text);
+        const box = el('div', { class: journaled ? 'turn-error' : 'turn-error notice', role: 'alert' }, text);
         if (t) {
           t.body.append(box);
           t.last = null;
           if (!ev.retryable) this.endTurn(t, 'failed', 'failed');
+        } else if (this.current && !this.current.ended) {
+          this.current.body.append(box);
+          this.current.last = null;
         } else {
           this.root.append(el('li', { class: 'session-note' }, box));
         }
