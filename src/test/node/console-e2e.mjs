@@ -2,7 +2,7 @@
 // through playwright-core against a running Thinkloop service whose model is the deterministic test
 // backend of ConsoleBrowserTest (it answers by keywords in the user message, see SCRIPT below).
 //
-//   node console-e2e.mjs --base-url http://localhost:8081 --out ../../../target/console-screenshots
+//   node console-e2e.mjs --base-url http://localhost:8081 --api-key KEY --out ../../../target/console-screenshots
 //   node console-e2e.mjs --fake --out /tmp/shots     (the page against an in-process fake runtime:
 //                                                      for working on the page without the service)
 //
@@ -16,13 +16,14 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const opts = { baseUrl: null, out: resolve(here, '../../../target/console-screenshots'), fake: false, chromium: '/usr/bin/chromium' };
+const opts = { baseUrl: null, out: resolve(here, '../../../target/console-screenshots'), fake: false, chromium: '/usr/bin/chromium', apiKey: null };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--base-url') opts.baseUrl = process.argv[++i];
   else if (a === '--out') opts.out = resolve(process.argv[++i]);
   else if (a === '--fake') opts.fake = true;
   else if (a === '--chromium') opts.chromium = process.argv[++i];
+  else if (a === '--api-key') opts.apiKey = process.argv[++i];
   else throw new Error(`unknown argument ${a}`);
 }
 if (opts.fake) opts.baseUrl = 'http://console.test';
@@ -123,10 +124,6 @@ async function run(context) {
   await page.goto(`${opts.baseUrl}/`);
   await page.waitForSelector('#composer-input');
   check(await page.title() === 'Thinkloop console', 'page title');
-  await page.waitForFunction(() => !document.querySelector('#tool-panel').textContent.includes('Loading'), null, { timeout: WAIT });
-  const panel = await page.locator('#tool-panel').innerText();
-  for (const tool of ['multiply', 'slow_wait', 'guarded_echo']) check(panel.includes(tool), `tools panel lists ${tool}: ${panel}`);
-  step('page-loaded', { panel: panel.replace(/\s+/g, ' ').slice(0, 200) });
 
   // Keyboard: the skip link comes first and leads to the message box.
   await page.keyboard.press('Tab');
@@ -134,6 +131,25 @@ async function run(context) {
   await page.keyboard.press('Enter');
   check(await page.evaluate(() => document.activeElement?.id === 'composer-input'), 'skip link focuses the message box');
   step('keyboard-skip-link');
+
+  // The API key: refused without it, then typed into the key field (kept in localStorage).
+  if (opts.apiKey) {
+    await page.locator('#sessions-status', { hasText: '401' }).waitFor({ timeout: WAIT });
+    await page.locator('#api-key').fill(opts.apiKey);
+    await page.locator('#api-key').press('Tab'); // change event
+    await page.waitForFunction(() => !document.querySelector('#sessions-status').textContent.includes('401'), null, { timeout: WAIT });
+    check(await page.evaluate(() => localStorage.getItem('thinkloop.console.apiKey')) === opts.apiKey, 'key stored');
+    consoleErrors.length = 0; // the 401s above were expected
+    step('api-key');
+  }
+  await page.waitForFunction(() => {
+    const t = document.querySelector('#tool-panel').textContent;
+    return !t.includes('Loading') && !t.includes('401');
+  }, null, { timeout: WAIT });
+  const panel = await page.locator('#tool-panel').innerText();
+  for (const tool of ['multiply', 'slow_wait', 'guarded_echo']) check(panel.includes(tool), `tools panel lists ${tool}: ${panel}`);
+  step('page-loaded', { panel: panel.replace(/\s+/g, ' ').slice(0, 200) });
+  await page.locator('#composer-input').focus();
 
   // ---- 2. a turn: reasoning, tool call card, answer, in that order ----
   await page.keyboard.type(SCRIPT.calc);
