@@ -381,6 +381,12 @@ function fakeTurn(s, emit, content) {
     words('reasoning.delta', 'I will wait with slow_wait.');
     tool('call_2', 'slow_wait', { seconds: 30 });
     e('tool.executing', { toolCallId: 'call_2', name: 'slow_wait' });
+    s.turn.cancel = () => { // like the runtime: the open call gets an error result, then the turn is cancelled
+      timers.forEach(clearTimeout);
+      emit(turnId, 'tool.result', { toolCallId: 'call_2', name: 'slow_wait', content: 'cancelled', isError: true, latencyMs: 0 });
+      emit(turnId, 'cancelled', { reason: 'cancelled by client' });
+      s.turn = null;
+    };
   } else if (content.includes('[approve]')) {
     words('reasoning.delta', 'guarded_echo needs approval.');
     tool('call_3', 'guarded_echo', { text: 'approved text' });

@@ -123,7 +123,6 @@ function renderSessionList() {
     when ? el('span', { class: 'session-when', text: formatWhen(when) }) : null);
     return el('li', {}, btn);
   }));
-  if (items.length === 0) ui.sessionsStatus.textContent = 'No sessions yet.';
 }
 
 function formatWhen(when) {
@@ -134,7 +133,7 @@ function formatWhen(when) {
 async function refreshSessions() {
   try {
     state.sessions = await api.listSessions();
-    ui.sessionsStatus.textContent = '';
+    ui.sessionsStatus.textContent = state.sessions.length || state.sessionId ? '' : 'No sessions yet.';
   } catch (e) {
     ui.sessionsStatus.textContent = `Could not list sessions: ${e.message}`;
   }

@@ -98,6 +98,8 @@ export function normalizeEvent(raw) {
       ev.isError = Boolean(pick(raw, 'isError', 'error'));
       ev.latencyMs = pick(raw, 'latencyMs', 'latency');
       ev.result = resultText(raw);
+      // A call stopped by cancelling its turn gets an error result whose text is the reason.
+      ev.cancelled = ev.isError && /^cancel/i.test(ev.result.trim());
       break;
     case EventType.USAGE: {
       const u = pick(raw, 'usage') ?? raw;

@@ -141,13 +141,14 @@ export class TranscriptView {
       case EventType.TOOL_RESULT: {
         const card = this.card(ev);
         this.closeApproval(card);
-        this.setStatus(card, ev.isError ? ToolStatus.ERROR : ToolStatus.DONE);
-        card.node.classList.toggle('is-error', ev.isError);
+        const status = ev.cancelled ? ToolStatus.CANCELLED : (ev.isError ? ToolStatus.ERROR : ToolStatus.DONE);
+        this.setStatus(card, status);
+        card.node.classList.toggle('is-error', ev.isError && !ev.cancelled);
         card.result.textContent = formatJson(ev.result);
         card.resultWrap.hidden = false;
         card.resultLabel.textContent = ev.isError ? 'Error' : 'Result';
         const latency = formatMs(typeof ev.latencyMs === 'number' ? ev.latencyMs : Number(ev.latencyMs));
-        card.latency.textContent = latency;
+        card.latency.textContent = ev.cancelled ? '' : latency;
         break;
       }
       case EventType.USAGE: {
@@ -279,7 +280,7 @@ export class TranscriptView {
     for (const card of this.tools.values()) {
       if (card.turn !== turn) continue;
       this.closeApproval(card);
-      if (!['done', 'error', 'denied'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
+      if (!['done', 'error', 'denied', 'cancelled'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
     }
     for (const seg of turn.body.querySelectorAll('details.reasoning')) {
       seg.querySelector('.label').textContent = 'Reasoning';

@@ -36,23 +36,21 @@ public class ConsoleTestTools {
         }
         registry.register(tool("multiply", "Multiplies two integers.",
                 "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"]}",
-                Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok(Long.toString(args.get("a").asLong() * args.get("b").asLong())))));
+                Tool.Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok(Long.toString(args.get("a").asLong() * args.get("b").asLong())))));
         registry.register(tool("slow_wait", "Waits the given number of seconds, then says so.",
                 "{\"type\":\"object\",\"properties\":{\"seconds\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"seconds\"]}",
-                Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok("waited " + args.get("seconds").asInt() + " s"))
+                Tool.Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok("waited " + args.get("seconds").asInt() + " s"))
                         .onItem().delayIt().by(Duration.ofSeconds(args.get("seconds").asInt()))));
         registry.register(tool("guarded_echo", "Echoes its text, once a person approves.",
                 "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}",
-                Approval.ASK, args -> Uni.createFrom().item(ToolResult.ok(args.get("text").asText()))));
+                Tool.Approval.ASK, args -> Uni.createFrom().item(ToolResult.ok(args.get("text").asText()))));
     }
-
-    private enum Approval { AUTO, ASK }
 
     private interface Body {
         Uni<ToolResult> call(JsonNode args);
     }
 
-    private static Tool tool(String name, String description, String schema, Approval approval, Body body) {
+    private static Tool tool(String name, String description, String schema, Tool.Approval approval, Body body) {
         JsonNode parameters;
         try {
             parameters = Json.MAPPER.readTree(schema);
@@ -68,7 +66,7 @@ public class ConsoleTestTools {
 
             @Override
             public Tool.Approval approval() {
-                return approval == Approval.ASK ? Tool.Approval.ASK : Tool.Approval.AUTO;
+                return approval;
             }
 
             @Override
