@@ -39,6 +39,7 @@ export const SCRIPT = {
 const EXPECT = {
   calcAnswer: '6 times 7 is 42.',
   approveAnswer: 'The guarded echo said: approved text',
+  denyAnswer: 'The guarded echo said: denied by user',
   helloAnswer: 'Yes, still here.',
 };
 
@@ -214,23 +215,38 @@ async function run(context) {
   check(await turn3.locator('.tool-card').getAttribute('data-status') === 'done', 'approved tool ran');
   step('approved');
 
+  // ---- 4b. the same tool again: deny by keyboard (Tab from Approve to Deny) ----
+  await send(page, SCRIPT.approve);
+  const turn4 = turns(page).nth(3);
+  await turn4.locator('.tool-approval button.approve').waitFor({ timeout: WAIT });
+  await page.waitForFunction(() => document.activeElement?.classList.contains('approve'), null, { timeout: WAIT });
+  await page.keyboard.press('Tab');
+  check(await page.evaluate(() => document.activeElement?.classList.contains('deny')), 'Tab moves from Approve to Deny');
+  await page.keyboard.press('Enter');
+  await turn4.locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: WAIT });
+  check(await turn4.locator('.tool-card').getAttribute('data-status') === 'denied', 'card shows the denial');
+  check((await turn4.locator('.tool-result').textContent()).startsWith('denied by user'), 'denial result');
+  check(await turn4.locator('.answer').last().textContent() === EXPECT.denyAnswer, 'answer after denial');
+  step('denied');
+
   // ---- 5. reload: the session comes back from sessionStorage plus resume ----
   const seqBeforeReload = await page.evaluate(() => window.thinkloopConsole.lastSeq);
   await page.reload();
   await waitConnected(page);
   check(await page.evaluate(() => window.thinkloopConsole.sessionId) === sessionId, 'same session after reload');
-  check(await turns(page).count() === 3, 'three turns after reload');
-  check(await page.locator('.tool-card').count() === 3, 'three tool cards after reload (nothing doubled)');
+  check(await turns(page).count() === 4, 'four turns after reload');
+  check(await page.locator('.tool-card').count() === 4, 'four tool cards after reload (nothing doubled)');
+  check(await turns(page).nth(3).locator('.tool-card').getAttribute('data-status') === 'denied', 'denial after reload');
   check(await turns(page).nth(0).locator('.answer').last().textContent() === EXPECT.calcAnswer, 'first answer after reload');
   check(await turns(page).nth(0).locator('.msg.user').textContent().then((t) => t.includes(SCRIPT.calc)), 'first user message after reload');
   check(await turns(page).nth(1).getAttribute('class').then((c) => c.includes('cancelled')), 'cancelled turn after reload');
   await send(page, SCRIPT.hello);
-  await turns(page).nth(3).locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: WAIT });
-  check(await turns(page).nth(3).locator('.answer').textContent() === EXPECT.helloAnswer, 'answer in the resumed session');
+  await turns(page).nth(4).locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: WAIT });
+  check(await turns(page).nth(4).locator('.answer').textContent() === EXPECT.helloAnswer, 'answer in the resumed session');
   // Model and user text are shown as text, never parsed as HTML.
   check(await page.locator('#transcript img, #transcript b').count() === 0, 'no HTML from message text');
   check(await page.evaluate(() => window.__xss) === undefined, 'no script from message text');
-  check((await turns(page).nth(3).locator('.msg.user').textContent()).includes('<b>Still</b>'), 'markup shown literally');
+  check((await turns(page).nth(4).locator('.msg.user').textContent()).includes('<b>Still</b>'), 'markup shown literally');
   step('reloaded-and-resumed', { seqBeforeReload, seqAfter: await page.evaluate(() => window.thinkloopConsole.lastSeq) });
   await shot(page, '05-light-after-reload');
 
@@ -242,10 +258,12 @@ async function run(context) {
   await page2.emulateMedia({ colorScheme: 'dark' });
   await page2.goto(`${opts.baseUrl}/#session=${encodeURIComponent(sessionId)}`);
   await waitConnected(page2);
-  await turns(page2).nth(3).locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: WAIT });
-  check(await turns(page2).count() === 4, 'four turns replayed from seq 0');
+  await turns(page2).nth(4).locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: WAIT });
+  check(await turns(page2).count() === 5, 'five turns replayed from seq 0');
   check(await turns(page2).nth(0).locator('.msg.user').textContent().then((t) => t.includes(SCRIPT.calc)), 'user message replayed');
-  check(await page2.locator('.tool-card').count() === 3, 'three tool cards replayed');
+  check(await page2.locator('.tool-card').count() === 4, 'four tool cards replayed');
+  check(await turns(page2).nth(1).locator('.tool-card').getAttribute('data-status') === 'cancelled', 'cancelled card replayed');
+  check(await turns(page2).nth(3).locator('.tool-card').getAttribute('data-status') === 'denied', 'denied card replayed');
   const darkBg = await page2.evaluate(() => getComputedStyle(document.body).backgroundColor);
   check(luminance(darkBg) < 0.2, `dark theme from prefers-color-scheme: ${darkBg}`);
   step('replayed-in-new-tab', { darkBg });
@@ -372,30 +390,30 @@ function fakeTurn(s, emit, content) {
   };
   if (content.includes('[calc]')) {
     words('reasoning.delta', 'The user wants 6 times 7. I will call multiply.');
-    tool('call_1', 'multiply', { a: 6, b: 7 });
-    e('tool.executing', { toolCallId: 'call_1', name: 'multiply' });
-    e('tool.result', { toolCallId: 'call_1', name: 'multiply', content: '42', isError: false, latencyMs: 3 });
+    tool(`${turnId}-call`, 'multiply', { a: 6, b: 7 });
+    e('tool.executing', { toolCallId: `${turnId}-call`, name: 'multiply' });
+    e('tool.result', { toolCallId: `${turnId}-call`, name: 'multiply', content: '42', isError: false, latencyMs: 3 });
     words('reasoning.delta', 'The tool says 42.');
     end(EXPECT.calcAnswer);
   } else if (content.includes('[slow]')) {
     words('reasoning.delta', 'I will wait with slow_wait.');
-    tool('call_2', 'slow_wait', { seconds: 30 });
-    e('tool.executing', { toolCallId: 'call_2', name: 'slow_wait' });
+    tool(`${turnId}-call`, 'slow_wait', { seconds: 30 });
+    e('tool.executing', { toolCallId: `${turnId}-call`, name: 'slow_wait' });
     s.turn.cancel = () => { // like the runtime: the open call gets an error result, then the turn is cancelled
       timers.forEach(clearTimeout);
-      emit(turnId, 'tool.result', { toolCallId: 'call_2', name: 'slow_wait', content: 'cancelled', isError: true, latencyMs: 0 });
+      emit(turnId, 'tool.result', { toolCallId: `${turnId}-call`, name: 'slow_wait', content: 'cancelled', isError: true, latencyMs: 0 });
       emit(turnId, 'cancelled', { reason: 'cancelled by client' });
       s.turn = null;
     };
   } else if (content.includes('[approve]')) {
     words('reasoning.delta', 'guarded_echo needs approval.');
-    tool('call_3', 'guarded_echo', { text: 'approved text' });
-    e('approval.requested', { toolCallId: 'call_3', name: 'guarded_echo', arguments: '{"text":"approved text"}' });
+    tool(`${turnId}-call`, 'guarded_echo', { text: 'approved text' });
+    e('approval.requested', { toolCallId: `${turnId}-call`, name: 'guarded_echo', arguments: '{"text":"approved text"}' });
     s.turn.approval = (ok) => {
       at = 0;
-      e('tool.executing', { toolCallId: 'call_3', name: 'guarded_echo' });
-      e('tool.result', { toolCallId: 'call_3', name: 'guarded_echo', content: ok ? 'approved text' : 'denied', isError: !ok, latencyMs: 1 });
-      end(EXPECT.approveAnswer);
+      if (ok) e('tool.executing', { toolCallId: `${turnId}-call`, name: 'guarded_echo' });
+      e('tool.result', { toolCallId: `${turnId}-call`, name: 'guarded_echo', content: ok ? 'approved text' : 'denied by user', isError: !ok, latencyMs: ok ? 1 : 0 });
+      end(ok ? EXPECT.approveAnswer : EXPECT.denyAnswer);
     };
   } else {
     end(EXPECT.helloAnswer);

@@ -100,6 +100,8 @@ export function normalizeEvent(raw) {
       ev.result = resultText(raw);
       // A call stopped by cancelling its turn gets an error result whose text is the reason.
       ev.cancelled = ev.isError && /^cancel/i.test(ev.result.trim());
+      // A call the user denied gets an error result that says so ("denied by user[: reason]").
+      ev.denied = ev.isError && /^denied/i.test(ev.result.trim());
       break;
     case EventType.USAGE: {
       const u = pick(raw, 'usage') ?? raw;

@@ -30,7 +30,6 @@ export class TranscriptView {
   clear() {
     this.root.replaceChildren();
     this.turns = new Map();
-    this.tools = new Map();
     this.pending = null; // a turn the user started whose turn.started has not arrived yet
     this.current = null; // the turn now streaming
     this.setRunning(false);
@@ -62,7 +61,8 @@ export class TranscriptView {
     const node = el('li', { class: 'turn running' }, user, body, footer);
     if (turnId) node.dataset.turnId = turnId;
     this.root.append(node);
-    const turn = { id: turnId, node, user, body, footer, last: null, ended: false, usage: null };
+    // Tool calls are looked up per turn: ids are unique in a turn, not necessarily across turns.
+    const turn = { id: turnId, node, user, body, footer, last: null, ended: false, usage: null, tools: new Map() };
     if (turnId) this.turns.set(turnId, turn);
     return turn;
   }
@@ -141,9 +141,11 @@ export class TranscriptView {
       case EventType.TOOL_RESULT: {
         const card = this.card(ev);
         this.closeApproval(card);
-        const status = ev.cancelled ? ToolStatus.CANCELLED : (ev.isError ? ToolStatus.ERROR : ToolStatus.DONE);
+        let status = ev.isError ? ToolStatus.ERROR : ToolStatus.DONE;
+        if (ev.cancelled) status = ToolStatus.CANCELLED;
+        else if (ev.denied) status = ToolStatus.DENIED;
         this.setStatus(card, status);
-        card.node.classList.toggle('is-error', ev.isError && !ev.cancelled);
+        card.node.classList.toggle('is-error', ev.isError && !ev.cancelled && !ev.denied);
         card.result.textContent = formatJson(ev.result);
         card.resultWrap.hidden = false;
         card.resultLabel.textContent = ev.isError ? 'Error' : 'Result';
@@ -152,8 +154,15 @@ export class TranscriptView {
         break;
       }
       case EventType.USAGE: {
+        // One usage event per model step: the footer shows the turn's totals.
         const t = this.activeTurn(ev);
-        t.usage = ev;
+        const sum = (a, b) => (a === undefined ? b : (b === undefined ? a : a + b));
+        const u = t.usage ?? {};
+        t.usage = {
+          promptTokens: sum(u.promptTokens, ev.promptTokens),
+          completionTokens: sum(u.completionTokens, ev.completionTokens),
+          reasoningTokens: sum(u.reasoningTokens, ev.reasoningTokens),
+        };
         this.renderFooter(t);
         break;
       }
@@ -220,10 +229,10 @@ export class TranscriptView {
   }
 
   card(ev) {
-    const id = ev.toolCallId ?? `${ev.turnId ?? ''}#?`;
-    let card = this.tools.get(id);
-    if (card) return card;
+    const id = ev.toolCallId ?? '#?';
     const turn = this.activeTurn(ev);
+    let card = turn.tools.get(id);
+    if (card) return card;
     const name = el('span', { class: 'tool-name', text: ev.name ?? 'tool' });
     const status = el('span', { class: 'tool-status' });
     const latency = el('span', { class: 'tool-latency' });
@@ -238,7 +247,7 @@ export class TranscriptView {
     turn.body.append(node);
     turn.last = { kind: 'tool', node };
     card = { id, node, name, status: null, statusEl: status, latency, args, argsText: '', result, resultWrap, resultLabel, approval, turn };
-    this.tools.set(id, card);
+    turn.tools.set(id, card);
     return card;
   }
 
@@ -277,8 +286,7 @@ export class TranscriptView {
     turn.endLabel = label;
     turn.node.classList.remove('running');
     turn.node.classList.add(outcome);
-    for (const card of this.tools.values()) {
-      if (card.turn !== turn) continue;
+    for (const card of turn.tools.values()) {
       this.closeApproval(card);
       if (!['done', 'error', 'denied', 'cancelled'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
     }
