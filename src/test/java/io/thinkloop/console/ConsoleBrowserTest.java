@@ -101,7 +101,7 @@ class ConsoleBrowserTest {
         assertEquals(0, e2e.exit(), "console-e2e.mjs failed:\n" + out);
         assertTrue(out.contains("CONSOLE-E2E PASS"), out);
         for (String step : List.of("api-key", "page-loaded", "keyboard-skip-link", "turn-streamed", "reconnected-mid-turn",
-                "cancelled", "approved", "reloaded-and-resumed", "replayed-in-new-tab", "theme-toggle")) {
+                "cancelled", "approved", "denied", "reloaded-and-resumed", "replayed-in-new-tab", "theme-toggle")) {
             assertTrue(out.contains("STEP " + step + " "), "missing step " + step + ":\n" + out);
         }
         for (String png : List.of("01-light-answer", "02-light-running-tool", "03-light-cancelled", "04-light-approval",
