@@ -1,6 +1,7 @@
 package io.thinkloop.console;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -8,10 +9,19 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.smallrye.mutiny.Uni;
+import io.thinkloop.json.Json;
+import io.thinkloop.model.ToolSpec;
+import io.thinkloop.tools.Tool;
+import io.thinkloop.tools.ToolCallContext;
+import io.thinkloop.tools.ToolRegistry;
+import io.thinkloop.tools.ToolResult;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +68,9 @@ class ConsoleBrowserTest {
     @TestHTTPResource("/")
     URL root;
 
+    @Inject
+    ToolRegistry registry;
+
     @Test
     void pageAndToolCatalogAreServed() {
         given().get("/").then().statusCode(200).contentType(containsString("text/html"))
@@ -71,6 +84,36 @@ class ConsoleBrowserTest {
                 .body("find { it.name == 'multiply' }.approval", equalTo("auto"))
                 .body("find { it.name == 'multiply' }.source", equalTo("local"))
                 .body("find { it.name == 'multiply' }.parameters.required", containsInAnyOrder("a", "b"));
+        given().auth().oauth2(KEY).get("/v1/mcp/servers").then().statusCode(200).body("$", empty());
+    }
+
+    @Test
+    void toolSourcesOtherThanLocalAreListedAsMcpServers() {
+        Tool remote = new Tool() {
+            final ToolSpec spec = new ToolSpec("lookup_city", "Finds a city.", Json.MAPPER.createObjectNode().put("type", "object"));
+
+            @Override
+            public ToolSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
+                return Uni.createFrom().item(ToolResult.ok("Paris"));
+            }
+        };
+        registry.register(remote, "trip-planning");
+        try {
+            given().auth().oauth2(KEY).get("/v1/mcp/servers").then().statusCode(200)
+                    .body("name", contains("trip-planning"))
+                    .body("[0].status", equalTo("connected"))
+                    .body("[0].tools.name", contains("lookup_city"))
+                    .body("[0].tools[0].source", equalTo("trip-planning"));
+            given().auth().oauth2(KEY).get("/v1/tools").then().statusCode(200)
+                    .body("find { it.name == 'lookup_city' }.source", equalTo("trip-planning"));
+        } finally {
+            registry.unregisterSource("trip-planning");
+        }
         given().auth().oauth2(KEY).get("/v1/mcp/servers").then().statusCode(200).body("$", empty());
     }
 
