@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.tools.ApprovalPolicy;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,10 +23,9 @@ import java.util.TreeMap;
  *
  * <p>{@code GET /v1/tools}: every registered tool with its source ({@code local} for Java tools, else
  * the MCP server that provides it) and its effective approval ({@code auto} or {@code ask}).
- * {@code GET /v1/mcp/servers}: the sources other than {@code local}, each with its tools. A server is
- * listed while it has tools in the registry (its client registers them on connect and removes them when
- * it goes away), so {@code status} is {@code connected}; an MCP server manager with richer state (e.g.
- * servers that failed to connect) can take this endpoint over.
+ * {@code GET /v1/mcp/servers}: the configured MCP servers with their state and tools, from the
+ * {@link McpServerDirectory} bean when there is one; otherwise the registry's sources other than
+ * {@code local}, each listed while it has tools there, as {@code connected}.
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -35,11 +37,14 @@ public class ToolCatalogResource {
     ToolRegistry registry;
     @Inject
     ApprovalPolicy approvals;
+    @Inject
+    Instance<McpServerDirectory> directory;
 
     public record ToolInfo(String name, String description, String source, String approval, JsonNode parameters) {
     }
 
-    public record McpServerInfo(String name, String status, List<ToolInfo> tools) {
+    /** {@code target}: where the server is (URL or command), {@code lastError}: why it is not connected; both may be null. */
+    public record McpServerInfo(String name, String status, String target, String lastError, List<ToolInfo> tools) {
     }
 
     @GET
@@ -61,14 +66,28 @@ public class ToolCatalogResource {
     @GET
     @Path("mcp/servers")
     public List<McpServerInfo> mcpServers() {
+        return mcpServers(tools(), directory.isResolvable() ? Optional.of(directory.get()) : Optional.empty());
+    }
+
+    static List<McpServerInfo> mcpServers(List<ToolInfo> tools, Optional<McpServerDirectory> directory) {
+        List<McpServerInfo> out = new ArrayList<>();
+        if (directory.isPresent()) {
+            for (McpServerDirectory.Server s : directory.get().servers()) {
+                Set<String> names = Set.copyOf(s.toolNames() == null ? List.of() : s.toolNames());
+                List<ToolInfo> own = tools.stream()
+                        .filter(t -> names.contains(t.name()) || s.name().equals(t.source())).toList();
+                String state = s.state() == null ? "unknown" : s.state().toLowerCase(Locale.ROOT);
+                out.add(new McpServerInfo(s.name(), state, s.target(), s.lastError(), own));
+            }
+            return out;
+        }
         Map<String, List<ToolInfo>> bySource = new TreeMap<>();
-        for (ToolInfo t : tools()) {
+        for (ToolInfo t : tools) {
             if (!LOCAL.equals(t.source())) {
-                bySource.computeIfAbsent(t.source(), s -> new ArrayList<>()).add(t);
+                bySource.computeIfAbsent(t.source(), k -> new ArrayList<>()).add(t);
             }
         }
-        List<McpServerInfo> out = new ArrayList<>();
-        bySource.forEach((name, tools) -> out.add(new McpServerInfo(name, "connected", List.copyOf(tools))));
+        bySource.forEach((name, own) -> out.add(new McpServerInfo(name, "connected", null, null, List.copyOf(own))));
         return out;
     }
 }

@@ -274,6 +274,7 @@ async function refreshTools() {
           s.status ? el('span', { class: `badge status-${String(s.status).toLowerCase()}`, text: String(s.status) }) : null,
           el('span', { class: 'muted small', text: ` ${own.length} tool${own.length === 1 ? '' : 's'}` })),
         s.transport ? el('div', { class: 'muted small server-transport', text: String(s.transport) }) : null,
+        s.lastError ? el('div', { class: 'small server-error', text: String(s.lastError) }) : null,
         el('ul', { class: 'tool-list' }, ...own.map(toolItem))));
     }
     if (servers.value.length === 0) parts.push(el('p', { class: 'muted small', text: 'No MCP servers connected.' }));

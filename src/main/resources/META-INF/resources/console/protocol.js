@@ -204,12 +204,13 @@ export function toolsFromJson(json) {
   return listOf(json, 'tools', 'items', 'data').map(toolFromJson);
 }
 
-/** An MCP server: {name, status, transport, tools: [{name, description}]}. */
+/** An MCP server: {name, status, transport, lastError, tools: [{name, description}]}. */
 export function mcpServerFromJson(s) {
   return {
     name: String(pick(s, 'name', 'id') ?? ''),
     status: pick(s, 'status', 'state') ?? '',
-    transport: pick(s, 'transport', 'url', 'command') ?? '',
+    transport: pick(s, 'target', 'transport', 'url', 'command') ?? '',
+    lastError: pick(s, 'lastError', 'error') ?? '',
     tools: listOf(pick(s, 'tools') ?? [], 'tools').map(toolFromJson),
   };
 }
