@@ -24,9 +24,13 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--fake') opts.fake = true;
   else if (a === '--chromium') opts.chromium = process.argv[++i];
   else if (a === '--api-key') opts.apiKey = process.argv[++i];
+  else if (a === '--mcp-server') opts.mcpServer = process.argv[++i]; // NAME:TOOL expected in the MCP panel
   else throw new Error(`unknown argument ${a}`);
 }
-if (opts.fake) opts.baseUrl = 'http://console.test';
+if (opts.fake) {
+  opts.baseUrl = 'http://console.test';
+  opts.mcpServer ??= 'trip-planning:search_flights';
+}
 if (!opts.baseUrl) throw new Error('--base-url URL or --fake is required');
 
 // The messages the test sends; the test backend reacts to the bracketed keyword.
@@ -149,6 +153,12 @@ async function run(context) {
   }, null, { timeout: WAIT });
   const panel = await page.locator('#tool-panel').innerText();
   for (const tool of ['multiply', 'slow_wait', 'guarded_echo']) check(panel.includes(tool), `tools panel lists ${tool}: ${panel}`);
+  if (opts.mcpServer) {
+    const [server, tool] = opts.mcpServer.split(':');
+    const box = page.locator(`#tool-panel details.server[data-server="${server}"]`);
+    check(await box.count() === 1, `MCP panel shows server ${server}: ${panel}`);
+    check((await box.innerText()).includes(tool), `MCP panel lists ${tool} under ${server}`);
+  }
   step('page-loaded', { panel: panel.replace(/\s+/g, ' ').slice(0, 200) });
   await page.locator('#composer-input').focus();
 

@@ -89,20 +89,7 @@ class ConsoleBrowserTest {
 
     @Test
     void toolSourcesOtherThanLocalAreListedAsMcpServers() {
-        Tool remote = new Tool() {
-            final ToolSpec spec = new ToolSpec("lookup_city", "Finds a city.", Json.MAPPER.createObjectNode().put("type", "object"));
-
-            @Override
-            public ToolSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-                return Uni.createFrom().item(ToolResult.ok("Paris"));
-            }
-        };
-        registry.register(remote, "trip-planning");
+        registry.register(echoTool("lookup_city", "Finds a city."), "trip-planning");
         try {
             given().auth().oauth2(KEY).get("/v1/mcp/servers").then().statusCode(200)
                     .body("name", contains("trip-planning"))
@@ -137,8 +124,15 @@ class ConsoleBrowserTest {
         assertTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "setup.sh did not install /usr/bin/chromium");
 
         String base = root.toString().replaceAll("/$", "");
-        Result e2e = run(List.of("node", script.toString(), "--base-url", base, "--api-key", KEY,
-                "--out", shots.toString()), 300);
+        // A tool from an MCP-server source, so the panel shows a server with its tools.
+        registry.register(echoTool("lookup_city", "Finds a city by name."), "trip-planning");
+        Result e2e;
+        try {
+            e2e = run(List.of("node", script.toString(), "--base-url", base, "--api-key", KEY,
+                    "--mcp-server", "trip-planning:lookup_city", "--out", shots.toString()), 300);
+        } finally {
+            registry.unregisterSource("trip-planning");
+        }
         String out = e2e.output();
         System.out.println(out);
         assertEquals(0, e2e.exit(), "console-e2e.mjs failed:\n" + out);
@@ -152,6 +146,21 @@ class ConsoleBrowserTest {
             Path file = shots.resolve(png + ".png");
             assertTrue(Files.size(file) > 10_000, "screenshot " + file);
         }
+    }
+
+    static Tool echoTool(String name, String description) {
+        ToolSpec spec = new ToolSpec(name, description, Json.MAPPER.createObjectNode().put("type", "object"));
+        return new Tool() {
+            @Override
+            public ToolSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
+                return Uni.createFrom().item(ToolResult.ok(arguments.toString()));
+            }
+        };
     }
 
     private record Result(int exit, String output) {
