@@ -148,7 +148,7 @@ export class TranscriptView {
         card.node.classList.toggle('is-error', ev.isError && !ev.cancelled && !ev.denied);
         card.result.textContent = formatJson(ev.result);
         card.resultWrap.hidden = false;
-        card.resultLabel.textContent = ev.isError ? 'Error' : 'Result';
+        card.resultLabel.textContent = status === ToolStatus.ERROR ? 'Error' : 'Result';
         const latency = formatMs(typeof ev.latencyMs === 'number' ? ev.latencyMs : Number(ev.latencyMs));
         card.latency.textContent = ev.cancelled ? '' : latency;
         break;
