@@ -147,13 +147,21 @@ function openSession(id) {
   state.log = new SessionLog(id);
   view.clear();
   // Redraw what this tab already saw, then resume after it: the server sends only what is missing.
-  for (const entry of state.log.entries) {
-    if (entry.user !== undefined) view.addUserMessage(entry.user, { live: false });
-    else {
-      const ev = normalizeEvent(entry.event);
-      if (ev) view.apply(ev);
+  view.quiet = true;
+  try {
+    for (const entry of state.log.entries) {
+      if (entry.user !== undefined) view.addUserMessage(entry.user, { live: false });
+      else {
+        const ev = normalizeEvent(entry.event);
+        if (ev) view.apply(ev);
+      }
     }
+  } finally {
+    view.quiet = false;
   }
+  // A still-pending approval (the turn waits for it) gets the focus once the redraw is done.
+  const pendingApprove = ui.transcript.querySelector('.tool-approval:not([hidden]) button.approve');
+  if (pendingApprove) pendingApprove.focus();
   ui.emptyHint.hidden = !state.log.isEmpty;
   ui.heading.textContent = `Session ${id}`;
   const hash = `#session=${encodeURIComponent(id)}`;

@@ -24,6 +24,7 @@ export class TranscriptView {
   constructor(root, h) {
     this.root = root;
     this.h = h;
+    this.quiet = false; // true while redrawing saved events: no announcements, no focus moves
     this.clear();
   }
 
@@ -174,7 +175,7 @@ export class TranscriptView {
       case EventType.CANCELLED: {
         const t = this.activeTurn(ev);
         this.endTurn(t, 'cancelled', 'cancelled');
-        this.h.announce?.('Turn cancelled.');
+        if (!this.quiet) this.h.announce?.('Turn cancelled.');
         break;
       }
       case EventType.ERROR: {
@@ -270,8 +271,10 @@ export class TranscriptView {
     card.approval.replaceChildren(
       el('span', { class: 'approval-question', text: `Run ${card.name.textContent}?` }), approve, deny);
     card.approval.hidden = false;
-    this.h.announce?.(`Tool ${card.name.textContent} asks for approval.`);
-    this.h.onApprovalRequested?.(approve);
+    if (!this.quiet) {
+      this.h.announce?.(`Tool ${card.name.textContent} asks for approval.`);
+      this.h.onApprovalRequested?.(approve);
+    }
   }
 
   closeApproval(card) {
