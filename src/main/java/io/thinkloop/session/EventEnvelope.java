@@ -27,8 +27,28 @@ public record EventEnvelope(String sessionId, String turnId, long seq, Instant t
         return node;
     }
 
-    /** The single-line JSON text used on the wire and in the journal. */
+    /**
+     * The single-line JSON text used on the wire and in the journal: the same object as {@link #toJson()},
+     * written without building a tree (this runs once per event on the hot path).
+     */
     public String toJsonText() {
-        return toJson().toString();
+        try {
+            String payload = Json.MAPPER.writeValueAsString(event);
+            StringBuilder sb = new StringBuilder(payload.length() + 160);
+            sb.append("{\"v\":").append(ServerEvent.VERSION)
+                    .append(",\"type\":\"").append(event.type())
+                    .append("\",\"sessionId\":").append(Json.MAPPER.writeValueAsString(sessionId))
+                    .append(",\"turnId\":").append(turnId == null ? "null" : Json.MAPPER.writeValueAsString(turnId))
+                    .append(",\"seq\":").append(seq)
+                    .append(",\"timestamp\":\"").append(timestamp).append('"');
+            if (payload.length() > 2) {
+                sb.append(',').append(payload, 1, payload.length());
+            } else {
+                sb.append('}');
+            }
+            return sb.toString();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + event, e);
+        }
     }
 }
