@@ -107,7 +107,7 @@ public class ApiSecurity {
             return;
         }
         String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
-        if (origin != null && !originAllowed(origin)) {
+        if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin)) {
             deny(rc, 403, "origin_not_allowed", "origin " + origin + " is not in thinkloop.security.allowed-origins");
             return;
         }
@@ -117,6 +117,30 @@ public class ApiSecurity {
             return;
         }
         rc.next();
+    }
+
+    /**
+     * The web console is served by this service, so its own origin needs no allow-list entry. Without
+     * authentication this holds only for loopback hosts: a DNS-rebinding page reaches us under its own
+     * host name, which then does not count as ours.
+     */
+    private boolean sameOrigin(RoutingContext rc, String origin) {
+        String host = rc.request().getHeader(HttpHeaders.HOST);
+        int sep = origin.indexOf("://");
+        if (host == null || sep < 0 || !origin.substring(sep + 3).equalsIgnoreCase(host)) {
+            return false;
+        }
+        return authEnabled || isLoopback(host);
+    }
+
+    static boolean isLoopback(String hostHeader) {
+        String h = hostHeader.toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            return h.startsWith("[::1]");
+        }
+        int colon = h.indexOf(':');
+        String name = colon < 0 ? h : h.substring(0, colon);
+        return name.equals("localhost") || name.matches("127(\\.\\d{1,3}){3}");
     }
 
     private boolean originAllowed(String origin) {

@@ -65,6 +65,12 @@ public class ToolRegistry {
         return n;
     }
 
+    /** Who registered the tool of that name ({@code local}, or the MCP server's name), if it is registered. */
+    public Optional<String> sourceOf(String name) {
+        Entry e = name == null ? null : tools.get(name);
+        return e == null ? Optional.empty() : Optional.of(e.source());
+    }
+
     public Optional<Tool> find(String name) {
         Entry e = name == null ? null : tools.get(name);
         return e == null ? Optional.empty() : Optional.of(e.tool());
