@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
                 CodecPerfCommand.class,
                 TokenizerPerfCommand.class,
                 SamplerPerfCommand.class,
+                McpPerfCommand.class,
+                PerfLoadCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec

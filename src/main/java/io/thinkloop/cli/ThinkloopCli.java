@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 CodecCommand.class,
                 PerfCommand.class,
                 TripDataCommand.class,
+                ToolServerCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
