@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.BackendSelector;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.vertx.core.buffer.Buffer;
@@ -37,7 +38,7 @@ public class OpenAiRoutes {
     private static final Logger LOG = Logger.getLogger(OpenAiRoutes.class);
 
     @Inject
-    ModelBackends backends;
+    BackendSelector backends;
 
     /** The service's API keys (as the runtime's API security reads them): {@code THINKLOOP_API_KEY} and more. */
     @ConfigProperty(name = "thinkloop.api-key")
@@ -63,7 +64,7 @@ public class OpenAiRoutes {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.debugf("OpenAI-compatible endpoints serve backends %s", backends.all().stream().map(ModelBackend::id).toList());
+        LOG.debugf("OpenAI-compatible endpoints serve backends %s", backends.available().stream().map(ModelBackend::id).toList());
     }
 
     /**
@@ -101,7 +102,7 @@ public class OpenAiRoutes {
         }
         ObjectNode root = Json.MAPPER.createObjectNode().put("object", "list");
         ArrayNode data = root.putArray("data");
-        for (ModelBackend b : backends.all()) {
+        for (ModelBackend b : backends.available()) {
             data.addObject().put("id", b.id()).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
         }
         sendJson(ctx.response(), 200, root);
@@ -137,7 +138,9 @@ public class OpenAiRoutes {
             throw OpenAiError.invalid(null, "the body is not valid JSON: " + e.getMessage());
         }
         String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
-        ModelBackend backend = backends.select(model);
+        ModelBackend backend = backends.forRequest(model).orElseThrow(() -> new OpenAiError(503, "server_error", "model",
+                "backend_unavailable", "neither '" + model + "' nor the default backend '" + backends.configuredId()
+                        + "' (thinkloop.model.backend) is configured; available: " + backends.availableIds()));
         ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens);
         return new Prepared(call, backend, backend.stream(call.request()));
     }

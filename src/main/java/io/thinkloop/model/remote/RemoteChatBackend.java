@@ -43,7 +43,8 @@ public class RemoteChatBackend implements ModelBackend {
     }
 
     /** Whether a server is configured ({@code thinkloop.model.remote.base-url}). */
-    public boolean configured() {
+    @Override
+    public boolean available() {
         return config.isPresent();
     }
 

@@ -63,7 +63,8 @@ public class RemoteCompletionsBackend implements ModelBackend {
         return ID;
     }
 
-    public boolean configured() {
+    @Override
+    public boolean available() {
         return config.isPresent();
     }
 

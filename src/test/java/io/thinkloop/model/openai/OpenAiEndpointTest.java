@@ -272,17 +272,13 @@ class OpenAiEndpointTest {
             public String eosText() { return ""; }
             public java.util.Optional<java.nio.file.Path> tokenizer() { return java.util.Optional.empty(); }
         });
-        ModelBackends withDefault = new ModelBackends(List.of(a, b, unconfigured), java.util.Optional.of("other"));
-        assertEquals(List.of("dsml-test", "other"), withDefault.all().stream().map(io.thinkloop.model.ModelBackend::id).toList());
-        assertEquals("dsml-test", withDefault.select("dsml-test").id());
-        assertEquals("other", withDefault.select("gpt-4o").id());
-        OpenAiError remoteOff = org.junit.jupiter.api.Assertions.assertThrows(OpenAiError.class,
-                () -> new ModelBackends(List.of(a, b), java.util.Optional.of("remote")).select("x"));
-        assertEquals(503, remoteOff.status());
-        OpenAiError ambiguous = org.junit.jupiter.api.Assertions.assertThrows(OpenAiError.class,
-                () -> new ModelBackends(List.of(a, b), java.util.Optional.empty()).select("x"));
-        assertEquals(404, ambiguous.status());
-        assertEquals("other", new ModelBackends(List.of(b), java.util.Optional.empty()).select("x").id());
+        io.thinkloop.model.BackendSelector withDefault = new io.thinkloop.model.BackendSelector(List.of(a, b, unconfigured), "other");
+        assertEquals(List.of("dsml-test", "other"), withDefault.available().stream().map(io.thinkloop.model.ModelBackend::id).toList());
+        assertEquals("dsml-test", withDefault.forRequest("dsml-test").orElseThrow().id());
+        assertEquals("other", withDefault.forRequest("gpt-4o").orElseThrow().id());
+        assertEquals("other", withDefault.forRequest(null).orElseThrow().id());
+        assertTrue(new io.thinkloop.model.BackendSelector(List.of(a, b, unconfigured), "remote").forRequest("x").isEmpty(),
+                "an unconfigured remote default is not offered");
     }
 
     RemoteConfig selfConfig() {

@@ -215,7 +215,7 @@ class RemoteChatBackendTest {
     @Test
     void unconfiguredBackendFailsClearly() {
         RemoteChatBackend backend = new RemoteChatBackend(new RemoteSettingsStub());
-        assertFalse(backend.configured());
+        assertFalse(backend.available());
         Throwable f = backend.stream(weatherQuestion()).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(1))
                 .awaitFailure().getFailure();
         assertEquals("not_configured", ((BackendException) f).code());
