@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 CodecCommand.class,
                 PerfCommand.class,
+                TripDataCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
