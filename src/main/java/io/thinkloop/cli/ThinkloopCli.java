@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 CodecCommand.class,
                 PerfCommand.class,
                 TripDataCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
