@@ -101,8 +101,8 @@ public final class TripEnvironment {
             int seq = submissions.size() + 1;
             s = new Submission("sub-" + seq, seq, context == null ? null : context.sessionId(),
                     context == null ? null : context.toolCallId(), plan, arguments.deepCopy());
-            submissions.add(s);
             if (recordFile != null) {
+                // The file first: a plan that could not be recorded is not acknowledged, in memory or on disk.
                 try {
                     Files.writeString(recordFile, SchemaTool.text(Json.MAPPER.valueToTree(s)) + "\n", StandardCharsets.UTF_8,
                             StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
@@ -110,6 +110,7 @@ public final class TripEnvironment {
                     throw new UncheckedIOException("cannot record submission to " + recordFile, e);
                 }
             }
+            submissions.add(s);
         }
         return s;
     }
