@@ -106,12 +106,29 @@ final class TurnRunner implements ActiveTurn, Runnable {
         }
 
         ChatMessage message(boolean withTools) {
-            List<ToolCall> tc = withTools && !calls.isEmpty() ? toolCalls() : null;
+            List<ToolCall> tc = withTools && !calls.isEmpty() ? toolCalls().stream().map(Generation::encodable).toList() : null;
             return ChatMessage.assistant(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(), tc);
         }
 
         boolean isEmpty() {
             return reasoning.isEmpty() && content.isEmpty();
+        }
+
+        /**
+         * The call as the history keeps it. Arguments that are not a JSON object (only possible from
+         * backends that send pre-parsed calls) cannot be written in the prompt format, so the history
+         * keeps {@code {}} and the call's error result tells the model what was wrong.
+         */
+        static ToolCall encodable(ToolCall call) {
+            try {
+                var node = io.thinkloop.json.Json.MAPPER.readTree(call.arguments() == null ? "" : call.arguments());
+                if (node != null && node.isObject()) {
+                    return call;
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // fall through
+            }
+            return new ToolCall(call.id(), call.name(), "{}");
         }
     }
 
@@ -197,34 +214,39 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     @Override
     public void run() {
+        ServerEvent last = null;
         try {
             String finish = loop();
-            emit(new ServerEvent.TurnCompleted(finish, steps));
+            last = new ServerEvent.TurnCompleted(finish, steps);
         } catch (Cancelled c) {
             closeHistory("cancelled");
-            emit(new ServerEvent.Cancelled(cancelReason));
+            last = new ServerEvent.Cancelled(cancelReason);
         } catch (DeadlinePassed d) {
             stopEverything();
             closeHistory("turn deadline passed");
             emit(new ServerEvent.Error("turn_deadline", "the turn ran longer than " + limits.turnTimeout(), true));
-            emit(new ServerEvent.TurnCompleted("deadline", steps));
+            last = new ServerEvent.TurnCompleted("deadline", steps);
         } catch (TurnFailure f) {
             stopEverything();
             closeHistory(f.getMessage());
             emit(new ServerEvent.Error(f.code, f.getMessage(), f.retryable));
-            emit(new ServerEvent.TurnCompleted("error", steps));
+            last = new ServerEvent.TurnCompleted("error", steps);
         } catch (RuntimeException e) {
             LOG.errorf(e, "turn %s of session %s failed", turnId, session.id());
             stopEverything();
             try {
                 closeHistory("internal error");
                 emit(new ServerEvent.Error("internal_error", String.valueOf(e.getMessage()), true));
-                emit(new ServerEvent.TurnCompleted("error", steps));
+                last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);
             }
         } finally {
-            session.endTurn(this);
+            try {
+                session.endTurn(this, last);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "could not end turn %s", turnId);
+            }
         }
     }
 
@@ -288,6 +310,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
             stopEverything(); // cancel raced with the subscription
         }
         StreamingParser parser = null;
+        boolean streamEnded = false;
         try {
             while (true) {
                 Object item = next();
@@ -313,6 +336,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
                     if (g.end == null) {
                         g.end = g.calls.isEmpty() ? "stop" : "tool_calls";
                     }
+                    streamEnded = true;
                     return g;
                 } else if (item instanceof StreamFailed f && f.step() == step) {
                     throw new TurnFailure("backend_error", "model stream failed: " + f.error().getMessage(), true);
@@ -322,7 +346,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
         } catch (CodecException e) {
             throw new TurnFailure("parse_error", "the model's output could not be parsed: " + e.getMessage(), true);
         } finally {
+            Cancellable m = modelSubscription;
             modelSubscription = null;
+            if (!streamEnded && m != null) {
+                m.cancel(); // deadline, parse error, failure: the model must stop generating too
+            }
         }
     }
 
@@ -331,17 +359,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
             return DeepSeekV32Codec.encode(messages, ThinkingMode.THINKING, true, true);
         } catch (CodecException e) {
             throw new TurnFailure("invalid_conversation", "the conversation cannot be encoded: " + e.getMessage(), false);
-        } catch (UnsupportedOperationException e) {
-            return null; // codec not built yet: chat backends use the messages; text backends fail below when parsing
         }
     }
 
     private static StreamingParser newParser(List<ToolSpec> specs) {
-        try {
-            return StreamingParser.lenient(ThinkingMode.THINKING, specs);
-        } catch (UnsupportedOperationException e) {
-            throw new TurnFailure("codec_unavailable", "the streaming parser is not available", false);
-        }
+        return StreamingParser.lenient(ThinkingMode.THINKING, specs);
     }
 
     private void handle(Generation g, int step, ParseEvent event) {

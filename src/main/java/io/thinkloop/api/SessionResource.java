@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -142,6 +143,7 @@ public class SessionResource {
 
     /** The event stream after {@code lastSeq} (or {@code Last-Event-ID}; neither: only new events). */
     @GET
+    @Blocking // finding the session may load it from disk
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @QueryParam("lastSeq") Long lastSeq,

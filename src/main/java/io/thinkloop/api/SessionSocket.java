@@ -7,6 +7,7 @@ import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.session.ClientMessage;
@@ -24,8 +25,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The agent session over WebSocket: {@code /v1/sessions/{id}/ws[?lastSeq=N]} (an unknown id creates the
- * session). Handlers return nothing, so Quarkus runs them on worker threads, one message at a time per
- * connection; sending is asynchronous. See {@code docs/protocol.md}.
+ * session). Handlers run on virtual threads (they touch the journal), one message at a time per
+ * connection; sending is asynchronous, so no handler ever holds an event loop. See {@code docs/protocol.md}.
  */
 @WebSocket(path = "/v1/sessions/{id}/ws")
 public class SessionSocket {
@@ -88,6 +89,7 @@ public class SessionSocket {
     }
 
     @OnOpen
+    @RunOnVirtualThread
     public void open(WebSocketConnection ws) {
         String id = ws.pathParam("id");
         if (!SessionManager.validId(id)) {
@@ -114,6 +116,7 @@ public class SessionSocket {
     }
 
     @OnTextMessage
+    @RunOnVirtualThread
     public void message(String text, WebSocketConnection ws) {
         Conn conn = connections.get(ws.id());
         if (conn == null) {
@@ -159,6 +162,7 @@ public class SessionSocket {
     }
 
     @OnClose
+    @RunOnVirtualThread
     public void close(WebSocketConnection ws) {
         Conn conn = connections.remove(ws.id());
         if (conn != null && conn.subscriber != null) {

@@ -7,7 +7,12 @@ import picocli.CommandLine.Spec;
 /** {@code thinkloop perf <name>}: benchmarks that print their figures, each against a baseline run side by side. */
 @Command(name = "perf", mixinStandardHelpOptions = true,
         description = "Performance benchmarks (figures printed side by side with their baselines).",
-        subcommands = {CodecPerfCommand.class, PerfLoadCommand.class})
+        subcommands = {
+                CodecPerfCommand.class,
+                TokenizerPerfCommand.class,
+                SamplerPerfCommand.class,
+                PerfLoadCommand.class,
+        })
 public final class PerfCommand implements Runnable {
     @Spec
     CommandSpec spec;

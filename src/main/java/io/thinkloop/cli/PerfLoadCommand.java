@@ -47,6 +47,8 @@ public final class PerfLoadCommand implements Callable<Integer> {
     int tokens;
     @Option(names = "--interval-ms", defaultValue = "20", description = "Milliseconds between tokens of one session (default ${DEFAULT-VALUE}).")
     int intervalMs;
+    @Option(names = "--fsync", defaultValue = "batch", description = "Journal fsync policy of the service: always, batch, never (default ${DEFAULT-VALUE}).")
+    String fsync;
     @Option(names = "--service-heap", defaultValue = "1g", description = "-Xmx of the service (default ${DEFAULT-VALUE}).")
     String serviceHeap;
 
@@ -64,8 +66,8 @@ public final class PerfLoadCommand implements Callable<Integer> {
         Process service = startService(dataDir, port);
         try {
             awaitReady(service, base, dataDir.resolve("service.log"));
-            System.out.printf("service pid %d on port %d, synthetic backend: %d tokens every %d ms per session%n",
-                    service.pid(), port, tokens, intervalMs);
+            System.out.printf("service pid %d on port %d, synthetic backend: %d tokens every %d ms per session (offered %.0f events/s), journal fsync %s%n",
+                    service.pid(), port, tokens, intervalMs, sessions * 1000.0 / Math.max(1, intervalMs), fsync);
             long heapBefore = liveHeap(service, base);
             Result baseline = run(base, "base", baselineSessions);
             Result load = run(base, "load", sessions);
@@ -96,7 +98,7 @@ public final class PerfLoadCommand implements Callable<Integer> {
                 .filter(p -> p.endsWith("quarkus-run.jar")).findFirst().orElse("target/quarkus-app/quarkus-run.jar");
         List<String> cmd = List.of(java, "--add-modules=jdk.incubator.vector", "-Xmx" + serviceHeap,
                 "-Dthinkloop.data-dir=" + dataDir, "-Dthinkloop.api-key=" + KEY,
-                "-Dthinkloop.model.backend=synthetic",
+                "-Dthinkloop.model.backend=synthetic", "-Dthinkloop.journal.fsync=" + fsync,
                 "-Dthinkloop.model.synthetic.tokens=" + tokens,
                 "-Dthinkloop.model.synthetic.interval=" + intervalMs + "ms",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",

@@ -101,12 +101,24 @@ public final class Session {
     }
 
     /** Claims the session for a new turn; false if one is running. */
-    public boolean beginTurn(ActiveTurn t) {
+    public synchronized boolean beginTurn(ActiveTurn t) {
         return turn.compareAndSet(null, t);
     }
 
-    public void endTurn(ActiveTurn t) {
-        turn.compareAndSet(t, null);
+    /**
+     * Emits the turn's last event and releases the session in one step, so a client that reacts to
+     * that event with a new message always finds the session free (both take the session's lock).
+     */
+    public void endTurn(ActiveTurn t, ServerEvent last) {
+        synchronized (this) {
+            try {
+                if (last != null) {
+                    emit(t.turnId(), last);
+                }
+            } finally {
+                turn.compareAndSet(t, null);
+            }
+        }
         journal.forceIfDirty();
     }
 

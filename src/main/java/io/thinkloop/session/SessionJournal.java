@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -120,6 +119,7 @@ final class SessionJournal implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("bad journal line in " + dir, e);
             }
+            return true;
         });
         return out;
     }
@@ -127,7 +127,10 @@ final class SessionJournal implements AutoCloseable {
     /** Seq of the last journaled event, 0 if none. */
     long lastSeq() {
         long[] last = {0};
-        readLines(dir.resolve(EVENTS), line -> last[0] = seqOf(line));
+        readLines(dir.resolve(EVENTS), line -> {
+            last[0] = seqOf(line);
+            return true;
+        });
         return last[0];
     }
 
@@ -137,11 +140,14 @@ final class SessionJournal implements AutoCloseable {
         if (upTo <= after) {
             return out;
         }
+        // Lines are in seq order and every line up to upTo is complete; stop there, before the line a
+        // concurrent append may be writing (a torn line could otherwise be misread).
         readLines(dir.resolve(EVENTS), line -> {
             long seq = seqOf(line);
             if (seq > after && seq <= upTo) {
                 out.add(line);
             }
+            return seq < upTo;
         });
         return out;
     }
@@ -165,15 +171,16 @@ final class SessionJournal implements AutoCloseable {
         return Long.parseLong(line, start, end, 10);
     }
 
-    private static void readLines(Path file, Consumer<String> sink) {
+    /** Feeds lines to {@code sink} until it returns false. */
+    private static void readLines(Path file, java.util.function.Predicate<String> sink) {
         if (!Files.exists(file)) {
             return;
         }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    sink.accept(line);
+                if (!line.isBlank() && !sink.test(line)) {
+                    return;
                 }
             }
         } catch (IOException e) {

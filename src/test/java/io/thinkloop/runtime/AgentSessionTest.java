@@ -46,6 +46,8 @@ class AgentSessionTest {
     ToolRegistry tools;
     @Inject
     io.thinkloop.session.SessionManager sessions;
+    @Inject
+    io.thinkloop.agent.AgentService agent;
 
     @BeforeEach
     void registerTools() {
@@ -145,10 +147,11 @@ class AgentSessionTest {
     }
 
     @Test
-    void historyKeepsReasoningAcrossToolCallsAndTurns() {
+    void reasoningIsKeptAcrossToolCallsAndDroppedAtTheNextUserMessage() {
         String id = newId("reason");
         String msg = "reason " + id;
-        backend.script(msg, callTools("R1", "sleep", "{\"ms\":1}"), answer("R2", "A1"), answer("R3", "A2"));
+        backend.script(msg, callTools("FIRST-THOUGHT", "sleep", "{\"ms\":1}"), answer("SECOND-THOUGHT", "A1"),
+                answer("THIRD-THOUGHT", "A2"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             c.untilTurnEnd();
@@ -157,12 +160,74 @@ class AgentSessionTest {
         }
         List<CompletionRequest> reqs = backend.requests(msg);
         assertEquals(3, reqs.size());
-        // the session keeps every step's reasoning; the codec's encode (dropThinking) decides what a prompt shows
-        List<ChatMessage> third = reqs.get(2).messages();
-        List<String> reasoning = third.stream().filter(m -> m.role() == ChatMessage.Role.ASSISTANT).map(ChatMessage::reasoningContent).toList();
-        assertEquals(List.of("R1", "R2"), reasoning);
-        assertEquals("second question", third.getLast().content());
+        // the prompts the backend received, encoded by the codec in thinking mode
+        String first = reqs.get(0).prompt();
+        String afterTool = reqs.get(1).prompt();
+        String nextTurn = reqs.get(2).prompt();
         assertEquals(io.thinkloop.model.ThinkingMode.THINKING, reqs.get(2).thinking());
+        assertTrue(first.endsWith("<｜Assistant｜><think>"), first);
+        assertTrue(afterTool.startsWith(first), "the prompt grows by appending within a turn");
+        assertTrue(afterTool.contains("FIRST-THOUGHT"), "reasoning of the current turn stays across tool calls: " + afterTool);
+        assertTrue(afterTool.contains("slept 1"));
+        assertFalse(nextTurn.contains("FIRST-THOUGHT"), "earlier reasoning is dropped at the next user message: " + nextTurn);
+        assertFalse(nextTurn.contains("SECOND-THOUGHT"), nextTurn);
+        assertTrue(nextTurn.contains("slept 1"), "tool results stay");
+        assertTrue(nextTurn.contains("invoke name=\"sleep\""), "tool calls stay");
+        assertTrue(nextTurn.contains("A1") && nextTurn.endsWith("second question<｜Assistant｜><think>"), nextTurn);
+        // the session itself keeps every step's reasoning (the transcript); encode decides what a prompt shows
+        List<String> kept = reqs.get(2).messages().stream().filter(m -> m.role() == ChatMessage.Role.ASSISTANT)
+                .map(ChatMessage::reasoningContent).toList();
+        assertEquals(List.of("FIRST-THOUGHT", "SECOND-THOUGHT"), kept);
+        assertEquals(io.thinkloop.codec.DeepSeekV32Codec.encode(reqs.get(2).messages(), io.thinkloop.model.ThinkingMode.THINKING, true, true), nextTurn);
+    }
+
+    /** Raw model text (what the embedded engine emits) goes through the codec's lenient streaming parser. */
+    @Test
+    void rawModelTextIsParsedIncrementally() {
+        String id = newId("raw");
+        String msg = "raw " + id;
+        var tools = List.of(TestTools.sleep().spec());
+        var user = List.of(ChatMessage.system("", tools), ChatMessage.user(msg));
+        var call = new io.thinkloop.model.ToolCall("c0", "sleep", "{\"ms\": 5}");
+        var withCall = new ArrayList<>(user);
+        withCall.add(ChatMessage.assistant("", "RAW-THOUGHT", List.of(call)));
+        String completion1 = completion(user, withCall);
+        withCall.add(ChatMessage.tool("c0", "slept 5"));
+        var answered = new ArrayList<>(withCall);
+        answered.add(ChatMessage.assistant("raw answer", "RAW-SECOND", null));
+        String completion2 = completion(withCall, answered);
+        backend.script(msg, r -> chunked(completion1), r -> chunked(completion2));
+        try (WsClient c = WsClient.connect(base, id, null)) {
+            c.send(userMessage(msg));
+            List<JsonNode> events = c.untilTurnEnd();
+            assertEquals("RAW-THOUGHTRAW-SECOND", String.join("", ofType(events, "reasoning.delta").stream().map(e -> e.path("text").asText()).toList()));
+            assertEquals("raw answer", String.join("", ofType(events, "text.delta").stream().map(e -> e.path("text").asText()).toList()));
+            JsonNode completed = ofType(events, "tool_call.completed").getFirst();
+            assertEquals("sleep", completed.path("name").asText());
+            assertEquals(5, io.thinkloop.json.Json.MAPPER.readTree(completed.path("arguments").asText()).path("ms").asInt());
+            assertEquals(completed.path("arguments").asText(), String.join("", ofType(events, "tool_call.arguments.delta").stream().map(e -> e.path("delta").asText()).toList()));
+            assertEquals("slept 5", ofType(events, "tool.result").getFirst().path("content").asText());
+            assertEquals("stop", events.getLast().path("finishReason").asText());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** What the model writes after the prompt of {@code before} to produce {@code after}. */
+    private static String completion(List<ChatMessage> before, List<ChatMessage> after) {
+        var mode = io.thinkloop.model.ThinkingMode.THINKING;
+        String prompt = io.thinkloop.codec.DeepSeekV32Codec.encode(before, mode, true, true);
+        String full = io.thinkloop.codec.DeepSeekV32Codec.encode(after, mode, false, true);
+        assertTrue(full.startsWith(prompt));
+        return full.substring(prompt.length());
+    }
+
+    private static Multi<ModelChunk> chunked(String text) {
+        List<ModelChunk> chunks = new ArrayList<>();
+        for (int i = 0; i < text.length(); i += 5) {
+            chunks.add(new ModelChunk.Text(text.substring(i, Math.min(text.length(), i + 5))));
+        }
+        return Multi.createFrom().iterable(chunks);
     }
 
     @Test
@@ -272,7 +337,7 @@ class AgentSessionTest {
             c.send(userMessage(msg));
             List<JsonNode> events = c.untilTurnEnd();
             List<JsonNode> results = ofType(events, "tool.result");
-            assertEquals(4, results.size());
+            assertEquals(4, results.size(), events.toString());
             assertTrue(results.get(0).path("isError").asBoolean());
             assertTrue(results.get(0).path("content").asText().startsWith("invalid arguments for sleep"), results.get(0).toString());
             assertTrue(results.get(1).path("content").asText().startsWith("unknown tool 'no_such_tool'"));
@@ -461,5 +526,35 @@ class AgentSessionTest {
             }
             assertEquals(6_000, ofType(got, "text.delta").size());
         }
+    }
+
+    @Test
+    void theTurnDeadlineCancelsEverythingAndMaxTokensReachTheBackend() throws Exception {
+        String id = newId("deadline");
+        String msg = "deadline " + id;
+        CountDownLatch streamCancelled = new CountDownLatch(1);
+        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
+        var session = sessions.getOrCreate(id).session();
+        try (WsClient c = WsClient.connect(base, id, "lastSeq=0")) {
+            var started = agent.startTurn(session, msg, new io.thinkloop.agent.TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
+            assertNull(started.refused());
+            List<JsonNode> events = c.untilTurnEnd();
+            assertEquals("turn_deadline", ofType(events, "error").getFirst().path("code").asText());
+            assertEquals("deadline", events.getLast().path("finishReason").asText());
+            assertTrue(streamCancelled.await(2, TimeUnit.SECONDS), "the model stream was cancelled");
+        }
+        assertEquals(77, backend.requests(msg).getFirst().sampling().maxTokens());
+    }
+
+    @Test
+    void aGenerationCutByTheTokenLimitEndsTheTurnWithLength() {
+        String id = newId("length");
+        String msg = "length " + id;
+        backend.script(msg, r -> Multi.createFrom().items(parsed(new ParseEvent.TextDelta("and so on and")), parsed(new ParseEvent.End("length"))));
+        try (WsClient c = WsClient.connect(base, id, null)) {
+            c.send(userMessage(msg));
+            assertEquals("length", c.untilTurnEnd().getLast().path("finishReason").asText());
+        }
+        assertEquals(8192, backend.requests(msg).getFirst().sampling().maxTokens());
     }
 }
