@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
                 TokenizerPerfCommand.class,
                 SamplerPerfCommand.class,
                 PerfLoadCommand.class,
+                McpPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 TripDataCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
+                ToolServerCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
