@@ -63,8 +63,13 @@ public final class ServiceClient {
         try {
             return converse(socket, inbox, sessionId, prompt, deadline, maxSteps);
         } finally {
-            socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").exceptionally(t -> null);
-            socket.abort();
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the connection is gone already
+            } finally {
+                socket.abort();
+            }
         }
     }
 
@@ -80,6 +85,7 @@ public final class ServiceClient {
         String termination = null;
         boolean output = false;
         boolean cancelSent = false;
+        boolean stepCapped = false;
         String infra = null;
         while (termination == null) {
             long left = end - System.nanoTime();
@@ -110,11 +116,18 @@ public final class ServiceClient {
                     if (ttft < 0) {
                         ttft = (System.nanoTime() - start) / 1_000_000;
                     }
+                    if (maxSteps > 0 && steps >= maxSteps && !cancelSent) {
+                        // generation maxSteps + 1 has started: over the cap
+                        socket.sendText("{\"type\":\"cancel\"}", true);
+                        cancelSent = true;
+                        stepCapped = true;
+                        end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    }
                 }
                 case "tool_call.completed" -> {
                     output = true;
                     toolCalls++;
-                    if (SUBMIT.equals(e.path("name").asText())) {
+                    if (SUBMIT.equals(e.path("name").asText()) && !stepCapped) { // a call past the cap does not count
                         try {
                             submission = Json.MAPPER.readTree(e.path("arguments").asText());
                         } catch (IOException ex) {
@@ -132,19 +145,14 @@ public final class ServiceClient {
                     prompt0 += e.path("promptTokens").asInt();
                     completion += e.path("completionTokens").asInt();
                     reasoning += e.path("reasoningTokens").asInt();
-                    if (maxSteps > 0 && steps >= maxSteps && !cancelSent) {
-                        socket.sendText("{\"type\":\"cancel\"}", true);
-                        cancelSent = true;
-                        end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                    }
                 }
                 case "error" -> {
                     if (e.path("seq").asLong() > 0 && INFRA_CODES.contains(e.path("code").asText())) {
                         infra = e.path("code").asText() + ": " + e.path("message").asText();
                     }
                 }
-                case "turn.completed" -> termination = e.path("finishReason").asText("stop");
-                case "cancelled" -> termination = cancelSent && steps >= maxSteps && maxSteps > 0 ? "step_cap" : "cancelled";
+                case "turn.completed" -> termination = stepCapped ? "step_cap" : e.path("finishReason").asText("stop");
+                case "cancelled" -> termination = stepCapped ? "step_cap" : "cancelled";
                 default -> {
                 }
             }

@@ -172,6 +172,18 @@ class BenchEndToEndTest {
     }
 
     @Test
+    void stepCapCancelsTheTurnAndDoesNotScoreLaterSubmissions() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        Path out = Files.createTempDirectory("bench-capped");
+        // every pinned task needs at least three generations before it submits
+        assertTrue(suite.tasks().stream().allMatch(t -> t.reference().steps() >= 3));
+        assertEquals(0, bench(out, 1, "--max-steps", "2"));
+        JsonNode s = results(out).get("scores");
+        assertEquals(Map.of("step_cap", 30), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
+        assertEquals(0.0, s.get("passAt1").asDouble());
+    }
+
+    @Test
     void restEndpointRunsABenchAgainstTheServiceItself() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
         HttpClient http = HttpClient.newHttpClient();

@@ -139,6 +139,16 @@ class SynthTest {
     }
 
     @Test
+    void retailIsAToolServerTooAndServerSpecsParse() {
+        var def = io.thinkloop.tools.InProcessToolServers.find("retail");
+        assertEquals(6, def.tools(java.util.Map.of("seed", "42")).size());
+        var e = io.thinkloop.tools.InProcessToolServers.parse("trip-planning?seed=42&size=small");
+        assertEquals("trip-planning", e.name());
+        assertEquals(java.util.Map.of("seed", "42", "size", "small"), e.options());
+        assertEquals(15, io.thinkloop.tools.InProcessToolServers.find(e.name()).tools(e.options()).size());
+    }
+
+    @Test
     void synthCommandPrintsValidationStatistics() throws Exception {
         Path out = Files.createTempDirectory("synth-cmd").resolve("s.jsonl");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
