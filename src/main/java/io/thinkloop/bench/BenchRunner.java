@@ -148,7 +148,7 @@ public final class BenchRunner {
                 }
             }
         }
-        return writeOutputs(suite, results, config.out(), config.trials(), config.url().toString());
+        return writeOutputs(suite, results, config.out(), config.trials(), config.url().toString(), infraErrors.get());
     }
 
     private TrialResult runOne(ServiceClient client, Job job) throws InfraError, InterruptedException {
@@ -211,10 +211,11 @@ public final class BenchRunner {
     }
 
     /** Writes results.json, report.html and rollouts.jsonl for the trials so far; returns the summary. */
-    public static Metrics.Summary writeOutputs(Suite suite, List<TrialResult> trials, Path out, int k, String url) throws IOException {
+    public static Metrics.Summary writeOutputs(Suite suite, List<TrialResult> trials, Path out, int k, String url, int infraErrors)
+            throws IOException {
         List<TrialResult> sorted = new ArrayList<>(trials);
         sorted.sort(java.util.Comparator.comparing(TrialResult::taskId).thenComparingInt(TrialResult::trial));
-        Metrics.Summary summary = Metrics.summarize(suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted);
+        Metrics.Summary summary = Metrics.summarize(suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
         Files.writeString(out.resolve(RESULTS), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
         Files.writeString(out.resolve(REPORT), HtmlReport.render(summary, suite.tasks(), sorted, url));
         Rollouts.write(out.resolve(ROLLOUTS), suite.tasks(), sorted);

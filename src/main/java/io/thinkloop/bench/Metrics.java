@@ -26,11 +26,17 @@ public final class Metrics {
     public record Timing(long ttftP50Ms, long latencyP50Ms, long latencyP95Ms, long latencyMaxMs) {
     }
 
+    /** {@code infraErrorsThisRun}: attempts re-queued (not scored) by the run that wrote the summary. */
     public record Summary(String suite, int suiteVersion, int k, int tasksInSuite, int expectedTrials, int pendingTrials,
-                          Scores scores, Timing timing) {
+                          int infraErrorsThisRun, Scores scores, Timing timing) {
     }
 
     public static Summary summarize(String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials) {
+        return summarize(suiteName, suiteVersion, tasks, k, trials, 0);
+    }
+
+    public static Summary summarize(String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials,
+                                    int infraErrors) {
         Map<String, List<TrialResult>> byTask = new LinkedHashMap<>();
         tasks.forEach(t -> byTask.put(t.id(), new ArrayList<>()));
         for (TrialResult r : trials) {
@@ -78,7 +84,8 @@ public final class Metrics {
         Timing timing = new Timing(percentile(ttft, 50), percentile(lat, 50), percentile(lat, 95),
                 lat.length == 0 ? 0 : lat[lat.length - 1]);
         int expected = tasks.size() * k;
-        return new Summary(suiteName, suiteVersion, k, tasks.size(), expected, Math.max(0, expected - trials.size()), scores, timing);
+        return new Summary(suiteName, suiteVersion, k, tasks.size(), expected, Math.max(0, expected - trials.size()), infraErrors,
+                scores, timing);
     }
 
     /** C(c,k)/C(n,k): the chance that k trials drawn without replacement all pass. */

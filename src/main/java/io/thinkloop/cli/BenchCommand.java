@@ -84,8 +84,8 @@ public final class BenchCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "pass@1 %.3f", sc.passAt1()));
         sc.passHatK().forEach((k, v) -> b.append(String.format(Locale.ROOT, "  pass^%d %.3f", k, v)));
         System.out.println(b);
-        System.out.printf(Locale.ROOT, "trials %d scored, %d pending; avg reward %.3f; tool calls %d (%.2f/trial), tool errors %d%n",
-                sc.trials(), s.pendingTrials(), sc.averageReward(), sc.toolCalls(), sc.toolCallsPerTrial(), sc.toolErrors());
+        System.out.printf(Locale.ROOT, "trials %d scored, %d pending, %d infrastructure errors re-queued; avg reward %.3f; tool calls %d (%.2f/trial), tool errors %d%n",
+                sc.trials(), s.pendingTrials(), s.infraErrorsThisRun(), sc.averageReward(), sc.toolCalls(), sc.toolCallsPerTrial(), sc.toolErrors());
         System.out.printf(Locale.ROOT, "TTFT p50 %d ms; latency p50 %d ms, p95 %d ms; tokens: reasoning %d, answer %d, prompt %d%n",
                 s.timing().ttftP50Ms(), s.timing().latencyP50Ms(), s.timing().latencyP95Ms(), sc.reasoningTokens(),
                 sc.answerTokens(), sc.promptTokens());
@@ -113,7 +113,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Suite s = Suite.load(suite);
             List<TrialResult> results = BenchRunner.readTrials(out.resolve(BenchRunner.TRIALS));
-            Metrics.Summary summary = BenchRunner.writeOutputs(s, results, out, trials, "(export)");
+            Metrics.Summary summary = BenchRunner.writeOutputs(s, results, out, trials, "(export)", 0);
             print(summary, out);
             return 0;
         }

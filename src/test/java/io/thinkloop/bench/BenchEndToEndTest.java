@@ -172,6 +172,20 @@ class BenchEndToEndTest {
     }
 
     @Test
+    void backendFailuresAreRequeuedNotScored() throws Exception {
+        BenchSolverBackend.FAILED_ONCE.clear();
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.FLAKY;
+        Path out = Files.createTempDirectory("bench-flaky");
+        assertEquals(0, bench(out, 1, "--retries", "3"));
+        JsonNode r = results(out);
+        assertEquals(30, r.get("infraErrorsThisRun").asInt());
+        assertEquals(30, r.get("scores").get("trials").asInt());
+        assertEquals(1.0, r.get("scores").get("passAt1").asDouble());
+        assertEquals(refCalls(), r.get("scores").get("toolCalls").asInt());
+        assertEquals(30, Files.readAllLines(out.resolve("trials.jsonl")).size());
+    }
+
+    @Test
     void stepCapCancelsTheTurnAndDoesNotScoreLaterSubmissions() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
         Path out = Files.createTempDirectory("bench-capped");
@@ -222,7 +236,7 @@ class BenchEndToEndTest {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
         try {
             Path out = Files.createTempDirectory("bench-embedded");
-            assertEquals(0, bench(out, 1, "--stop-after", "3", "--deadline", "300", "--concurrency", "1"));
+            assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
             assertTrue(results(out).get("scores").get("trials").asInt() >= 0);
         } finally {

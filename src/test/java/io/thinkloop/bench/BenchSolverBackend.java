@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Test double of the model only: reads the task id from the prompt, runs the task's reference solution against
  * the tool results already in the conversation and asks for the next batch of calls it needs, written as DSML
  * text (so the real codec parses it); then submits. Modes: SOLVE submits the reference answer, WRONG a
- * perturbed one, MIXED solves tasks whose number is not a multiple of 3 and, for the others, first makes one
+ * perturbed one, FLAKY fails each task's first generation once (a backend error) and then solves, MIXED solves tasks whose number is not a multiple of 3 and, for the others, first makes one
  * failing tool call and then submits a wrong answer; DELEGATE hands the request to another backend (the
  * embedded engine once it is there).
  */
@@ -41,7 +41,10 @@ public class BenchSolverBackend implements ModelBackend {
     /** Per generation, so the metrics are hand-computable. */
     public static final int PROMPT_TOKENS = 100, COMPLETION_TOKENS = 20, REASONING_TOKENS = 5;
 
-    public enum Mode { SOLVE, WRONG, MIXED, DELEGATE }
+    public enum Mode { SOLVE, WRONG, MIXED, FLAKY, DELEGATE }
+
+    /** FLAKY: the tasks whose first generation already failed once (a backend failure, then it solves). */
+    static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public static volatile Mode mode = Mode.SOLVE;
     public static volatile String delegateId = "embedded";
@@ -103,6 +106,9 @@ public class BenchSolverBackend implements ModelBackend {
         }
         boolean wrong = mode == Mode.WRONG || (mode == Mode.MIXED && failsInMixed(task.id()));
         List<Done> done = history(request.messages());
+        if (mode == Mode.FLAKY && done.isEmpty() && FAILED_ONCE.add(task.id())) {
+            return Multi.createFrom().failure(new java.io.IOException("simulated backend outage"));
+        }
         if (done.stream().anyMatch(d -> d.name().equals("submit_result"))) {
             return reply("The plan is submitted.", List.of());
         }
