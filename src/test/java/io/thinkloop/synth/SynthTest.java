@@ -44,6 +44,14 @@ class SynthTest {
     }
 
     @Test
+    void pinnedRetailSuiteRegeneratesByteIdentical() throws Exception {
+        try (var in = SynthTest.class.getClassLoader().getResourceAsStream("suites/retail-smoke-v1.jsonl")) {
+            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    Synthesizer.synthesize("retail-smoke-v1", "retail", 1, 42, 4).suite().toJsonl());
+        }
+    }
+
+    @Test
     void suiteHeaderIsVersionedAndSeeded() {
         assertEquals("suite", pinned.header().type());
         assertEquals(Suite.SUITE_VERSION, pinned.header().suiteVersion());
