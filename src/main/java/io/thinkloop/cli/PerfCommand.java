@@ -13,7 +13,6 @@ import picocli.CommandLine.Spec;
                 SamplerPerfCommand.class,
                 McpPerfCommand.class,
                 PerfLoadCommand.class,
-                McpPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec
