@@ -150,7 +150,10 @@ public final class InferenceState {
         return Arrays.copyOf(lastSelected[layer], lastSelectedCount[layer]);
     }
 
-    /** Asks a running forward pass to stop at the next layer boundary (with CancellationException). */
+    /**
+     * Asks the running (or next) forward pass to stop at the next layer boundary with a
+     * CancellationException; the sequence stays as it was before that pass.
+     */
     public void cancel() {
         cancelled = true;
     }
@@ -165,8 +168,10 @@ public final class InferenceState {
         cancelled = false;
     }
 
+    /** Throws once per {@link #cancel()}: the pass stops, the tokens it was adding are not appended. */
     void checkCancelled() {
         if (cancelled || Thread.currentThread().isInterrupted()) {
+            cancelled = false;
             throw new CancellationException("inference cancelled");
         }
     }
