@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
         description = "Thinkloop: a reactive streaming agent runtime for DeepSeek-V3.2-style models.",
         subcommands = {
                 ServeCommand.class,
+                EngineCommand.class,
+                PerfCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {

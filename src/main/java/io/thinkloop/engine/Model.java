@@ -604,6 +604,21 @@ public final class Model implements AutoCloseable {
         return false;
     }
 
+    /**
+     * One decode step's attention layer (projections, indexer, attention, output projection) at the
+     * state's current position, without advancing it: the benchmark's unit of attention cost.
+     */
+    void attentionStep(InferenceState s, int layer) {
+        synchronized (forwardLock) {
+            InferenceState.Scratch sc = s.decode;
+            attention(s, sc, layer, 1);
+        }
+    }
+
+    WorkerPool pool() {
+        return pool;
+    }
+
     @Override
     public void close() {
         pool.close();
