@@ -436,10 +436,10 @@ public final class Model implements AutoCloseable {
         float scale = Fp8.blockScale(amax);
         float inv = 1f / scale; // exact: a power of two
         for (int i = 0; i < 128; i++) {
-            float v = Fp8.round(x[off + i] * inv);
-            x[off + i] = v;
+            byte code = Fp8.encodeRounded(x[off + i] * inv);
+            x[off + i] = Fp8.decode(code);
             if (codes != null) {
-                codes[codeOff + i] = Fp8.encode(v);
+                codes[codeOff + i] = code;
             }
         }
         return scale;

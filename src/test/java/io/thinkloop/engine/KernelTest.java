@@ -32,6 +32,22 @@ class KernelTest {
                 assertEquals((byte) b, Fp8.encode(v), "code " + b);
             }
         }
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int i = 0; i < 200_000; i++) {
+            float v = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(-14, 10)));
+            assertEquals(Fp8.encode(Fp8.round(v)), Fp8.encodeRounded(v), "v=" + v);
+        }
+        for (int b = 0; b < 255; b++) { // midpoints between neighbouring codes: ties to even
+            float lo = Fp8.decode((byte) b);
+            float hi = Fp8.decode((byte) (b + 1));
+            if ((b & 0x7F) >= 0x7E || (b & 0x80) != ((b + 1) & 0x80)) {
+                continue;
+            }
+            float mid = (lo + hi) / 2;
+            byte even = (b & 1) == 0 ? (byte) b : (byte) (b + 1);
+            assertEquals(even, Fp8.encodeRounded(mid), "mid of " + b);
+            assertEquals(Fp8.decode(even), Fp8.round(mid), "round mid of " + b);
+        }
         assertEquals(448f, Fp8.round(1000f));
         assertEquals(1.0f, Fp8.round(1.0625f)); // tie between 1.0 and 1.125 goes to the even mantissa
         assertEquals(1.25f, Fp8.round(1.1875f));

@@ -209,7 +209,7 @@ public final class SyntheticCheckpoint {
                 for (int r = 0; r < nr; r++) {
                     for (int j = 0; j < cols; j++) {
                         float sc = scales[(int) (r0 / br) * scaleCols + j / bc];
-                        buf.put(Fp8.encode(Fp8.round(block[(int) (r * cols + j)] / sc)));
+                        buf.put(Fp8.encodeRounded(block[(int) (r * cols + j)] / sc));
                     }
                 }
                 buf.flip();

@@ -59,6 +59,25 @@ public final class Fp8 {
         return (byte) (sign | code);
     }
 
+    /**
+     * The e4m3 code nearest to {@code v} (ties to even) after clamping to +-448: the same value as
+     * {@code encode(round(v))}, by integer rounding of the float's bits (normal range) or of v x 2^9
+     * (subnormal range).
+     */
+    public static byte encodeRounded(float v) {
+        int sign = (Float.floatToRawIntBits(v) >>> 24) & 0x80;
+        float a = Math.min(Math.abs(v), MAX);
+        int code;
+        if (a < 0x1p-6f) {
+            code = (int) Math.rint(a * 512f);
+        } else {
+            int b = Float.floatToRawIntBits(a);
+            b += 0x7FFFF + ((b >> 20) & 1);
+            code = (b >> 20) - (120 << 3);
+        }
+        return (byte) (sign | code);
+    }
+
     /** The ue8m0 scale for a block with absolute maximum {@code amax}: 2^ceil(log2(max(amax,1e-4)/448)). */
     public static float blockScale(float amax) {
         float a = Math.max(amax, 1e-4f) * (1f / MAX);
