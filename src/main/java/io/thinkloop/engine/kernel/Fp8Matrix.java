@@ -25,8 +25,8 @@ public final class Fp8Matrix implements Matrix {
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(L * 8));
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     private static final float P120 = 0x1p120f;
-    private static final float X_SCALE = 0x1p100f;
-    private static final float Y_SCALE = 0x1p20f;
+    private static final float X_SCALE = 0x1p64f;
+    private static final float Y_SCALE = 0x1p56f; // 2^120 / X_SCALE
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
 
     private final MemorySegment data;
@@ -68,37 +68,39 @@ public final class Fp8Matrix implements Matrix {
                 .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000).reinterpretAsFloats();
     }
 
-    /** Sum over one column block of raw(w) * x, where the caller has chosen the scaling of x. */
-    private float blockDot(long base, int c0, int c1, float[] x, int xOff, boolean prescaled) {
-        int i = c0;
-        FloatVector s0 = FloatVector.zero(F);
-        FloatVector s1 = FloatVector.zero(F);
-        if (prescaled) {
-            for (int ub = c1 - 2 * L; i <= ub; i += 2 * L) {
-                s0 = raw(base + i).fma(FloatVector.fromArray(F, x, xOff + i), s0);
-                s1 = raw(base + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), s1);
-            }
-        } else {
-            for (int ub = c1 - L; i <= ub; i += L) {
-                s0 = raw(base + i).mul(P120).fma(FloatVector.fromArray(F, x, xOff + i), s0);
-            }
-        }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; i < c1; i++) {
-            float w = Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i));
-            s += prescaled ? w * (1f / P120) * x[xOff + i] : w * x[xOff + i];
-        }
-        return s;
-    }
-
+    /**
+     * Row r times x, where x is pre-scaled by 2^100 ({@code prescaled}) or not (then each decoded
+     * vector is multiplied by 2^120). Block sums are folded into one vector accumulator with their
+     * scale, so the row costs a single horizontal reduction.
+     */
     private float rowDot(int r, float[] x, int xOff, boolean prescaled) {
         long base = (long) r * cols;
         int srow = (r / blockRows) * scaleCols;
-        float s = 0;
+        FloatVector total = FloatVector.zero(F);
+        float tail = 0;
         for (int b = 0, c0 = 0; c0 < cols; b++, c0 += blockCols) {
-            s += scales[srow + b] * blockDot(base, c0, Math.min(cols, c0 + blockCols), x, xOff, prescaled);
+            int c1 = Math.min(cols, c0 + blockCols);
+            float scale = scales[srow + b];
+            FloatVector s0 = FloatVector.zero(F);
+            FloatVector s1 = FloatVector.zero(F);
+            int i = c0;
+            if (prescaled) {
+                for (int ub = c1 - 2 * L; i <= ub; i += 2 * L) {
+                    s0 = raw(base + i).fma(FloatVector.fromArray(F, x, xOff + i), s0);
+                    s1 = raw(base + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), s1);
+                }
+            }
+            for (int ub = c1 - L; i <= ub; i += L) {
+                FloatVector w = raw(base + i);
+                s0 = (prescaled ? w : w.mul(P120)).fma(FloatVector.fromArray(F, x, xOff + i), s0);
+            }
+            total = s0.add(s1).fma(FloatVector.broadcast(F, scale), total);
+            for (; i < c1; i++) {
+                float w = Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i));
+                tail += scale * (prescaled ? w * (1f / P120) : w) * x[xOff + i];
+            }
         }
-        return s;
+        return total.reduceLanes(VectorOperators.ADD) + tail;
     }
 
     @Override
@@ -106,18 +108,82 @@ public final class Fp8Matrix implements Matrix {
         return rowDot(r, x, xOff, false);
     }
 
+    /**
+     * Within one band of {@code blockRows} rows every column block has one scale, so the input is
+     * multiplied once per band by (scale x 2^64) and each row becomes one plain dot product of raw
+     * decoded codes (value x 2^-120) with it: no per-block reductions in the inner loop.
+     */
+    private void scaleInput(float[] x, int band, float[] xs) {
+        int srow = band * scaleCols;
+        for (int b = 0, c0 = 0; c0 < cols; b++, c0 += blockCols) {
+            float f = scales[srow + b] * X_SCALE;
+            int c1 = Math.min(cols, c0 + blockCols);
+            for (int i = c0; i < c1; i++) {
+                xs[i] = x[i] * f;
+            }
+        }
+    }
+
+    private float rawDot(long base, float[] xs) {
+        int i = 0;
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        for (int ub = cols - 4 * L; i <= ub; i += 4 * L) {
+            s0 = raw(base + i).fma(FloatVector.fromArray(F, xs, i), s0);
+            s1 = raw(base + i + L).fma(FloatVector.fromArray(F, xs, i + L), s1);
+            s2 = raw(base + i + 2 * L).fma(FloatVector.fromArray(F, xs, i + 2 * L), s2);
+            s3 = raw(base + i + 3 * L).fma(FloatVector.fromArray(F, xs, i + 3 * L), s3);
+        }
+        for (int ub = cols - L; i <= ub; i += L) {
+            s0 = raw(base + i).fma(FloatVector.fromArray(F, xs, i), s0);
+        }
+        float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            s += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i)) * (1f / P120) * xs[i];
+        }
+        return s * Y_SCALE;
+    }
+
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        return holder[0];
+    }
+
     @Override
     public void matvec(float[] x, float[] y, int from, int to) {
-        float[][] holder = SCRATCH.get();
-        float[] xs = holder[0];
-        if (xs.length < cols) {
-            xs = holder[0] = new float[cols];
-        }
-        for (int i = 0; i < cols; i++) {
-            xs[i] = x[i] * X_SCALE;
-        }
+        float[] xs = scratch(cols);
+        int band = -1;
         for (int r = from; r < to; r++) {
-            y[r] = rowDot(r, xs, 0, true) * Y_SCALE;
+            if (r / blockRows != band) {
+                band = r / blockRows;
+                scaleInput(x, band, xs);
+            }
+            y[r] = rawDot((long) r * cols, xs);
+        }
+    }
+
+    @Override
+    public void matmul(float[][] xs, float[][] ys, int n, int from, int to) {
+        float[][] views = new float[n][];
+        int band = -1;
+        for (int r = from; r < to; r++) {
+            if (r / blockRows != band) {
+                band = r / blockRows;
+                for (int t = 0; t < n; t++) {
+                    if (views[t] == null) {
+                        views[t] = new float[cols];
+                    }
+                    scaleInput(xs[t], band, views[t]);
+                }
+            }
+            for (int t = 0; t < n; t++) {
+                ys[t][r] = rawDot((long) r * cols, views[t]);
+            }
         }
     }
 
