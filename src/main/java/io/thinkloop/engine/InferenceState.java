@@ -21,12 +21,16 @@ public final class InferenceState {
     final float[][] kvCache;
     final float[][] peCache;
     final byte[][] indexKeys;
+    /** FP8 index keys per layer, transposed in blocks of {@link Model#KEY_LANES} positions. */
     final float[][] indexKeyScales;
+    /** Positions allocated in the key cache (maxContext rounded up to whole key blocks). */
+    final int keyStride;
     final float[] ropeCos;
     final float[] ropeSin;
     final int[][] lastSelected;
     final int[] lastSelectedCount;
     final float[] logits;
+    final int[] oneToken = new int[1];
 
     final Scratch decode;
     Scratch prefill;
@@ -36,6 +40,7 @@ public final class InferenceState {
         final int capacity;
         final float[][] h, xn, qa, q, kva, kvn, att, tmp, g, u, acc, eo, iq, ik, iw, kvb;
         final float[][] qscale;
+        final float[] iqScaled;
         final int[][] sel;
         final int[] selCount;
         final float[][] scores;
@@ -46,6 +51,8 @@ public final class InferenceState {
         final int[][] experts;
         final float[][] expertWeights;
         final int[] routed;
+        final float[] groupScores;
+        final boolean[] groupKeep;
         final float[][] xsRef, ysRef, gRef, uRef;
 
         Scratch(ModelConfig c, int capacity, int maxContext, AttentionMode mode) {
@@ -69,8 +76,9 @@ public final class InferenceState {
             eo = new float[n][dim];
             iq = new float[n][c.indexNHeads() * c.indexHeadDim()];
             ik = new float[n][c.indexHeadDim()];
-            iw = new float[n][c.indexNHeads()];
+            iw = new float[n][(c.indexNHeads() + 7) / 8 * 8]; // padded: the scoring kernel takes heads in 8s
             qscale = new float[n][c.indexNHeads() * (c.indexHeadDim() / 128)];
+            iqScaled = new float[(c.indexNHeads() + 7) / 8 * 8 * c.indexHeadDim()];
             kvb = n > 1 ? new float[n][heads * (c.qkNopeHeadDim() + c.vHeadDim())] : null;
             sel = new int[n][maxSel];
             selCount = new int[n];
@@ -84,7 +92,9 @@ public final class InferenceState {
             routerBiased = new float[c.nRoutedExperts()];
             experts = new int[n][c.numExpertsPerTok()];
             expertWeights = new float[n][c.numExpertsPerTok()];
-            routed = new int[n];
+            routed = new int[n * c.numExpertsPerTok()];
+            groupScores = new float[c.nGroup()];
+            groupKeep = new boolean[c.nGroup()];
             xsRef = new float[n][];
             ysRef = new float[n][];
             gRef = new float[n][];
@@ -100,6 +110,7 @@ public final class InferenceState {
         this.mode = mode;
         this.maxContext = maxContext;
         int layers = cfg.numHiddenLayers();
+        keyStride = (maxContext + Model.KEY_LANES - 1) / Model.KEY_LANES * Model.KEY_LANES;
         kvCache = new float[layers][];
         peCache = new float[layers][];
         indexKeys = new byte[layers][];
@@ -108,8 +119,8 @@ public final class InferenceState {
             kvCache[l] = new float[maxContext * cfg.kvLoraRank()];
             peCache[l] = new float[maxContext * cfg.qkRopeHeadDim()];
             if (mode == AttentionMode.SPARSE) {
-                indexKeys[l] = new byte[maxContext * cfg.indexHeadDim()];
-                indexKeyScales[l] = new float[maxContext * (cfg.indexHeadDim() / 128)];
+                indexKeys[l] = new byte[keyStride * cfg.indexHeadDim()];
+                indexKeyScales[l] = new float[keyStride * (cfg.indexHeadDim() / 128)];
             }
         }
         int half = cfg.qkRopeHeadDim() / 2;

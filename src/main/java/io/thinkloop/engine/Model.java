@@ -105,7 +105,8 @@ public final class Model implements AutoCloseable {
 
     /** Appends one token; returns the logits after it. */
     public float[] decode(InferenceState s, int token) {
-        return forward(s, new int[] {token});
+        s.oneToken[0] = token;
+        return forward(s, s.oneToken);
     }
 
     private float[] forward(InferenceState s, int[] tokens) {
@@ -291,10 +292,10 @@ public final class Model implements AutoCloseable {
                 Arrays.fill(sc.ctx[h], 0f);
             }
         });
-        int colGrain = Math.max(F.length(), 64);
-        pool.parallelFor(kvr / F.length(), colGrain / F.length(), (c0, c1) -> {
+        int units = kvr / F.length();
+        pool.parallelFor(units, Math.max(1, units / pool.threads()), (c0, c1) -> {
             int a = c0 * F.length();
-            int b = c1 == kvr / F.length() ? kvr : c1 * F.length();
+            int b = c1 == units ? kvr : c1 * F.length();
             for (int j = 0; j < cnt; j++) {
                 int base = sel[j] * kvr;
                 for (int h = 0; h < heads; h++) {
@@ -346,8 +347,14 @@ public final class Model implements AutoCloseable {
             VectorMath.layerNorm(k, 0, id, ix.kNormWeight(), ix.kNormBias(), 1e-6f);
             Rope.halves(k, 0, pos, half, s.ropeCos, s.ropeSin);
             Hadamard.transform(k, 0, id, hadamardScale);
+            int stride = s.keyStride;
             for (int b = 0; b < blocks; b++) {
-                keyScales[pos * blocks + b] = quantizeBlock(k, b * 128, keys, pos * id + b * 128);
+                keyScales[b * stride + pos] = quantizeBlock(k, b * 128, null, 0);
+            }
+            // Transposed layout: blocks of KEY_LANES positions, dimension-major inside a block.
+            int kb = (pos / KEY_LANES) * id * KEY_LANES + pos % KEY_LANES;
+            for (int d = 0; d < id; d++) {
+                keys[kb + d * KEY_LANES] = Fp8.encodeRounded(k[d]);
             }
         }
         boolean anyScored = false;
@@ -383,24 +390,21 @@ public final class Model implements AutoCloseable {
                 }
                 sc.iw[t][h] *= headScale;
             }
-            float[] qs = sc.qscale[t];
+            // Fold each block's query scale (and 2^100, see scoreKeys) into the query values.
+            float[] qt = sc.iqScaled;
+            java.util.Arrays.fill(qt, 0f);
+            for (int h = 0; h < ih; h++) {
+                for (int d = 0; d < id; d++) {
+                    qt[h * id + d] = q[h * id + d] * sc.qscale[t][h * blocks + d / 128] * 0x1p100f;
+                }
+            }
             float[] wts = sc.iw[t];
             float[] scores = sc.indexScores;
-            pool.parallelFor(cnt, 256, (s0, s1) -> {
-                float[] kf = KEY_ROW.get();
-                for (int sp = s0; sp < s1; sp++) {
-                    decodeKey(keys, sp * id, kf, id);
-                    float total = 0;
-                    for (int h = 0; h < ih; h++) {
-                        float d = 0;
-                        for (int b = 0; b < blocks; b++) {
-                            d += qs[h * blocks + b] * keyScales[sp * blocks + b] * VectorMath.dot(q, h * id + b * 128, kf, b * 128, 128);
-                        }
-                        if (d > 0) {
-                            total += d * wts[h];
-                        }
-                    }
-                    scores[sp] = total;
+            int nBlocks = (cnt + KEY_LANES - 1) / KEY_LANES;
+            int stride = s.keyStride;
+            pool.parallelFor(nBlocks, 8, (b0, b1) -> {
+                for (int kb = b0; kb < b1; kb++) {
+                    scoreKeys(keys, keyScales, stride, kb, qt, wts, ih, id, scores, cnt);
                 }
             });
             int[] chosen = sc.sel[t];
@@ -409,18 +413,72 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    private static final ThreadLocal<float[]> KEY_ROW = ThreadLocal.withInitial(() -> new float[1024]);
+    /** Positions per block of the transposed FP8 key cache: one float vector of scores. */
+    static final int KEY_LANES = F.length();
 
-    /** FP8 codes to floats (the e4m3 values themselves, unscaled) via the shift trick of Fp8Matrix. */
-    private static void decodeKey(byte[] codes, int off, float[] out, int n) {
-        int i = 0;
-        for (int ub = n - F.length(); i <= ub; i += F.length()) {
-            ((IntVector) ByteVector.fromArray(B, codes, off + i).convertShape(VectorOperators.B2I, I, 0))
-                    .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000)
-                    .reinterpretAsFloats().mul(0x1p120f).intoArray(out, i);
+    /**
+     * Index scores of the KEY_LANES positions of key block {@code kb}, one vector lane per position:
+     * for each group of 8 heads, walk the key dimensions once, decoding one vector of codes per
+     * dimension (value x 2^-120 by the shift trick) and accumulating it times each head's query
+     * value (pre-scaled by 2^100, so products stay clear of underflow; 2^20 restores the scale).
+     * No horizontal reductions: ReLU, head weights and key scales all act lane-wise.
+     */
+    private static void scoreKeys(byte[] keys, float[] keyScales, int stride, int kb, float[] qt, float[] wts,
+                                  int ih, int id, float[] scores, int cnt) {
+        int base = kb * id * KEY_LANES;
+        int p0 = kb * KEY_LANES;
+        int blocks = id / 128;
+        FloatVector total = FloatVector.zero(F);
+        for (int hg = 0; hg < ih; hg += 8) {
+            int nh = Math.min(8, ih - hg);
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                int q0 = hg * id;
+                for (int d = b * 128; d < (b + 1) * 128; d++) {
+                    FloatVector kv = ((IntVector) ByteVector.fromArray(B, keys, base + d * KEY_LANES)
+                            .convertShape(VectorOperators.B2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000).reinterpretAsFloats();
+                    a0 = kv.fma(FloatVector.broadcast(F, qt[q0 + d]), a0);
+                    a1 = kv.fma(FloatVector.broadcast(F, qt[q0 + id + d]), a1);
+                    a2 = kv.fma(FloatVector.broadcast(F, qt[q0 + 2 * id + d]), a2);
+                    a3 = kv.fma(FloatVector.broadcast(F, qt[q0 + 3 * id + d]), a3);
+                    if (nh > 4) {
+                        a4 = kv.fma(FloatVector.broadcast(F, qt[q0 + 4 * id + d]), a4);
+                        a5 = kv.fma(FloatVector.broadcast(F, qt[q0 + 5 * id + d]), a5);
+                        a6 = kv.fma(FloatVector.broadcast(F, qt[q0 + 6 * id + d]), a6);
+                        a7 = kv.fma(FloatVector.broadcast(F, qt[q0 + 7 * id + d]), a7);
+                    }
+                }
+                FloatVector ks = FloatVector.fromArray(F, keyScales, b * stride + p0);
+                s0 = a0.fma(ks, s0);
+                s1 = a1.fma(ks, s1);
+                s2 = a2.fma(ks, s2);
+                s3 = a3.fma(ks, s3);
+                s4 = a4.fma(ks, s4);
+                s5 = a5.fma(ks, s5);
+                s6 = a6.fma(ks, s6);
+                s7 = a7.fma(ks, s7);
+            }
+            FloatVector zero = FloatVector.zero(F);
+            total = s0.max(zero).fma(FloatVector.broadcast(F, wts[hg]), total);
+            total = s1.max(zero).fma(FloatVector.broadcast(F, wts[hg + 1]), total);
+            total = s2.max(zero).fma(FloatVector.broadcast(F, wts[hg + 2]), total);
+            total = s3.max(zero).fma(FloatVector.broadcast(F, wts[hg + 3]), total);
+            if (nh > 4) {
+                total = s4.max(zero).fma(FloatVector.broadcast(F, wts[hg + 4]), total);
+                total = s5.max(zero).fma(FloatVector.broadcast(F, wts[hg + 5]), total);
+                total = s6.max(zero).fma(FloatVector.broadcast(F, wts[hg + 6]), total);
+                total = s7.max(zero).fma(FloatVector.broadcast(F, wts[hg + 7]), total);
+            }
         }
-        for (; i < n; i++) {
-            out[i] = Fp8.decode(codes[off + i]);
+        total = total.mul(0x1p20f);
+        if (p0 + KEY_LANES <= cnt) {
+            total.intoArray(scores, p0);
+        } else {
+            for (int i = 0; p0 + i < cnt; i++) {
+                scores[p0 + i] = total.lane(i);
+            }
         }
     }
 
@@ -541,7 +599,7 @@ public final class Model implements AutoCloseable {
         int groups = cfg.nGroup();
         if (groups > 1) {
             int per = ne / groups;
-            float[] groupScore = new float[groups];
+            float[] groupScore = sc.groupScores;
             for (int g = 0; g < groups; g++) {
                 float best = Float.NEGATIVE_INFINITY;
                 float second = Float.NEGATIVE_INFINITY;
@@ -556,7 +614,8 @@ public final class Model implements AutoCloseable {
                 }
                 groupScore[g] = moe.bias() == null ? best : best + (per > 1 ? second : 0);
             }
-            boolean[] keep = new boolean[groups];
+            boolean[] keep = sc.groupKeep;
+            Arrays.fill(keep, false);
             for (int r = 0; r < cfg.topkGroup(); r++) {
                 int arg = -1;
                 for (int g = 0; g < groups; g++) {
