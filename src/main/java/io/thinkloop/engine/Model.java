@@ -134,7 +134,7 @@ public final class Model implements AutoCloseable {
             }
             int dim = cfg.hiddenSize();
             VectorMath.rmsNorm(sc.h[n - 1], 0, w.finalNorm, (float) cfg.rmsNormEps(), sc.xn[0], 0, dim);
-            linear(w.lmHead, sc.xn, s.logits, n);
+            head(w.lmHead, sc.xn, s.logits);
             s.position += n;
             return s.logits;
         }
@@ -153,8 +153,8 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** The head: one row of x (the last, already in x[0]) to logits. */
-    private void linear(Matrix m, float[][] x, float[] y, int ignored) {
+    /** The head: the final hidden row (in x[0]) to logits. */
+    private void head(Matrix m, float[][] x, float[] y) {
         float[] x0 = x[0];
         pool.parallelFor(m.rows(), Math.max(1, 32768 / m.cols()), (a, b) -> m.matvec(x0, y, a, b));
     }
@@ -349,7 +349,7 @@ public final class Model implements AutoCloseable {
             Hadamard.transform(k, 0, id, hadamardScale);
             int stride = s.keyStride;
             for (int b = 0; b < blocks; b++) {
-                keyScales[b * stride + pos] = quantizeBlock(k, b * 128, null, 0);
+                keyScales[b * stride + pos] = quantizeBlock(k, b * 128);
             }
             // Transposed layout: blocks of KEY_LANES positions, dimension-major inside a block.
             int kb = (pos / KEY_LANES) * id * KEY_LANES + pos % KEY_LANES;
@@ -386,7 +386,7 @@ public final class Model implements AutoCloseable {
                 Rope.halves(q, h * id, pos, half, s.ropeCos, s.ropeSin);
                 Hadamard.transform(q, h * id, id, hadamardScale);
                 for (int b = 0; b < blocks; b++) {
-                    sc.qscale[t][h * blocks + b] = quantizeBlock(q, h * id + b * 128, null, 0);
+                    sc.qscale[t][h * blocks + b] = quantizeBlock(q, h * id + b * 128);
                 }
                 sc.iw[t][h] *= headScale;
             }
@@ -483,10 +483,10 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Quantizes 128 values at {@code x[off..]} to e4m3 with a power-of-two scale; the rounded values
-     * replace x (as code values, unscaled) and, when {@code codes} is given, their codes are stored.
+     * Quantizes 128 values at {@code x[off..]} to e4m3 with a power-of-two (ue8m0) scale, which it
+     * returns; the rounded values replace x (as e4m3 values, without the scale).
      */
-    private static float quantizeBlock(float[] x, int off, byte[] codes, int codeOff) {
+    private static float quantizeBlock(float[] x, int off) {
         float amax = 0;
         for (int i = 0; i < 128; i++) {
             amax = Math.max(amax, Math.abs(x[off + i]));
@@ -494,11 +494,7 @@ public final class Model implements AutoCloseable {
         float scale = Fp8.blockScale(amax);
         float inv = 1f / scale; // exact: a power of two
         for (int i = 0; i < 128; i++) {
-            byte code = Fp8.encodeRounded(x[off + i] * inv);
-            x[off + i] = Fp8.decode(code);
-            if (codes != null) {
-                codes[codeOff + i] = code;
-            }
+            x[off + i] = Fp8.decode(Fp8.encodeRounded(x[off + i] * inv));
         }
         return scale;
     }
