@@ -154,16 +154,60 @@ public final class Fp8Matrix implements Matrix {
         return holder[0];
     }
 
+    /**
+     * Four rows against one input at once: each input vector is loaded once for four rows, which
+     * keeps wide inputs (whose scaled copy fills L1) from throttling the weight stream.
+     */
+    private void rawDot4(long b0, float[] xs, float[] y, int r) {
+        long b1 = b0 + cols;
+        long b2 = b1 + cols;
+        long b3 = b2 + cols;
+        FloatVector s0 = FloatVector.zero(F);
+        FloatVector s1 = FloatVector.zero(F);
+        FloatVector s2 = FloatVector.zero(F);
+        FloatVector s3 = FloatVector.zero(F);
+        int i = 0;
+        for (int ub = cols - L; i <= ub; i += L) {
+            FloatVector xv = FloatVector.fromArray(F, xs, i);
+            s0 = raw(b0 + i).fma(xv, s0);
+            s1 = raw(b1 + i).fma(xv, s1);
+            s2 = raw(b2 + i).fma(xv, s2);
+            s3 = raw(b3 + i).fma(xv, s3);
+        }
+        float t0 = s0.reduceLanes(VectorOperators.ADD);
+        float t1 = s1.reduceLanes(VectorOperators.ADD);
+        float t2 = s2.reduceLanes(VectorOperators.ADD);
+        float t3 = s3.reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            float xi = xs[i] * (1f / P120);
+            t0 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b0 + i)) * xi;
+            t1 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b1 + i)) * xi;
+            t2 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b2 + i)) * xi;
+            t3 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b3 + i)) * xi;
+        }
+        y[r] = t0 * Y_SCALE;
+        y[r + 1] = t1 * Y_SCALE;
+        y[r + 2] = t2 * Y_SCALE;
+        y[r + 3] = t3 * Y_SCALE;
+    }
+
     @Override
     public void matvec(float[] x, float[] y, int from, int to) {
         float[] xs = scratch(cols);
         int band = -1;
-        for (int r = from; r < to; r++) {
+        int r = from;
+        while (r < to) {
             if (r / blockRows != band) {
                 band = r / blockRows;
                 scaleInput(x, band, xs);
             }
-            y[r] = rawDot((long) r * cols, xs);
+            if (r + 4 <= to && (r + 3) / blockRows == band) {
+                rawDot4((long) r * cols, xs, y, r);
+                r += 4;
+            } else {
+                y[r] = rawDot((long) r * cols, xs);
+                r++;
+            }
         }
     }
 
