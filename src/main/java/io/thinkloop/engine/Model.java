@@ -142,8 +142,16 @@ public final class Model implements AutoCloseable {
 
     // ---------------------------------------------------------------- linear layers
 
+    /**
+     * Rows per chunk so that a chunk is ~256K multiply-adds: below that, waking a worker costs more
+     * than it saves (and far more on a machine shared with other processes).
+     */
+    private static int rowGrain(Matrix m) {
+        return Math.max(1, (1 << 18) / m.cols());
+    }
+
     private void linear(Matrix m, float[][] x, float[][] y, int n) {
-        int grain = Math.max(1, 32768 / m.cols());
+        int grain = rowGrain(m);
         if (n == 1) {
             float[] x0 = x[0];
             float[] y0 = y[0];
@@ -156,7 +164,7 @@ public final class Model implements AutoCloseable {
     /** The head: the final hidden row (in x[0]) to logits. */
     private void head(Matrix m, float[][] x, float[] y) {
         float[] x0 = x[0];
-        pool.parallelFor(m.rows(), Math.max(1, 32768 / m.cols()), (a, b) -> m.matvec(x0, y, a, b));
+        pool.parallelFor(m.rows(), rowGrain(m), (a, b) -> m.matvec(x0, y, a, b));
     }
 
     // ---------------------------------------------------------------- attention (MLA + DSA)
@@ -277,7 +285,7 @@ public final class Model implements AutoCloseable {
                 }
             }
         });
-        pool.parallelFor(cnt, 64, (j0, j1) -> {
+        pool.parallelFor(cnt, 128, (j0, j1) -> {
             for (int j = j0; j < j1; j++) {
                 int sp = sel[j];
                 for (int h = 0; h < heads; h++) {
@@ -286,14 +294,14 @@ public final class Model implements AutoCloseable {
                 }
             }
         });
-        pool.parallelFor(heads, 1, (h0, h1) -> {
-            for (int h = h0; h < h1; h++) {
-                VectorMath.softmax(sc.scores[h], 0, cnt);
-                Arrays.fill(sc.ctx[h], 0f);
-            }
-        });
+        for (int h = 0; h < heads; h++) {
+            VectorMath.softmax(sc.scores[h], 0, cnt);
+            Arrays.fill(sc.ctx[h], 0f);
+        }
         int units = kvr / F.length();
-        pool.parallelFor(units, Math.max(1, units / pool.threads()), (c0, c1) -> {
+        // Split the latent columns across threads only when there is enough to share.
+        int colGrain = cnt * heads * kvr < (1 << 18) ? units : Math.max(1, units / pool.threads());
+        pool.parallelFor(units, colGrain, (c0, c1) -> {
             int a = c0 * F.length();
             int b = c1 == units ? kvr : c1 * F.length();
             for (int j = 0; j < cnt; j++) {
@@ -402,7 +410,7 @@ public final class Model implements AutoCloseable {
             float[] scores = sc.indexScores;
             int nBlocks = (cnt + KEY_LANES - 1) / KEY_LANES;
             int stride = s.keyStride;
-            pool.parallelFor(nBlocks, 8, (b0, b1) -> {
+            pool.parallelFor(nBlocks, Math.max(1, (1 << 16) / (ih * id)), (b0, b1) -> {
                 for (int kb = b0; kb < b1; kb++) {
                     scoreKeys(keys, keyScales, stride, kb, qt, wts, ih, id, scores, cnt);
                 }
