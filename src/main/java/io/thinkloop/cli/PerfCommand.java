@@ -1,18 +1,26 @@
 package io.thinkloop.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code thinkloop perf <name>}: benchmark commands that print measured figures against baselines. */
+/** {@code thinkloop perf <name>}: benchmarks that print their figures, each against a baseline run side by side. */
 @Command(name = "perf", mixinStandardHelpOptions = true,
-        description = "Performance benchmarks (figures with baselines measured in the same run).",
-        subcommands = {EnginePerfCommand.class})
+        description = "Performance benchmarks (figures printed side by side with their baselines).",
+        subcommands = {
+                CodecPerfCommand.class,
+                TokenizerPerfCommand.class,
+                SamplerPerfCommand.class,
+                McpPerfCommand.class,
+                PerfLoadCommand.class,
+                EnginePerfCommand.class,
+        })
 public final class PerfCommand implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 }

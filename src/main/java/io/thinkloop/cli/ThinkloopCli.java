@@ -12,6 +12,9 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 EngineCommand.class,
                 PerfCommand.class,
+                CodecCommand.class,
+                TripDataCommand.class,
+                ToolServerCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {

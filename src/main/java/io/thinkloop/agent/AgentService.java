@@ -1,0 +1,73 @@
+package io.thinkloop.agent;
+
+import io.thinkloop.model.BackendSelector;
+import io.thinkloop.session.ServerEvent;
+import io.thinkloop.session.Session;
+import io.thinkloop.tools.ApprovalPolicy;
+import io.thinkloop.tools.ToolRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Starts turns. Each turn runs on its own virtual thread ({@link TurnRunner}); tool calls run on virtual
+ * threads too, so nothing here ever blocks a Vert.x event loop.
+ */
+@ApplicationScoped
+public class AgentService {
+
+    @Inject
+    BackendSelector backends;
+    @Inject
+    ToolRegistry tools;
+    @Inject
+    ApprovalPolicy approvals;
+
+    @ConfigProperty(name = "thinkloop.agent.max-steps", defaultValue = "16")
+    int maxSteps;
+    @ConfigProperty(name = "thinkloop.agent.tool-timeout", defaultValue = "60s")
+    Duration toolTimeout;
+    @ConfigProperty(name = "thinkloop.agent.turn-timeout", defaultValue = "10m")
+    Duration turnTimeout;
+    @ConfigProperty(name = "thinkloop.agent.max-tokens", defaultValue = "8192")
+    int maxTokens;
+    @ConfigProperty(name = "thinkloop.agent.system-prompt")
+    Optional<String> systemPrompt;
+
+    final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+
+    public TurnLimits limits() {
+        return new TurnLimits(maxSteps, toolTimeout, turnTimeout, maxTokens);
+    }
+
+    /** Result of {@link #startTurn}: the turn's id, or why it did not start. */
+    public record Started(String turnId, ServerEvent.Error refused) {
+    }
+
+    /**
+     * Journals the user message and starts a turn answering it; refused (nothing journaled) while another
+     * turn of the session runs.
+     */
+    public Started startTurn(Session session, String content) {
+        return startTurn(session, content, limits());
+    }
+
+    public Started startTurn(Session session, String content, TurnLimits limits) {
+        if (content == null || content.isEmpty()) {
+            return new Started(null, new ServerEvent.Error("invalid_message", "user_message needs a non-empty content", false));
+        }
+        TurnRunner runner = new TurnRunner(session, content, limits, backends, tools, approvals,
+                systemPrompt.orElse(null), virtualThreads);
+        if (!session.beginTurn(runner)) {
+            return new Started(null, new ServerEvent.Error("turn_in_progress",
+                    "a turn is running in this session; wait for turn.completed or send cancel", true));
+        }
+        runner.begin();
+        Thread.ofVirtual().name("turn-" + runner.turnId()).start(runner);
+        return new Started(runner.turnId(), null);
+    }
+}

@@ -1,0 +1,155 @@
+package io.thinkloop.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Lenient mode's rendering of one parameter value into argument JSON: the {@code string="true|false"}
+ * attribute decides first, the tool's JSON schema second (a quoted number or boolean becomes a number or
+ * boolean where the schema types the parameter so; text that is no JSON value becomes a string). Every
+ * deviation from what strict parsing would produce is recorded as a {@link Repair}.
+ */
+final class ArgumentCoercion {
+    private static final Pattern INTEGER = Pattern.compile("-?(?:0|[1-9]\\d*)");
+    private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
+
+    private ArgumentCoercion() {
+    }
+
+    /** The JSON types the schema allows ({@code type}, or the types of {@code anyOf}/{@code oneOf}); empty if unknown. */
+    static Set<String> types(JsonNode schema) {
+        Set<String> types = new LinkedHashSet<>();
+        if (schema == null) {
+            return types;
+        }
+        addTypes(schema.get("type"), types);
+        for (String combinator : new String[] {"anyOf", "oneOf"}) {
+            JsonNode alts = schema.get(combinator);
+            if (alts != null && alts.isArray()) {
+                for (JsonNode alt : alts) {
+                    addTypes(alt.get("type"), types);
+                }
+            }
+        }
+        if (types.isEmpty() && schema.has("enum")) {
+            for (JsonNode v : schema.get("enum")) {
+                types.add(v.isTextual() ? "string" : v.isNumber() ? "number" : v.isBoolean() ? "boolean" : "null");
+            }
+        }
+        return types;
+    }
+
+    private static void addTypes(JsonNode type, Set<String> into) {
+        if (type == null) {
+            return;
+        }
+        if (type.isTextual()) {
+            into.add(type.textValue());
+        } else if (type.isArray()) {
+            for (JsonNode t : type) {
+                if (t.isTextual()) {
+                    into.add(t.textValue());
+                }
+            }
+        }
+    }
+
+    /** Whether a string value may be streamed as a JSON string as it arrives (schema allows or does not say). */
+    static boolean allowsString(JsonNode schema) {
+        Set<String> t = types(schema);
+        return t.isEmpty() || t.contains("string");
+    }
+
+    /** The JSON text for {@code raw}; appends the repairs it made. */
+    static String render(String raw, Boolean declaredString, JsonNode schema, String param, List<Repair> repairs) {
+        Set<String> types = types(schema);
+        boolean stringOnly = types.size() == 1 && types.contains("string");
+        if (Boolean.TRUE.equals(declaredString)) {
+            if (!types.isEmpty() && !types.contains("string")) {
+                String typed = asType(raw.strip(), types);
+                if (typed != null) {
+                    repairs.add(new Repair("schema_coercion", param + ": string=\"true\" value " + PyJson.quote(raw)
+                            + " taken as " + String.join("|", types) + " per the tool schema"));
+                    return typed;
+                }
+            }
+            return PyJson.quote(raw);
+        }
+        if (Boolean.FALSE.equals(declaredString)) {
+            Object value;
+            try {
+                value = PyJson.loads(raw);
+            } catch (CodecException e) {
+                repairs.add(new Repair("invalid_json_value", param + ": string=\"false\" value " + PyJson.quote(raw)
+                        + " is not JSON; kept as a string"));
+                return PyJson.quote(raw);
+            }
+            if (value instanceof String s && !types.isEmpty() && !types.contains("string")) {
+                String typed = asType(s.strip(), types);
+                if (typed != null) {
+                    repairs.add(new Repair("schema_coercion", param + ": quoted value " + raw + " taken as "
+                            + String.join("|", types) + " per the tool schema"));
+                    return typed;
+                }
+            }
+            if (stringOnly && !(value instanceof String)) {
+                repairs.add(new Repair("schema_coercion", param + ": value " + raw.strip()
+                        + " taken as a string per the tool schema"));
+                return PyJson.quote(raw);
+            }
+            return raw;
+        }
+        // no usable string attribute: the schema decides, then whether the text is JSON at all
+        if (stringOnly) {
+            return PyJson.quote(raw);
+        }
+        String stripped = raw.strip();
+        if (!types.isEmpty()) {
+            String typed = asType(stripped, types);
+            return typed != null ? typed : PyJson.quote(raw);
+        }
+        return PyJson.isValid(stripped) ? stripped : PyJson.quote(raw);
+    }
+
+    /** {@code text} as JSON of one of {@code types}, normalized, or null if it is none of them. */
+    private static String asType(String text, Set<String> types) {
+        for (String type : types) {
+            switch (type) {
+                case "integer" -> {
+                    if (INTEGER.matcher(text).matches()) {
+                        return text;
+                    }
+                }
+                case "number" -> {
+                    if (NUMBER.matcher(text).matches()) {
+                        return text;
+                    }
+                }
+                case "boolean" -> {
+                    String lower = text.toLowerCase(Locale.ROOT);
+                    if (lower.equals("true") || lower.equals("false")) {
+                        return lower;
+                    }
+                }
+                case "null" -> {
+                    if (text.equals("null")) {
+                        return text;
+                    }
+                }
+                case "object", "array" -> {
+                    if (!text.isEmpty() && text.charAt(0) == (type.equals("object") ? '{' : '[')
+                            && PyJson.isValid(text)) {
+                        return text;
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,31 @@
+package io.thinkloop.mcp.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * A {@link io.thinkloop.tools.Tool} that speaks MCP directly: it returns the whole {@code CallToolResult}
+ * (any content blocks: image, audio, embedded resources) and may send progress with a total and log
+ * messages. {@link McpServerSession} prefers this over {@code Tool.call} when a tool implements it.
+ */
+public interface McpNativeTool {
+    Uni<JsonNode> callMcp(JsonNode arguments, McpCallContext context);
+
+    /** What a native tool may do while it runs. */
+    interface McpCallContext {
+        void progress(double progress, Double total, String message);
+
+        /** {@code notifications/message}, sent only if the client's log level lets it through. */
+        void log(String level, String logger, JsonNode data);
+
+        /** What the client declared in {@code initialize} (e.g. {@code sampling}, {@code elicitation}); empty if unknown. */
+        default JsonNode clientCapabilities() {
+            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        }
+
+        /** A request to the client ({@code sampling/createMessage}, {@code elicitation/create}, ...). */
+        default Uni<JsonNode> request(String method, com.fasterxml.jackson.databind.node.ObjectNode params) {
+            return Uni.createFrom().failure(new UnsupportedOperationException("no client to ask"));
+        }
+    }
+}

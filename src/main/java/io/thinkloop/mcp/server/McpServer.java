@@ -1,0 +1,107 @@
+package io.thinkloop.mcp.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import io.thinkloop.json.Json;
+import io.thinkloop.mcp.protocol.JsonRpcPeer;
+import io.thinkloop.mcp.protocol.Transport;
+import io.thinkloop.mcp.types.Implementation;
+import io.thinkloop.mcp.types.McpTool;
+import io.thinkloop.tools.Tool;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves a {@link ToolCatalog} over MCP to every connection handed to {@link #connect}. One instance
+ * serves many sessions; each session has its own lifecycle state and log level.
+ */
+public final class McpServer {
+    private final Implementation serverInfo;
+    private final String instructions;
+    private final ToolCatalog tools;
+    private final int pageSize;
+    private final Set<McpServerSession> sessions = ConcurrentHashMap.newKeySet();
+    private final Map<Tool, Object> inputSchemas = new ConcurrentHashMap<>();
+    private final AtomicLong sessionCounter = new AtomicLong();
+    private final JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, int pageSize) {
+        this.serverInfo = serverInfo;
+        this.instructions = instructions;
+        this.tools = tools;
+        this.pageSize = Math.max(1, pageSize);
+        tools.addListener(() -> sessions.forEach(McpServerSession::toolsChanged));
+    }
+
+    public McpServer(Implementation serverInfo, ToolCatalog tools) {
+        this(serverInfo, null, tools, 100);
+    }
+
+    /** Starts serving one connection; the session ends when the transport closes. */
+    public McpServerSession connect(Transport transport) {
+        JsonRpcPeer peer = new JsonRpcPeer(transport, "mcp-server:" + transport.describe());
+        McpServerSession session = new McpServerSession(this, peer, "s" + sessionCounter.incrementAndGet());
+        sessions.add(session);
+        peer.onClose(reason -> sessions.remove(session));
+        peer.start();
+        return session;
+    }
+
+    public ToolCatalog tools() {
+        return tools;
+    }
+
+    public Implementation serverInfo() {
+        return serverInfo;
+    }
+
+    public String instructions() {
+        return instructions;
+    }
+
+    public int pageSize() {
+        return pageSize;
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    ObjectNode capabilities() {
+        ObjectNode caps = Json.MAPPER.createObjectNode();
+        caps.putObject("tools").put("listChanged", true);
+        caps.putObject("logging");
+        return caps;
+    }
+
+    static McpTool describe(Tool tool) {
+        JsonNode input = tool.spec().parameters();
+        if (input == null || !input.isObject()) {
+            input = Json.MAPPER.createObjectNode().put("type", "object");
+        }
+        String title = tool instanceof McpToolMetadata m ? m.title() : null;
+        JsonNode annotations = tool instanceof McpToolMetadata m ? m.annotations() : null;
+        return new McpTool(tool.spec().name(), title, tool.spec().description(), input, tool.outputSchema(), annotations, null);
+    }
+
+    /** The compiled input schema of a tool, or null when it has none we can compile (then nothing is checked). */
+    JsonSchema inputSchema(Tool tool) {
+        Object s = inputSchemas.computeIfAbsent(tool, t -> {
+            JsonNode schema = t.spec().parameters();
+            if (schema == null || !schema.isObject()) {
+                return Boolean.FALSE;
+            }
+            try {
+                return schemaFactory.getSchema(schema);
+            } catch (RuntimeException e) {
+                return Boolean.FALSE;
+            }
+        });
+        return s instanceof JsonSchema js ? js : null;
+    }
+}

@@ -1,0 +1,270 @@
+package io.thinkloop.mcp.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.ValidationMessage;
+import io.smallrye.mutiny.Uni;
+import io.thinkloop.json.Json;
+import io.thinkloop.mcp.protocol.JsonRpcPeer;
+import io.thinkloop.mcp.protocol.McpException;
+import io.thinkloop.mcp.protocol.RequestContext;
+import io.thinkloop.mcp.types.JsonRpcError;
+import io.thinkloop.mcp.types.McpMethods;
+import io.thinkloop.mcp.types.McpTool;
+import io.thinkloop.mcp.types.ProtocolVersions;
+import io.thinkloop.tools.Tool;
+import io.thinkloop.tools.ToolCallContext;
+import io.thinkloop.tools.ToolResult;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One client's MCP session: {@code initialize} negotiates the version and must come first (except for
+ * {@code ping}, {@code server/discover} and stateless-style requests carrying their version in
+ * {@code _meta}); then {@code tools/list} (paged by an opaque cursor), {@code tools/call} (with progress
+ * and cancellation), {@code logging/setLevel}.
+ */
+public final class McpServerSession {
+    static final List<String> LOG_LEVELS = List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+    private static final Set<String> ALWAYS_ALLOWED = Set.of(McpMethods.INITIALIZE, McpMethods.PING, McpMethods.SERVER_DISCOVER);
+
+    private final McpServer server;
+    private final JsonRpcPeer peer;
+    private final String id;
+    private volatile String protocolVersion;
+    private volatile JsonNode clientInfo;
+    private volatile JsonNode clientCapabilities;
+    private volatile String logLevel;
+
+    McpServerSession(McpServer server, JsonRpcPeer peer, String id) {
+        this.server = server;
+        this.peer = peer;
+        this.id = id;
+        peer.gate(this::gate)
+                .onRequest(McpMethods.INITIALIZE, this::initialize)
+                .onRequest(McpMethods.PING, ctx -> Uni.createFrom().item(Json.MAPPER.createObjectNode()))
+                .onRequest(McpMethods.SERVER_DISCOVER, this::discover)
+                .onRequest(McpMethods.TOOLS_LIST, this::listTools)
+                .onRequest(McpMethods.TOOLS_CALL, this::callTool)
+                .onRequest(McpMethods.LOGGING_SET_LEVEL, this::setLevel)
+                .onNotification(McpMethods.INITIALIZED, p -> { });
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String protocolVersion() {
+        return protocolVersion;
+    }
+
+    public JsonNode clientInfo() {
+        return clientInfo;
+    }
+
+    public JsonRpcPeer peer() {
+        return peer;
+    }
+
+    public void close() {
+        peer.close();
+    }
+
+    private JsonRpcError gate(RequestContext ctx) {
+        String stateless = ProtocolVersions.fromMeta(ctx.params());
+        if (stateless != null && !ProtocolVersions.ALL.contains(stateless)) {
+            return new JsonRpcError(JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + stateless,
+                    Json.MAPPER.createObjectNode().put("requested", stateless)
+                            .set("supported", Json.MAPPER.valueToTree(ProtocolVersions.ALL)));
+        }
+        if (protocolVersion == null && stateless == null && !ALWAYS_ALLOWED.contains(ctx.method())) {
+            return JsonRpcError.of(JsonRpcError.INVALID_REQUEST,
+                    "Invalid Request: session not initialized (send initialize first, or name the protocol version in _meta)");
+        }
+        return null;
+    }
+
+    private Uni<JsonNode> initialize(RequestContext ctx) {
+        JsonNode params = ctx.params() == null ? Json.MAPPER.createObjectNode() : ctx.params();
+        JsonNode requested = params.get("protocolVersion");
+        if (requested == null || !requested.isTextual()) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: initialize needs protocolVersion (a string)");
+        }
+        if (protocolVersion != null) {
+            throw new McpException(JsonRpcError.INVALID_REQUEST, "Invalid Request: session already initialized");
+        }
+        clientInfo = params.get("clientInfo");
+        clientCapabilities = params.get("capabilities");
+        protocolVersion = ProtocolVersions.negotiate(requested.textValue());
+        ObjectNode result = Json.MAPPER.createObjectNode().put("protocolVersion", protocolVersion);
+        result.set("capabilities", server.capabilities());
+        result.set("serverInfo", Json.MAPPER.valueToTree(server.serverInfo()));
+        if (server.instructions() != null) {
+            result.put("instructions", server.instructions());
+        }
+        return Uni.createFrom().item(result);
+    }
+
+    private Uni<JsonNode> discover(RequestContext ctx) {
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        result.set("supportedVersions", Json.MAPPER.valueToTree(ProtocolVersions.ALL));
+        result.set("capabilities", server.capabilities());
+        result.set("serverInfo", Json.MAPPER.valueToTree(server.serverInfo()));
+        if (server.instructions() != null) {
+            result.put("instructions", server.instructions());
+        }
+        return Uni.createFrom().item(result);
+    }
+
+    private Uni<JsonNode> setLevel(RequestContext ctx) {
+        String level = ctx.params() == null ? null : ctx.params().path("level").asText(null);
+        if (level == null || !LOG_LEVELS.contains(level)) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: level must be one of " + LOG_LEVELS);
+        }
+        logLevel = level;
+        return Uni.createFrom().item(Json.MAPPER.createObjectNode());
+    }
+
+    /** Sends {@code notifications/message} if the client asked for this level or a lower one. */
+    public void log(String level, String logger, JsonNode data) {
+        String wanted = logLevel;
+        if (wanted == null || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) {
+            return;
+        }
+        ObjectNode p = Json.MAPPER.createObjectNode().put("level", level).put("logger", logger);
+        p.set("data", data);
+        peer.notify(McpMethods.LOG_MESSAGE, p);
+    }
+
+    void toolsChanged() {
+        if (protocolVersion != null && peer.isOpen()) {
+            peer.notify(McpMethods.TOOLS_LIST_CHANGED, Json.MAPPER.createObjectNode());
+        }
+    }
+
+    private Uni<JsonNode> listTools(RequestContext ctx) {
+        List<Tool> all = server.tools().list();
+        int offset = 0;
+        JsonNode cursor = ctx.params() == null ? null : ctx.params().get("cursor");
+        if (cursor != null && !cursor.isNull()) {
+            offset = decodeCursor(cursor);
+            if (offset < 0 || offset > all.size()) {
+                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown cursor");
+            }
+        }
+        int end = Math.min(all.size(), offset + server.pageSize());
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        ArrayNode list = result.putArray("tools");
+        for (Tool tool : all.subList(offset, end)) {
+            McpTool d = McpServer.describe(tool);
+            list.add(Json.MAPPER.valueToTree(d));
+        }
+        if (end < all.size()) {
+            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
+        }
+        return Uni.createFrom().item(result);
+    }
+
+    private static int decodeCursor(JsonNode cursor) {
+        if (!cursor.isTextual()) {
+            return -1;
+        }
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor.textValue()), StandardCharsets.UTF_8);
+            return s.startsWith("o:") ? Integer.parseInt(s.substring(2)) : -1;
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private Uni<JsonNode> callTool(RequestContext ctx) {
+        JsonNode params = ctx.params();
+        JsonNode name = params == null ? null : params.get("name");
+        if (name == null || !name.isTextual()) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: tools/call needs name (a string)");
+        }
+        Tool tool = server.tools().find(name.textValue());
+        if (tool == null) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name.textValue());
+        }
+        JsonNode args = params.get("arguments");
+        if (args == null || args.isNull()) {
+            args = Json.MAPPER.createObjectNode();
+        }
+        if (!args.isObject()) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: arguments must be an object");
+        }
+        JsonSchema schema = server.inputSchema(tool);
+        if (schema != null) {
+            Set<ValidationMessage> problems = schema.validate(args);
+            if (!problems.isEmpty()) {
+                // Input errors are tool errors (2025-11-25): the model reads them and can correct its call.
+                String msg = "Invalid arguments for " + name.textValue() + ": "
+                        + problems.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "));
+                return Uni.createFrom().item(toJson(ToolResult.error(msg)));
+            }
+        }
+        if (tool instanceof McpNativeTool nativeTool) {
+            McpNativeTool.McpCallContext mcc = new McpNativeTool.McpCallContext() {
+                @Override
+                public void progress(double progress, Double total, String message) {
+                    ctx.progress(progress, total, message);
+                }
+
+                @Override
+                public void log(String level, String logger, JsonNode data) {
+                    McpServerSession.this.log(level, logger, data);
+                }
+
+                @Override
+                public JsonNode clientCapabilities() {
+                    return clientCapabilities == null ? Json.MAPPER.createObjectNode() : clientCapabilities;
+                }
+
+                @Override
+                public Uni<JsonNode> request(String method, ObjectNode requestParams) {
+                    return peer.request(method, requestParams, io.thinkloop.mcp.protocol.RequestOptions.DEFAULT);
+                }
+            };
+            return nativeTool.callMcp(args, mcc);
+        }
+        ToolCallContext tcc = new ToolCallContext(id, null, ctx.id().asText(),
+                (progress, message) -> ctx.progress(progress == null ? 0 : progress, null, message));
+        Uni<ToolResult> running;
+        try {
+            running = tool.call(args, tcc);
+        } catch (RuntimeException e) {
+            running = Uni.createFrom().failure(e);
+        }
+        String toolName = name.textValue();
+        return running
+                .onFailure().recoverWithItem(e -> {
+                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)));
+                    return ToolResult.error("Tool " + toolName + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+                })
+                .map(McpServerSession::toJson);
+    }
+
+    static JsonNode toJson(ToolResult r) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        ArrayNode content = o.putArray("content");
+        String text = r.text();
+        if (text == null && r.structured() != null) {
+            text = r.structured().toString();
+        }
+        content.addObject().put("type", "text").put("text", text == null ? "" : text);
+        if (r.structured() != null) {
+            o.set("structuredContent", r.structured());
+        }
+        if (r.isError()) {
+            o.put("isError", true);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,75 @@
+package io.thinkloop.mcp.server;
+
+import io.thinkloop.mcp.transport.WebSocketClientConnector;
+import io.thinkloop.mcp.transport.WebSocketTransport;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/** A standalone Vert.x HTTP server with an MCP WebSocket at {@code /mcp/ws} (everything else is 404). */
+public final class McpWebSocketServer {
+    public static final String PATH = "/mcp/ws";
+
+    public record Options(String host, int port, int maxMessageSize, Duration keepAlive, WebSocketAccessPolicy policy) {
+        public static Options loopback(int port) {
+            return new Options("127.0.0.1", port, WebSocketClientConnector.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(30),
+                    WebSocketAccessPolicy.OPEN);
+        }
+    }
+
+    private final Vertx vertx;
+    private final McpServer server;
+    private final Options options;
+    private HttpServer http;
+
+    public McpWebSocketServer(Vertx vertx, McpServer server, Options options) {
+        this.vertx = vertx;
+        this.server = server;
+        this.options = options;
+    }
+
+    /** HTTP server options for an MCP WebSocket: subprotocol {@code mcp}, the message size limit. */
+    public static HttpServerOptions httpOptions(HttpServerOptions base, int maxMessageSize) {
+        List<String> protocols = base.getWebSocketSubProtocols() == null ? new java.util.ArrayList<>()
+                : new java.util.ArrayList<>(base.getWebSocketSubProtocols());
+        if (!protocols.contains(WebSocketTransport.SUBPROTOCOL)) {
+            protocols.add(WebSocketTransport.SUBPROTOCOL);
+        }
+        return base.setWebSocketSubProtocols(protocols)
+                .setMaxWebSocketMessageSize(Math.max(base.getMaxWebSocketMessageSize(), maxMessageSize))
+                .setMaxWebSocketFrameSize(Math.max(base.getMaxWebSocketFrameSize(), Math.min(maxMessageSize, 1024 * 1024)));
+    }
+
+    public CompletionStage<McpWebSocketServer> start() {
+        HttpServerOptions opts = httpOptions(new HttpServerOptions().setHost(options.host()).setPort(options.port()), options.maxMessageSize());
+        McpWebSocketAcceptor acceptor = new McpWebSocketAcceptor(vertx, server, options.policy(), options.keepAlive());
+        http = vertx.createHttpServer(opts).requestHandler(req -> {
+            if (PATH.equals(req.path())) {
+                acceptor.handle(req);
+            } else {
+                req.response().setStatusCode(404).end();
+            }
+        });
+        return http.listen().map(s -> this).toCompletionStage();
+    }
+
+    public int port() {
+        return http.actualPort();
+    }
+
+    public String url() {
+        String host = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+        return "ws://" + host + ":" + port() + PATH;
+    }
+
+    public McpServer server() {
+        return server;
+    }
+
+    public CompletionStage<Void> stop() {
+        return http.close().toCompletionStage();
+    }
+}

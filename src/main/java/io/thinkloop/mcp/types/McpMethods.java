@@ -1,0 +1,19 @@
+package io.thinkloop.mcp.types;
+
+/** Method names of the MCP subset implemented here. */
+public final class McpMethods {
+    public static final String INITIALIZE = "initialize";
+    public static final String INITIALIZED = "notifications/initialized";
+    public static final String PING = "ping";
+    public static final String TOOLS_LIST = "tools/list";
+    public static final String TOOLS_CALL = "tools/call";
+    public static final String TOOLS_LIST_CHANGED = "notifications/tools/list_changed";
+    public static final String PROGRESS = "notifications/progress";
+    public static final String CANCELLED = "notifications/cancelled";
+    public static final String LOGGING_SET_LEVEL = "logging/setLevel";
+    public static final String LOG_MESSAGE = "notifications/message";
+    public static final String SERVER_DISCOVER = "server/discover";
+
+    private McpMethods() {
+    }
+}

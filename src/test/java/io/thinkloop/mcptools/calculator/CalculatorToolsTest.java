@@ -1,0 +1,120 @@
+package io.thinkloop.mcptools.calculator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.thinkloop.mcptools.support.SchemaAssert;
+import io.thinkloop.mcptools.support.SchemaTool;
+import io.thinkloop.tools.Tool;
+import io.thinkloop.tools.ToolCallContext;
+import io.thinkloop.tools.ToolResult;
+import io.thinkloop.tools.ToolServerDefinition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import static io.thinkloop.mcptools.support.SchemaAssert.error;
+import static io.thinkloop.mcptools.support.SchemaAssert.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CalculatorToolsTest {
+    private final ExecutorService executor = Executors.newSingleThreadExecutor();
+    private final List<Tool> tools = CalculatorServer.tools(executor);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private Tool tool(String name) {
+        return tools.stream().filter(t -> t.spec().name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void toolsAndSchemas() {
+        assertEquals(List.of("evaluate", "evaluate_batch", "convert_units", "list_units"),
+                tools.stream().map(t -> t.spec().name()).toList());
+        tools.forEach(SchemaAssert::assertClosedInputSchema);
+        ToolServerDefinition def = ServiceLoader.load(ToolServerDefinition.class).stream().map(ServiceLoader.Provider::get)
+                .filter(d -> d.name().equals("calculator")).findFirst().orElseThrow();
+        assertEquals(4, def.tools(Map.of()).size());
+        assertThrows(IllegalArgumentException.class, () -> def.tools(Map.of("seed", "1")));
+    }
+
+    @Test
+    void evaluate() {
+        JsonNode r = ok(tool("evaluate"), "{\"expression\": \"(1.1 + 2.2) * 3^2 / sqrt(16)\"}");
+        assertEquals("7.425", r.get("result").asText());
+        assertEquals(7.425, r.get("value").asDouble());
+        assertTrue(r.get("exact").asBoolean());
+        JsonNode big = ok(tool("evaluate"), "{\"expression\": \"10^400\"}");
+        assertEquals("1E+400", big.get("result").asText());
+        assertTrue(big.get("value").isNull(), "beyond double range");
+        error(tool("evaluate"), "{\"expression\": \"1/0\"}", "Division by zero");
+        error(tool("evaluate"), "{}", "expression");
+        error(tool("evaluate"), "{\"expression\": 42}", "string");
+        error(tool("evaluate"), "{\"expression\": \"1\", \"precision\": 5}", "precision");
+        error(tool("evaluate"), "{\"expression\": \"" + "1+".repeat(3000) + "1\"}", "expression");
+    }
+
+    @Test
+    void convertAndList() {
+        JsonNode r = ok(tool("convert_units"), "{\"value\": 100, \"from\": \"C\", \"to\": \"F\"}");
+        assertEquals(212, r.get("result").asInt());
+        assertEquals("temperature", r.get("dimension").asText());
+        assertEquals("100 C = 212 F", r.get("result_text").asText());
+        error(tool("convert_units"), "{\"value\": 1, \"from\": \"km\", \"to\": \"kg\"}", "different things");
+        error(tool("convert_units"), "{\"value\": \"1\", \"from\": \"km\", \"to\": \"m\"}", "number");
+        error(tool("convert_units"), "{\"value\": 1, \"from\": \"km\"}", "to");
+        JsonNode all = ok(tool("list_units"), "{}");
+        assertEquals(UnitConverter.Dimension.values().length, all.get("dimensions").size());
+        JsonNode data = ok(tool("list_units"), "{\"dimension\": \"data\"}");
+        assertEquals(1, data.get("dimensions").size());
+        error(tool("list_units"), "{\"dimension\": \"colour\"}", "dimension");
+    }
+
+    @Test
+    void batchReportsProgressPerExpression() {
+        List<String> progress = new CopyOnWriteArrayList<>();
+        ToolCallContext context = new ToolCallContext("s", "t", "c", (p, m) -> progress.add(p + " " + m));
+        ToolResult r = tool("evaluate_batch").call(SchemaTool.parse("{\"expressions\": [\"1+1\", \"1/0\", \"2^10\"]}"), context)
+                .await().atMost(Duration.ofSeconds(10));
+        assertTrue(!r.isError(), r.text());
+        SchemaAssert.assertMatchesOutputSchema(tool("evaluate_batch"), r.structured());
+        assertEquals(2, r.structured().get("succeeded").asInt());
+        assertEquals(1, r.structured().get("failed").asInt());
+        assertEquals("2", r.structured().get("results").get(0).get("result").asText());
+        assertTrue(r.structured().get("results").get(1).get("error").asText().contains("Division by zero"));
+        assertEquals("1024", r.structured().get("results").get(2).get("result").asText());
+        assertEquals(List.of(1.0 / 3 + " evaluated 1 of 3", 2.0 / 3 + " evaluated 2 of 3", "1.0 evaluated 3 of 3"), progress);
+        error(tool("evaluate_batch"), "{\"expressions\": []}", "expressions");
+        error(tool("evaluate_batch"), "{\"expressions\": [\"1\"], \"pause_ms\": 5000}", "pause_ms");
+    }
+
+    @Test
+    void cancellingABatchStopsIt() throws Exception {
+        List<Double> progress = new CopyOnWriteArrayList<>();
+        CountDownLatch first = new CountDownLatch(1);
+        ToolCallContext context = new ToolCallContext("s", "t", "c", (p, m) -> {
+            progress.add(p);
+            first.countDown();
+        });
+        String args = "{\"expressions\": [" + "\"1\",".repeat(19) + "\"1\"], \"pause_ms\": 100}";
+        Cancellable call = tool("evaluate_batch").call(SchemaTool.parse(args), context).subscribe().with(r -> { });
+        assertTrue(first.await(10, TimeUnit.SECONDS));
+        call.cancel();
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(10, TimeUnit.SECONDS), "the batch ends soon after cancel");
+        assertTrue(progress.size() < 20, "stopped early: " + progress.size());
+    }
+}

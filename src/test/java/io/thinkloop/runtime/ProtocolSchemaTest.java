@@ -1,0 +1,82 @@
+package io.thinkloop.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.json.Json;
+import io.thinkloop.session.ClientMessage;
+import io.thinkloop.session.ServerEvent;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps docs/protocol.md and docs/schemas/ in step with the code (plain JUnit; the schemas are checked
+ * against real events of a run in {@code SessionApiTest#realEventsMatchTheDocumentedSchemas}).
+ */
+class ProtocolSchemaTest {
+
+    @Test
+    void everyEventTypeHasASchemaAndEverySchemaATypeInCode() {
+        assertEquals(ProtocolDocs.eventTypesInCode().stream().sorted().toList(),
+                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).keySet()));
+        assertEquals(ServerEvent.class.getPermittedSubclasses().length, ServerEvent.ALL.size(), "ServerEvent.ALL lists every record");
+    }
+
+    @Test
+    void everyClientMessageTypeHasASchemaAndEverySchemaATypeInCode() {
+        assertEquals(ProtocolDocs.clientTypesInCode().stream().sorted().toList(),
+                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/client")).keySet()));
+    }
+
+    @Test
+    void schemaFieldsAreTheRecordFields() {
+        // every payload field of a record is a documented property, and nothing else is
+        Set<String> header = Set.of("v", "type", "sessionId", "turnId", "seq", "timestamp");
+        var raw = ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"));
+        for (Class<? extends ServerEvent> type : ServerEvent.ALL) {
+            String name = ProtocolDocs.eventTypesInCode().get(ServerEvent.ALL.indexOf(type));
+            Set<String> documented = new java.util.TreeSet<>();
+            raw.get(name).path("properties").fieldNames().forEachRemaining(documented::add);
+            documented.removeAll(header);
+            Set<String> inCode = new java.util.TreeSet<>();
+            for (var rc : type.getRecordComponents()) {
+                var prop = rc.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                var fieldProp = rc.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                inCode.add(fieldProp != null ? fieldProp.value() : prop != null ? prop.value() : rc.getName());
+            }
+            assertEquals(inCode, documented, "fields of " + name);
+        }
+    }
+
+    @Test
+    void documentedClientExamplesValidateAndDecode() throws Exception {
+        var schemas = ProtocolDocs.clientSchemas();
+        Map<String, String> examples = Map.of(
+                "user_message", "{\"type\":\"user_message\",\"content\":\"hi\"}",
+                "cancel", "{\"type\":\"cancel\"}",
+                "approve", "{\"type\":\"approve\",\"toolCallId\":\"call_1\"}",
+                "deny", "{\"type\":\"deny\",\"toolCallId\":\"call_1\",\"reason\":\"no\"}",
+                "resume", "{\"type\":\"resume\",\"lastSeq\":12}");
+        assertEquals(schemas.keySet(), examples.keySet());
+        for (var e : examples.entrySet()) {
+            JsonNode node = Json.MAPPER.readTree(e.getValue());
+            assertTrue(schemas.get(e.getKey()).validate(node).isEmpty(), e.getKey());
+            ClientMessage decoded = Json.MAPPER.treeToValue(node, ClientMessage.class);
+            assertEquals(e.getKey(), ClientMessage.typeName(decoded.getClass()));
+        }
+    }
+
+    @Test
+    void protocolPageNamesEveryType() {
+        String text = ProtocolDocs.protocolText();
+        for (String t : ProtocolDocs.eventTypesInCode()) {
+            assertTrue(text.contains("`" + t + "`"), "docs/protocol.md does not describe " + t);
+        }
+        for (String t : ProtocolDocs.clientTypesInCode()) {
+            assertTrue(text.contains("`" + t + "`"), "docs/protocol.md does not describe " + t);
+        }
+    }
+}
