@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code thinkloop engine golden} and {@code engine generate} through the real picocli tree. */
@@ -67,5 +68,33 @@ class EngineCommandTest {
         String[] ids = r.out().strip().split("\n");
         assertEquals("93", ids[0]);
         assertEquals("475", ids[1]);
+    }
+
+    @Test
+    void generateFromAPromptUsesTheUntrainedDefaultAndSaysSo(@org.junit.jupiter.api.io.TempDir Path data) {
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        Run a;
+        Run b;
+        try {
+            String[] args = {"engine", "generate", "--data-dir", data.toString(), "--prompt", "What is 2+2?",
+                    "--max-tokens", "6", "--temperature", "0.8", "--top-p", "0.95", "--top-k", "50", "--seed", "3", "--threads", "2"};
+            a = run(args);
+            b = run(args);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String log = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, a.exit(), log);
+        assertTrue(java.nio.file.Files.exists(data.resolve("models/embedded-20251201/model.safetensors")));
+        assertTrue(log.contains("UNTRAINED"), log);
+        assertTrue(log.contains("tokens/s"), log);
+        assertTrue(log.contains("6 tokens generated"), log);
+        assertTrue(log.contains("generated the embedded default checkpoint"), "generated once: " + log);
+        assertEquals(log.indexOf("generated the embedded default checkpoint"), log.lastIndexOf("generated the embedded default checkpoint"),
+                "reused on the second run");
+        assertFalse(a.out().isBlank());
+        assertEquals(a.out(), b.out(), "same seed, same text");
     }
 }

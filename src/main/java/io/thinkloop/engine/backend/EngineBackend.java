@@ -51,6 +51,9 @@ public class EngineBackend implements ModelBackend {
     int prefillBatch;
     @ConfigProperty(name = "thinkloop.model.embedded.queue-size", defaultValue = "8")
     int queueSize;
+    /** The untrained default rarely emits EOS: its completions are capped so demo turns end in seconds. */
+    @ConfigProperty(name = "thinkloop.model.embedded.default-max-tokens", defaultValue = "256")
+    int defaultModelMaxTokens;
 
     private final CompletableFuture<GenerationEngine> engine = new CompletableFuture<>();
     private volatile State state = State.IDLE;
@@ -120,14 +123,24 @@ public class EngineBackend implements ModelBackend {
     }
 
     @Override
-    public Multi<ModelChunk> stream(CompletionRequest request) {
+    public Multi<ModelChunk> stream(CompletionRequest original) {
         startLoading();
+        CompletionRequest request = capForDefaultModel(original);
         GenerationEngine ready = engine.getNow(null);
         if (ready != null) {
             return ready.stream(request);
         }
         // Still loading: wait for it without blocking anyone (cancellation propagates through).
         return Uni.createFrom().completionStage(engine).onItem().transformToMulti(e -> e.stream(request));
+    }
+
+    private CompletionRequest capForDefaultModel(CompletionRequest r) {
+        CompletionRequest.Sampling s = r.sampling();
+        if (checkpoint.isPresent() || s == null || (s.maxTokens() > 0 && s.maxTokens() <= defaultModelMaxTokens)) {
+            return r;
+        }
+        return new CompletionRequest(r.messages(), r.tools(), r.thinking(), r.prompt(), new CompletionRequest.Sampling(
+                defaultModelMaxTokens, s.temperature(), s.topP(), s.topK(), s.seed(), s.stop()));
     }
 
     public State state() {
