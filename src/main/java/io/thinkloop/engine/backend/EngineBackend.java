@@ -74,7 +74,10 @@ public class EngineBackend implements ModelBackend {
     }
 
     void onStop(@Observes ShutdownEvent ev) {
-        engine.thenAccept(GenerationEngine::close);
+        GenerationEngine e = loaded();
+        if (e != null) {
+            e.close();
+        }
     }
 
     /** Starts loading on a background thread (once). */
@@ -126,12 +129,14 @@ public class EngineBackend implements ModelBackend {
     public Multi<ModelChunk> stream(CompletionRequest original) {
         startLoading();
         CompletionRequest request = capForDefaultModel(original);
-        GenerationEngine ready = engine.getNow(null);
+        GenerationEngine ready = loaded();
         if (ready != null) {
             return ready.stream(request);
         }
         // Still loading: wait for it without blocking anyone (cancellation propagates through).
-        return Uni.createFrom().completionStage(engine).onItem().transformToMulti(e -> e.stream(request));
+        return Uni.createFrom().completionStage(engine)
+                .onFailure(java.util.concurrent.CompletionException.class).transform(Throwable::getCause)
+                .onItem().transformToMulti(e -> e.stream(request));
     }
 
     private CompletionRequest capForDefaultModel(CompletionRequest r) {
@@ -141,6 +146,11 @@ public class EngineBackend implements ModelBackend {
         }
         return new CompletionRequest(r.messages(), r.tools(), r.thinking(), r.prompt(), new CompletionRequest.Sampling(
                 defaultModelMaxTokens, s.temperature(), s.topP(), s.topK(), s.seed(), s.stop()));
+    }
+
+    /** The engine once loaded, else null (also after a failed load). */
+    private GenerationEngine loaded() {
+        return engine.isDone() && !engine.isCompletedExceptionally() ? engine.join() : null;
     }
 
     public State state() {
@@ -163,7 +173,7 @@ public class EngineBackend implements ModelBackend {
         if (untrained()) {
             m.put("notice", EmbeddedDefault.UNTRAINED_NOTICE);
         }
-        GenerationEngine e = engine.getNow(null);
+        GenerationEngine e = loaded();
         if (e != null) {
             var c = e.model().config();
             m.put("layers", c.numHiddenLayers());
