@@ -179,7 +179,8 @@ public final class GenerationEngine implements AutoCloseable {
             StreamingDecoder decoder = tokenizer.newDecoder();
             List<String> stops = sampling.stop() == null ? List.of() : sampling.stop().stream().filter(x -> x != null && !x.isEmpty()).toList();
             StopMatcher stop = new StopMatcher(stops);
-            boolean thinking = request.thinking() == ThinkingMode.THINKING;
+            // Tokens count as reasoning while the prompt's opened <think> block is not yet closed.
+            boolean thinking = request.thinking() == ThinkingMode.THINKING && request.prompt().endsWith("<think>");
             int generated = 0;
             int reasoning = 0;
             while (generated < maxTokens) {
