@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
         description = "Thinkloop: a reactive streaming agent runtime for DeepSeek-V3.2-style models.",
         subcommands = {
                 ServeCommand.class,
-                CodecCommand.class,
+                EngineCommand.class,
                 PerfCommand.class,
+                CodecCommand.class,
                 TripDataCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,

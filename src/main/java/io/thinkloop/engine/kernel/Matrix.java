@@ -1,0 +1,44 @@
+package io.thinkloop.engine.kernel;
+
+/**
+ * A weight matrix of {@code rows x cols} (row-major, as linear layers store {@code out x in}), read
+ * in place from mapped memory and dequantized on the fly. All methods are thread-safe.
+ */
+public sealed interface Matrix permits F32Matrix, Bf16Matrix, Fp8Matrix {
+    int rows();
+
+    int cols();
+
+    /** Bytes of weight data (for bandwidth accounting). */
+    long bytes();
+
+    /** The dot product of row {@code r} with {@code x[xOff .. xOff+cols)}. */
+    float dot(int r, float[] x, int xOff);
+
+    /** {@code y[yOff + i] += a * W[r][i]} for every column i. */
+    void axpy(int r, float a, float[] y, int yOff);
+
+    /** {@code y[r] = W[r] . x} for rows in {@code [from, to)}. */
+    default void matvec(float[] x, float[] y, int from, int to) {
+        for (int r = from; r < to; r++) {
+            y[r] = dot(r, x, 0);
+        }
+    }
+
+    /** Row {@code r}, dequantized, into {@code dst[off ..]}. */
+    void row(int r, float[] dst, int off);
+
+    /**
+     * {@code ys[t][r] = W[r] . xs[t]} for {@code t < n} and rows in {@code [from, to)}: each row is
+     * dequantized once and reused for all n inputs while it sits in L1.
+     */
+    default void matmul(float[][] xs, float[][] ys, int n, int from, int to) {
+        float[] w = new float[cols()];
+        for (int r = from; r < to; r++) {
+            row(r, w, 0);
+            for (int t = 0; t < n; t++) {
+                ys[t][r] = VectorMath.dot(w, 0, xs[t], 0, cols());
+            }
+        }
+    }
+}
