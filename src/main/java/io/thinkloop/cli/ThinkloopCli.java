@@ -32,7 +32,8 @@ public final class ThinkloopCli implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new ThinkloopCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        // A repeated option overrides the earlier one (last wins), as in most CLIs and scripts that append defaults.
+        return new CommandLine(new ThinkloopCli()).setCaseInsensitiveEnumValuesAllowed(true).setOverwrittenOptionsAllowed(true);
     }
 
     public static int execute(String... args) {

@@ -236,7 +236,7 @@ class BenchEndToEndTest {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
         try {
             Path out = Files.createTempDirectory("bench-embedded");
-            assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1"));
+            assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1", "--max-steps", "4"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
             assertTrue(results(out).get("scores").get("trials").asInt() >= 0);
         } finally {
