@@ -153,6 +153,21 @@ public class McpServerManager {
         listeners.remove(listener);
     }
 
+    /** The name of the configured server a tool of {@link #tools()} comes from (empty for other tools). */
+    public Optional<String> serverOf(Tool tool) {
+        if (!(tool instanceof RemoteTool remote)) {
+            return Optional.empty();
+        }
+        synchronized (clients) {
+            for (Map.Entry<String, McpClient> e : clients.entrySet()) {
+                if (e.getValue() == remote.client()) {
+                    return Optional.of(e.getKey());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     public Optional<McpClient> client(String name) {
         synchronized (clients) {
             return Optional.ofNullable(clients.get(name));
