@@ -6,6 +6,7 @@ import io.thinkloop.mcp.server.McpWebSocketServer;
 import io.thinkloop.mcp.server.ToolCatalog;
 import io.thinkloop.mcp.types.Implementation;
 import io.thinkloop.mcptools.calculator.CalculatorServer;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +18,8 @@ final class CalculatorToolServer {
     static final String NAME = "calc";
     private static McpWebSocketServer server;
     private static int port;
-    static final ToolCatalog CATALOG = new ToolCatalog(CalculatorServer.tools());
+    // Its own executor: Mutiny's default pool, captured before Quarkus boots, is replaced (and shut down) by it.
+    static final ToolCatalog CATALOG = new ToolCatalog(CalculatorServer.tools(Executors.newVirtualThreadPerTaskExecutor()));
 
     private CalculatorToolServer() {
     }
