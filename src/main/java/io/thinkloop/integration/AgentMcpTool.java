@@ -25,6 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -60,6 +63,9 @@ public class AgentMcpTool implements AgentToolHook {
     boolean authEnabled;
 
     private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+    /** Notices deleted sessions: deletion drops every subscriber before the turn's last event. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("agent-tool-watchdog").daemon().factory());
 
     private static final JsonNode PARAMETERS = Json.MAPPER.createObjectNode()
             .put("type", "object")
@@ -120,7 +126,13 @@ public class AgentMcpTool implements AgentToolHook {
             return;
         }
         TurnWatch watch = new TurnWatch(session, context, em);
+        ScheduledFuture<?> deleted = WATCHDOG.scheduleWithFixedDelay(() -> {
+            if (session.deleted()) {
+                watch.abort("the session was deleted");
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         em.onTermination(() -> {
+            deleted.cancel(false);
             session.unsubscribe(watch);
             watch.cancelIfRunning();
         });
@@ -202,6 +214,13 @@ public class AgentMcpTool implements AgentToolHook {
             ActiveTurn t = session.activeTurn();
             if (!finished && id != null && t != null && id.equals(t.turnId())) {
                 t.cancel("cancelled by the MCP client");
+            }
+        }
+
+        /** Ends the call with an error when the turn's end can no longer be seen. */
+        synchronized void abort(String why) {
+            if (!finished) {
+                finish("cancelled", 0, why);
             }
         }
 

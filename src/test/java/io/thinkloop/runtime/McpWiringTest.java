@@ -244,6 +244,29 @@ class McpWiringTest {
     }
 
     @Test
+    @Order(5)
+    void deletingTheSessionEndsTheAgentToolCallWithAnError() throws Exception {
+        String msg = "never finishes either " + UUID.randomUUID();
+        String sessionId = "mcp-delete-" + UUID.randomUUID().toString().substring(0, 8);
+        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing());
+        McpClient client = agentClient();
+        try {
+            CountDownLatch started = new CountDownLatch(1);
+            var pending = client.callTool("agent", Json.MAPPER.createObjectNode().put("prompt", msg).put("sessionId", sessionId),
+                    client.requestDefaults().withProgress((p, total, message) -> started.countDown())).subscribeAsCompletionStage();
+            assertTrue(started.await(10, TimeUnit.SECONDS), "no progress from the agent tool");
+            given().header("Authorization", AUTH).delete("/v1/sessions/" + sessionId).then().statusCode(204);
+            CallToolResult r = pending.get(10, TimeUnit.SECONDS);
+            assertTrue(r.failed(), r.toString());
+            // the turn's own "cancelled" event ("session deleted") or, once the session dropped us, the watchdog
+            assertTrue(r.text().startsWith("the turn was cancelled: ") && r.text().contains("deleted"), r.text());
+            assertEquals("cancelled", r.structuredContent().path("finishReason").asText());
+        } finally {
+            client.close();
+        }
+    }
+
+    @Test
     @Order(6)
     void stoppedToolServerLeavesTheRegistryAndShowsFailedThenComesBack() throws Exception {
         await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
