@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
                 CodecCommand.class,
                 PerfCommand.class,
                 TripDataCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
                 ToolServerCommand.class,
                 CommandLine.HelpCommand.class,
         })

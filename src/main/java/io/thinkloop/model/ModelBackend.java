@@ -15,4 +15,9 @@ public interface ModelBackend {
     String id();
 
     Multi<ModelChunk> stream(CompletionRequest request);
+
+    /** False while the backend lacks its configuration (e.g. a remote backend without a server URL); it is then not offered. */
+    default boolean available() {
+        return true;
+    }
 }

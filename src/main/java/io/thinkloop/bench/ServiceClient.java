@@ -1,0 +1,230 @@
+package io.thinkloop.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinkloop.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one trial against a Thinkloop service as any client would: a WebSocket to
+ * {@code /v1/sessions/{id}/ws}, one {@code user_message}, the events until the turn ends; then the transcript
+ * over REST (for rollouts). The service is a black box; only its public protocol is used.
+ */
+public final class ServiceClient {
+    /** Turn error codes that are the infrastructure's fault, not the agent's: the trial is re-queued. */
+    static final Set<String> INFRA_CODES = Set.of("backend_unavailable", "backend_error", "internal_error", "codec_unavailable");
+    private static final String SUBMIT = "submit_result";
+
+    private final URI base;
+    private final String apiKey;
+    private final HttpClient http;
+
+    public ServiceClient(URI base, String apiKey) {
+        this.base = base;
+        this.apiKey = apiKey;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    private URI ws(String sessionId) {
+        String scheme = "https".equals(base.getScheme()) ? "wss" : "ws";
+        return URI.create(scheme + "://" + base.getAuthority() + path("/v1/sessions/" + sessionId + "/ws"));
+    }
+
+    private String path(String p) {
+        String prefix = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
+        return prefix + p;
+    }
+
+    /** Runs the prompt as one turn of a new session; throws InfraError when the run says nothing about the agent. */
+    TrialRun run(String sessionId, String prompt, Duration deadline, int maxSteps) throws InfraError, InterruptedException {
+        LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        if (apiKey != null && !apiKey.isBlank()) {
+            b.header("Authorization", "Bearer " + apiKey);
+        }
+        WebSocket socket;
+        try {
+            socket = b.buildAsync(ws(sessionId), new Listener(inbox)).get(15, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            throw new InfraError("cannot connect to " + ws(sessionId) + ": " + c.getMessage(), c);
+        }
+        try {
+            return converse(socket, inbox, sessionId, prompt, deadline, maxSteps);
+        } finally {
+            try {
+                socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // the connection is gone already
+            } finally {
+                socket.abort();
+            }
+        }
+    }
+
+    private TrialRun converse(WebSocket socket, LinkedBlockingQueue<Object> inbox, String sessionId, String prompt,
+                              Duration deadline, int maxSteps) throws InfraError, InterruptedException {
+        ObjectNode msg = Json.MAPPER.createObjectNode().put("type", "user_message").put("content", prompt);
+        long start = System.nanoTime();
+        long end = start + deadline.toNanos();
+        socket.sendText(msg.toString(), true);
+        long ttft = -1;
+        int toolCalls = 0, toolErrors = 0, steps = 0, prompt0 = 0, completion = 0, reasoning = 0;
+        JsonNode submission = null;
+        String termination = null;
+        boolean output = false;
+        boolean cancelSent = false;
+        boolean stepCapped = false;
+        String infra = null;
+        while (termination == null) {
+            long left = end - System.nanoTime();
+            if (left <= 0 && !cancelSent) {
+                socket.sendText("{\"type\":\"cancel\"}", true);
+                cancelSent = true;
+                end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                if (!output) {
+                    throw new InfraError("no model output within the deadline of " + deadline.toSeconds() + "s");
+                }
+                termination = "deadline";
+                break;
+            } else if (left <= 0) {
+                termination = "deadline";
+                break;
+            }
+            Object item = inbox.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+            if (item == null) {
+                continue;
+            }
+            if (item instanceof Closed c) {
+                throw new InfraError("connection closed by the service (" + c.code() + " " + c.reason() + ") before the turn ended");
+            }
+            JsonNode e = (JsonNode) item;
+            switch (e.path("type").asText()) {
+                case "reasoning.delta", "text.delta", "tool_call.started" -> {
+                    output = true;
+                    if (ttft < 0) {
+                        ttft = (System.nanoTime() - start) / 1_000_000;
+                    }
+                    if (maxSteps > 0 && steps >= maxSteps && !cancelSent) {
+                        // generation maxSteps + 1 has started: over the cap
+                        socket.sendText("{\"type\":\"cancel\"}", true);
+                        cancelSent = true;
+                        stepCapped = true;
+                        end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    }
+                }
+                case "tool_call.completed" -> {
+                    output = true;
+                    toolCalls++;
+                    if (SUBMIT.equals(e.path("name").asText()) && !stepCapped) { // a call past the cap does not count
+                        try {
+                            submission = Json.MAPPER.readTree(e.path("arguments").asText());
+                        } catch (IOException ex) {
+                            submission = null; // unreadable arguments: scored as no submission
+                        }
+                    }
+                }
+                case "tool.result" -> {
+                    if (e.path("isError").asBoolean()) {
+                        toolErrors++;
+                    }
+                }
+                case "usage" -> {
+                    steps++;
+                    prompt0 += e.path("promptTokens").asInt();
+                    completion += e.path("completionTokens").asInt();
+                    reasoning += e.path("reasoningTokens").asInt();
+                }
+                case "error" -> {
+                    if (e.path("seq").asLong() > 0 && INFRA_CODES.contains(e.path("code").asText())) {
+                        infra = e.path("code").asText() + ": " + e.path("message").asText();
+                    }
+                }
+                case "turn.completed" -> termination = stepCapped ? "step_cap" : e.path("finishReason").asText("stop");
+                case "cancelled" -> termination = stepCapped ? "step_cap" : "cancelled";
+                default -> {
+                }
+            }
+        }
+        if (infra != null) {
+            throw new InfraError(infra);
+        }
+        long latency = (System.nanoTime() - start) / 1_000_000;
+        return new TrialRun(sessionId, submission, toolCalls, toolErrors, steps, prompt0, completion, reasoning, ttft,
+                latency, termination, transcript(sessionId));
+    }
+
+    /** The session's messages (OpenAI chat shape), or null when the service does not give them. */
+    JsonNode transcript(String sessionId) throws InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path("/v1/sessions/" + sessionId + "/transcript")))
+                .timeout(Duration.ofSeconds(30)).GET();
+        if (apiKey != null && !apiKey.isBlank()) {
+            r.header("Authorization", "Bearer " + apiKey);
+        }
+        try {
+            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            return resp.statusCode() == 200 ? Json.MAPPER.readTree(resp.body()).path("messages") : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Deletes a session left by a re-queued attempt (best effort). */
+    void delete(String sessionId) {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path("/v1/sessions/" + sessionId)))
+                .timeout(Duration.ofSeconds(10)).DELETE();
+        if (apiKey != null && !apiKey.isBlank()) {
+            r.header("Authorization", "Bearer " + apiKey);
+        }
+        http.sendAsync(r.build(), HttpResponse.BodyHandlers.discarding()).exceptionally(t -> null);
+    }
+
+    private record Closed(int code, String reason) {
+    }
+
+    private static final class Listener implements WebSocket.Listener {
+        private final LinkedBlockingQueue<Object> inbox;
+        private final StringBuilder buf = new StringBuilder();
+
+        Listener(LinkedBlockingQueue<Object> inbox) {
+            this.inbox = inbox;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            buf.append(data);
+            if (last) {
+                try {
+                    inbox.add(Json.MAPPER.readTree(buf.toString()));
+                } catch (IOException e) {
+                    // not JSON: ignore the frame
+                }
+                buf.setLength(0);
+            }
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+            inbox.add(new Closed(status, reason));
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onError(WebSocket w, Throwable error) {
+            inbox.add(new Closed(-1, String.valueOf(error.getMessage())));
+        }
+    }
+}

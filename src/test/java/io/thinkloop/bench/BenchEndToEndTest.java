@@ -1,0 +1,247 @@
+package io.thinkloop.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.thinkloop.cli.ThinkloopCli;
+import io.thinkloop.json.Json;
+import io.thinkloop.synth.Suite;
+import io.thinkloop.synth.SynthTask;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./thinkloop bench} end to end: the real command class over real WebSockets against the service, the
+ * pinned suite's tools served in process, and a model double that solves through the tools (or answers wrongly).
+ * The reported figures are compared with values computed by hand from the suite's reference runs.
+ */
+@QuarkusTest
+@TestProfile(BenchTestProfile.class)
+class BenchEndToEndTest {
+    static final String SUITE = "classpath:trip-smoke-v1.jsonl";
+    static Suite suite;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    BenchSolverBackend backend;
+
+    @BeforeAll
+    static void load() throws Exception {
+        suite = Suite.load(SUITE);
+    }
+
+    private String url() {
+        return "http://" + base.getHost() + ":" + base.getPort();
+    }
+
+    private int bench(Path out, int k, String... extra) {
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "--url", url(), "--suite", SUITE, "--trials", Integer.toString(k),
+                "--out", out.toString(), "--concurrency", "6", "--deadline", "60", "--api-key", BenchTestProfile.KEY));
+        args.addAll(List.of(extra));
+        return ThinkloopCli.execute(args.toArray(String[]::new));
+    }
+
+    private static JsonNode results(Path out) throws Exception {
+        return Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
+    }
+
+    /** Hand-computed: every trial's tool calls and model generations follow from the reference run. */
+    private static int refCalls() {
+        return suite.tasks().stream().mapToInt(t -> t.reference().toolCalls()).sum();
+    }
+
+    private static int refGenerations() {
+        // one generation per batch of calls, the submit included, then one final answer
+        return suite.tasks().stream().mapToInt(t -> t.reference().steps() + 1).sum();
+    }
+
+    @Test
+    void solverPassesEveryTaskAndTheFiguresMatchTheReferenceRuns() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        Path out = Files.createTempDirectory("bench-solve");
+        int k = 2;
+        assertEquals(0, bench(out, k));
+        JsonNode r = results(out);
+        JsonNode s = r.get("scores");
+        int n = suite.tasks().size();
+        assertEquals(30, n);
+        assertEquals(n * k, s.get("trials").asInt());
+        assertEquals(0, r.get("pendingTrials").asInt());
+        assertEquals(1.0, s.get("passAt1").asDouble());
+        assertEquals(1.0, s.get("passHatK").get("1").asDouble());
+        assertEquals(1.0, s.get("passHatK").get("2").asDouble());
+        assertEquals(1.0, s.get("averageReward").asDouble());
+        assertEquals(k * refCalls(), s.get("toolCalls").asInt());
+        assertEquals(0, s.get("toolErrors").asInt());
+        int gens = k * refGenerations();
+        assertEquals(gens, s.get("steps").asInt());
+        assertEquals((long) gens * BenchSolverBackend.REASONING_TOKENS, s.get("reasoningTokens").asLong());
+        assertEquals((long) gens * (BenchSolverBackend.COMPLETION_TOKENS - BenchSolverBackend.REASONING_TOKENS), s.get("answerTokens").asLong());
+        assertEquals((long) gens * BenchSolverBackend.PROMPT_TOKENS, s.get("promptTokens").asLong());
+        assertEquals(Map.of("stop", n * k), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
+        assertEquals(3, s.get("successByDifficulty").size());
+        s.get("successByDifficulty").forEach(v -> assertEquals(1.0, v.asDouble()));
+        assertTrue(r.get("timing").get("latencyP95Ms").asLong() >= r.get("timing").get("latencyP50Ms").asLong());
+        assertTrue(r.get("timing").get("ttftP50Ms").asLong() >= 0);
+        // trials, rollouts and the report
+        assertEquals(n * k, Files.readAllLines(out.resolve("trials.jsonl")).size());
+        List<String> groups = Files.readAllLines(out.resolve("rollouts.jsonl"));
+        assertEquals(n, groups.size());
+        JsonNode g = Json.MAPPER.readTree(groups.getFirst());
+        assertEquals(k, g.get("samples").size());
+        assertEquals(0.0, g.get("samples").get(0).get("advantage").asDouble());
+        assertTrue(g.get("samples").get(0).get("messages").size() > 3, "rollout carries the conversation");
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<svg") && html.contains("pass^k") && html.contains("latency histogram"));
+        assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets");
+    }
+
+    @Test
+    void wrongAnswersFailEveryTask() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.WRONG;
+        Path out = Files.createTempDirectory("bench-wrong");
+        assertEquals(0, bench(out, 1));
+        JsonNode s = results(out).get("scores");
+        assertEquals(30, s.get("trials").asInt());
+        assertEquals(0, s.get("passedTrials").asInt());
+        assertEquals(0.0, s.get("passAt1").asDouble());
+        assertEquals(0.0, s.get("averageReward").asDouble());
+        assertEquals(refCalls(), s.get("toolCalls").asInt());
+        assertEquals(refGenerations(), s.get("steps").asInt());
+        for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
+            JsonNode t = Json.MAPPER.readTree(line);
+            assertTrue(t.get("failures").size() > 0, "a failed trial says why: " + t.get("taskId"));
+        }
+    }
+
+    @Test
+    void interruptedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.MIXED;
+        int k = 3;
+        Path full = Files.createTempDirectory("bench-full");
+        assertEquals(0, bench(full, k));
+        Path resumed = Files.createTempDirectory("bench-resumed");
+        assertEquals(0, bench(resumed, k, "--stop-after", "17"));
+        JsonNode partial = results(resumed);
+        assertEquals(17, partial.get("scores").get("trials").asInt());
+        assertEquals(30 * k - 17, partial.get("pendingTrials").asInt());
+        // a kill can tear the last line: the resumed run must skip it and redo that trial
+        Files.writeString(resumed.resolve("trials.jsonl"), "{\"taskId\":\"trip-smoke-v1-0", java.nio.file.StandardOpenOption.APPEND);
+        assertEquals(0, bench(resumed, k));
+        JsonNode a = results(full);
+        JsonNode b = results(resumed);
+        assertEquals(a.get("scores"), b.get("scores"));
+        assertEquals(0, b.get("pendingTrials").asInt());
+        // and both equal the hand-computed figures: tasks 3, 6, ..., 30 fail, each after one failing tool call
+        List<SynthTask> failing = suite.tasks().stream().filter(t -> BenchSolverBackend.failsInMixed(t.id())).toList();
+        assertEquals(10, failing.size());
+        JsonNode s = a.get("scores");
+        assertEquals(20.0 / 30, s.get("passAt1").asDouble(), 1e-6);
+        for (int j = 1; j <= k; j++) {
+            assertEquals(20.0 / 30, s.get("passHatK").get(Integer.toString(j)).asDouble(), 1e-6);
+        }
+        assertEquals(k * 10, s.get("toolErrors").asInt());
+        assertEquals(k * (refCalls() + 10), s.get("toolCalls").asInt());
+        assertEquals(k * (refGenerations() + 10), s.get("steps").asInt());
+        Map<Integer, int[]> byDifficulty = new TreeMap<>();
+        suite.tasks().forEach(t -> {
+            int[] c = byDifficulty.computeIfAbsent(t.difficulty(), x -> new int[2]);
+            c[0] += BenchSolverBackend.failsInMixed(t.id()) ? 0 : 1;
+            c[1]++;
+        });
+        byDifficulty.forEach((d, c) -> assertEquals((double) c[0] / c[1], s.get("successByDifficulty").get(d.toString()).asDouble(), 1e-6));
+        // rollouts: a failing task's group has reward 0 everywhere, so advantage 0; mixed groups do not occur per task
+        assertEquals(30 * k, Files.readAllLines(resumed.resolve("trials.jsonl")).stream().filter(l -> l.endsWith("}")).count());
+    }
+
+    @Test
+    void backendFailuresAreRequeuedNotScored() throws Exception {
+        BenchSolverBackend.FAILED_ONCE.clear();
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.FLAKY;
+        Path out = Files.createTempDirectory("bench-flaky");
+        assertEquals(0, bench(out, 1, "--retries", "3"));
+        JsonNode r = results(out);
+        assertEquals(30, r.get("infraErrorsThisRun").asInt());
+        assertEquals(30, r.get("scores").get("trials").asInt());
+        assertEquals(1.0, r.get("scores").get("passAt1").asDouble());
+        assertEquals(refCalls(), r.get("scores").get("toolCalls").asInt());
+        assertEquals(30, Files.readAllLines(out.resolve("trials.jsonl")).size());
+    }
+
+    @Test
+    void stepCapCancelsTheTurnAndDoesNotScoreLaterSubmissions() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        Path out = Files.createTempDirectory("bench-capped");
+        // every pinned task needs at least three generations before it submits
+        assertTrue(suite.tasks().stream().allMatch(t -> t.reference().steps() >= 3));
+        assertEquals(0, bench(out, 1, "--max-steps", "2"));
+        JsonNode s = results(out).get("scores");
+        assertEquals(Map.of("step_cap", 30), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
+        assertEquals(0.0, s.get("passAt1").asDouble());
+    }
+
+    @Test
+    void restEndpointRunsABenchAgainstTheServiceItself() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
+                .header("Authorization", "Bearer " + BenchTestProfile.KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"suite\":\"" + SUITE + "\",\"trials\":1,\"concurrency\":4}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, started.statusCode(), started.body());
+        String id = Json.MAPPER.readTree(started.body()).get("id").asText();
+        JsonNode state = null;
+        for (int i = 0; i < 600; i++) {
+            state = Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs/" + id))
+                    .header("Authorization", "Bearer " + BenchTestProfile.KEY).build(), HttpResponse.BodyHandlers.ofString()).body());
+            if (!"running".equals(state.get("status").asText())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertEquals("completed", state.get("status").asText(), state.toString());
+        assertEquals(1.0, state.get("summary").get("scores").get("passAt1").asDouble());
+        assertTrue(Files.exists(Path.of(state.get("out").asText(), "report.html")));
+        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
+                .header("Authorization", "Bearer " + BenchTestProfile.KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"suite\":\"/no/such/suite.jsonl\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode());
+    }
+
+    /**
+     * Against the embedded default model: runs when a backend with id {@code thinkloop.bench.test.delegate}
+     * (default {@code embedded}) is in the service, whatever the score; skipped until the engine is merged.
+     */
+    @Test
+    void runsAgainstTheEmbeddedModelAndWritesTheReport() throws Exception {
+        BenchSolverBackend.delegateId = System.getProperty("thinkloop.bench.test.delegate", "embedded");
+        Assumptions.assumeTrue(backend.hasDelegate(), "no '" + BenchSolverBackend.delegateId + "' model backend in this build yet");
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
+        try {
+            Path out = Files.createTempDirectory("bench-embedded");
+            assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1"));
+            assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
+            assertTrue(results(out).get("scores").get("trials").asInt() >= 0);
+        } finally {
+            BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        }
+    }
+
+}

@@ -1,0 +1,80 @@
+package io.thinkloop.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thinkloop.cli.ThinkloopCli;
+import io.thinkloop.json.Json;
+import io.thinkloop.synth.Suite;
+import io.thinkloop.synth.SynthTask;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The harness's figures on hand-made trials, and its behaviour when the service is unreachable. */
+class MetricsTest {
+    private static TrialResult trial(String task, int i, int difficulty, boolean passed, long latency) {
+        return new TrialResult(task, i, 1, difficulty, "s", passed, passed ? 1 : 0, passed ? List.of() : List.of("x"), null,
+                4, passed ? 0 : 1, 3, 30, 12, 2, 5, latency, passed ? "stop" : "max_steps", null);
+    }
+
+    @Test
+    void passHatKIsTheChanceThatAllKDrawnTrialsPass() {
+        assertEquals(1.0 / 6, Metrics.passHatK(4, 2, 2), 1e-12); // C(2,2)/C(4,2)
+        assertEquals(0.5, Metrics.passHatK(4, 2, 1), 1e-12);
+        assertEquals(0.0, Metrics.passHatK(4, 2, 3), 1e-12);
+        assertEquals(0.4, Metrics.passHatK(5, 4, 3), 1e-12); // C(4,3)/C(5,3) = 4/10
+        assertEquals(5.0 / 6, Metrics.passAtK(4, 2, 2), 1e-12); // 1 - C(2,2)/C(4,2)
+    }
+
+    @Test
+    void summaryOfHandMadeTrials() throws Exception {
+        List<SynthTask> tasks = Suite.load("classpath:trip-smoke-v1.jsonl").tasks().subList(0, 3);
+        List<TrialResult> trials = new ArrayList<>();
+        // task A: 4/4, task B: 2/4, task C: 0/4
+        for (int i = 0; i < 4; i++) {
+            trials.add(trial(tasks.get(0).id(), i, 1, true, 100 + i));
+            trials.add(trial(tasks.get(1).id(), i, 2, i < 2, 200 + i));
+            trials.add(trial(tasks.get(2).id(), i, 3, false, 300 + i));
+        }
+        Metrics.Summary s = Metrics.summarize("t", 1, tasks, 4, trials);
+        Metrics.Scores sc = s.scores();
+        assertEquals(0.5, sc.passAt1(), 1e-6); // (1 + 0.5 + 0) / 3
+        assertEquals((1 + 1.0 / 6) / 3, sc.passHatK().get(2), 1e-6);
+        assertEquals((1 + 0.0) / 3, sc.passHatK().get(3), 1e-6);
+        assertEquals(1.0 / 3, sc.passHatK().get(4), 1e-6);
+        assertEquals((1 + 5.0 / 6) / 3, sc.passAtK().get(2), 1e-6);
+        assertEquals(0.5, sc.averageReward(), 1e-6);
+        assertEquals(48, sc.toolCalls());
+        assertEquals(6, sc.toolErrors());
+        assertEquals(12 * 2, sc.reasoningTokens());
+        assertEquals(12 * 10, sc.answerTokens());
+        assertEquals(Map.of("stop", 6, "max_steps", 6), sc.terminations());
+        assertEquals(Map.of(1, 1.0, 2, 0.5, 3, 0.0), sc.successByDifficulty());
+        assertEquals(201, s.timing().latencyP50Ms()); // nearest rank 6 of 12
+        assertEquals(303, s.timing().latencyP95Ms()); // nearest rank 12
+        assertEquals(0, s.pendingTrials());
+        // GRPO groups: advantage = reward - group mean
+        var groups = Rollouts.groups(tasks, trials);
+        assertEquals(0.5, groups.get(1).get("samples").get(0).get("advantage").asDouble());
+        assertEquals(-0.5, groups.get(1).get("samples").get(3).get("advantage").asDouble());
+        assertEquals(0.0, groups.get(0).get("samples").get(0).get("advantage").asDouble());
+    }
+
+    @Test
+    void unreachableServiceLeavesEveryTrialPendingAndScoresNothing() throws Exception {
+        Path out = Files.createTempDirectory("bench-down");
+        int rc = ThinkloopCli.execute("bench", "--url", "http://127.0.0.1:9", "--suite", "classpath:trip-smoke-v1.jsonl",
+                "--trials", "1", "--out", out.toString(), "--retries", "2", "--concurrency", "8");
+        assertEquals(0, rc);
+        var r = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
+        assertEquals(0, r.get("scores").get("trials").asInt());
+        assertEquals(30, r.get("pendingTrials").asInt());
+        assertTrue(!Files.exists(out.resolve("trials.jsonl")) || Files.readAllLines(out.resolve("trials.jsonl")).isEmpty());
+        assertEquals(2, ThinkloopCli.execute("bench", "--url", "ftp://x", "--suite", "classpath:trip-smoke-v1.jsonl", "--out", out.toString()));
+        assertEquals(2, ThinkloopCli.execute("bench", "--url", "http://x", "--suite", "/no/such.jsonl", "--out", out.toString()));
+    }
+}
