@@ -9,6 +9,7 @@ import java.util.Map;
 public class RuntimeTestProfile implements QuarkusTestProfile {
     public static final String KEY = "test-key-123";
     public static final String ALLOWED_ORIGIN = "http://allowed.example";
+    public static final String MCP_TOKEN = "mcp-token-456";
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -32,6 +33,10 @@ public class RuntimeTestProfile implements QuarkusTestProfile {
                 Map.entry("thinkloop.ws.rate-limit", "20"),
                 Map.entry("thinkloop.session.subscriber-buffer", "256"),
                 Map.entry("thinkloop.tools.approval.guarded", "ask"),
-                Map.entry("quarkus.shutdown.timeout", "1s"));
+                Map.entry("quarkus.shutdown.timeout", "1s"),
+                // MCP wiring (McpWiringTest): a real calculator server, the agent tool behind a token.
+                Map.entry("thinkloop.mcp.servers." + CalculatorToolServer.NAME + ".url", CalculatorToolServer.url()),
+                Map.entry("thinkloop.tools.approval.convert_units", "ask"),
+                Map.entry("thinkloop.mcp.server.token", MCP_TOKEN));
     }
 }

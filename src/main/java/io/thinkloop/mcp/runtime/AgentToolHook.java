@@ -26,6 +26,11 @@ public interface AgentToolHook {
         return "Runs the Thinkloop agent on a task and returns its final answer";
     }
 
+    /** Whether {@code /mcp/ws} offers the tool at all (e.g. only behind a token); asked once at startup. */
+    default boolean enabled() {
+        return true;
+    }
+
     /** Runs the agent; progress goes to {@code context.progress()}; cancelling the Uni stops the run. */
     Uni<ToolResult> run(JsonNode arguments, ToolCallContext context);
 }

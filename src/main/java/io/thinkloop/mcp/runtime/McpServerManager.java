@@ -82,9 +82,11 @@ public class McpServerManager {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        List<McpClient> all;
         synchronized (clients) {
-            clients.values().forEach(McpClient::close);
+            all = List.copyOf(clients.values());
         }
+        all.forEach(McpClient::close); // outside the lock: closing notifies listeners, which take other locks
     }
 
     /** Adds and connects one server (also usable at run time). */
@@ -93,11 +95,12 @@ public class McpServerManager {
         McpClient client = new McpClient(connector(config), new McpClient.Options(new Implementation("thinkloop", "0.1"),
                 ProtocolVersions.LATEST, new RequestOptions(callTimeout, callMaxTimeout, true, null), true,
                 Duration.ofMillis(500), Duration.ofSeconds(30)));
+        McpClient old;
         synchronized (clients) {
-            McpClient old = clients.put(config.name(), client);
-            if (old != null) {
-                old.close();
-            }
+            old = clients.put(config.name(), client);
+        }
+        if (old != null) {
+            old.close(); // outside the lock, as in onStop
         }
         client.onToolsChanged(t -> rebuild());
         client.onStateChanged(s -> rebuild());
@@ -151,6 +154,21 @@ public class McpServerManager {
 
     public void removeListener(McpToolsListener listener) {
         listeners.remove(listener);
+    }
+
+    /** The name of the configured server a tool of {@link #tools()} comes from (empty for other tools). */
+    public Optional<String> serverOf(Tool tool) {
+        if (!(tool instanceof RemoteTool remote)) {
+            return Optional.empty();
+        }
+        synchronized (clients) {
+            for (Map.Entry<String, McpClient> e : clients.entrySet()) {
+                if (e.getValue() == remote.client()) {
+                    return Optional.of(e.getKey());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     public Optional<McpClient> client(String name) {

@@ -53,7 +53,7 @@ public class McpServiceTools {
                 }
             }
         }
-        if (agentHook.isResolvable()) {
+        if (agentHook.isResolvable() && agentHook.get().enabled()) {
             tools.add(new AgentTool(agentHook.get()));
         }
         exposed.forEach(e -> tools.addAll(e.tools()));

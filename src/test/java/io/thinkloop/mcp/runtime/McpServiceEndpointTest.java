@@ -36,6 +36,9 @@ class McpServiceEndpointTest {
     @Inject
     McpServerManager manager;
 
+    @Inject
+    io.thinkloop.tools.ToolRegistry registry;
+
     String wsUrl() {
         return endpoint.toString().replaceFirst("^http", "ws");
     }
@@ -57,6 +60,8 @@ class McpServiceEndpointTest {
         McpClient c = new McpClient(connector);
         try {
             c.connect().await().atMost(Duration.ofSeconds(10));
+            // behind a token, the service also offers the agent itself as a tool
+            assertTrue(c.tools().stream().anyMatch(t -> t.name().equals(McpServiceTools.AGENT_TOOL)), c.tools().toString());
             assertEquals("Echo: carrier", c.callTool("echo", Json.MAPPER.createObjectNode().put("message", "carrier"))
                     .await().atMost(Duration.ofSeconds(5)).text());
         } finally {
@@ -77,6 +82,16 @@ class McpServiceEndpointTest {
         List<String> names = manager.tools().stream().map(t -> t.spec().name()).toList();
         assertTrue(names.contains("local__echo") && names.contains("everything__echo"), names.toString());
         assertTrue(names.contains("add") && names.contains("get-sum") && !names.contains("echo"), names.toString());
+        // ... and their tools are in the agent's registry, by server; "local" must not pose as the local Java tools
+        while (registry.find("everything__echo").isEmpty() || registry.find("local__echo").isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("MCP tools not in the registry: " + registry.specs());
+            }
+            Thread.sleep(50);
+        }
+        assertEquals(java.util.Optional.of("everything"), registry.sourceOf("everything__echo"));
+        assertEquals(java.util.Optional.of("mcp:local"), registry.sourceOf("local__echo"));
+        assertEquals(java.util.Optional.of("everything"), registry.sourceOf("get-sum"));
         Tool echo = manager.tools().stream().filter(t -> t.spec().name().equals("everything__echo")).findFirst().orElseThrow();
         ToolResult result = echo.call(Json.MAPPER.createObjectNode().put("message", "via manager"), ToolCallContext.detached("t1"))
                 .await().atMost(Duration.ofSeconds(10));
