@@ -52,7 +52,7 @@ class TypeScriptSdkInteropTest {
     @Test
     void tsSdkClientAgainstToolServerProcess() throws Exception {
         java.nio.file.Path stderr = java.nio.file.Files.createTempFile("tool-server", ".err");
-        Process p = new ProcessBuilder(McpTestSupport.javaBin(), "-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
+        Process p = new ProcessBuilder(McpTestSupport.javaBin(), "--add-modules=jdk.incubator.vector", "-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
                 "tool-server", "test-tools", "--port", "0", "--host", "127.0.0.1", "--token", "s3cret")
                 .redirectError(stderr.toFile()).start();
         try {
