@@ -20,4 +20,9 @@ public interface ModelBackend {
     default boolean available() {
         return true;
     }
+
+    /** What users must know about this backend's output (e.g. untrained weights, a test double), or null; shown by {@code /v1/models}. */
+    default String notice() {
+        return null;
+    }
 }

@@ -44,6 +44,17 @@ public class ScriptedBackend implements ModelBackend {
         return "scripted";
     }
 
+    /** Offered only when a script is configured. */
+    @Override
+    public boolean available() {
+        return scriptFile.isPresent();
+    }
+
+    @Override
+    public String notice() {
+        return "Test/demo backend, not a model: replays the completions of " + scriptFile.map(Path::toString).orElse("(no script)") + ".";
+    }
+
     @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
         List<List<ModelChunk>> s = script();

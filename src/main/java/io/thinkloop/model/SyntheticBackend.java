@@ -27,6 +27,11 @@ public class SyntheticBackend implements ModelBackend {
     }
 
     @Override
+    public String notice() {
+        return "Load-test token source, not a model: emits synthetic text deltas on a timer.";
+    }
+
+    @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
         Multi<Long> ticks = interval.isZero()
                 ? Multi.createFrom().range(0, tokens).map(Integer::longValue)

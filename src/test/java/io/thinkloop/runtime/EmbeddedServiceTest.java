@@ -96,6 +96,14 @@ class EmbeddedServiceTest {
         assertTrue(info.path("untrained").asBoolean(), info.toString());
         assertTrue(info.path("notice").asText().contains("UNTRAINED"), info.toString());
         assertEquals(129280, info.path("vocabSize").asInt());
+        JsonNode embeddedModel = null;
+        for (JsonNode m : get("/v1/models", true).path("data")) {
+            if (m.path("id").asText().equals("embedded")) {
+                embeddedModel = m;
+            }
+        }
+        assertTrue(embeddedModel != null && embeddedModel.path("notice").asText().contains("UNTRAINED"),
+                "GET /v1/models says the embedded model is untrained: " + embeddedModel);
         Path ckpt = Path.of(info.path("checkpoint").asText());
         assertTrue(ckpt.startsWith(dataDir.resolve("models")), ckpt.toString());
         assertTrue(Files.exists(ckpt.resolve("model.safetensors")));

@@ -157,6 +157,11 @@ public class EngineBackend implements ModelBackend {
         return state;
     }
 
+    @Override
+    public String notice() {
+        return untrained() ? EmbeddedDefault.UNTRAINED_NOTICE : null;
+    }
+
     public boolean untrained() {
         return untrained || (checkpoint.isEmpty() && state != State.FAILED);
     }

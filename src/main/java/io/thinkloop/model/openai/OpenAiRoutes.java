@@ -103,7 +103,10 @@ public class OpenAiRoutes {
         ObjectNode root = Json.MAPPER.createObjectNode().put("object", "list");
         ArrayNode data = root.putArray("data");
         for (ModelBackend b : backends.available()) {
-            data.addObject().put("id", b.id()).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
+            ObjectNode model = data.addObject().put("id", b.id()).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
+            if (b.notice() != null) {
+                model.put("notice", b.notice());
+            }
         }
         sendJson(ctx.response(), 200, root);
     }
