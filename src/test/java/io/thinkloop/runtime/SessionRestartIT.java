@@ -91,6 +91,31 @@ class SessionRestartIT {
         assertEquals(200, HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
     }
 
+    /** SIGTERM with a client connected: the socket is closed with 1001 at once and the service stops promptly. */
+    @Test
+    void sigtermClosesSessionSocketsAndStopsPromptly() throws Exception {
+        Path dataDir = Files.createTempDirectory("thinkloop-sigterm");
+        Path script = dataDir.resolve("script.json");
+        Files.writeString(script, """
+                [[{"text": "slow "}, {"text": "answer"}]]
+                """);
+        int port = freePort();
+        URI base = URI.create("http://127.0.0.1:" + port + "/");
+        service = start(dataDir, port, Map.of("thinkloop.model.backend", "scripted", "thinkloop.model.scripted.script", script.toString(),
+                "thinkloop.api-key", "k-sigterm"));
+        awaitReady(base);
+        try (WsClient c = WsClient.connect(base, "draining", null, Map.of("Authorization", "Bearer k-sigterm"))) {
+            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            long t0 = System.nanoTime();
+            service.destroy(); // SIGTERM: graceful shutdown
+            assertEquals(1001, c.closed.get(10, java.util.concurrent.TimeUnit.SECONDS), "going away");
+            assertTrue(service.waitFor(8, java.util.concurrent.TimeUnit.SECONDS), "stopped well inside quarkus.shutdown.timeout (10s)");
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(millis < 5000, "graceful shutdown took " + millis + " ms");
+        }
+        assertTrue(Files.readString(log).contains("All HTTP requests complete"), "no request was left in flight");
+    }
+
     private Process start(Path dataDir, int port, Map<String, String> config) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = System.getProperty("thinkloop.app.jar", "target/quarkus-app/quarkus-run.jar");

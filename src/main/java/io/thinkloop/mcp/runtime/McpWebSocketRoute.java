@@ -7,11 +7,7 @@ import io.thinkloop.mcp.server.McpWebSocketServer;
 import io.thinkloop.mcp.server.WebSocketAccessPolicy;
 import io.thinkloop.mcp.types.Implementation;
 import io.vertx.core.Vertx;
-import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import java.lang.reflect.Method;
-import org.jboss.logging.Logger;
 import io.vertx.ext.web.Router;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -29,7 +25,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class McpWebSocketRoute implements HttpServerOptionsCustomizer {
-    private static final Logger LOG = Logger.getLogger(McpWebSocketRoute.class);
 
     @Inject
     Vertx vertx;
@@ -61,27 +56,7 @@ public class McpWebSocketRoute implements HttpServerOptionsCustomizer {
         server = new McpServer(new Implementation("thinkloop", version()), "Thinkloop service tools", tools.catalog(), 100);
         McpWebSocketAcceptor acceptor = new McpWebSocketAcceptor(vertx, server,
                 new WebSocketAccessPolicy(token.filter(t -> !t.isBlank()).orElse(null), allowedOrigins.orElse(List.of())), keepAlive);
-        router.route(McpWebSocketServer.PATH).handler(rc -> acceptor.handle(rc.request(), () -> markRequestDone(rc.request())));
-    }
-
-    /**
-     * Quarkus counts every request as in flight until its response ends or its connection closes, and an
-     * upgraded request signals neither (Vert.x hands the connection to the WebSocket): without this, each
-     * shutdown after any MCP session would wait out {@code quarkus.shutdown.timeout}. The wrapper's
-     * {@code done()} is idempotent but not public, hence the reflection; if it is ever missing, we only
-     * lose the fast shutdown.
-     */
-    private static void markRequestDone(HttpServerRequest request) {
-        try {
-            QuarkusRequestWrapper wrapper = QuarkusRequestWrapper.get(request);
-            if (wrapper != null) {
-                Method done = QuarkusRequestWrapper.class.getDeclaredMethod("done");
-                done.setAccessible(true);
-                done.invoke(wrapper);
-            }
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.debugf("could not mark the upgraded /mcp/ws request done: %s", e);
-        }
+        router.route(McpWebSocketServer.PATH).handler(rc -> acceptor.handle(rc.request(), () -> io.thinkloop.api.UpgradedRequests.markDone(rc.request())));
     }
 
     @Override
