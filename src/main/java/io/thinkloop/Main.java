@@ -10,9 +10,6 @@ import io.thinkloop.cli.ThinkloopCli;
  */
 @QuarkusMain
 public final class Main {
-    private Main() {
-    }
-
     public static void main(String... args) {
         int exit = ThinkloopCli.execute(args);
         if (exit != ThinkloopCli.KEEP_RUNNING) {
