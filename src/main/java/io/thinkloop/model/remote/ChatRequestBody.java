@@ -57,24 +57,7 @@ public final class ChatRequestBody {
         }
         ThinkingMode mode = request.thinking() == null ? ThinkingMode.THINKING : request.thinking();
         config.provider().addThinking(body, mode);
-        CompletionRequest.Sampling s = request.sampling();
-        if (s != null) {
-            if (s.maxTokens() > 0) {
-                body.put("max_tokens", s.maxTokens());
-            }
-            body.put("temperature", s.temperature());
-            body.put("top_p", s.topP());
-            if (s.topK() > 0 && config.provider().takesTopK()) {
-                body.put("top_k", s.topK());
-            }
-            if (s.seed() != null) {
-                body.put("seed", s.seed());
-            }
-            if (s.stop() != null && !s.stop().isEmpty()) {
-                ArrayNode stop = body.putArray("stop");
-                s.stop().forEach(stop::add);
-            }
-        }
+        putSampling(body, request.sampling(), config.provider());
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         return body;
@@ -117,5 +100,27 @@ public final class ChatRequestBody {
             case ASSISTANT -> "assistant";
             case TOOL -> "tool";
         };
+    }
+
+    /** The OpenAI sampling fields of {@code s} (both remote endpoints take the same ones). */
+    static void putSampling(ObjectNode body, CompletionRequest.Sampling s, Provider provider) {
+        if (s == null) {
+            return;
+        }
+        if (s.maxTokens() > 0) {
+            body.put("max_tokens", s.maxTokens());
+        }
+        body.put("temperature", s.temperature());
+        body.put("top_p", s.topP());
+        if (s.topK() > 0 && provider.takesTopK()) {
+            body.put("top_k", s.topK());
+        }
+        if (s.seed() != null) {
+            body.put("seed", s.seed());
+        }
+        if (s.stop() != null && !s.stop().isEmpty()) {
+            ArrayNode stop = body.putArray("stop");
+            s.stop().forEach(stop::add);
+        }
     }
 }

@@ -68,16 +68,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
             done = true;
             return out;
         }
-        JsonNode chunk;
-        try {
-            chunk = Json.MAPPER.readTree(data);
-        } catch (Exception e) {
-            throw new BackendException("bad_response", 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
-        }
-        JsonNode error = chunk.get("error");
-        if (error != null && !error.isNull()) {
-            throw streamError(error);
-        }
+        JsonNode chunk = readChunk(data);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
             usage = new ModelChunk.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),
@@ -248,6 +239,21 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallArgumentsDelta(nc.index, args.json())));
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallCompleted(nc.index, nc.name, args.json(), args.repairs())));
         }
+    }
+
+    /** One SSE data payload as JSON; a payload that is not JSON, or carries an {@code error}, fails the stream. */
+    static JsonNode readChunk(String data) {
+        JsonNode chunk;
+        try {
+            chunk = Json.MAPPER.readTree(data);
+        } catch (Exception e) {
+            throw new BackendException("bad_response", 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
+        }
+        JsonNode error = chunk.get("error");
+        if (error != null && !error.isNull()) {
+            throw streamError(error);
+        }
+        return chunk;
     }
 
     static BackendException streamError(JsonNode error) {

@@ -1,8 +1,6 @@
 package io.thinkloop.model.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.thinkloop.json.Json;
-import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ModelChunk;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,16 +37,7 @@ final class CompletionStreamDecoder implements SseHandler<ModelChunk> {
             done = true;
             return out;
         }
-        JsonNode chunk;
-        try {
-            chunk = Json.MAPPER.readTree(data);
-        } catch (Exception e) {
-            throw new BackendException("bad_response", 0, false, null, "not JSON in the event stream: " + ChatStreamDecoder.abbreviate(data), e);
-        }
-        JsonNode error = chunk.get("error");
-        if (error != null && !error.isNull()) {
-            throw ChatStreamDecoder.streamError(error);
-        }
+        JsonNode chunk = ChatStreamDecoder.readChunk(data);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
             usage = new ModelChunk.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),

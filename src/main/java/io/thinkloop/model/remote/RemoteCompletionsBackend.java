@@ -100,24 +100,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
                 ids.add(id);
             }
         }
-        CompletionRequest.Sampling s = request.sampling();
-        if (s != null) {
-            if (s.maxTokens() > 0) {
-                body.put("max_tokens", s.maxTokens());
-            }
-            body.put("temperature", s.temperature());
-            body.put("top_p", s.topP());
-            if (s.topK() > 0 && c.provider().takesTopK()) {
-                body.put("top_k", s.topK());
-            }
-            if (s.seed() != null) {
-                body.put("seed", s.seed());
-            }
-            if (s.stop() != null && !s.stop().isEmpty()) {
-                ArrayNode stop = body.putArray("stop");
-                s.stop().forEach(stop::add);
-            }
-        }
+        ChatRequestBody.putSampling(body, request.sampling(), c.provider());
         // The sampled token's logprob (0 alternatives beyond it is not accepted everywhere; 1 is).
         body.put("logprobs", 1);
         body.put("echo", false);
