@@ -60,7 +60,7 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static final int W = 360, H = 220, L = 40, B = 30, T = 10, R = 10;
+    private static final int W = 380, H = 220, L = 52, B = 30, T = 14, R = 10;
 
     private static String frame(StringBuilder inner) {
         StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " + H + "\">");
@@ -139,8 +139,9 @@ public final class HtmlReport {
         return String.format(Locale.ROOT, "%.1f%%", v * 100);
     }
 
+    /** Counts print as integers, other values with two decimals. */
     private static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
     static String esc(String s) {
