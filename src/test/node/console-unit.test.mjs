@@ -41,6 +41,8 @@ test('runtime events normalize to the console shape', () => {
   assert.equal(normalizeEvent({ no: 'type' }), null);
   assert.equal(normalizeEvent('text'), null);
   assert.equal(normalizeEvent({ ...base, type: 'some.future.event' }).type, 'some.future.event');
+  // tokens events (only for clients that ask with includeTokens) pass through with their seq, unrendered
+  assert.equal(normalizeEvent({ ...base, type: 'tokens', step: 0, ids: [11, 12], logprobs: [-0.5, -1] }).seq, base.seq);
 });
 
 test('seq classification: next, duplicate, gap, and connection-only notices', () => {

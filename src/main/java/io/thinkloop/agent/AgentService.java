@@ -56,12 +56,21 @@ public class AgentService {
         return startTurn(session, content, limits());
     }
 
+    /** As {@link #startTurn(Session, String)}; {@code includeTokens} makes the turn emit {@code tokens} events. */
+    public Started startTurn(Session session, String content, boolean includeTokens) {
+        return startTurn(session, content, limits(), includeTokens);
+    }
+
     public Started startTurn(Session session, String content, TurnLimits limits) {
+        return startTurn(session, content, limits, false);
+    }
+
+    public Started startTurn(Session session, String content, TurnLimits limits, boolean includeTokens) {
         if (content == null || content.isEmpty()) {
             return new Started(null, new ServerEvent.Error("invalid_message", "user_message needs a non-empty content", false));
         }
         TurnRunner runner = new TurnRunner(session, content, limits, backends, tools, approvals,
-                systemPrompt.orElse(null), virtualThreads);
+                systemPrompt.orElse(null), virtualThreads, includeTokens);
         if (!session.beginTurn(runner)) {
             return new Started(null, new ServerEvent.Error("turn_in_progress",
                     "a turn is running in this session; wait for turn.completed or send cancel", true));

@@ -140,6 +140,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private final ApprovalPolicy approvals;
     private final String systemPrompt;
     private final ExecutorService virtualThreads;
+    private final boolean includeTokens;
     private final String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -157,7 +158,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private ToolResult[] openResults;
 
     TurnRunner(Session session, String content, TurnLimits limits, BackendSelector backends, ToolRegistry registry,
-               ApprovalPolicy approvals, String systemPrompt, ExecutorService virtualThreads) {
+               ApprovalPolicy approvals, String systemPrompt, ExecutorService virtualThreads, boolean includeTokens) {
         this.session = session;
         this.content = content;
         this.limits = limits;
@@ -166,6 +167,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         this.approvals = approvals;
         this.systemPrompt = systemPrompt;
         this.virtualThreads = virtualThreads;
+        this.includeTokens = includeTokens;
     }
 
     @Override
@@ -323,6 +325,9 @@ final class TurnRunner implements ActiveTurn, Runnable {
                             }
                             for (ParseEvent e : parser.feed(t.text())) {
                                 handle(g, step, e);
+                            }
+                            if (includeTokens && t.tokenIds() != null && t.tokenIds().length > 0) {
+                                emit(new ServerEvent.Tokens(step, t.tokenIds(), t.logprobs()));
                             }
                         }
                         case ModelChunk.Usage u -> emit(new ServerEvent.Usage(u.promptTokens(), u.completionTokens(), u.reasoningTokens()));

@@ -57,7 +57,12 @@ public class ClientCommands {
 
     /** Starts a turn; the error says why not. */
     public AgentService.Started userMessage(Session session, String content) {
-        return agent.startTurn(session, content);
+        return userMessage(session, content, false);
+    }
+
+    /** Starts a turn that also emits {@code tokens} events when {@code includeTokens}; the error says why not. */
+    public AgentService.Started userMessage(Session session, String content, boolean includeTokens) {
+        return agent.startTurn(session, content, includeTokens);
     }
 
     /** Null when done, else the error for the client. */

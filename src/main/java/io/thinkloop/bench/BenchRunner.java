@@ -168,7 +168,8 @@ public final class BenchRunner {
         }
         return new TrialResult(job.task().id(), job.trial(), config.seed(), job.task().difficulty(), session, v.passed(),
                 v.reward(), v.failures(), run.submission(), run.toolCalls(), run.toolErrors(), run.steps(), run.promptTokens(),
-                run.completionTokens(), run.reasoningTokens(), run.ttftMs(), run.latencyMs(), run.termination(), run.transcript());
+                run.completionTokens(), run.reasoningTokens(), run.ttftMs(), run.latencyMs(), run.termination(), run.transcript(),
+                run.tokens());
     }
 
     private String sessionId(Job job) {

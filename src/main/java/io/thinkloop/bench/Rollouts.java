@@ -17,8 +17,10 @@ import java.util.Map;
 /**
  * RL rollouts: per task, the group of its trials with rewards and group-relative advantages
  * (R - mean R over the group, as in DeepSeek-V3.2's GRPO), each with the conversation (prompt, reasoning,
- * tool calls and results). Token ids and logprobs are included where the service gives them; its public
- * WebSocket API does not stream them, so they are null for runs through it.
+ * tool calls and results). Token ids and logprobs come from the turn's {@code tokens} events (the bench asks for
+ * them with {@code includeTokens}): {@code tokenIds}/{@code logprobs} are all completions of the trial in order,
+ * {@code generations} the same per model generation ({@code step}). They stay null when the backend gives no ids;
+ * {@code logprobs} is null when some tokens came without them.
  */
 public final class Rollouts {
     private Rollouts() {
@@ -47,12 +49,37 @@ public final class Rollouts {
                         .put("termination", r.termination());
                 s.set("messages", r.transcript());
                 s.set("submission", r.submission());
-                s.putNull("tokenIds");
-                s.putNull("logprobs");
+                putTokens(s, r.tokens());
             }
             out.add(g);
         }
         return out;
+    }
+
+    private static void putTokens(ObjectNode sample, com.fasterxml.jackson.databind.JsonNode generations) {
+        if (generations == null || !generations.isArray() || generations.isEmpty()) {
+            sample.putNull("tokenIds");
+            sample.putNull("logprobs");
+            sample.putNull("generations");
+            return;
+        }
+        ArrayNode ids = sample.putArray("tokenIds");
+        ArrayNode logprobs = Json.MAPPER.createArrayNode();
+        boolean allLogprobs = true;
+        for (var g : generations) {
+            ids.addAll((ArrayNode) g.path("tokenIds"));
+            if (g.path("logprobs").isArray()) {
+                logprobs.addAll((ArrayNode) g.path("logprobs"));
+            } else {
+                allLogprobs = false;
+            }
+        }
+        if (allLogprobs) {
+            sample.set("logprobs", logprobs);
+        } else {
+            sample.putNull("logprobs");
+        }
+        sample.set("generations", generations);
     }
 
     public static void write(Path file, List<SynthTask> tasks, List<TrialResult> trials) throws IOException {

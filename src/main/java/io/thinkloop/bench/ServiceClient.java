@@ -75,7 +75,9 @@ public final class ServiceClient {
 
     private TrialRun converse(WebSocket socket, LinkedBlockingQueue<Object> inbox, String sessionId, String prompt,
                               Duration deadline, int maxSteps) throws InfraError, InterruptedException {
-        ObjectNode msg = Json.MAPPER.createObjectNode().put("type", "user_message").put("content", prompt);
+        ObjectNode msg = Json.MAPPER.createObjectNode().put("type", "user_message").put("content", prompt)
+                .put("includeTokens", true); // token ids and logprobs for the rollouts
+        TokenLog tokens = new TokenLog();
         long start = System.nanoTime();
         long end = start + deadline.toNanos();
         socket.sendText(msg.toString(), true);
@@ -151,6 +153,7 @@ public final class ServiceClient {
                         infra = e.path("code").asText() + ": " + e.path("message").asText();
                     }
                 }
+                case "tokens" -> tokens.add(e);
                 case "turn.completed" -> termination = stepCapped ? "step_cap" : e.path("finishReason").asText("stop");
                 case "cancelled" -> termination = stepCapped ? "step_cap" : "cancelled";
                 default -> {
@@ -162,7 +165,46 @@ public final class ServiceClient {
         }
         long latency = (System.nanoTime() - start) / 1_000_000;
         return new TrialRun(sessionId, submission, toolCalls, toolErrors, steps, prompt0, completion, reasoning, ttft,
-                latency, termination, transcript(sessionId));
+                latency, termination, transcript(sessionId), tokens.toJson());
+    }
+
+    /**
+     * The {@code tokens} events of a turn, in order, grouped per generation ({@code step}): the ids concatenated,
+     * and the logprobs too unless some event lacked them (then null, so ids and logprobs never misalign).
+     */
+    static final class TokenLog {
+        private final com.fasterxml.jackson.databind.node.ArrayNode generations = Json.MAPPER.createArrayNode();
+        private ObjectNode current;
+        private int currentStep = -1;
+        private boolean logprobsComplete;
+
+        void add(JsonNode e) {
+            JsonNode ids = e.path("ids");
+            if (!ids.isArray()) {
+                return;
+            }
+            int step = e.path("step").asInt(0);
+            if (current == null || step != currentStep) {
+                current = generations.addObject().put("step", step);
+                current.putArray("tokenIds");
+                current.putArray("logprobs");
+                currentStep = step;
+                logprobsComplete = true;
+            }
+            ((com.fasterxml.jackson.databind.node.ArrayNode) current.get("tokenIds")).addAll((com.fasterxml.jackson.databind.node.ArrayNode) ids);
+            JsonNode lp = e.path("logprobs");
+            if (logprobsComplete && lp.isArray() && lp.size() == ids.size()) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) current.get("logprobs")).addAll((com.fasterxml.jackson.databind.node.ArrayNode) lp);
+            } else if (logprobsComplete) {
+                logprobsComplete = false;
+                current.putNull("logprobs");
+            }
+        }
+
+        /** Null when no tokens event came. */
+        JsonNode toJson() {
+            return generations.isEmpty() ? null : generations;
+        }
     }
 
     /** The session's messages (OpenAI chat shape), or null when the service does not give them. */

@@ -14,8 +14,14 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 })
 public sealed interface ClientMessage {
 
-    /** Starts a turn. */
-    record UserMessage(String content) implements ClientMessage {
+    /**
+     * Starts a turn; {@code includeTokens} (default false) asks for {@code tokens} events carrying the
+     * model's token ids and logprobs.
+     */
+    record UserMessage(String content, boolean includeTokens) implements ClientMessage {
+        public UserMessage(String content) {
+            this(content, false);
+        }
     }
 
     /** Cancels the running turn (model stream, tool calls, pending approvals). */

@@ -25,7 +25,7 @@ public sealed interface ServerEvent {
             SessionCreated.class, TurnStarted.class, ReasoningDelta.class, TextDelta.class,
             ToolCallStarted.class, ToolCallArgumentsDelta.class, ToolCallCompleted.class,
             ToolExecuting.class, ToolResultEvent.class, ApprovalRequested.class, Usage.class,
-            TurnCompleted.class, Error.class, Cancelled.class);
+            TurnCompleted.class, Error.class, Cancelled.class, Tokens.class);
 
     record SessionCreated() implements ServerEvent {
         public String type() {
@@ -89,6 +89,17 @@ public sealed interface ServerEvent {
     record ApprovalRequested(String toolCallId, String name, String arguments) implements ServerEvent {
         public String type() {
             return "approval.requested";
+        }
+    }
+
+    /**
+     * The token ids (and their logprobs, null when the backend has none) behind one piece of model
+     * output of generation {@code step} of the turn; sent only for turns whose {@code user_message} set
+     * {@code includeTokens}, for clients that train on the exact tokens (RL rollouts).
+     */
+    record Tokens(int step, int[] ids, float[] logprobs) implements ServerEvent {
+        public String type() {
+            return "tokens";
         }
     }
 

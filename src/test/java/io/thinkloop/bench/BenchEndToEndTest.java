@@ -108,6 +108,38 @@ class BenchEndToEndTest {
         assertEquals(k, g.get("samples").size());
         assertEquals(0.0, g.get("samples").get(0).get("advantage").asDouble());
         assertTrue(g.get("samples").get(0).get("messages").size() > 3, "rollout carries the conversation");
+        // rollouts carry the backend's token ids and logprobs, in order, per generation
+        Map<String, Integer> stepsBySession = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
+            JsonNode t = Json.MAPPER.readTree(line);
+            stepsBySession.put(t.get("sessionId").asText(), t.get("steps").asInt());
+        }
+        for (String line : groups) {
+            for (JsonNode sample : Json.MAPPER.readTree(line).get("samples")) {
+                JsonNode gensOfSample = sample.get("generations");
+                assertEquals(stepsBySession.get(sample.get("sessionId").asText()).intValue(), gensOfSample.size(),
+                        "one token record per generation");
+                StringBuilder all = new StringBuilder();
+                for (int i = 0; i < gensOfSample.size(); i++) {
+                    JsonNode gen = gensOfSample.get(i);
+                    assertEquals(i, gen.get("step").asInt());
+                    StringBuilder text = new StringBuilder();
+                    gen.get("tokenIds").forEach(id -> text.append((char) id.asInt()));
+                    assertTrue(text.toString().contains("</think>") && text.toString().endsWith("<｜end▁of▁sentence｜>"),
+                            "the ids of a generation are its whole completion: " + text);
+                    all.append(text);
+                }
+                assertTrue(all.toString().contains("submit_result"));
+                JsonNode ids = sample.get("tokenIds");
+                JsonNode logprobs = sample.get("logprobs");
+                assertEquals(all.length(), ids.size(), "tokenIds: every generation's ids, in order");
+                assertEquals(ids.size(), logprobs.size());
+                for (int j = 0; j < ids.size(); j++) {
+                    assertEquals(all.charAt(j), ids.get(j).asInt());
+                    assertEquals(BenchSolverBackend.logprob(ids.get(j).asInt()), logprobs.get(j).floatValue(), "logprob of token " + j);
+                }
+            }
+        }
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<svg") && html.contains("pass^k") && html.contains("latency histogram"));
         assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets");

@@ -194,10 +194,26 @@ public class BenchSolverBackend implements ModelBackend {
         String raw = dsml(text == null ? "" : text, "Working through the task with the tools.", toolCalls);
         List<ModelChunk> chunks = new ArrayList<>();
         for (int i = 0; i < raw.length(); i += 97) {
-            chunks.add(new ModelChunk.Text(raw.substring(i, Math.min(raw.length(), i + 97))));
+            String piece = raw.substring(i, Math.min(raw.length(), i + 97));
+            int[] ids = tokenIds(piece);
+            float[] logprobs = new float[ids.length];
+            for (int j = 0; j < ids.length; j++) {
+                logprobs[j] = logprob(ids[j]);
+            }
+            chunks.add(new ModelChunk.Text(piece, ids, logprobs));
         }
         chunks.add(new ModelChunk.Usage(PROMPT_TOKENS, COMPLETION_TOKENS, REASONING_TOKENS));
         return Multi.createFrom().iterable(chunks);
+    }
+
+    /** Stand-in token ids: the UTF-16 units of the text, so a test can decode the ids it finds in the rollouts. */
+    static int[] tokenIds(String text) {
+        return text.chars().toArray();
+    }
+
+    /** The logprob the backend reports for a token id (exact in float and in JSON), so tests can check alignment. */
+    static float logprob(int id) {
+        return -(id % 50) / 64f;
     }
 
     /** What the model writes after the prompt for this assistant message: the codec's own rendering of it. */

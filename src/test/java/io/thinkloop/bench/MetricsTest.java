@@ -62,6 +62,9 @@ class MetricsTest {
         assertEquals(0.5, groups.get(1).get("samples").get(0).get("advantage").asDouble());
         assertEquals(-0.5, groups.get(1).get("samples").get(3).get("advantage").asDouble());
         assertEquals(0.0, groups.get(0).get("samples").get(0).get("advantage").asDouble());
+        // no token data from the backend: the token fields stay null
+        var plain = groups.get(0).get("samples").get(0);
+        assertTrue(plain.get("tokenIds").isNull() && plain.get("logprobs").isNull() && plain.get("generations").isNull());
     }
 
     @Test

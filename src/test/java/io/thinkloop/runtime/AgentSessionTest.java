@@ -230,6 +230,71 @@ class AgentSessionTest {
         return Multi.createFrom().iterable(chunks);
     }
 
+    /** Raw model text in chunks with token ids and logprobs (the third chunk without logprobs). */
+    private static Multi<ModelChunk> withTokens() {
+        return Multi.createFrom().items(
+                new ModelChunk.Text("let me ", new int[] {11, 12}, new float[] {-0.5f, -0.25f}),
+                new ModelChunk.Text("see</think>", new int[] {13}, new float[] {-1.0f}),
+                new ModelChunk.Text("Hello ", new int[] {14}, null),
+                new ModelChunk.Text("there<｜end▁of▁sentence｜>", new int[] {15, 16}, new float[] {-0.125f, 0f}),
+                new ModelChunk.Usage(10, 6, 3));
+    }
+
+    @Test
+    void tokensEventsComeOnlyWhenAskedInOrderAndJournaled() throws Exception {
+        String id = newId("tokens");
+        String msg = "tokens " + id;
+        backend.script(msg, r -> withTokens(), r -> withTokens());
+        try (WsClient c = WsClient.connect(base, id, null)) {
+            List<JsonNode> all = new ArrayList<>();
+            all.add(c.next(Duration.ofSeconds(5)));
+            c.send(userMessage(msg));
+            List<JsonNode> plain = c.untilTurnEnd();
+            all.addAll(plain);
+            assertEquals("stop", plain.getLast().path("finishReason").asText());
+            assertTrue(ofType(plain, "tokens").isEmpty(), "no tokens events unless asked: " + WsClient.types(plain));
+
+            c.send(Map.of("type", "user_message", "content", "again", "includeTokens", true));
+            List<JsonNode> asked = c.untilTurnEnd();
+            all.addAll(asked);
+            assertEquals("stop", asked.getLast().path("finishReason").asText());
+            String answer = ofType(asked, "text.delta").stream().map(e -> e.path("text").asText()).reduce("", String::concat);
+            assertEquals("Hello there", answer);
+            List<JsonNode> tokens = ofType(asked, "tokens");
+            assertEquals(4, tokens.size(), "one tokens event per chunk with ids: " + WsClient.types(asked));
+            List<Integer> ids = new ArrayList<>();
+            tokens.forEach(t -> t.path("ids").forEach(i -> ids.add(i.asInt())));
+            assertEquals(List.of(11, 12, 13, 14, 15, 16), ids);
+            assertEquals(List.of(-0.5, -0.25), floats(tokens.get(0).path("logprobs")));
+            assertEquals(List.of(-1.0), floats(tokens.get(1).path("logprobs")));
+            assertTrue(tokens.get(2).path("logprobs").isMissingNode(), "no logprobs from the backend: field absent");
+            assertEquals(List.of(-0.125, 0.0), floats(tokens.get(3).path("logprobs")));
+            assertTrue(tokens.stream().allMatch(t -> t.path("step").asInt(-1) == 0));
+            // the tokens of a chunk follow the deltas it produced, and usage still closes the generation
+            assertTrue(asked.indexOf(tokens.getLast()) < asked.indexOf(ofType(asked, "usage").getFirst()));
+            var schemas = ProtocolDocs.eventSchemas();
+            for (JsonNode t : tokens) {
+                assertTrue(schemas.get("tokens").validate(t).isEmpty(), "tokens matches its schema: " + t);
+            }
+            for (int i = 0; i < all.size(); i++) {
+                assertEquals(i + 1, all.get(i).path("seq").asLong(), "seq stays contiguous: " + WsClient.types(all));
+            }
+            // journaled: a resume replays the tokens events exactly
+            long before = asked.getFirst().path("seq").asLong() - 1;
+            try (WsClient r = WsClient.connect(base, id, null)) {
+                r.send(Map.of("type", "resume", "lastSeq", before));
+                List<JsonNode> replay = r.untilTurnEnd();
+                assertEquals(asked.stream().map(JsonNode::toString).toList(), replay.stream().map(JsonNode::toString).toList());
+            }
+        }
+    }
+
+    private static List<Double> floats(JsonNode array) {
+        List<Double> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asDouble()));
+        return out;
+    }
+
     @Test
     void cancelDuringGenerationStopsTheModelStream() throws Exception {
         String id = newId("cgen");

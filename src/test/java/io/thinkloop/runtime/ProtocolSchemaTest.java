@@ -1,6 +1,7 @@
 package io.thinkloop.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -67,6 +68,11 @@ class ProtocolSchemaTest {
             ClientMessage decoded = Json.MAPPER.treeToValue(node, ClientMessage.class);
             assertEquals(e.getKey(), ClientMessage.typeName(decoded.getClass()));
         }
+        // includeTokens is optional and defaults to false
+        JsonNode asking = Json.MAPPER.readTree("{\"type\":\"user_message\",\"content\":\"hi\",\"includeTokens\":true}");
+        assertTrue(schemas.get("user_message").validate(asking).isEmpty());
+        assertTrue(((ClientMessage.UserMessage) Json.MAPPER.treeToValue(asking, ClientMessage.class)).includeTokens());
+        assertFalse(((ClientMessage.UserMessage) Json.MAPPER.readValue(examples.get("user_message"), ClientMessage.class)).includeTokens());
     }
 
     @Test

@@ -143,6 +143,8 @@ class SessionApiTest {
         String id = AgentSessionTest.newId("schema");
         String msg = "schema " + id;
         backend.script(msg, callTools("why", "dangerous", "{}", "sleep", "{\"ms\":1}"), answer("so", "answer"),
+                r -> io.smallrye.mutiny.Multi.createFrom().items(new io.thinkloop.model.ModelChunk.Text(
+                        "fine</think>ok<｜end▁of▁sentence｜>", new int[] {7, 8, 9}, new float[] {-0.5f, -0.25f, 0f})),
                 callTools(null, "hang", "{}"));
         List<JsonNode> all = new ArrayList<>();
         try (WsClient c = WsClient.connect(base, id, null)) {
@@ -153,6 +155,8 @@ class SessionApiTest {
             List<JsonNode> ask = c.until("approval.requested");
             all.addAll(ask);
             c.send(Map.of("type", "approve", "toolCallId", ask.getLast().path("toolCallId").asText()));
+            all.addAll(c.untilTurnEnd());
+            c.send(Map.of("type", "user_message", "content", "with tokens", "includeTokens", true));
             all.addAll(c.untilTurnEnd());
             c.send(AgentSessionTest.userMessage("then hang"));
             all.addAll(c.until("tool.executing"));
