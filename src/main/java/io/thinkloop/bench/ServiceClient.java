@@ -1,6 +1,7 @@
 package io.thinkloop.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import java.io.IOException;
@@ -173,7 +174,7 @@ public final class ServiceClient {
      * and the logprobs too unless some event lacked them (then null, so ids and logprobs never misalign).
      */
     static final class TokenLog {
-        private final com.fasterxml.jackson.databind.node.ArrayNode generations = Json.MAPPER.createArrayNode();
+        private final ArrayNode generations = Json.MAPPER.createArrayNode();
         private ObjectNode current;
         private int currentStep = -1;
         private boolean logprobsComplete;
@@ -191,10 +192,10 @@ public final class ServiceClient {
                 currentStep = step;
                 logprobsComplete = true;
             }
-            ((com.fasterxml.jackson.databind.node.ArrayNode) current.get("tokenIds")).addAll((com.fasterxml.jackson.databind.node.ArrayNode) ids);
+            ((ArrayNode) current.get("tokenIds")).addAll((ArrayNode) ids);
             JsonNode lp = e.path("logprobs");
             if (logprobsComplete && lp.isArray() && lp.size() == ids.size()) {
-                ((com.fasterxml.jackson.databind.node.ArrayNode) current.get("logprobs")).addAll((com.fasterxml.jackson.databind.node.ArrayNode) lp);
+                ((ArrayNode) current.get("logprobs")).addAll((ArrayNode) lp);
             } else if (logprobsComplete) {
                 logprobsComplete = false;
                 current.putNull("logprobs");
