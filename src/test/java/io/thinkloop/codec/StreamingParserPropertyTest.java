@@ -37,13 +37,7 @@ class StreamingParserPropertyTest {
             StreamingParser p = StreamingParser.strict(mode);
             EventAssembler a = new EventAssembler();
             try {
-                int from = 0;
-                for (int cut : cuts) {
-                    a.accept(p.feed(text.substring(from, cut)));
-                    from = cut;
-                }
-                a.accept(p.feed(text.substring(from)));
-                a.accept(p.finish());
+                feedChunked(p, a, text, cuts);
             } catch (CodecException e) {
                 return new Outcome(null, true);
             }
@@ -118,18 +112,23 @@ class StreamingParserPropertyTest {
         assertTrue(rejected > 100 && accepted > 100, "variants exercise both outcomes: " + accepted + "/" + rejected);
     }
 
+    /** Feeds {@code text} cut at {@code cuts}, then finishes, collecting every event in {@code a}. */
+    static void feedChunked(StreamingParser p, EventAssembler a, String text, List<Integer> cuts) {
+        int from = 0;
+        for (int cut : cuts) {
+            a.accept(p.feed(text.substring(from, cut)));
+            from = cut;
+        }
+        a.accept(p.feed(text.substring(from)));
+        a.accept(p.finish());
+    }
+
     /** Lenient outcome (message, repairs, end, or rejection) of one chunking. */
     private static String lenientOutcome(String text, ThinkingMode mode, List<Integer> cuts) {
         StreamingParser p = StreamingParser.lenient(mode, List.of());
         EventAssembler a = new EventAssembler();
         try {
-            int from = 0;
-            for (int cut : cuts) {
-                a.accept(p.feed(text.substring(from, cut)));
-                from = cut;
-            }
-            a.accept(p.feed(text.substring(from)));
-            a.accept(p.finish());
+            feedChunked(p, a, text, cuts);
         } catch (CodecException e) {
             return "rejected";
         }
