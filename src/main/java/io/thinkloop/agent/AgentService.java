@@ -1,6 +1,6 @@
 package io.thinkloop.agent;
 
-import io.thinkloop.model.BackendSelector;
+import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;

@@ -1,12 +1,15 @@
 package io.thinkloop.agent;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.json.Json;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.thinkloop.codec.CodecException;
 import io.thinkloop.codec.DeepSeekV32Codec;
-import io.thinkloop.codec.ParseEvent;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.codec.StreamingParser;
-import io.thinkloop.model.BackendSelector;
+import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -121,11 +124,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
          */
         static ToolCall encodable(ToolCall call) {
             try {
-                var node = io.thinkloop.json.Json.MAPPER.readTree(call.arguments() == null ? "" : call.arguments());
+                var node = Json.MAPPER.readTree(call.arguments() == null ? "" : call.arguments());
                 if (node != null && node.isObject()) {
                     return call;
                 }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            } catch (JsonProcessingException e) {
                 // fall through
             }
             return new ToolCall(call.id(), call.name(), "{}");
@@ -447,7 +450,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 int i = indexOf.get(d.toolCallId());
                 ToolCall call = calls.get(i);
                 if (d.approved()) {
-                    start(step, i, call, byName.get(call.name()), (com.fasterxml.jackson.databind.JsonNode) validArgs[i]);
+                    start(step, i, call, byName.get(call.name()), (JsonNode) validArgs[i]);
                 } else {
                     complete(i, call, ToolResult.error("denied by user" + (d.reason() == null || d.reason().isBlank() ? "" : ": " + d.reason())), 0);
                     remaining--;
@@ -457,7 +460,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         running.clear();
     }
 
-    private void start(int step, int index, ToolCall call, Tool tool, com.fasterxml.jackson.databind.JsonNode args) {
+    private void start(int step, int index, ToolCall call, Tool tool, JsonNode args) {
         emit(new ServerEvent.ToolExecuting(call.id(), call.name()));
         long t0 = System.nanoTime();
         ToolCallContext ctx = new ToolCallContext(session.id(), turnId, call.id(),

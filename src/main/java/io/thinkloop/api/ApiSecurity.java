@@ -1,5 +1,7 @@
 package io.thinkloop.api;
 
+import io.thinkloop.json.Json;
+import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
@@ -134,7 +136,7 @@ public class ApiSecurity {
     }
 
     static boolean isLoopback(String hostHeader) {
-        String h = hostHeader.toLowerCase(java.util.Locale.ROOT);
+        String h = hostHeader.toLowerCase(Locale.ROOT);
         if (h.startsWith("[")) {
             return h.startsWith("[::1]");
         }
@@ -169,7 +171,7 @@ public class ApiSecurity {
     }
 
     private static void deny(RoutingContext rc, int status, String code, String message) {
-        String body = io.thinkloop.json.Json.MAPPER.createObjectNode()
+        String body = Json.MAPPER.createObjectNode()
                 .put("code", code).put("message", message).put("retryable", false).toString();
         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
     }

@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import jakarta.ws.rs.NotFoundException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -148,7 +149,7 @@ public class SessionResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @QueryParam("lastSeq") Long lastSeq,
                                           @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
-        Session session = sessions.find(id).orElseThrow(() -> new jakarta.ws.rs.NotFoundException("no session " + id));
+        Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
         int buffer = sessions.subscriberBuffer();
         return Multi.createFrom().<String>emitter(emitter -> {

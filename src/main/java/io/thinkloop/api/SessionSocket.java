@@ -1,5 +1,7 @@
 package io.thinkloop.api;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -191,7 +193,7 @@ public class SessionSocket {
             int eq = part.indexOf('=');
             String k = eq < 0 ? part : part.substring(0, eq);
             if (k.equals(name)) {
-                return eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                return eq < 0 ? "" : URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
             }
         }
         return null;

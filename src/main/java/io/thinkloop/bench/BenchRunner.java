@@ -1,5 +1,8 @@
 package io.thinkloop.bench;
 
+import java.io.UncheckedIOException;
+import java.util.Comparator;
+import java.util.concurrent.ExecutionException;
 import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
@@ -143,7 +146,7 @@ public final class BenchRunner {
             for (Future<?> f : workers) {
                 try {
                     f.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IOException("bench worker failed: " + e.getCause(), e.getCause());
                 }
             }
@@ -184,7 +187,7 @@ public final class BenchRunner {
             Files.writeString(file, Json.MAPPER.writeValueAsString(r) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot append to " + file, e);
+            throw new UncheckedIOException("cannot append to " + file, e);
         }
     }
 
@@ -215,7 +218,7 @@ public final class BenchRunner {
     public static Metrics.Summary writeOutputs(Suite suite, List<TrialResult> trials, Path out, int k, String url, int infraErrors)
             throws IOException {
         List<TrialResult> sorted = new ArrayList<>(trials);
-        sorted.sort(java.util.Comparator.comparing(TrialResult::taskId).thenComparingInt(TrialResult::trial));
+        sorted.sort(Comparator.comparing(TrialResult::taskId).thenComparingInt(TrialResult::trial));
         Metrics.Summary summary = Metrics.summarize(suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
         Files.writeString(out.resolve(RESULTS), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
         Files.writeString(out.resolve(REPORT), HtmlReport.render(summary, suite.tasks(), sorted, url));

@@ -1,5 +1,6 @@
 package io.thinkloop.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
@@ -56,7 +57,7 @@ public final class Rollouts {
         return out;
     }
 
-    private static void putTokens(ObjectNode sample, com.fasterxml.jackson.databind.JsonNode generations) {
+    private static void putTokens(ObjectNode sample, JsonNode generations) {
         if (generations == null || !generations.isArray() || generations.isEmpty()) {
             sample.putNull("tokenIds");
             sample.putNull("logprobs");

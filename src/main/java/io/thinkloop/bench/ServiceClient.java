@@ -1,5 +1,7 @@
 package io.thinkloop.bench;
 
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -57,7 +59,7 @@ public final class ServiceClient {
         WebSocket socket;
         try {
             socket = b.buildAsync(ws(sessionId), new Listener(inbox)).get(15, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             Throwable c = e.getCause() == null ? e : e.getCause();
             throw new InfraError("cannot connect to " + ws(sessionId) + ": " + c.getMessage(), c);
         }
@@ -66,7 +68,7 @@ public final class ServiceClient {
         } finally {
             try {
                 socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // the connection is gone already
             } finally {
                 socket.abort();

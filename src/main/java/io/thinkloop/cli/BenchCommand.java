@@ -1,5 +1,6 @@
 package io.thinkloop.cli;
 
+import java.io.IOException;
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
 import io.thinkloop.bench.Metrics;
@@ -56,7 +57,7 @@ public final class BenchCommand implements Callable<Integer> {
         Suite s;
         try {
             s = Suite.load(suite);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("bench: " + e.getMessage());
             return 2;
         }

@@ -1,6 +1,6 @@
 package io.thinkloop.cli;
 
-import io.thinkloop.codec.GoldenCases;
+import io.thinkloop.openai.GoldenCases;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

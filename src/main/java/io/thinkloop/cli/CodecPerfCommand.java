@@ -2,7 +2,7 @@ package io.thinkloop.cli;
 
 import io.thinkloop.cli.perf.Measure;
 import io.thinkloop.codec.DeepSeekV32Codec;
-import io.thinkloop.codec.ParseEvent;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.ThinkingMode;

@@ -1,12 +1,13 @@
 package io.thinkloop.cli;
 
+import java.util.Arrays;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.engine.InferenceState;
 import io.thinkloop.engine.Model;
-import io.thinkloop.engine.backend.BundledTokenizer;
-import io.thinkloop.engine.backend.EmbeddedDefault;
-import io.thinkloop.engine.backend.GenerationEngine;
+import io.thinkloop.tokenizer.BundledTokenizer;
+import io.thinkloop.backend.embedded.EmbeddedDefault;
+import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -168,7 +169,7 @@ public final class EngineGenerateCommand implements Callable<Integer> {
                 int next = argmax(logits);
                 out.add(next);
                 System.out.println(next);
-                if (stop != null && java.util.Arrays.stream(stop).anyMatch(x -> x == next)) {
+                if (stop != null && Arrays.stream(stop).anyMatch(x -> x == next)) {
                     break;
                 }
                 if (i + 1 < max) {

@@ -1,7 +1,11 @@
 package io.thinkloop.cli;
 
-import io.thinkloop.engine.tokenizer.StreamingDecoder;
-import io.thinkloop.engine.tokenizer.Tokenizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import io.thinkloop.tokenizer.StreamingDecoder;
+import io.thinkloop.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,7 +104,7 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
      * while the single-threaded work's CPU time stays put.
      */
     private static long time(Runnable r) {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long t = threads.getCurrentThreadCpuTime();
         r.run();
         return threads.getCurrentThreadCpuTime() - t;
@@ -127,7 +131,7 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
     }
 
     private static String[] splitDocs(String text, int size) {
-        java.util.List<String> docs = new java.util.ArrayList<>();
+        List<String> docs = new ArrayList<>();
         int from = 0;
         while (from < text.length()) {
             int to = Math.min(text.length(), from + size);

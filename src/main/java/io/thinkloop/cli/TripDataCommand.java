@@ -1,5 +1,6 @@
 package io.thinkloop.cli;
 
+import java.io.IOException;
 import io.thinkloop.mcptools.trip.TripDatabase;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -47,7 +48,7 @@ public final class TripDataCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             System.err.println("thinkloop trip-data: " + e.getMessage());
             return 2;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             System.err.println("thinkloop trip-data: cannot read " + check + ": " + e);
             return 2;
         }

@@ -1,6 +1,7 @@
 package io.thinkloop.codec;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.model.Repair;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  * boolean where the schema types the parameter so; text that is no JSON value becomes a string). Every
  * deviation from what strict parsing would produce is recorded as a {@link Repair}.
  */
-final class ArgumentCoercion {
+public final class ArgumentCoercion {
     private static final Pattern INTEGER = Pattern.compile("-?(?:0|[1-9]\\d*)");
     private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
 
@@ -59,13 +60,13 @@ final class ArgumentCoercion {
     }
 
     /** Whether a string value may be streamed as a JSON string as it arrives (schema allows or does not say). */
-    static boolean allowsString(JsonNode schema) {
+    public static boolean allowsString(JsonNode schema) {
         Set<String> t = types(schema);
         return t.isEmpty() || t.contains("string");
     }
 
     /** The JSON text for {@code raw}; appends the repairs it made. */
-    static String render(String raw, Boolean declaredString, JsonNode schema, String param, List<Repair> repairs) {
+    public static String render(String raw, Boolean declaredString, JsonNode schema, String param, List<Repair> repairs) {
         Set<String> types = types(schema);
         boolean stringOnly = types.size() == 1 && types.contains("string");
         if (Boolean.TRUE.equals(declaredString)) {

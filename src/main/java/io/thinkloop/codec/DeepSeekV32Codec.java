@@ -1,5 +1,6 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.ParsedMessage;
 import static io.thinkloop.codec.Dsv32Tokens.ASSISTANT;
 import static io.thinkloop.codec.Dsv32Tokens.BOS;
 import static io.thinkloop.codec.Dsv32Tokens.DSML;

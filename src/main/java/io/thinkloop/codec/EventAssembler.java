@@ -1,5 +1,8 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.model.ParsedMessage;
+import io.thinkloop.model.Repair;
 import io.thinkloop.model.ToolCall;
 import java.util.ArrayList;
 import java.util.List;

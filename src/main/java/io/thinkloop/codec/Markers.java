@@ -1,5 +1,6 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.Repair;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.model.Repair;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.codec.Markers.Kind;
 import io.thinkloop.model.ThinkingMode;

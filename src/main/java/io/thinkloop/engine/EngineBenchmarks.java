@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import java.util.Arrays;
 import io.thinkloop.engine.kernel.Fp8;
 
 import java.util.SplittableRandom;
@@ -32,7 +33,7 @@ public final class EngineBenchmarks {
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = Fp8.encode(Fp8.round((float) r.nextGaussian() * 64f));
             }
-            java.util.Arrays.fill(s.indexKeyScales[layer], 0x1p-8f);
+            Arrays.fill(s.indexKeyScales[layer], 0x1p-8f);
         }
         float[] h = s.decode.h[0];
         for (int i = 0; i < h.length; i++) {
@@ -47,7 +48,7 @@ public final class EngineBenchmarks {
             model.attentionStep(s, layer);
             ms[it] = (System.nanoTime() - t0) / 1e6;
         }
-        java.util.Arrays.sort(ms);
+        Arrays.sort(ms);
         return ms[0];
     }
 }

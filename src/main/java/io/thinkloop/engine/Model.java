@@ -400,7 +400,7 @@ public final class Model implements AutoCloseable {
             }
             // Fold each block's query scale (and 2^100, see scoreKeys) into the query values.
             float[] qt = sc.iqScaled;
-            java.util.Arrays.fill(qt, 0f);
+            Arrays.fill(qt, 0f);
             for (int h = 0; h < ih; h++) {
                 for (int d = 0; d < id; d++) {
                     qt[h * id + d] = q[h * id + d] * sc.qscale[t][h * blocks + d / 128] * 0x1p100f;

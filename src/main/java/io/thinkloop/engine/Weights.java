@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import java.lang.foreign.MemorySegment;
 import io.thinkloop.engine.checkpoint.Checkpoint;
 import io.thinkloop.engine.checkpoint.CheckpointException;
 import io.thinkloop.engine.checkpoint.DType;
@@ -119,7 +120,7 @@ final class Weights {
         int n = Math.toIntExact(t.elements());
         float[] out = new float[n];
         if (t.dtype() == DType.F32) {
-            java.lang.foreign.MemorySegment.copy(t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, out, 0, n);
+            MemorySegment.copy(t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, out, 0, n);
         } else {
             for (int i = 0; i < n; i++) {
                 out[i] = Float.intBitsToFloat(t.data().get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i) << 16);

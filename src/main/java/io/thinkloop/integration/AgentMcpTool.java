@@ -8,7 +8,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.json.Json;
-import io.thinkloop.mcp.runtime.AgentToolHook;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.EventSubscriber;
 import io.thinkloop.session.Session;

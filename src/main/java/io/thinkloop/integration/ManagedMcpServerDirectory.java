@@ -1,8 +1,6 @@
 package io.thinkloop.integration;
 
-import io.thinkloop.console.McpServerDirectory;
 import io.thinkloop.mcp.client.McpClient;
-import io.thinkloop.mcp.runtime.McpServerManager;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;

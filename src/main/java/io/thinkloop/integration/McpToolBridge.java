@@ -2,7 +2,6 @@ package io.thinkloop.integration;
 
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.mcp.client.RemoteTool;
-import io.thinkloop.mcp.runtime.McpServerManager;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,5 @@
 package io.thinkloop.model;
 
-import io.thinkloop.codec.ParseEvent;
 
 /** One piece of a backend's streamed completion. */
 public sealed interface ModelChunk {

@@ -1,5 +1,6 @@
 package io.thinkloop.session;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public record EventEnvelope(String sessionId, String turnId, long seq, Instant t
                 sb.append('}');
             }
             return sb.toString();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize " + event, e);
         }
     }

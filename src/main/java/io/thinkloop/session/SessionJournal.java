@@ -1,5 +1,6 @@
 package io.thinkloop.session;
 
+import java.util.function.Predicate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ChatMessage;
@@ -172,7 +173,7 @@ final class SessionJournal implements AutoCloseable {
     }
 
     /** Feeds lines to {@code sink} until it returns false. */
-    private static void readLines(Path file, java.util.function.Predicate<String> sink) {
+    private static void readLines(Path file, Predicate<String> sink) {
         if (!Files.exists(file)) {
             return;
         }

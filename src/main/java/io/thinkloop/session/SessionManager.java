@@ -1,5 +1,7 @@
 package io.thinkloop.session;
 
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -54,7 +56,7 @@ public class SessionManager {
     private ScheduledExecutorService flusher;
 
     void onStart(@Observes StartupEvent ev) {
-        fsync = FsyncPolicy.valueOf(fsyncName.trim().toUpperCase(java.util.Locale.ROOT));
+        fsync = FsyncPolicy.valueOf(fsyncName.trim().toUpperCase(Locale.ROOT));
         try {
             Files.createDirectories(root());
         } catch (IOException e) {
@@ -65,7 +67,7 @@ public class SessionManager {
             long ms = Math.max(1, fsyncInterval.toMillis());
             flusher.scheduleWithFixedDelay(() -> sessions.values().forEach(Session::forceJournal), ms, ms, TimeUnit.MILLISECONDS);
         }
-        LOG.infof("sessions in %s (fsync %s)", root(), fsync.name().toLowerCase(java.util.Locale.ROOT));
+        LOG.infof("sessions in %s (fsync %s)", root(), fsync.name().toLowerCase(Locale.ROOT));
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -138,7 +140,7 @@ public class SessionManager {
             ObjectNode meta = Json.MAPPER.createObjectNode().put("id", id).put("createdAt", now.toString());
             Path tmp = dir.resolve(META + ".tmp");
             Files.writeString(tmp, meta.toString());
-            Files.move(tmp, dir.resolve(META), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, dir.resolve(META), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create session " + id, e);
         }

@@ -1,5 +1,6 @@
 package io.thinkloop.synth;
 
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,7 @@ public final class Domains {
     }
 
     public static TaskEnvironment open(String domain, Map<String, String> options) {
-        String key = domain + "|" + new java.util.TreeMap<>(options);
+        String key = domain + "|" + new TreeMap<>(options);
         return CACHE.computeIfAbsent(key, k -> switch (domain) {
             case TripTasks.DOMAIN -> new TripTasks(options);
             case RetailTasks.DOMAIN -> new RetailTasks(options);

@@ -1,5 +1,7 @@
 package io.thinkloop.synth;
 
+import io.thinkloop.mcptools.retail.RetailDatabase;
+import io.thinkloop.mcptools.retail.RetailServer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;

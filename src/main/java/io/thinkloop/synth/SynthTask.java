@@ -1,5 +1,7 @@
 package io.thinkloop.synth;
 
+import java.util.Collections;
+import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
@@ -13,7 +15,7 @@ public record SynthTask(String id, String domain, int difficulty, Env env, Strin
     /** The environment: a tool-server name and its options (e.g. seed, size). */
     public record Env(String server, Map<String, String> options) {
         public Env {
-            options = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(options));
+            options = Collections.unmodifiableMap(new TreeMap<>(options));
         }
 
         /** The options as {@code thinkloop.tools.servers} writes them: {@code server?k=v&k=v}. */

@@ -1,5 +1,8 @@
 package io.thinkloop.synth;
 
+import java.time.format.TextStyle;
+import java.util.function.BiConsumer;
+import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -324,7 +327,7 @@ public final class TripTasks implements TaskEnvironment {
             Integer mealCap = s.mealBudget() == null ? null : s.mealBudget().capFor(hotelPrice);
             for (int k = 0; k < st.days(); k++, dayIndex++) {
                 LocalDate date = s.date(dayIndex);
-                String weekday = date.getDayOfWeek().getDisplayName(java.time.format.TextStyle.FULL, Locale.ENGLISH);
+                String weekday = date.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH);
                 boolean wet = Boolean.TRUE.equals(s.indoorWhenWet()) && isWet(info.get(weatherAt + dayIndex).get("condition").asText());
                 List<JsonNode> picks = cd.attractions().stream()
                         .filter(x -> !usedAttractions.contains(x.get("name").asText()))
@@ -402,7 +405,7 @@ public final class TripTasks implements TaskEnvironment {
         return false;
     }
 
-    private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+    private static Stream<JsonNode> stream(JsonNode array) {
         List<JsonNode> list = new ArrayList<>();
         array.forEach(list::add);
         return list.stream();
@@ -415,7 +418,7 @@ public final class TripTasks implements TaskEnvironment {
         Spec s = spec(specNode);
         List<String> fail = new ArrayList<>();
         int[] checks = {0};
-        java.util.function.BiConsumer<Boolean, String> check = (ok, msg) -> {
+        BiConsumer<Boolean, String> check = (ok, msg) -> {
             checks[0]++;
             if (!ok) {
                 fail.add(msg);

@@ -1,5 +1,6 @@
 package io.thinkloop.tools;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
@@ -38,7 +39,7 @@ public final class ArgumentValidator {
         try {
             args = argumentsJson == null || argumentsJson.isBlank()
                     ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(argumentsJson);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             return new Invalid("arguments are not valid JSON: " + e.getOriginalMessage());
         }
         if (args == null || !args.isObject()) {

@@ -1,5 +1,8 @@
 package io.thinkloop.bench;
 
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +55,7 @@ class BenchEndToEndTest {
     }
 
     private int bench(Path out, int k, String... extra) {
-        List<String> args = new java.util.ArrayList<>(List.of("bench", "--url", url(), "--suite", SUITE, "--trials", Integer.toString(k),
+        List<String> args = new ArrayList<>(List.of("bench", "--url", url(), "--suite", SUITE, "--trials", Integer.toString(k),
                 "--out", out.toString(), "--concurrency", "6", "--deadline", "60", "--api-key", BenchTestProfile.KEY));
         args.addAll(List.of(extra));
         return ThinkloopCli.execute(args.toArray(String[]::new));
@@ -109,7 +112,7 @@ class BenchEndToEndTest {
         assertEquals(0.0, g.get("samples").get(0).get("advantage").asDouble());
         assertTrue(g.get("samples").get(0).get("messages").size() > 3, "rollout carries the conversation");
         // rollouts carry the backend's token ids and logprobs, in order, per generation
-        Map<String, Integer> stepsBySession = new java.util.HashMap<>();
+        Map<String, Integer> stepsBySession = new HashMap<>();
         for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
             JsonNode t = Json.MAPPER.readTree(line);
             stepsBySession.put(t.get("sessionId").asText(), t.get("steps").asInt());
@@ -175,7 +178,7 @@ class BenchEndToEndTest {
         assertEquals(17, partial.get("scores").get("trials").asInt());
         assertEquals(30 * k - 17, partial.get("pendingTrials").asInt());
         // a kill can tear the last line: the resumed run must skip it and redo that trial
-        Files.writeString(resumed.resolve("trials.jsonl"), "{\"taskId\":\"trip-smoke-v1-0", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(resumed.resolve("trials.jsonl"), "{\"taskId\":\"trip-smoke-v1-0", StandardOpenOption.APPEND);
         assertEquals(0, bench(resumed, k));
         JsonNode a = results(full);
         JsonNode b = results(resumed);

@@ -1,5 +1,9 @@
 package io.thinkloop.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.codec.DeepSeekV32Codec;
@@ -44,7 +48,7 @@ public class BenchSolverBackend implements ModelBackend {
     public enum Mode { SOLVE, WRONG, MIXED, FLAKY, DELEGATE }
 
     /** FLAKY: the tasks whose first generation already failed once (a backend failure, then it solves). */
-    static final java.util.Set<String> FAILED_ONCE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final Set<String> FAILED_ONCE = ConcurrentHashMap.newKeySet();
 
     public static volatile Mode mode = Mode.SOLVE;
     public static volatile String delegateId = "embedded";
@@ -55,7 +59,7 @@ public class BenchSolverBackend implements ModelBackend {
     static {
         try {
             Suite.load("classpath:trip-smoke-v1.jsonl").tasks().forEach(t -> TASKS.put(t.id(), t));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -107,7 +111,7 @@ public class BenchSolverBackend implements ModelBackend {
         boolean wrong = mode == Mode.WRONG || (mode == Mode.MIXED && failsInMixed(task.id()));
         List<Done> done = history(request.messages());
         if (mode == Mode.FLAKY && done.isEmpty() && FAILED_ONCE.add(task.id())) {
-            return Multi.createFrom().failure(new java.io.IOException("simulated backend outage"));
+            return Multi.createFrom().failure(new IOException("simulated backend outage"));
         }
         if (done.stream().anyMatch(d -> d.name().equals("submit_result"))) {
             return reply("The plan is submitted.", List.of());
@@ -129,7 +133,7 @@ public class BenchSolverBackend implements ModelBackend {
         if (wrong) {
             answer = env.perturb(task.spec(), answer, new Random(0)).getFirst().submission();
         }
-        return reply(null, List.of(new ToolInvoker.Call("submit_result", (com.fasterxml.jackson.databind.node.ObjectNode) answer)));
+        return reply(null, List.of(new ToolInvoker.Call("submit_result", (ObjectNode) answer)));
     }
 
     /** Answers the solution's calls from the conversation; a batch not made yet is NeedCalls. */
@@ -176,7 +180,7 @@ public class BenchSolverBackend implements ModelBackend {
                 for (ToolCall c : msg.toolCalls()) {
                     try {
                         out.add(new Done(c.name(), Json.MAPPER.readTree(c.arguments()), results.get(c.id())));
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
                 }

@@ -1,5 +1,6 @@
 package io.thinkloop.cli;
 
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -87,7 +88,7 @@ class EngineCommandTest {
         }
         String log = err.toString(StandardCharsets.UTF_8);
         assertEquals(0, a.exit(), log);
-        assertTrue(java.nio.file.Files.exists(data.resolve("models/embedded-20251201/model.safetensors")));
+        assertTrue(Files.exists(data.resolve("models/embedded-20251201/model.safetensors")));
         assertTrue(log.contains("UNTRAINED"), log);
         assertTrue(log.contains("tokens/s"), log);
         assertTrue(log.contains("6 tokens generated"), log);

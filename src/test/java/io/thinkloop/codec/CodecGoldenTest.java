@@ -1,5 +1,7 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.openai.GoldenCases;
+import io.thinkloop.openai.OpenAiChat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

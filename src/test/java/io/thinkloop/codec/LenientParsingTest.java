@@ -1,5 +1,8 @@
 package io.thinkloop.codec;
 
+import java.util.ArrayList;
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.openai.GoldenCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -190,7 +193,7 @@ class LenientParsingTest {
     void repairsRideOnTheEventsTheyProduced() {
         String text = "r</think>ok" + calls("|DSML|", "\n") + EOS;
         StreamingParser p = StreamingParser.lenient(ThinkingMode.THINKING, List.of());
-        List<ParseEvent> events = new java.util.ArrayList<>(p.feed(text));
+        List<ParseEvent> events = new ArrayList<>(p.feed(text));
         events.addAll(p.finish());
         ParseEvent.ToolCallStarted started = events.stream()
                 .filter(ParseEvent.ToolCallStarted.class::isInstance).map(ParseEvent.ToolCallStarted.class::cast)

@@ -1,5 +1,7 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.ParsedMessage;
+import io.thinkloop.openai.GoldenCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,5 +1,6 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.model.ParseEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

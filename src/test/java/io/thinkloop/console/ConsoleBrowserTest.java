@@ -1,5 +1,6 @@
 package io.thinkloop.console;
 
+import java.io.File;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -183,7 +184,7 @@ class ConsoleBrowserTest {
     }
 
     private static boolean onPath(String exe) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, exe))) {
                 return true;
             }

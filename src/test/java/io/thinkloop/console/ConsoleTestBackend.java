@@ -2,7 +2,7 @@ package io.thinkloop.console;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.thinkloop.codec.ParseEvent;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;

@@ -1,5 +1,6 @@
 package io.thinkloop.console;
 
+import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -54,7 +55,7 @@ public class ConsoleTestTools {
         JsonNode parameters;
         try {
             parameters = Json.MAPPER.readTree(schema);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
         ToolSpec spec = new ToolSpec(name, description, parameters);

@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import java.io.ByteArrayOutputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.engine.checkpoint.CheckpointException;
@@ -113,7 +114,7 @@ class CheckpointTest {
         Path dir = Files.createDirectories(tmp.resolve("sharded"));
         Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
         ObjectNode[] shardHeaders = {Json.MAPPER.createObjectNode(), Json.MAPPER.createObjectNode()};
-        java.io.ByteArrayOutputStream[] data = {new java.io.ByteArrayOutputStream(), new java.io.ByteArrayOutputStream()};
+        ByteArrayOutputStream[] data = {new ByteArrayOutputStream(), new ByteArrayOutputStream()};
         ObjectNode index = Json.MAPPER.createObjectNode();
         ObjectNode map = index.putObject("weight_map");
         int i = 0;

@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import java.util.concurrent.CancellationException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -136,7 +137,7 @@ class ConsistencyTest {
         assertEquals(0, s.position());
         InferenceState c = sparse.newState(8);
         c.cancel();
-        assertThrows(java.util.concurrent.CancellationException.class, () -> sparse.decode(c, 3));
+        assertThrows(CancellationException.class, () -> sparse.decode(c, 3));
         assertEquals(0, c.position()); // the cancelled token was not appended; the state goes on
         sparse.decode(c, 3);
         assertEquals(1, c.position());

@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import org.junit.jupiter.api.Assertions;
 import io.thinkloop.engine.kernel.Bf16Matrix;
 import io.thinkloop.engine.kernel.F32Matrix;
 import io.thinkloop.engine.kernel.Fp8;
@@ -32,7 +33,7 @@ class KernelTest {
                 assertEquals((byte) b, Fp8.encode(v), "code " + b);
             }
         }
-        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        SplittableRandom r = new SplittableRandom(3);
         for (int i = 0; i < 200_000; i++) {
             float v = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(-14, 10)));
             assertEquals(Fp8.encode(Fp8.round(v)), Fp8.encodeRounded(v), "v=" + v);
@@ -140,7 +141,7 @@ class KernelTest {
                 }
             }
             RuntimeException boom = new RuntimeException("boom");
-            var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+            var e = Assertions.assertThrows(RuntimeException.class,
                     () -> pool.parallelFor(100, 1, (a, b) -> {
                         throw boom;
                     }));

@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import io.thinkloop.json.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -41,7 +42,7 @@ class JsonRpcCodecTest {
 
     @Test
     void statelessVersionIsReadFromMeta() throws Exception {
-        var params = io.thinkloop.json.Json.MAPPER.readTree("{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}");
+        var params = Json.MAPPER.readTree("{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"}}");
         assertEquals("2026-07-28", ProtocolVersions.fromMeta(params));
         assertEquals("2025-06-18", ProtocolVersions.negotiate("2025-06-18"));
         assertEquals(ProtocolVersions.LATEST, ProtocolVersions.negotiate("1999-01-01"));

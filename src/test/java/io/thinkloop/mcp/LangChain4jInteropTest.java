@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,7 @@ class LangChain4jInteropTest {
             var sum = client.executeTool(ToolExecutionRequest.builder().id("2").name("add").arguments("{\"a\":1.5,\"b\":2}").build());
             assertTrue(sum.resultText().contains("3.5"), sum.resultText());
             // LangChain4j turns a result with isError: true into a ToolExecutionException carrying the text.
-            var failed = org.junit.jupiter.api.Assertions.assertThrows(dev.langchain4j.exception.ToolExecutionException.class,
+            var failed = Assertions.assertThrows(dev.langchain4j.exception.ToolExecutionException.class,
                     () -> client.executeTool(ToolExecutionRequest.builder().id("3").name("fail").arguments("{}").build()));
             assertEquals("this tool always fails", failed.getMessage());
             client.checkHealth();

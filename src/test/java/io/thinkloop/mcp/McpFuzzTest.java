@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import java.math.BigInteger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,8 +110,8 @@ class McpFuzzTest {
     String randomId() {
         return switch (random.nextInt(8)) {
             case 0 -> Long.toString(random.nextLong());
-            case 1 -> new java.math.BigInteger(64 + random.nextInt(200), random).toString();
-            case 2 -> "-" + new java.math.BigInteger(70, random);
+            case 1 -> new BigInteger(64 + random.nextInt(200), random).toString();
+            case 2 -> "-" + new BigInteger(70, random);
             case 3 -> "0";
             case 4 -> Json.MAPPER.valueToTree("id-" + random.nextInt()).toString();
             case 5 -> "\"\"";

@@ -1,5 +1,10 @@
 package io.thinkloop.mcp;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import io.thinkloop.mcp.client.McpClient;
 import io.thinkloop.mcp.server.McpServer;
 import io.thinkloop.mcp.server.McpWebSocketServer;
@@ -53,15 +58,15 @@ public final class McpTestSupport {
 
     /** Runs a node script of src/test/node, returns its combined output; fails on timeout. */
     public static Result runNode(Duration timeout, String... args) throws Exception {
-        java.util.List<String> cmd = new java.util.ArrayList<>();
+        List<String> cmd = new ArrayList<>();
         cmd.add(node());
-        cmd.addAll(java.util.List.of(args));
+        cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).directory(nodeDir().toFile()).redirectErrorStream(true).start();
-        var out = new java.io.ByteArrayOutputStream();
+        var out = new ByteArrayOutputStream();
         Thread pump = Thread.ofVirtual().start(() -> {
             try (var in = p.getInputStream()) {
                 in.transferTo(out);
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // process ended
             }
         });
@@ -72,7 +77,7 @@ public final class McpTestSupport {
             throw new AssertionError("node " + String.join(" ", args) + " timed out; output:\n" + out);
         }
         pump.join(5000);
-        return new Result(p.exitValue(), out.toString(java.nio.charset.StandardCharsets.UTF_8));
+        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
     }
 
     public record Result(int exit, String output) {

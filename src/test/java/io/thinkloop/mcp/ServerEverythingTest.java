@@ -1,5 +1,7 @@
 package io.thinkloop.mcp;
 
+import java.net.InetAddress;
+import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -133,7 +135,7 @@ class ServerEverythingTest {
 
             // Timeout of a call without progress: the client gives up and cancels remotely.
             var timeout = new RequestOptions(Duration.ofMillis(300), Duration.ofSeconds(5), true, null);
-            Throwable t = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () ->
+            Throwable t = Assertions.assertThrows(Exception.class, () ->
                     client.callTool("trigger-long-running-operation", obj("{\"duration\":3,\"steps\":1}"), timeout).await().atMost(Duration.ofSeconds(10)));
             assertTrue(t.getMessage().contains("timed out"), t.getMessage());
             assertFalse(connector.sent.stream().filter(s -> s.contains("notifications/cancelled")).count() < 2);
@@ -155,7 +157,7 @@ class ServerEverythingTest {
     }
 
     static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

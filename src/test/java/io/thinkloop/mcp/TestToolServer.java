@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import io.smallrye.mutiny.Multi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
@@ -107,7 +108,7 @@ public final class TestToolServer implements ToolServerDefinition {
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
             int steps = arguments.path("steps").asInt(5);
             long stepMs = arguments.path("stepMs").asLong(100);
-            return io.smallrye.mutiny.Multi.createFrom().ticks().every(Duration.ofMillis(Math.max(1, stepMs)))
+            return Multi.createFrom().ticks().every(Duration.ofMillis(Math.max(1, stepMs)))
                     .select().first(steps)
                     .invoke(tick -> context.progress().accept((double) (tick + 1), "step " + (tick + 1) + " of " + steps))
                     .collect().last()

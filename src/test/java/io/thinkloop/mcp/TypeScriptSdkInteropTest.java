@@ -1,5 +1,7 @@
 package io.thinkloop.mcp;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,7 +53,7 @@ class TypeScriptSdkInteropTest {
 
     @Test
     void tsSdkClientAgainstToolServerProcess() throws Exception {
-        java.nio.file.Path stderr = java.nio.file.Files.createTempFile("tool-server", ".err");
+        Path stderr = Files.createTempFile("tool-server", ".err");
         Process p = new ProcessBuilder(McpTestSupport.javaBin(), "--add-modules=jdk.incubator.vector", "-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
                 "tool-server", "test-tools", "--port", "0", "--host", "127.0.0.1", "--token", "s3cret")
                 .redirectError(stderr.toFile()).start();
@@ -67,7 +69,7 @@ class TypeScriptSdkInteropTest {
         }
         // The JVM reports SIGTERM as 143 after running the shutdown hook, which closes the server first.
         assertEquals(143, p.exitValue());
-        assertTrue(java.nio.file.Files.readString(stderr).contains("thinkloop tool-server: stopped"), "shutdown hook ran");
+        assertTrue(Files.readString(stderr).contains("thinkloop tool-server: stopped"), "shutdown hook ran");
     }
 
     static String readUrl(Process p) throws Exception {

@@ -1,5 +1,13 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.agent.AgentService;
+import io.thinkloop.agent.TurnLimits;
+import io.thinkloop.api.SessionSocket;
+import io.thinkloop.codec.DeepSeekV32Codec;
+import io.thinkloop.json.Json;
+import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.model.ToolCall;
+import io.thinkloop.session.SessionManager;
 import static io.thinkloop.runtime.ScriptedTestBackend.answer;
 import static io.thinkloop.runtime.ScriptedTestBackend.callTools;
 import static io.thinkloop.runtime.ScriptedTestBackend.parsed;
@@ -13,7 +21,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Multi;
-import io.thinkloop.codec.ParseEvent;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -45,9 +53,9 @@ class AgentSessionTest {
     @Inject
     ToolRegistry tools;
     @Inject
-    io.thinkloop.session.SessionManager sessions;
+    SessionManager sessions;
     @Inject
-    io.thinkloop.agent.AgentService agent;
+    AgentService agent;
 
     @BeforeEach
     void registerTools() {
@@ -164,7 +172,7 @@ class AgentSessionTest {
         String first = reqs.get(0).prompt();
         String afterTool = reqs.get(1).prompt();
         String nextTurn = reqs.get(2).prompt();
-        assertEquals(io.thinkloop.model.ThinkingMode.THINKING, reqs.get(2).thinking());
+        assertEquals(ThinkingMode.THINKING, reqs.get(2).thinking());
         assertTrue(first.endsWith("<｜Assistant｜><think>"), first);
         assertTrue(afterTool.startsWith(first), "the prompt grows by appending within a turn");
         assertTrue(afterTool.contains("FIRST-THOUGHT"), "reasoning of the current turn stays across tool calls: " + afterTool);
@@ -178,7 +186,7 @@ class AgentSessionTest {
         List<String> kept = reqs.get(2).messages().stream().filter(m -> m.role() == ChatMessage.Role.ASSISTANT)
                 .map(ChatMessage::reasoningContent).toList();
         assertEquals(List.of("FIRST-THOUGHT", "SECOND-THOUGHT"), kept);
-        assertEquals(io.thinkloop.codec.DeepSeekV32Codec.encode(reqs.get(2).messages(), io.thinkloop.model.ThinkingMode.THINKING, true, true), nextTurn);
+        assertEquals(DeepSeekV32Codec.encode(reqs.get(2).messages(), ThinkingMode.THINKING, true, true), nextTurn);
     }
 
     /** Raw model text (what the embedded engine emits) goes through the codec's lenient streaming parser. */
@@ -188,7 +196,7 @@ class AgentSessionTest {
         String msg = "raw " + id;
         var tools = List.of(TestTools.sleep().spec());
         var user = List.of(ChatMessage.system("", tools), ChatMessage.user(msg));
-        var call = new io.thinkloop.model.ToolCall("c0", "sleep", "{\"ms\": 5}");
+        var call = new ToolCall("c0", "sleep", "{\"ms\": 5}");
         var withCall = new ArrayList<>(user);
         withCall.add(ChatMessage.assistant("", "RAW-THOUGHT", List.of(call)));
         String completion1 = completion(user, withCall);
@@ -204,7 +212,7 @@ class AgentSessionTest {
             assertEquals("raw answer", String.join("", ofType(events, "text.delta").stream().map(e -> e.path("text").asText()).toList()));
             JsonNode completed = ofType(events, "tool_call.completed").getFirst();
             assertEquals("sleep", completed.path("name").asText());
-            assertEquals(5, io.thinkloop.json.Json.MAPPER.readTree(completed.path("arguments").asText()).path("ms").asInt());
+            assertEquals(5, Json.MAPPER.readTree(completed.path("arguments").asText()).path("ms").asInt());
             assertEquals(completed.path("arguments").asText(), String.join("", ofType(events, "tool_call.arguments.delta").stream().map(e -> e.path("delta").asText()).toList()));
             assertEquals("slept 5", ofType(events, "tool.result").getFirst().path("content").asText());
             assertEquals("stop", events.getLast().path("finishReason").asText());
@@ -215,9 +223,9 @@ class AgentSessionTest {
 
     /** What the model writes after the prompt of {@code before} to produce {@code after}. */
     private static String completion(List<ChatMessage> before, List<ChatMessage> after) {
-        var mode = io.thinkloop.model.ThinkingMode.THINKING;
-        String prompt = io.thinkloop.codec.DeepSeekV32Codec.encode(before, mode, true, true);
-        String full = io.thinkloop.codec.DeepSeekV32Codec.encode(after, mode, false, true);
+        var mode = ThinkingMode.THINKING;
+        String prompt = DeepSeekV32Codec.encode(before, mode, true, true);
+        String full = DeepSeekV32Codec.encode(after, mode, false, true);
         assertTrue(full.startsWith(prompt));
         return full.substring(prompt.length());
     }
@@ -574,7 +582,7 @@ class AgentSessionTest {
             }
             assertEquals(0, session.subscriberCount(), "the stalled connection was dropped");
             slow.unstall();
-            assertEquals(io.thinkloop.api.SessionSocket.CLOSE_SLOW_CONSUMER, slow.closed.get(60, TimeUnit.SECONDS));
+            assertEquals(SessionSocket.CLOSE_SLOW_CONSUMER, slow.closed.get(60, TimeUnit.SECONDS));
             List<JsonNode> got = new ArrayList<>(slow.seen);
             JsonNode e;
             while ((e = slow.events.poll()) != null) {
@@ -601,7 +609,7 @@ class AgentSessionTest {
         backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
         var session = sessions.getOrCreate(id).session();
         try (WsClient c = WsClient.connect(base, id, "lastSeq=0")) {
-            var started = agent.startTurn(session, msg, new io.thinkloop.agent.TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
+            var started = agent.startTurn(session, msg, new TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
             assertNull(started.refused());
             List<JsonNode> events = c.untilTurnEnd();
             assertEquals("turn_deadline", ofType(events, "error").getFirst().path("code").asText());

@@ -1,5 +1,7 @@
 package io.thinkloop.runtime;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.TreeSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +41,13 @@ class ProtocolSchemaTest {
         var raw = ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"));
         for (Class<? extends ServerEvent> type : ServerEvent.ALL) {
             String name = ProtocolDocs.eventTypesInCode().get(ServerEvent.ALL.indexOf(type));
-            Set<String> documented = new java.util.TreeSet<>();
+            Set<String> documented = new TreeSet<>();
             raw.get(name).path("properties").fieldNames().forEachRemaining(documented::add);
             documented.removeAll(header);
-            Set<String> inCode = new java.util.TreeSet<>();
+            Set<String> inCode = new TreeSet<>();
             for (var rc : type.getRecordComponents()) {
-                var prop = rc.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
-                var fieldProp = rc.getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+                var prop = rc.getAccessor().getAnnotation(JsonProperty.class);
+                var fieldProp = rc.getAnnotation(JsonProperty.class);
                 inCode.add(fieldProp != null ? fieldProp.value() : prop != null ? prop.value() : rc.getName());
             }
             assertEquals(inCode, documented, "fields of " + name);

@@ -1,7 +1,9 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.model.ChatMessage;
+import java.util.Collections;
 import io.smallrye.mutiny.Multi;
-import io.thinkloop.codec.ParseEvent;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
@@ -32,7 +34,7 @@ public class ScriptedTestBackend implements ModelBackend {
 
     /** Scripts are keyed by the first user message's content, which each test makes unique. */
     static String key(CompletionRequest request) {
-        return request.messages().stream().filter(m -> m.role() == io.thinkloop.model.ChatMessage.Role.USER)
+        return request.messages().stream().filter(m -> m.role() == ChatMessage.Role.USER)
                 .findFirst().map(m -> m.content()).orElse("");
     }
 
@@ -49,7 +51,7 @@ public class ScriptedTestBackend implements ModelBackend {
     @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
         String key = key(request);
-        requests.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(request);
+        requests.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(request);
         var q = scripts.get(key);
         var next = q == null ? null : q.poll();
         if (next == null) {

@@ -1,5 +1,7 @@
 package io.thinkloop.runtime;
 
+import io.smallrye.mutiny.Multi;
+import io.thinkloop.model.ModelChunk;
 import static io.restassured.RestAssured.given;
 import static io.thinkloop.runtime.ScriptedTestBackend.answer;
 import static io.thinkloop.runtime.ScriptedTestBackend.callTools;
@@ -143,7 +145,7 @@ class SessionApiTest {
         String id = AgentSessionTest.newId("schema");
         String msg = "schema " + id;
         backend.script(msg, callTools("why", "dangerous", "{}", "sleep", "{\"ms\":1}"), answer("so", "answer"),
-                r -> io.smallrye.mutiny.Multi.createFrom().items(new io.thinkloop.model.ModelChunk.Text(
+                r -> Multi.createFrom().items(new ModelChunk.Text(
                         "fine</think>ok<｜end▁of▁sentence｜>", new int[] {7, 8, 9}, new float[] {-0.5f, -0.25f, 0f})),
                 callTools(null, "hang", "{}"));
         List<JsonNode> all = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,8 +109,8 @@ class SessionRestartIT {
             assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
             long t0 = System.nanoTime();
             service.destroy(); // SIGTERM: graceful shutdown
-            assertEquals(1001, c.closed.get(10, java.util.concurrent.TimeUnit.SECONDS), "going away");
-            assertTrue(service.waitFor(8, java.util.concurrent.TimeUnit.SECONDS), "stopped well inside quarkus.shutdown.timeout (10s)");
+            assertEquals(1001, c.closed.get(10, TimeUnit.SECONDS), "going away");
+            assertTrue(service.waitFor(8, TimeUnit.SECONDS), "stopped well inside quarkus.shutdown.timeout (10s)");
             long millis = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(millis < 5000, "graceful shutdown took " + millis + " ms");
         }

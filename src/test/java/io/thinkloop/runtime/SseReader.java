@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import java.io.InputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import java.io.BufferedReader;
@@ -23,7 +24,7 @@ final class SseReader {
                 .header("Authorization", "Bearer " + RuntimeTestProfile.KEY)
                 .header("Accept", "text/event-stream")
                 .timeout(Duration.ofSeconds(10)).build();
-        HttpResponse<java.io.InputStream> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req, HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("SSE status " + resp.statusCode());
         }

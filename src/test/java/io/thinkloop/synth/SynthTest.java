@@ -1,5 +1,7 @@
 package io.thinkloop.synth;
 
+import io.thinkloop.tools.InProcessToolServers;
+import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,12 +150,12 @@ class SynthTest {
 
     @Test
     void retailIsAToolServerTooAndServerSpecsParse() {
-        var def = io.thinkloop.tools.InProcessToolServers.find("retail");
-        assertEquals(6, def.tools(java.util.Map.of("seed", "42")).size());
-        var e = io.thinkloop.tools.InProcessToolServers.parse("trip-planning?seed=42&size=small");
+        var def = InProcessToolServers.find("retail");
+        assertEquals(6, def.tools(Map.of("seed", "42")).size());
+        var e = InProcessToolServers.parse("trip-planning?seed=42&size=small");
         assertEquals("trip-planning", e.name());
-        assertEquals(java.util.Map.of("seed", "42", "size", "small"), e.options());
-        assertEquals(15, io.thinkloop.tools.InProcessToolServers.find(e.name()).tools(e.options()).size());
+        assertEquals(Map.of("seed", "42", "size", "small"), e.options());
+        assertEquals(15, InProcessToolServers.find(e.name()).tools(e.options()).size());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.thinkloop.engine.checkpoint;
 
+import java.nio.file.StandardCopyOption;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.engine.kernel.Fp8;
 import io.thinkloop.json.Json;
@@ -92,7 +93,7 @@ public final class SyntheticCheckpoint {
                     writeTensor(ch, s, scale, seed, c);
                 }
             }
-            Files.move(tmp, dir.resolve("model.safetensors"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write synthetic checkpoint to " + dir, e);
         }

@@ -1,5 +1,7 @@
 package io.thinkloop.engine.kernel;
 
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -63,7 +65,7 @@ public final class Fp8Matrix implements Matrix {
     }
 
     private FloatVector raw(long off) {
-        return ((IntVector) ByteVector.fromMemorySegment(B, data, off, java.nio.ByteOrder.LITTLE_ENDIAN)
+        return ((IntVector) ByteVector.fromMemorySegment(B, data, off, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(VectorOperators.B2I, I, 0))
                 .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000).reinterpretAsFloats();
     }
@@ -96,7 +98,7 @@ public final class Fp8Matrix implements Matrix {
             }
             total = s0.add(s1).fma(FloatVector.broadcast(F, scale), total);
             for (; i < c1; i++) {
-                float w = Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i));
+                float w = Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i));
                 tail += scale * (prescaled ? w * (1f / P120) : w) * x[xOff + i];
             }
         }
@@ -141,7 +143,7 @@ public final class Fp8Matrix implements Matrix {
         }
         float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) {
-            s += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i)) * (1f / P120) * xs[i];
+            s += Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i)) * (1f / P120) * xs[i];
         }
         return s * Y_SCALE;
     }
@@ -180,10 +182,10 @@ public final class Fp8Matrix implements Matrix {
         float t3 = s3.reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) {
             float xi = xs[i] * (1f / P120);
-            t0 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b0 + i)) * xi;
-            t1 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b1 + i)) * xi;
-            t2 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b2 + i)) * xi;
-            t3 += Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, b3 + i)) * xi;
+            t0 += Fp8.decode(data.get(ValueLayout.JAVA_BYTE, b0 + i)) * xi;
+            t1 += Fp8.decode(data.get(ValueLayout.JAVA_BYTE, b1 + i)) * xi;
+            t2 += Fp8.decode(data.get(ValueLayout.JAVA_BYTE, b2 + i)) * xi;
+            t3 += Fp8.decode(data.get(ValueLayout.JAVA_BYTE, b3 + i)) * xi;
         }
         y[r] = t0 * Y_SCALE;
         y[r + 1] = t1 * Y_SCALE;
@@ -243,7 +245,7 @@ public final class Fp8Matrix implements Matrix {
                 raw(base + i).mul(P120).fma(FloatVector.broadcast(F, f), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
             }
             for (; i < c1; i++) {
-                y[yOff + i] += f * Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i));
+                y[yOff + i] += f * Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i));
             }
         }
     }
@@ -253,7 +255,7 @@ public final class Fp8Matrix implements Matrix {
         long base = (long) r * cols;
         int srow = (r / blockRows) * scaleCols;
         for (int i = 0; i < cols; i++) {
-            dst[off + i] = Fp8.decode(data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, base + i)) * scales[srow + i / blockCols];
+            dst[off + i] = Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i)) * scales[srow + i / blockCols];
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.thinkloop.mcp.server;
 
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 
@@ -20,11 +22,11 @@ public interface McpNativeTool {
 
         /** What the client declared in {@code initialize} (e.g. {@code sampling}, {@code elicitation}); empty if unknown. */
         default JsonNode clientCapabilities() {
-            return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+            return MissingNode.getInstance();
         }
 
         /** A request to the client ({@code sampling/createMessage}, {@code elicitation/create}, ...). */
-        default Uni<JsonNode> request(String method, com.fasterxml.jackson.databind.node.ObjectNode params) {
+        default Uni<JsonNode> request(String method, ObjectNode params) {
             return Uni.createFrom().failure(new UnsupportedOperationException("no client to ask"));
         }
     }

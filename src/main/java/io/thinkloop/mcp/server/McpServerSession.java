@@ -1,5 +1,6 @@
 package io.thinkloop.mcp.server;
 
+import io.thinkloop.mcp.protocol.RequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -229,7 +230,7 @@ public final class McpServerSession {
 
                 @Override
                 public Uni<JsonNode> request(String method, ObjectNode requestParams) {
-                    return peer.request(method, requestParams, io.thinkloop.mcp.protocol.RequestOptions.DEFAULT);
+                    return peer.request(method, requestParams, RequestOptions.DEFAULT);
                 }
             };
             return nativeTool.callMcp(args, mcc);

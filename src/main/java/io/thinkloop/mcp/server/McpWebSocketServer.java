@@ -1,5 +1,6 @@
 package io.thinkloop.mcp.server;
 
+import java.util.ArrayList;
 import io.thinkloop.mcp.transport.WebSocketClientConnector;
 import io.thinkloop.mcp.transport.WebSocketTransport;
 import io.vertx.core.Vertx;
@@ -33,8 +34,8 @@ public final class McpWebSocketServer {
 
     /** HTTP server options for an MCP WebSocket: subprotocol {@code mcp}, the message size limit. */
     public static HttpServerOptions httpOptions(HttpServerOptions base, int maxMessageSize) {
-        List<String> protocols = base.getWebSocketSubProtocols() == null ? new java.util.ArrayList<>()
-                : new java.util.ArrayList<>(base.getWebSocketSubProtocols());
+        List<String> protocols = base.getWebSocketSubProtocols() == null ? new ArrayList<>()
+                : new ArrayList<>(base.getWebSocketSubProtocols());
         if (!protocols.contains(WebSocketTransport.SUBPROTOCOL)) {
             protocols.add(WebSocketTransport.SUBPROTOCOL);
         }

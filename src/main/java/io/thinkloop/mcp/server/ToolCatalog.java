@@ -1,5 +1,6 @@
 package io.thinkloop.mcp.server;
 
+import java.util.Collections;
 import io.thinkloop.tools.Tool;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,14 +29,14 @@ public final class ToolCatalog {
         for (Tool t : next) {
             m.put(t.spec().name(), t);
         }
-        tools = java.util.Collections.unmodifiableMap(m);
+        tools = Collections.unmodifiableMap(m);
         listeners.forEach(Runnable::run);
     }
 
     public synchronized void add(Tool tool) {
         Map<String, Tool> m = new LinkedHashMap<>(tools);
         m.put(tool.spec().name(), tool);
-        tools = java.util.Collections.unmodifiableMap(m);
+        tools = Collections.unmodifiableMap(m);
         listeners.forEach(Runnable::run);
     }
 
@@ -45,7 +46,7 @@ public final class ToolCatalog {
         }
         Map<String, Tool> m = new LinkedHashMap<>(tools);
         m.remove(name);
-        tools = java.util.Collections.unmodifiableMap(m);
+        tools = Collections.unmodifiableMap(m);
         listeners.forEach(Runnable::run);
         return true;
     }

@@ -1,5 +1,7 @@
 package io.thinkloop.engine.sampling;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -241,7 +243,7 @@ class SamplerTest {
 
     @Test
     void samplingAllocatesNothingPerTokenOnceWarm() {
-        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         float[] x = randomLogits(21, VOCAB, 3);
         for (SamplingParams p : new SamplingParams[] {
             SamplingParams.greedy().withLogprobs(5, LogprobMode.RAW),

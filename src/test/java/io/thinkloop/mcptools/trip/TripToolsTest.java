@@ -1,5 +1,6 @@
 package io.thinkloop.mcptools.trip;
 
+import java.time.LocalDate;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.mcptools.support.SchemaAssert;
 import io.thinkloop.tools.Tool;
@@ -108,7 +109,7 @@ class TripToolsTest {
         assertTrue(inter.get("count").asInt() > 0);
         assertEquals(other.name(), inter.get("options").get(0).get("to_city").asText());
         JsonNode w = ok(tool("get_weather_by_city_date"), "{\"city\": " + q(city.name()) + ", \"date\": \"2025-10-02\"}");
-        assertEquals(db.weather(city.name(), java.time.LocalDate.of(2025, 10, 2)).orElseThrow(),
+        assertEquals(db.weather(city.name(), LocalDate.of(2025, 10, 2)).orElseThrow(),
                 Json.MAPPER.convertValue(w, Weather.class));
         assertEquals("Thursday", w.get("weekday").asText(), "2025-10-02");
     }

@@ -1,5 +1,6 @@
 package io.thinkloop.mcptools.calculator;
 
+import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -138,7 +139,7 @@ public final class CalculatorServer implements ToolServerDefinition {
 
         @Override
         protected Uni<ToolResult> execute(JsonNode args, ToolCallContext context) {
-            List<String> expressions = java.util.stream.StreamSupport.stream(args.get("expressions").spliterator(), false)
+            List<String> expressions = StreamSupport.stream(args.get("expressions").spliterator(), false)
                     .map(JsonNode::asText).toList();
             long pauseNanos = args.path("pause_ms").asLong(0) * 1_000_000;
             return Uni.createFrom().<ToolResult>emitter(emitter -> {

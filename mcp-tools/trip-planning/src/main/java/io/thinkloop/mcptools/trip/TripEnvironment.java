@@ -1,5 +1,7 @@
 package io.thinkloop.mcptools.trip;
 
+import java.util.Arrays;
+import java.util.function.Supplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -244,7 +246,7 @@ public final class TripEnvironment {
     }
 
     private Tool cityOf(String name, String field, String description, Function<String, Optional<? extends Venue>> find,
-                        java.util.function.Supplier<Collection<String>> allNames, String listTool) {
+                        Supplier<Collection<String>> allNames, String listTool) {
         return query(name, description, TripSchemas.oneString(field, capitalize(field) + " name"), TripSchemas.cityOf(field), args -> {
             String wanted = args.get(field).asText();
             Venue found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
@@ -256,7 +258,7 @@ public final class TripEnvironment {
     }
 
     private Tool infos(String name, String field, String description, String output, Function<String, Optional<? extends Venue>> find,
-                           java.util.function.Supplier<Collection<String>> allNames, String listTool) {
+                           Supplier<Collection<String>> allNames, String listTool) {
         return query(name, description, TripSchemas.oneString(field, capitalize(field) + " name"), output, args -> {
             String wanted = args.get(field).asText();
             Venue found = find.apply(wanted).orElseThrow(() -> unknown(field, wanted, allNames.get(), listTool));
@@ -284,7 +286,7 @@ public final class TripEnvironment {
         if (wanted.length() >= 3 && (name.contains(wanted) || wanted.contains(name))) {
             return true;
         }
-        long shared = java.util.Arrays.stream(wanted.split(" ")).filter(w -> w.length() >= 4 && name.contains(w)).count();
+        long shared = Arrays.stream(wanted.split(" ")).filter(w -> w.length() >= 4 && name.contains(w)).count();
         return shared >= 2;
     }
 

@@ -1,5 +1,6 @@
 package io.thinkloop.mcptools.trip;
 
+import java.util.function.Supplier;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -350,7 +351,7 @@ final class TripGenerator {
         return roll < 60 ? state : roll % 3;
     }
 
-    private String uniqueName(Random rnd, String city, java.util.function.Supplier<String> candidate) {
+    private String uniqueName(Random rnd, String city, Supplier<String> candidate) {
         for (int attempt = 0; attempt < 50; attempt++) {
             String name = candidate.get();
             if (rnd.nextInt(6) == 0 || attempt >= 20) {
@@ -368,7 +369,7 @@ final class TripGenerator {
         }
     }
 
-    private String uniqueService(Random rnd, java.util.function.Supplier<String> candidate) {
+    private String uniqueService(Random rnd, Supplier<String> candidate) {
         while (true) {
             String id = candidate.get();
             if (usedServiceIds.add(id)) {

@@ -1,0 +1,73 @@
+package io.thinkloop.backend.remote;
+
+import io.smallrye.mutiny.Multi;
+import io.thinkloop.json.Json;
+import io.thinkloop.model.BackendException;
+import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ModelBackend;
+import io.thinkloop.model.ModelChunk;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+
+/**
+ * Backend {@value #ID}: a remote OpenAI-compatible chat server (DeepSeek API, vLLM, SGLang, or Thinkloop
+ * itself) over {@code POST /v1/chat/completions} with {@code stream: true}. The server applies the chat
+ * template and parses the output; this backend emits {@link ModelChunk.Parsed} events (see
+ * {@link ChatStreamDecoder}) and fails with {@link BackendException} (see {@link SseStreamer} for retries).
+ */
+@ApplicationScoped
+public class RemoteChatBackend implements ModelBackend {
+    public static final String ID = "remote";
+
+    private final Optional<RemoteConfig> config;
+    private final SseStreamer streamer;
+
+    @Inject
+    public RemoteChatBackend(RemoteSettings settings) {
+        this(settings.toConfig());
+    }
+
+    public RemoteChatBackend(RemoteConfig config) {
+        this(Optional.of(config));
+    }
+
+    private RemoteChatBackend(Optional<RemoteConfig> config) {
+        this.config = config;
+        this.streamer = config.map(SseStreamer::new).orElse(null);
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    /** Whether a server is configured ({@code thinkloop.model.remote.base-url}). */
+    @Override
+    public boolean available() {
+        return config.isPresent();
+    }
+
+    public CircuitBreaker.State breakerState() {
+        return streamer == null ? CircuitBreaker.State.CLOSED : streamer.breaker().state();
+    }
+
+    @Override
+    public Multi<ModelChunk> stream(CompletionRequest request) {
+        if (config.isEmpty()) {
+            return Multi.createFrom().failure(notConfigured());
+        }
+        byte[] body;
+        try {
+            body = Json.MAPPER.writeValueAsBytes(ChatRequestBody.build(config.get(), request));
+        } catch (Exception e) {
+            return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
+        }
+        return streamer.stream("/v1/chat/completions", body, () -> new ChatStreamDecoder(request.tools()));
+    }
+
+    static BackendException notConfigured() {
+        return new BackendException("not_configured", false,
+                "no remote server configured: set thinkloop.model.remote.base-url (and api-key / DEEPSEEK_API_KEY)");
+    }
+}

@@ -1,8 +1,0 @@
-package io.thinkloop.codec;
-
-import io.thinkloop.model.ToolCall;
-import java.util.List;
-
-/** The assistant message a completion parses into (the reference's {role, content, reasoning_content, tool_calls}). */
-public record ParsedMessage(String content, String reasoningContent, List<ToolCall> toolCalls) {
-}

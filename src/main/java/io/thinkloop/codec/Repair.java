@@ -1,5 +1,0 @@
-package io.thinkloop.codec;
-
-/** A deviation from the exact DeepSeek-V3.2 format that lenient parsing accepted, for logging. */
-public record Repair(String kind, String detail) {
-}

@@ -1,7 +1,0 @@
-/**
- * Remote model backends: OpenAI-compatible servers (DeepSeek API, vLLM, SGLang, another Thinkloop) over
- * streamed {@code /v1/chat/completions} ({@link io.thinkloop.model.remote.RemoteChatBackend}) and
- * {@code /v1/completions} ({@link io.thinkloop.model.remote.RemoteCompletionsBackend}), with retries that
- * never duplicate streamed output, timeouts, a circuit breaker and the dialect differences between servers.
- */
-package io.thinkloop.model.remote;

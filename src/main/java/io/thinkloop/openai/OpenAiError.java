@@ -1,0 +1,68 @@
+package io.thinkloop.openai;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinkloop.json.Json;
+import io.thinkloop.model.BackendException;
+
+/** An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status. */
+public final class OpenAiError extends RuntimeException {
+    private final int status;
+    private final String type;
+    private final String param;
+    private final String code;
+
+    public OpenAiError(int status, String type, String param, String code, String message) {
+        super(message);
+        this.status = status;
+        this.type = type;
+        this.param = param;
+        this.code = code;
+    }
+
+    /** 400 {@code invalid_request_error} about {@code param}. */
+    public static OpenAiError invalid(String param, String message) {
+        return new OpenAiError(400, "invalid_request_error", param, null, message);
+    }
+
+    /** A backend failure, with the status a client can act on (429 retry later, 503 unavailable, 504 timeout). */
+    public static OpenAiError from(BackendException e) {
+        int status;
+        String type = "server_error";
+        if (e.code().equals("rate_limited") || e.httpStatus() == 429) {
+            status = 429;
+            type = "rate_limit_error";
+        } else if (e.code().equals("circuit_open") || e.code().equals("not_configured")) {
+            status = 503;
+        } else if (e.code().endsWith("timeout")) {
+            status = 504;
+        } else if (e.httpStatus() >= 400 && e.httpStatus() < 500) {
+            status = e.httpStatus();
+            type = "invalid_request_error";
+        } else {
+            status = 502;
+        }
+        return new OpenAiError(status, type, null, e.code(), e.getMessage());
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public ObjectNode toJson() {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("message", getMessage());
+        error.put("type", type);
+        if (param == null) {
+            error.putNull("param");
+        } else {
+            error.put("param", param);
+        }
+        if (code == null) {
+            error.putNull("code");
+        } else {
+            error.put("code", code);
+        }
+        return root;
+    }
+}

@@ -1,0 +1,115 @@
+package io.thinkloop.api;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import io.smallrye.mutiny.Multi;
+import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ModelBackend;
+import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.model.ToolSpec;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Test double of a text model (backend {@value #ID}): answers like DeepSeek-V3.2 would, as raw DSML text in
+ * small pieces, so the endpoint's codec, parser and event mapping are the real ones. With tools and no tool
+ * result yet it reasons and calls {@code get_weather} (and {@code search} when offered); after tool results
+ * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server, one with
+ * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute.
+ */
+@ApplicationScoped
+public class DsmlTestBackend implements ModelBackend {
+    public static final String ID = "dsml-test";
+    static final String EOS = "<｜end▁of▁sentence｜>";
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    /** The last request received, for tests that check what reached the backend. */
+    private volatile CompletionRequest lastRequest;
+
+    private final AtomicInteger cancellations = new AtomicInteger();
+
+    public CompletionRequest lastRequest() {
+        return lastRequest;
+    }
+
+    /** How many generations were cancelled by their consumer. */
+    public int cancellations() {
+        return cancellations.get();
+    }
+
+    @Override
+    public Multi<ModelChunk> stream(CompletionRequest request) {
+        lastRequest = request;
+        if (request.prompt() == null) {
+            return Multi.createFrom().failure(new BackendException("bad_request", false, "a text model needs the encoded prompt"));
+        }
+        ChatMessage last = request.messages().get(request.messages().size() - 1);
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
+            return Multi.createFrom().failure(new BackendException("rate_limited", 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
+            return Multi.createBy().concatenating().streams(
+                    Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
+                    Multi.createFrom().failure(new BackendException(BackendException.STREAM_INTERRUPTED, 0, true, null,
+                            "stream interrupted after partial output (connection_lost)", null)));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {
+            // One piece every 50 ms for a minute, unless the consumer goes away.
+            return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(1200)
+                    .map(i -> (ModelChunk) new ModelChunk.Text(i == 0 ? "</think>" : "word" + i + " "))
+                    .onCancellation().invoke(cancellations::incrementAndGet);
+        }
+        boolean thinking = request.thinking() == ThinkingMode.THINKING;
+        StringBuilder out = new StringBuilder();
+        List<String> toolNames = request.tools().stream().map(ToolSpec::name).toList();
+        if (last.role() == ChatMessage.Role.TOOL) {
+            if (thinking) {
+                out.append("The tool answered: ").append(last.content()).append(".</think>");
+            }
+            out.append("It is sunny in Zürich, 18 °C. ☀️");
+        } else if (toolNames.contains("get_weather")) {
+            if (thinking) {
+                out.append("The user asks about the weather; I will call get_weather.</think>");
+            }
+            out.append("Let me check.\n\n<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"get_weather\">\n")
+                    .append("<｜DSML｜parameter name=\"city\" string=\"true\">Zürich</｜DSML｜parameter>\n")
+                    .append("<｜DSML｜parameter name=\"metric\" string=\"false\">true</｜DSML｜parameter>\n")
+                    .append("</｜DSML｜invoke>\n");
+            if (toolNames.contains("search")) {
+                out.append("<｜DSML｜invoke name=\"search\">\n")
+                        .append("<｜DSML｜parameter name=\"query\" string=\"true\">events in \"Zürich\"</｜DSML｜parameter>\n")
+                        .append("<｜DSML｜parameter name=\"limit\" string=\"false\">3</｜DSML｜parameter>\n")
+                        .append("</｜DSML｜invoke>\n");
+            }
+            out.append("</｜DSML｜function_calls>");
+        } else {
+            if (thinking) {
+                out.append("Echo the user.</think>");
+            }
+            out.append("You said: ").append(last.content());
+        }
+        out.append(EOS);
+        List<ModelChunk> chunks = new ArrayList<>();
+        String text = out.toString();
+        int pieces = 0;
+        for (int i = 0; i < text.length(); ) {
+            int end = Math.min(text.length(), i + 6);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end++;
+            }
+            chunks.add(new ModelChunk.Text(text.substring(i, end)));
+            pieces++;
+            i = end;
+        }
+        chunks.add(new ModelChunk.Usage(request.prompt().length(), pieces, 0));
+        return Multi.createFrom().iterable(chunks);
+    }
+}

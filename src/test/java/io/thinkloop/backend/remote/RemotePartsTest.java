@@ -1,0 +1,83 @@
+package io.thinkloop.backend.remote;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thinkloop.model.ToolSpec;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The small parts of the remote backends: SSE framing, Retry-After, argument coercion, the circuit breaker. */
+class RemotePartsTest {
+
+    @Test
+    void sseDecoderHandlesCrLfCommentsMultiLineDataAndSplitUtf8() {
+        byte[] bytes = ": keep-alive\r\n\r\nevent: message\r\ndata: {\"a\":\r\ndata: \"Zürich 😀\"}\r\nid: 7\r\n\r\ndata:[DONE]\n\n"
+                .getBytes(StandardCharsets.UTF_8);
+        for (int split = 1; split <= bytes.length; split++) {
+            SseDecoder decoder = new SseDecoder();
+            List<String> events = new ArrayList<>();
+            for (int i = 0; i < bytes.length; i += split) {
+                events.addAll(decoder.feed(ByteBuffer.wrap(bytes, i, Math.min(split, bytes.length - i))));
+            }
+            assertEquals(List.of("{\"a\":\n\"Zürich 😀\"}", "[DONE]"), events, "split " + split);
+            assertFalse(decoder.midEvent());
+        }
+    }
+
+    @Test
+    void retryAfterInSecondsOrAsHttpDate() {
+        assertEquals(Duration.ofSeconds(2), SseStreamer.parseRetryAfter("2"));
+        assertEquals(Duration.ofMillis(1500), SseStreamer.parseRetryAfter(" 1.5 "));
+        String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
+        Duration d = SseStreamer.parseRetryAfter(date);
+        assertTrue(d.toSeconds() >= 27 && d.toSeconds() <= 30, d.toString());
+        assertNull(SseStreamer.parseRetryAfter("soon"));
+    }
+
+    @Test
+    void quotedScalarsAreCoercedBySchemaAndOthersLeftAlone() {
+        ToolSpec tool = RemoteChatBackendTest.TOOLS.get(1); // search(query: string, limit: integer)
+        ArgumentCoercion.Result r = ArgumentCoercion.coerce("{\"query\": \"42\", \"limit\": \"5\"}", tool);
+        assertEquals("{\"query\":\"42\",\"limit\":5}", r.json());
+        assertEquals(1, r.repairs().size());
+        ArgumentCoercion.Result untouched = ArgumentCoercion.coerce("{\"query\": \"x\", \"limit\": 5}", tool);
+        assertEquals("{\"query\": \"x\", \"limit\": 5}", untouched.json(), "valid arguments keep their exact text");
+        assertTrue(untouched.repairs().isEmpty());
+        assertEquals("{}", ArgumentCoercion.coerce("", tool).json());
+        ArgumentCoercion.Result broken = ArgumentCoercion.coerce("{\"query\": \"x\"", tool);
+        assertEquals("invalid_arguments_json", broken.repairs().get(0).kind());
+        assertEquals("{\"query\": \"x\"", broken.json());
+    }
+
+    @Test
+    void circuitBreakerOpensHalfOpensAndCloses() {
+        AtomicLong now = new AtomicLong();
+        CircuitBreaker b = new CircuitBreaker(3, Duration.ofSeconds(10), now::get);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(b.tryAcquire());
+            b.onFailure();
+        }
+        assertFalse(b.tryAcquire());
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertTrue(b.tryAcquire(), "one trial after the open period");
+        assertFalse(b.tryAcquire(), "only one trial at a time");
+        b.onFailure();
+        assertFalse(b.tryAcquire(), "a failed trial re-opens");
+        now.addAndGet(Duration.ofSeconds(10).toNanos());
+        assertTrue(b.tryAcquire());
+        b.onSuccess();
+        assertEquals(CircuitBreaker.State.CLOSED, b.state());
+        assertTrue(b.tryAcquire());
+    }
+}
