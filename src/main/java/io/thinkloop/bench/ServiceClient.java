@@ -13,6 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -87,6 +90,7 @@ public final class ServiceClient {
         long ttft = -1;
         int toolCalls = 0, toolErrors = 0, steps = 0, prompt0 = 0, completion = 0, reasoning = 0;
         JsonNode submission = null;
+        Map<String, JsonNode> submitted = new HashMap<>(); // submit_result calls awaiting the tool's verdict
         String termination = null;
         boolean output = false;
         boolean cancelSent = false;
@@ -134,15 +138,22 @@ public final class ServiceClient {
                     toolCalls++;
                     if (SUBMIT.equals(e.path("name").asText()) && !stepCapped) { // a call past the cap does not count
                         try {
-                            submission = Json.MAPPER.readTree(e.path("arguments").asText());
+                            submitted.put(e.path("toolCallId").asText(), Json.MAPPER.readTree(e.path("arguments").asText()));
                         } catch (IOException ex) {
-                            submission = null; // unreadable arguments: scored as no submission
+                            // unreadable arguments: the tool refuses them too, so nothing is submitted
                         }
                     }
                 }
                 case "tool.result" -> {
-                    if (e.path("isError").asBoolean()) {
+                    boolean refused = e.path("isError").asBoolean() || !e.path("status").asText("ok").equals("ok");
+                    if (refused) {
                         toolErrors++;
+                    }
+                    // An answer counts only once the tool has accepted it: what the model wrote is not what the
+                    // environment recorded when the tool refused it (wrong fields, invalid values).
+                    JsonNode arguments = submitted.remove(e.path("toolCallId").asText());
+                    if (arguments != null && !refused) {
+                        submission = arguments;
                     }
                 }
                 case "usage" -> {

@@ -39,7 +39,8 @@ public record SynthTask(String id, String domain, int difficulty, Env env, Strin
         return Domains.open(domain, env.options());
     }
 
+    /** Scores a submission: the tool's schema first, then the task's constraints ({@link TaskEnvironment#check}). */
     public Verdict verify(JsonNode submission) {
-        return environment().verify(spec, submission);
+        return environment().check(spec, submission);
     }
 }

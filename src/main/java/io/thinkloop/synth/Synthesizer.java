@@ -54,7 +54,7 @@ public final class Synthesizer {
                     continue;
                 }
                 boolean ok = true;
-                if (env.verify(spec, answer).passed()) {
+                if (env.check(spec, answer).passed()) {
                     passed++;
                 } else {
                     failed++;
@@ -62,7 +62,7 @@ public final class Synthesizer {
                 }
                 int rejectedWrong = 0;
                 for (TaskEnvironment.Perturbation p : env.perturb(spec, answer, random)) {
-                    if (env.verify(spec, p.submission()).passed()) {
+                    if (env.check(spec, p.submission()).passed()) {
                         failed++;
                         ok = false;
                     } else {

@@ -167,6 +167,22 @@ class BenchEndToEndTest {
     }
 
     @Test
+    void aSubmissionTheToolRefusesScoresZeroEvenWhenItsPlanIsRight() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.REJECTED;
+        Path out = Files.createTempDirectory("bench-rejected");
+        assertEquals(0, bench(out, 1));
+        JsonNode s = results(out).get("scores");
+        assertEquals(30, s.get("trials").asInt());
+        assertEquals(0, s.get("passedTrials").asInt());
+        assertEquals(0.0, s.get("averageReward").asDouble());
+        for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
+            JsonNode t = Json.MAPPER.readTree(line);
+            assertEquals(1, t.get("toolErrors").asInt(), "the refused submit_result is the trial's one tool error: " + line);
+            assertEquals("no plan submitted (submit_result with days)", t.get("failures").get(0).asText(), line);
+        }
+    }
+
+    @Test
     void interruptedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.MIXED;
         int k = 3;

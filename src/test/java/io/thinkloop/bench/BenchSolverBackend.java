@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * text (so the real codec parses it); then submits. Modes: SOLVE submits the reference answer, WRONG a
  * perturbed one, FLAKY fails each task's first generation once (a backend error) and then solves, MIXED solves tasks whose number is not a multiple of 3 and, for the others, first makes one
  * failing tool call and then submits a wrong answer; DELEGATE hands the request to another backend (the
- * embedded engine once it is there).
+ * embedded engine once it is there); REJECTED submits the right plan with one field the tool does not accept.
  */
 @ApplicationScoped
 public class BenchSolverBackend implements ModelBackend {
@@ -45,7 +45,7 @@ public class BenchSolverBackend implements ModelBackend {
     /** Per generation, so the metrics are hand-computable. */
     public static final int PROMPT_TOKENS = 100, COMPLETION_TOKENS = 20, REASONING_TOKENS = 5;
 
-    public enum Mode { SOLVE, WRONG, MIXED, FLAKY, DELEGATE }
+    public enum Mode { SOLVE, WRONG, REJECTED, MIXED, FLAKY, DELEGATE }
 
     /** FLAKY: the tasks whose first generation already failed once (a backend failure, then it solves). */
     static final Set<String> FAILED_ONCE = ConcurrentHashMap.newKeySet();
@@ -132,6 +132,8 @@ public class BenchSolverBackend implements ModelBackend {
         }
         if (wrong) {
             answer = env.perturb(task.spec(), answer, new Random(0)).getFirst().submission();
+        } else if (mode == Mode.REJECTED) {
+            answer = ((ObjectNode) answer.deepCopy()).put("confidence", 1.0);
         }
         return reply(null, List.of(new ToolInvoker.Call("submit_result", (ObjectNode) answer)));
     }
