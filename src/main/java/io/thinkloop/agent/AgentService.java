@@ -1,6 +1,7 @@
 package io.thinkloop.agent;
 
 import io.thinkloop.backend.BackendSelector;
+import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;
@@ -65,12 +66,22 @@ public class AgentService {
         return startTurn(session, content, limits, false);
     }
 
+    /** As {@link #startTurn(Session, String, boolean)}, sampled as {@code sampling} asks (null: greedy). */
+    public Started startTurn(Session session, String content, boolean includeTokens, SamplingSettings sampling) {
+        return startTurn(session, content, limits(), includeTokens, sampling);
+    }
+
     public Started startTurn(Session session, String content, TurnLimits limits, boolean includeTokens) {
+        return startTurn(session, content, limits, includeTokens, null);
+    }
+
+    public Started startTurn(
+            Session session, String content, TurnLimits limits, boolean includeTokens, SamplingSettings sampling) {
         if (content == null || content.isEmpty()) {
             return new Started(null, new ServerEvent.Error("invalid_message", "user_message needs a non-empty content", false));
         }
         TurnRunner runner = new TurnRunner(session, content, limits, backends, tools, approvals,
-                systemPrompt.orElse(null), virtualThreads, includeTokens);
+                systemPrompt.orElse(null), virtualThreads, includeTokens, sampling);
         if (!session.beginTurn(runner)) {
             return new Started(null, new ServerEvent.Error("turn_in_progress",
                     "a turn is running in this session; wait for turn.completed or send cancel", true));

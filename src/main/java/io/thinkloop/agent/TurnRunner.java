@@ -14,6 +14,7 @@ import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
@@ -144,6 +145,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private final String systemPrompt;
     private final ExecutorService virtualThreads;
     private final boolean includeTokens;
+    private final SamplingSettings sampling;
     private final String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -161,7 +163,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private ToolResult[] openResults;
 
     TurnRunner(Session session, String content, TurnLimits limits, BackendSelector backends, ToolRegistry registry,
-               ApprovalPolicy approvals, String systemPrompt, ExecutorService virtualThreads, boolean includeTokens) {
+               ApprovalPolicy approvals, String systemPrompt, ExecutorService virtualThreads, boolean includeTokens,
+               SamplingSettings sampling) {
         this.session = session;
         this.content = content;
         this.limits = limits;
@@ -171,6 +174,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         this.systemPrompt = systemPrompt;
         this.virtualThreads = virtualThreads;
         this.includeTokens = includeTokens;
+        this.sampling = sampling;
     }
 
     @Override
@@ -300,7 +304,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         messages.addAll(session.history());
         String prompt = encode(messages);
         CompletionRequest request = new CompletionRequest(messages, specs, ThinkingMode.THINKING, prompt,
-                CompletionRequest.Sampling.greedy(limits.maxTokens()));
+                sampling == null ? CompletionRequest.Sampling.greedy(limits.maxTokens()) : sampling.forStep(limits.maxTokens(), step));
         Generation g = new Generation();
         generating = g;
         try {

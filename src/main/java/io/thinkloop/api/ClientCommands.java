@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.ClientMessage;
 import io.thinkloop.session.ServerEvent;
@@ -62,7 +63,17 @@ public class ClientCommands {
 
     /** Starts a turn that also emits {@code tokens} events when {@code includeTokens}; the error says why not. */
     public AgentService.Started userMessage(Session session, String content, boolean includeTokens) {
-        return agent.startTurn(session, content, includeTokens);
+        return userMessage(session, content, includeTokens, null);
+    }
+
+    /** As above, sampled as {@code sampling} asks (null: greedy); settings out of range are refused. */
+    public AgentService.Started userMessage(
+            Session session, String content, boolean includeTokens, SamplingSettings sampling) {
+        String problem = sampling == null ? null : sampling.problem();
+        if (problem != null) {
+            return new AgentService.Started(null, new ServerEvent.Error("invalid_message", problem, false));
+        }
+        return agent.startTurn(session, content, includeTokens, sampling);
     }
 
     /** Null when done, else the error for the client. */

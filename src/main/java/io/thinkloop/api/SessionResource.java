@@ -8,6 +8,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.EventSubscriber;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
@@ -54,7 +55,8 @@ public class SessionResource {
     public record CreateRequest(String id) {
     }
 
-    public record UserMessageRequest(String content) {
+    /** The body of {@code POST .../messages}: as the socket's {@code user_message}, without a type. */
+    public record UserMessageRequest(String content, SamplingSettings sampling) {
     }
 
     public record DecisionRequest(boolean approved, String reason) {
@@ -111,7 +113,8 @@ public class SessionResource {
         if (session.isEmpty()) {
             return notFound(id);
         }
-        AgentService.Started started = commands.userMessage(session.get(), request == null ? null : request.content());
+        AgentService.Started started = commands.userMessage(
+                session.get(), request == null ? null : request.content(), false, request == null ? null : request.sampling());
         if (started.refused() != null) {
             return error(started.refused().retryable() ? 409 : 400, started.refused());
         }

@@ -147,7 +147,7 @@ public class SessionSocket {
     private void handle(Conn conn, ClientMessage message) {
         ServerEvent.Error error = switch (message) {
             case ClientMessage.UserMessage m -> {
-                AgentService.Started started = commands.userMessage(conn.session, m.content(), m.includeTokens());
+                AgentService.Started started = commands.userMessage(conn.session, m.content(), m.includeTokens(), m.sampling());
                 yield started.refused();
             }
             case ClientMessage.Cancel c -> commands.cancel(conn.session);

@@ -3,6 +3,7 @@ package io.thinkloop.bench;
 import java.io.UncheckedIOException;
 import java.util.Comparator;
 import java.util.concurrent.ExecutionException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
@@ -156,9 +157,10 @@ public final class BenchRunner {
 
     private TrialResult runOne(ServiceClient client, Job job) throws InfraError, InterruptedException {
         String session = sessionId(job);
+        ObjectNode sampling = sampling(job);
         TrialRun run;
         try {
-            run = client.run(session, job.task().prompt(), config.deadline(), config.maxSteps());
+            run = client.run(session, job.task().prompt(), config.deadline(), config.maxSteps(), sampling);
         } catch (InfraError e) {
             client.delete(session);
             throw e;
@@ -172,7 +174,19 @@ public final class BenchRunner {
         return new TrialResult(job.task().id(), job.trial(), config.seed(), job.task().difficulty(), session, v.passed(),
                 v.reward(), v.failures(), run.submission(), run.toolCalls(), run.toolErrors(), run.steps(), run.promptTokens(),
                 run.completionTokens(), run.reasoningTokens(), run.ttftMs(), run.latencyMs(), run.termination(), run.transcript(),
-                run.tokens());
+                run.tokens(), sampling);
+    }
+
+    /** The trial's {@code user_message.sampling}: null when greedy, else the run's settings and the trial's seed. */
+    private ObjectNode sampling(Job job) {
+        if (!config.sampled()) {
+            return null;
+        }
+        ObjectNode s = Json.MAPPER.createObjectNode().put("temperature", config.temperature());
+        if (config.topP() != null) {
+            s.put("topP", config.topP());
+        }
+        return s.put("seed", config.trialSeed(job.task().id(), job.trial()));
     }
 
     private String sessionId(Job job) {

@@ -50,6 +50,9 @@ public final class Rollouts {
                         .put("termination", r.termination());
                 s.set("messages", r.transcript());
                 s.set("submission", r.submission());
+                if (r.sampling() != null) {
+                    s.set("sampling", r.sampling()); // what the trial was sampled with, its seed included
+                }
                 putTokens(s, r.tokens());
             }
             out.add(g);

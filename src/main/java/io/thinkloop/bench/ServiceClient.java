@@ -53,7 +53,8 @@ public final class ServiceClient {
     }
 
     /** Runs the prompt as one turn of a new session; throws InfraError when the run says nothing about the agent. */
-    TrialRun run(String sessionId, String prompt, Duration deadline, int maxSteps) throws InfraError, InterruptedException {
+    TrialRun run(String sessionId, String prompt, Duration deadline, int maxSteps, ObjectNode sampling)
+            throws InfraError, InterruptedException {
         LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
         WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (apiKey != null && !apiKey.isBlank()) {
@@ -67,7 +68,7 @@ public final class ServiceClient {
             throw new InfraError("cannot connect to " + ws(sessionId) + ": " + c.getMessage(), c);
         }
         try {
-            return converse(socket, inbox, sessionId, prompt, deadline, maxSteps);
+            return converse(socket, inbox, sessionId, prompt, deadline, maxSteps, sampling);
         } finally {
             try {
                 socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(2, TimeUnit.SECONDS);
@@ -80,9 +81,12 @@ public final class ServiceClient {
     }
 
     private TrialRun converse(WebSocket socket, LinkedBlockingQueue<Object> inbox, String sessionId, String prompt,
-                              Duration deadline, int maxSteps) throws InfraError, InterruptedException {
+                              Duration deadline, int maxSteps, ObjectNode sampling) throws InfraError, InterruptedException {
         ObjectNode msg = Json.MAPPER.createObjectNode().put("type", "user_message").put("content", prompt)
                 .put("includeTokens", true); // token ids and logprobs for the rollouts
+        if (sampling != null) {
+            msg.set("sampling", sampling);
+        }
         TokenLog tokens = new TokenLog();
         long start = System.nanoTime();
         long end = start + deadline.toNanos();

@@ -43,6 +43,10 @@ public final class BenchCommand implements Callable<Integer> {
     String apiKey;
     @Option(names = "--seed", description = "seed in the trial keys (default: the suite's seed)")
     Long seed;
+    @Option(names = "--temperature", defaultValue = "0", description = "sampling temperature of every trial (default ${DEFAULT-VALUE}: greedy, all trials alike); above 0 each trial gets its own recorded seed")
+    double temperature;
+    @Option(names = "--top-p", description = "nucleus sampling threshold in (0, 1] (default: off)")
+    Double topP;
     @Option(names = "--retries", defaultValue = "3", description = "attempts per trial on infrastructure errors in this run (default ${DEFAULT-VALUE})")
     int retries;
     @Option(names = "--stop-after", defaultValue = "0", description = "stop after N newly scored trials (0: run all), for partial runs")
@@ -64,7 +68,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchConfig config;
         try {
             config = new BenchConfig(url, apiKey, suite, trials, concurrency, Duration.ofSeconds(deadlineSeconds), maxSteps, out,
-                    seed == null ? s.header().seed() : seed, Math.max(1, retries), stopAfter);
+                    seed == null ? s.header().seed() : seed, Math.max(1, retries), stopAfter, temperature, topP);
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             return 2;

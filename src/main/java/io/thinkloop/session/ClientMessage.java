@@ -2,6 +2,7 @@ package io.thinkloop.session;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.thinkloop.model.SamplingSettings;
 
 /** A message from a client, a JSON object with a {@code type} (see {@code docs/protocol.md}). */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -16,11 +17,11 @@ public sealed interface ClientMessage {
 
     /**
      * Starts a turn; {@code includeTokens} (default false) asks for {@code tokens} events carrying the
-     * model's token ids and logprobs.
+     * model's token ids and logprobs; {@code sampling} (default: greedy) how the model samples this turn.
      */
-    record UserMessage(String content, boolean includeTokens) implements ClientMessage {
+    record UserMessage(String content, boolean includeTokens, SamplingSettings sampling) implements ClientMessage {
         public UserMessage(String content) {
-            this(content, false);
+            this(content, false, null);
         }
     }
 

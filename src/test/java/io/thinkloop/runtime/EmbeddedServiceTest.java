@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -126,5 +127,43 @@ class EmbeddedServiceTest {
         }
         // The service is still up and serves the next turn too.
         assertEquals("UP", get("/q/health/ready", false).path("status").asText());
+    }
+
+    /** The token ids a sampled turn generates in a fresh session (one generation: no tools are configured). */
+    List<Integer> sampledTokens(Map<String, Object> sampling) throws Exception {
+        try (WsClient c = WsClient.connect(base, "sampled-" + System.nanoTime(), null)) {
+            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            c.send(Map.of("type", "user_message", "content", "Plan a day in Paris.", "includeTokens", true,
+                    "sampling", sampling));
+            List<JsonNode> turn = c.until("turn.completed", Duration.ofSeconds(120));
+            assertFalse(WsClient.types(turn).contains("error"), turn.toString());
+            List<Integer> ids = new ArrayList<>();
+            turn.stream().filter(e -> e.path("type").asText().equals("tokens"))
+                    .forEach(e -> e.path("ids").forEach(id -> ids.add(id.asInt())));
+            assertFalse(ids.isEmpty(), "the embedded engine reports the token ids it sampled: " + turn);
+            return ids;
+        }
+    }
+
+    @Test
+    void sampledTurnsRepeatTokenForTokenWithTheSameSeedAndDifferWithAnother() throws Exception {
+        awaitReady();
+        Map<String, Object> seven = Map.of("temperature", 1.0, "topP", 0.95, "seed", 7);
+        List<Integer> first = sampledTokens(seven);
+        assertEquals(first, sampledTokens(seven), "same seed, same tokens");
+        assertFalse(first.equals(sampledTokens(Map.of("temperature", 1.0, "topP", 0.95, "seed", 8))),
+                "another seed samples another completion");
+    }
+
+    @Test
+    void samplingOutOfRangeIsRefusedWithAReasonAndStartsNoTurn() throws Exception {
+        try (WsClient c = WsClient.connect(base, "bad-sampling-" + System.nanoTime(), null)) {
+            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            c.send(Map.of("type", "user_message", "content", "hi", "sampling", Map.of("temperature", 7)));
+            JsonNode error = c.next(Duration.ofSeconds(10));
+            assertEquals("error", error.path("type").asText(), error.toString());
+            assertEquals("invalid_message", error.path("code").asText());
+            assertTrue(error.path("message").asText().contains("temperature"), error.toString());
+        }
     }
 }

@@ -148,8 +148,7 @@ public class EngineBackend implements ModelBackend {
         if (checkpoint.isPresent() || s == null || (s.maxTokens() > 0 && s.maxTokens() <= defaultModelMaxTokens)) {
             return r;
         }
-        return new CompletionRequest(r.messages(), r.tools(), r.thinking(), r.prompt(), new CompletionRequest.Sampling(
-                defaultModelMaxTokens, s.temperature(), s.topP(), s.topK(), s.seed(), s.stop()));
+        return new CompletionRequest(r.messages(), r.tools(), r.thinking(), r.prompt(), s.withMaxTokens(defaultModelMaxTokens));
     }
 
     /** The engine once loaded, else null (also after a failed load). */

@@ -105,7 +105,8 @@ public final class GenerationEngine implements AutoCloseable {
     /** The sampling settings for a request: greedy at temperature 0; log-probabilities of chosen tokens. */
     static SamplingParams params(CompletionRequest.Sampling s) {
         double topP = s.topP() > 0 && s.topP() <= 1 ? s.topP() : 1.0;
-        return new SamplingParams(Math.max(0, s.temperature()), Math.max(0, s.topK()), topP, 0, s.seed(), true, 0,
+        double minP = s.minP() >= 0 && s.minP() <= 1 ? s.minP() : 0;
+        return new SamplingParams(Math.max(0, s.temperature()), Math.max(0, s.topK()), topP, minP, s.seed(), true, 0,
                 LogprobMode.PROCESSED);
     }
 
