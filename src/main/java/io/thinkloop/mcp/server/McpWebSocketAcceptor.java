@@ -45,7 +45,8 @@ public final class McpWebSocketAcceptor {
         }
         String remote = String.valueOf(request.remoteAddress());
         request.toWebSocket().onSuccess(ws -> {
-                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive));
+                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive,
+                            server.limits().maxQueuedBytes()));
                     if (onClosed != null) {
                         session.peer().onClose(reason -> onClosed.run());
                     }
