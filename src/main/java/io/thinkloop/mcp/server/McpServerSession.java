@@ -348,10 +348,11 @@ public final class McpServerSession {
         Counter counter = new Counter();
         try {
             Json.MAPPER.writeValue(counter, node);
-        } catch (SizeExceeded e) {
-            return counter.count;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        } catch (IOException | RuntimeException e) {
+            // Jackson may wrap the stream's SizeExceeded; the count tells whether that was the cause
+            if (counter.count <= cap) {
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
         }
         return counter.count;
     }
