@@ -172,6 +172,11 @@ class ApiSecurityMatrixTest {
                 "/Q/HEALTH", "/q/health;x", "//q/health")) {
             assertEquals(401, RawHttp.send(port, "GET", sneaky, Map.of(), null).status(), sneaky);
         }
+        // the absolute form of a request target names the same routes
+        for (String absolute : List.of("http://127.0.0.1:" + port + "/v1/sessions", "http://127.0.0.1:" + port + "/v1;/sessions",
+                "http://127.0.0.1:" + port + "/q/health/../../v1/sessions")) {
+            assertEquals(401, RawHttp.send(port, "GET", absolute, Map.of(), null).status(), absolute);
+        }
     }
 
     @Test
