@@ -36,7 +36,8 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  * <li>API keys: {@code Authorization: Bearer KEY}, or {@code ?token=KEY} where a client cannot set
- * headers (browser WebSockets, EventSource), or a {@code bearer.KEY} subprotocol offer on an upgrade. Keys come from {@code thinkloop.api-key} (environment
+ * headers (browser WebSockets, EventSource), or a {@code bearer.KEY} subprotocol offer on an upgrade.
+ * Keys come from {@code thinkloop.api-key} (environment
  * {@code THINKLOOP_API_KEY}) and {@code thinkloop.security.api-keys}. Required unless
  * {@code thinkloop.security.auth-enabled=false} (the default only in dev and test mode).</li>
  * <li>No key configured in prod: like Jupyter, the service generates one, stores it in
@@ -181,7 +182,11 @@ public class ApiSecurity {
                 presented.add(auth.substring(7).trim());
             }
         }
-        presented.addAll(request.params().getAll("token"));
+        try {
+            presented.addAll(request.params().getAll("token"));
+        } catch (IllegalArgumentException badQuery) {
+            // a malformed query carries no usable key
+        }
         if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
             for (String offers : request.headers().getAll("Sec-WebSocket-Protocol")) {
                 for (String offer : offers.split(",")) {

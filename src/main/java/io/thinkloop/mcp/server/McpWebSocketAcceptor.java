@@ -36,7 +36,12 @@ public final class McpWebSocketAcceptor {
         String origin = request.getHeader("Origin");
         String host = request.getHeader("Host");
         String subprotocols = request.getHeader("Sec-WebSocket-Protocol");
-        List<String> tokens = request.params().getAll("token");
+        List<String> tokens;
+        try {
+            tokens = request.params().getAll("token");
+        } catch (IllegalArgumentException badQuery) {
+            tokens = List.of();
+        }
         List<String> auths = request.headers().getAll("Authorization");
         WebSocketAccessPolicy.Verdict verdict = policy.check(origin, host, tokens.isEmpty() ? null : tokens.getFirst(),
                 auths.isEmpty() ? null : auths.getFirst(), subprotocols);
