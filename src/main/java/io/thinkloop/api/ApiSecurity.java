@@ -5,7 +5,10 @@ import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.thinkloop.mcp.server.McpWebSocketServer;
+import io.thinkloop.mcp.server.WebSocketAccessPolicy;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,11 +28,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Guards the API ({@code /v1/*}, REST and WebSocket upgrades alike) before any handler runs.
+ * Guards every route (REST, Server-Sent Events, WebSocket upgrades, {@code /mcp/ws}, {@code /q/metrics})
+ * before any handler runs. Deny by default: only the paths {@link PublicPaths} lists (the console's static
+ * files, {@code /q/health*}) pass without a key, and only when spelled exactly so. Any other spelling
+ * (a matrix parameter, an encoded character, {@code //}, a dot segment, another case) needs the key, so no
+ * router's idea of the path can turn a protected route into a public one.
  *
  * <ul>
  * <li>API keys: {@code Authorization: Bearer KEY}, or {@code ?token=KEY} where a client cannot set
- * headers (browser WebSockets, EventSource). Keys come from {@code thinkloop.api-key} (environment
+ * headers (browser WebSockets, EventSource), or a {@code bearer.KEY} subprotocol offer on an upgrade.
+ * Keys come from {@code thinkloop.api-key} (environment
  * {@code THINKLOOP_API_KEY}) and {@code thinkloop.security.api-keys}. Required unless
  * {@code thinkloop.security.auth-enabled=false} (the default only in dev and test mode).</li>
  * <li>No key configured in prod: like Jupyter, the service generates one, stores it in
@@ -37,12 +45,14 @@ import org.jboss.logging.Logger;
  * tools must never be reachable without a key, and refusing to start would punish a first run.</li>
  * <li>Origin allow-list ({@code thinkloop.security.allowed-origins}, comma-separated, {@code *} for
  * any): a request with an {@code Origin} header not on the list is refused (403), so a web page the
- * user visits cannot drive the agent. Requests without {@code Origin} (non-browser clients) pass.</li>
+ * user visits cannot drive the agent. Requests without {@code Origin} (non-browser clients) pass. The same
+ * rule holds for {@code /mcp/ws}, where {@code thinkloop.mcp.server.allowed-origins} may add origins.</li>
  * </ul>
  */
 @ApplicationScoped
 public class ApiSecurity {
     private static final Logger LOG = Logger.getLogger(ApiSecurity.class);
+    private static final int MAX_CREDENTIALS = 8;
 
     @ConfigProperty(name = "thinkloop.security.auth-enabled", defaultValue = "true")
     boolean authEnabled;
@@ -52,6 +62,10 @@ public class ApiSecurity {
     Optional<List<String>> moreKeys;
     @ConfigProperty(name = "thinkloop.security.allowed-origins")
     Optional<List<String>> allowedOrigins;
+    @ConfigProperty(name = "thinkloop.mcp.server.allowed-origins")
+    Optional<List<String>> mcpAllowedOrigins;
+    @ConfigProperty(name = "thinkloop.security.metrics-public", defaultValue = "false")
+    boolean metricsPublic;
     @ConfigProperty(name = "thinkloop.data-dir")
     Path dataDir;
 
@@ -103,17 +117,18 @@ public class ApiSecurity {
     }
 
     private void check(RoutingContext rc) {
-        String path = rc.normalizedPath();
-        if (!path.startsWith("/v1/")) {
+        HttpServerRequest request = rc.request();
+        String path = request.path();
+        if (PublicPaths.isPublic(path, metricsPublic)) {
             rc.next();
             return;
         }
-        String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
-        if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin)) {
+        String origin = request.getHeader(HttpHeaders.ORIGIN);
+        if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin, McpWebSocketServer.PATH.equals(path))) {
             deny(rc, 403, "origin_not_allowed", "origin " + origin + " is not in thinkloop.security.allowed-origins");
             return;
         }
-        if (authEnabled && !keyMatches(presentedKey(rc))) {
+        if (authEnabled && !anyKeyMatches(request)) {
             rc.response().putHeader("WWW-Authenticate", "Bearer");
             deny(rc, 401, "unauthorized", "send an API key: Authorization: Bearer KEY, or ?token=KEY");
             return;
@@ -145,17 +160,48 @@ public class ApiSecurity {
         return name.equals("localhost") || name.matches("127(\\.\\d{1,3}){3}");
     }
 
-    private boolean originAllowed(String origin) {
-        List<String> allowed = allowedOrigins.orElse(List.of());
+    /** {@code thinkloop.mcp.server.allowed-origins} adds origins for {@code /mcp/ws} (exactly that path) only. */
+    private boolean originAllowed(String origin, boolean mcpEndpoint) {
+        List<String> allowed = new ArrayList<>(allowedOrigins.orElse(List.of()));
+        if (mcpEndpoint) {
+            allowed.addAll(mcpAllowedOrigins.orElse(List.of()));
+        }
         return allowed.contains("*") || allowed.stream().anyMatch(a -> a.trim().equalsIgnoreCase(origin));
     }
 
-    private static String presentedKey(RoutingContext rc) {
-        String auth = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return auth.substring(7).trim();
+    /**
+     * Whether any credential the request carries is a key: {@code Authorization: Bearer} headers, {@code token}
+     * query parameters and, on a WebSocket upgrade, {@code bearer.KEY} subprotocol offers (what the MCP
+     * clients of {@code /mcp/ws} send). Looking at every carrier lets a client send the API key in one and the
+     * separate MCP token in another. At most {@value #MAX_CREDENTIALS} are tried per request.
+     */
+    private boolean anyKeyMatches(HttpServerRequest request) {
+        List<String> presented = new ArrayList<>();
+        for (String auth : request.headers().getAll(HttpHeaders.AUTHORIZATION)) {
+            if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                presented.add(auth.substring(7).trim());
+            }
         }
-        return rc.request().getParam("token");
+        try {
+            presented.addAll(request.params().getAll("token"));
+        } catch (IllegalArgumentException badQuery) {
+            // a malformed query carries no usable key
+        }
+        if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+            for (String offers : request.headers().getAll("Sec-WebSocket-Protocol")) {
+                for (String offer : offers.split(",")) {
+                    String p = offer.trim();
+                    if (p.startsWith(WebSocketAccessPolicy.SUBPROTOCOL_TOKEN_PREFIX)) {
+                        presented.add(p.substring(WebSocketAccessPolicy.SUBPROTOCOL_TOKEN_PREFIX.length()));
+                    }
+                }
+            }
+        }
+        boolean ok = false;
+        for (String p : presented.subList(0, Math.min(MAX_CREDENTIALS, presented.size()))) {
+            ok |= keyMatches(p);
+        }
+        return ok;
     }
 
     boolean keyMatches(String presented) {

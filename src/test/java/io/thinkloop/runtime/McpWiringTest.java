@@ -93,8 +93,9 @@ class McpWiringTest {
 
     McpClient agentClient() {
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/mcp/ws");
+        // /mcp/ws wants the API key like every route, and its own token on top (auth on, token set)
         McpClient client = new McpClient(new WebSocketClientConnector(McpTestSupport.VERTX, uri, RuntimeTestProfile.MCP_TOKEN,
-                Map.of(), WebSocketClientConnector.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(30)));
+                Map.of("Authorization", AUTH), WebSocketClientConnector.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(30)));
         client.connect().await().atMost(Duration.ofSeconds(10));
         return client;
     }

@@ -4,6 +4,7 @@ import io.thinkloop.mcp.protocol.RequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.FailFastAssertionException;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.ValidationMessage;
 import io.smallrye.mutiny.Uni;
@@ -18,11 +19,15 @@ import io.thinkloop.mcp.types.ProtocolVersions;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * One client's MCP session: {@code initialize} negotiates the version and must come first (except for
@@ -41,11 +46,17 @@ public final class McpServerSession {
     private volatile JsonNode clientInfo;
     private volatile JsonNode clientCapabilities;
     private volatile String logLevel;
+    private final McpServer.Limits limits;
+    /** Token bucket of {@link McpServer.Limits#ratePerSecond()}; touched only by the serial gate. */
+    private double rateTokens;
+    private long rateNanos = System.nanoTime();
 
     McpServerSession(McpServer server, JsonRpcPeer peer, String id) {
         this.server = server;
         this.peer = peer;
         this.id = id;
+        this.limits = server.limits();
+        this.rateTokens = Math.max(1, limits.ratePerSecond() * 2);
         peer.gate(this::gate)
                 .onRequest(McpMethods.INITIALIZE, this::initialize)
                 .onRequest(McpMethods.PING, ctx -> Uni.createFrom().item(Json.MAPPER.createObjectNode()))
@@ -77,6 +88,10 @@ public final class McpServerSession {
     }
 
     private JsonRpcError gate(RequestContext ctx) {
+        JsonRpcError limited = limit();
+        if (limited != null) {
+            return limited;
+        }
         String stateless = ProtocolVersions.fromMeta(ctx.params());
         if (stateless != null && !ProtocolVersions.ALL.contains(stateless)) {
             return new JsonRpcError(JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + stateless,
@@ -86,6 +101,31 @@ public final class McpServerSession {
         if (protocolVersion == null && stateless == null && !ALWAYS_ALLOWED.contains(ctx.method())) {
             return JsonRpcError.of(JsonRpcError.INVALID_REQUEST,
                     "Invalid Request: session not initialized (send initialize first, or name the protocol version in _meta)");
+        }
+        return null;
+    }
+
+    /**
+     * The per-connection limits, checked before a request is dispatched (the transport delivers one message at
+     * a time, so this runs serially). A refused request costs one small error reply.
+     */
+    private synchronized JsonRpcError limit() {
+        if (limits.maxInFlight() > 0 && peer.inboundInFlight() >= limits.maxInFlight()) {
+            return new JsonRpcError(JsonRpcError.LIMIT_EXCEEDED, "Too many requests in flight: at most " + limits.maxInFlight()
+                    + " per connection; wait for an answer before sending more",
+                    Json.MAPPER.createObjectNode().put("limit", "in_flight").put("max", limits.maxInFlight()));
+        }
+        if (limits.ratePerSecond() > 0) {
+            long now = System.nanoTime();
+            double burst = Math.max(1, limits.ratePerSecond() * 2);
+            rateTokens = Math.min(burst, rateTokens + (now - rateNanos) / 1e9 * limits.ratePerSecond());
+            rateNanos = now;
+            if (rateTokens < 1) {
+                return new JsonRpcError(JsonRpcError.LIMIT_EXCEEDED, "Rate limit: at most " + limits.ratePerSecond()
+                        + " requests per second per connection; slow down",
+                        Json.MAPPER.createObjectNode().put("limit", "rate").put("max", limits.ratePerSecond()));
+            }
+            rateTokens -= 1;
         }
         return null;
     }
@@ -203,14 +243,17 @@ public final class McpServerSession {
         }
         JsonSchema schema = server.inputSchema(tool);
         if (schema != null) {
-            Set<ValidationMessage> problems = schema.validate(args);
-            if (!problems.isEmpty()) {
+            String problems = problems(schema, args, limits.maxArgumentErrors());
+            if (problems != null) {
                 // Input errors are tool errors (2025-11-25): the model reads them and can correct its call.
-                String msg = "Invalid arguments for " + name.textValue() + ": "
-                        + problems.stream().map(ValidationMessage::getMessage).sorted().collect(Collectors.joining("; "));
-                return Uni.createFrom().item(toJson(ToolResult.error(msg)));
+                return Uni.createFrom().item(toJson(ToolResult.error("Invalid arguments for " + name.textValue() + ": " + problems)));
             }
         }
+        String toolName = name.textValue();
+        return budgeted(toolName, run(tool, toolName, args, ctx));
+    }
+
+    private Uni<JsonNode> run(Tool tool, String toolName, JsonNode args, RequestContext ctx) {
         if (tool instanceof McpNativeTool nativeTool) {
             McpNativeTool.McpCallContext mcc = new McpNativeTool.McpCallContext() {
                 @Override
@@ -233,7 +276,11 @@ public final class McpServerSession {
                     return peer.request(method, requestParams, RequestOptions.DEFAULT);
                 }
             };
-            return nativeTool.callMcp(args, mcc);
+            try {
+                return nativeTool.callMcp(args, mcc);
+            } catch (RuntimeException e) {
+                return Uni.createFrom().failure(e);
+            }
         }
         ToolCallContext tcc = new ToolCallContext(id, null, ctx.id().asText(),
                 (progress, message) -> ctx.progress(progress == null ? 0 : progress, null, message));
@@ -243,13 +290,127 @@ public final class McpServerSession {
         } catch (RuntimeException e) {
             running = Uni.createFrom().failure(e);
         }
-        String toolName = name.textValue();
         return running
                 .onFailure().recoverWithItem(e -> {
                     log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)));
                     return ToolResult.error("Tool " + toolName + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .map(McpServerSession::toJson);
+    }
+
+    /**
+     * The call within its limits: past its time budget it is cancelled (the tool's Uni is cancelled, as on
+     * {@code notifications/cancelled}) and answered with an error result; a result larger than
+     * {@code maxResultBytes} is replaced by an error result.
+     */
+    private Uni<JsonNode> budgeted(String toolName, Uni<JsonNode> call) {
+        Duration budget = limits.budget(toolName);
+        if (budget != null && !budget.isZero() && !budget.isNegative()) {
+            call = call.ifNoItem().after(budget).recoverWithItem(() -> {
+                log("warning", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", "time budget exceeded"));
+                return toJson(ToolResult.error("Tool " + toolName + " did not finish within its time budget of "
+                        + budget.toMillis() + " ms and was cancelled"));
+            });
+        }
+        long maxBytes = limits.maxResultBytes();
+        if (maxBytes <= 0) {
+            return call;
+        }
+        return call.map(result -> {
+            long size = jsonSize(result, maxBytes);
+            return size <= maxBytes ? result : toJson(ToolResult.error("Tool " + toolName + " returned a result larger than the limit of "
+                    + maxBytes + " bytes; ask for less (a narrower query, fewer items)"));
+        });
+    }
+
+    /** The size of {@code node} as JSON, counted up to just past {@code cap} (a huge result is never written out whole). */
+    static long jsonSize(JsonNode node, long cap) {
+        final class Counter extends OutputStream {
+            long count;
+
+            @Override
+            public void write(int b) {
+                add(1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                add(len);
+            }
+
+            private void add(long n) {
+                count += n;
+                if (count > cap) {
+                    throw new SizeExceeded();
+                }
+            }
+        }
+        Counter counter = new Counter();
+        try {
+            Json.MAPPER.writeValue(counter, node);
+        } catch (IOException | RuntimeException e) {
+            // Jackson may wrap the stream's SizeExceeded; the count tells whether that was the cause
+            if (counter.count <= cap) {
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        }
+        return counter.count;
+    }
+
+    private static final class SizeExceeded extends RuntimeException {
+        SizeExceeded() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * What is wrong with the arguments, or null when they are valid. A first pass stops at the first error;
+     * only small arguments (at most {@value #FULL_VALIDATION_NODES} JSON values) are then validated in full to
+     * report up to {@code maxErrors} problems. So the work and the reply stay small whatever the request: a
+     * 3 MB array of wrong items gets one line back, not one line per item.
+     */
+    static String problems(JsonSchema schema, JsonNode args, int maxErrors) {
+        List<String> first;
+        try {
+            first = messages(schema.validate(args, ctx -> ctx.getExecutionConfig().setFailFast(true)));
+        } catch (FailFastAssertionException e) {
+            first = messages(e.getValidationMessages());
+        }
+        if (first.isEmpty()) {
+            return null;
+        }
+        if (maxErrors <= 1 || !smallerThan(args, FULL_VALIDATION_NODES)) {
+            return first.getFirst() + " (validation stops at the first error)";
+        }
+        List<String> all = messages(schema.validate(args));
+        if (all.isEmpty()) {
+            all = first;
+        }
+        String shown = String.join("; ", all.subList(0, Math.min(maxErrors, all.size())));
+        return all.size() > maxErrors ? shown + "; and " + (all.size() - maxErrors) + " more" : shown;
+    }
+
+    static final int FULL_VALIDATION_NODES = 1000;
+
+    private static List<String> messages(Set<ValidationMessage> set) {
+        return set == null ? List.of() : set.stream().map(ValidationMessage::getMessage).sorted().toList();
+    }
+
+    /** Whether the tree has fewer than {@code max} values, counted without walking past {@code max}. */
+    private static boolean smallerThan(JsonNode root, int max) {
+        ArrayDeque<JsonNode> todo = new ArrayDeque<>();
+        todo.push(root);
+        int seen = 0;
+        while (!todo.isEmpty()) {
+            if (++seen >= max) {
+                return false;
+            }
+            JsonNode n = todo.pop();
+            if (n.isContainerNode()) {
+                n.forEach(todo::push);
+            }
+        }
+        return true;
     }
 
     static JsonNode toJson(ToolResult r) {

@@ -4,6 +4,7 @@ import io.thinkloop.mcp.transport.WebSocketTransport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,6 +27,33 @@ public final class McpWebSocketAcceptor {
         this.keepAlive = keepAlive;
     }
 
+    /**
+     * The policy's verdict on any of the credentials the request carries: every {@code token} parameter and
+     * every {@code Authorization} header is tried (at most a few), so the token may travel beside the service's
+     * API key in the same kind of carrier.
+     */
+    private WebSocketAccessPolicy.Verdict verdict(HttpServerRequest request) {
+        String origin = request.getHeader("Origin");
+        String host = request.getHeader("Host");
+        String subprotocols = request.getHeader("Sec-WebSocket-Protocol");
+        List<String> tokens;
+        try {
+            tokens = request.params().getAll("token");
+        } catch (IllegalArgumentException badQuery) {
+            tokens = List.of();
+        }
+        List<String> auths = request.headers().getAll("Authorization");
+        WebSocketAccessPolicy.Verdict verdict = policy.check(origin, host, tokens.isEmpty() ? null : tokens.getFirst(),
+                auths.isEmpty() ? null : auths.getFirst(), subprotocols);
+        for (int i = 1; i < Math.min(4, tokens.size()) && verdict instanceof WebSocketAccessPolicy.Verdict.Deny; i++) {
+            verdict = policy.check(origin, host, tokens.get(i), null, subprotocols);
+        }
+        for (int i = 1; i < Math.min(4, auths.size()) && verdict instanceof WebSocketAccessPolicy.Verdict.Deny; i++) {
+            verdict = policy.check(origin, host, null, auths.get(i), subprotocols);
+        }
+        return verdict;
+    }
+
     public void handle(HttpServerRequest request) {
         handle(request, null);
     }
@@ -37,15 +65,15 @@ public final class McpWebSocketAcceptor {
                     .end("MCP over WebSocket: connect with subprotocol mcp\n");
             return;
         }
-        var verdict = policy.check(request.getHeader("Origin"), request.getHeader("Host"), request.getParam("token"),
-                request.getHeader("Authorization"), request.getHeader("Sec-WebSocket-Protocol"));
+        var verdict = verdict(request);
         if (verdict instanceof WebSocketAccessPolicy.Verdict.Deny deny) {
             request.response().setStatusCode(deny.httpStatus()).end(deny.reason() + "\n");
             return;
         }
         String remote = String.valueOf(request.remoteAddress());
         request.toWebSocket().onSuccess(ws -> {
-                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive));
+                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive,
+                            server.limits().maxQueuedBytes()));
                     if (onClosed != null) {
                         session.peer().onClose(reason -> onClosed.run());
                     }

@@ -10,17 +10,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * MCP over one Vert.x WebSocket (either end): each text frame is one JSON-RPC message. Binary frames
  * are refused with close code 1003; messages over the size limit end the connection with 1009 (Vert.x
  * enforces it). A WebSocket ping every {@code keepAlive} keeps idle connections open through proxies,
- * and a peer that answers no ping for two rounds is closed as dead (1011).
+ * and a peer that answers no ping for two rounds is closed as dead (1011). With a {@code maxQueuedBytes}
+ * bound, a peer that stops reading while messages for it pile up is closed with 4008 (as a slow session
+ * socket is) instead of holding them all in memory.
  */
 public final class WebSocketTransport implements Transport {
     public static final String SUBPROTOCOL = "mcp";
     public static final short CLOSE_UNSUPPORTED_DATA = 1003;
     public static final short CLOSE_TOO_BIG = 1009;
+    /** The peer did not read its messages fast enough: more than {@code maxQueuedBytes} were waiting. */
+    public static final short CLOSE_SLOW_CONSUMER = 4008;
 
     private final Vertx vertx;
     private final WebSocketBase ws;
@@ -31,8 +36,16 @@ public final class WebSocketTransport implements Transport {
     private volatile String closeReason;
     private long pingTimer = -1;
     private volatile long lastPong = System.nanoTime();
+    private final long maxQueuedBytes;
+    private final AtomicLong queued = new AtomicLong();
 
     public WebSocketTransport(Vertx vertx, WebSocketBase ws, String description, Duration keepAlive) {
+        this(vertx, ws, description, keepAlive, 0);
+    }
+
+    /** As above, closing the connection (4008) when more than {@code maxQueuedBytes} (0: no bound) wait to be written. */
+    public WebSocketTransport(Vertx vertx, WebSocketBase ws, String description, Duration keepAlive, long maxQueuedBytes) {
+        this.maxQueuedBytes = maxQueuedBytes;
         this.vertx = vertx;
         this.ws = ws;
         this.description = description;
@@ -100,7 +113,31 @@ public final class WebSocketTransport implements Transport {
         if (closed.get()) {
             return CompletableFuture.failedFuture(new IllegalStateException("WebSocket closed"));
         }
-        return ws.writeTextMessage(frame).toCompletionStage();
+        if (maxQueuedBytes <= 0) {
+            return ws.writeTextMessage(frame).toCompletionStage();
+        }
+        long size = frame.length();
+        if (queued.addAndGet(size) > maxQueuedBytes) {
+            queued.addAndGet(-size);
+            slowConsumer();
+            return CompletableFuture.failedFuture(new IllegalStateException("WebSocket closed: the peer does not read"));
+        }
+        return ws.writeTextMessage(frame).andThen(ar -> queued.addAndGet(-size)).toCompletionStage();
+    }
+
+    /** Messages written but not yet taken by the network, in characters. */
+    public long queuedBytes() {
+        return queued.get();
+    }
+
+    private void slowConsumer() {
+        if (closeReason == null) {
+            closeReason = "slow consumer: more than " + maxQueuedBytes + " bytes waiting to be sent";
+        }
+        if (!ws.isClosed()) {
+            ws.close(CLOSE_SLOW_CONSUMER, "slow consumer");
+        }
+        finish(closeReason);
     }
 
     @Override

@@ -14,6 +14,12 @@ public record JsonRpcError(int code, String message, JsonNode data) {
     /** Client-side only: the request timed out or the connection went away (never sent on the wire). */
     public static final int REQUEST_TIMEOUT = -32001;
     public static final int CONNECTION_CLOSED = -32000;
+    /**
+     * A per-connection limit of the server was reached (requests in flight, request rate); {@code data.limit}
+     * says which ({@code in_flight}, {@code rate}), {@code data.max} its value. The request was not served;
+     * retrying later may succeed.
+     */
+    public static final int LIMIT_EXCEEDED = -32029;
 
     public static JsonRpcError of(int code, String message) {
         return new JsonRpcError(code, message, null);
