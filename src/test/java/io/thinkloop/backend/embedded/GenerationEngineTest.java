@@ -1,5 +1,6 @@
 package io.thinkloop.backend.embedded;
 
+import io.thinkloop.testkit.TestData;
 import java.util.Arrays;
 import io.thinkloop.tokenizer.BundledTokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -80,7 +81,7 @@ class GenerationEngineTest {
 
     @Test
     void bundledTokenizerMatchesTheSharedOneAndMatchesBos() throws IOException {
-        Path shared = Path.of(System.getProperty("thinkloop.shared", "../shared")).resolve("tokenizers/deepseek-v3.2/tokenizer.json");
+        Path shared = TestData.tokenizerJson();
         Tokenizer fromShared = Tokenizer.load(shared);
         int[] ids = tokenizer.encode(PROMPT);
         assertEquals(0, ids[0], "the BOS text is the added token 0");

@@ -1,8 +1,8 @@
 package io.thinkloop.backend.remote;
 
+import io.thinkloop.testkit.TestData;
 import io.thinkloop.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -102,9 +102,7 @@ class RemoteCompletionsBackendTest {
 
     @Test
     void withATokenizerThePromptGoesOutAsTokenIds() throws Exception {
-        String shared = System.getProperty("thinkloop.shared", "../shared");
-        Tokenizer tokenizer = Tokenizer.load(
-                Path.of(shared, "tokenizers", "deepseek-v3.2", "tokenizer.json"));
+        Tokenizer tokenizer = Tokenizer.load(TestData.tokenizerJson());
         server.enqueue("/v1/completions", ReplayServer.Reply.transcript("vllm-completions.sse"));
         new RemoteCompletionsBackend(RemoteConfig.of(server.baseUrl(), "m", Provider.VLLM), tokenizer).stream(request()).subscribe()
                 .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE)).awaitCompletion(Duration.ofSeconds(10));
