@@ -2,8 +2,8 @@ package io.thinkloop.runtime;
 
 import io.thinkloop.testkit.Await;
 import static io.restassured.RestAssured.given;
-import static io.thinkloop.runtime.ScriptedTestBackend.answer;
-import static io.thinkloop.runtime.ScriptedTestBackend.callTools;
+import static io.thinkloop.testkit.FakeBackend.answer;
+import static io.thinkloop.testkit.FakeBackend.callTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
