@@ -93,20 +93,22 @@ class McpWebSocketRoundTripTest {
     @Test
     void progressArrivesAndExtendsTheTimeout() {
         List<Double> seen = new CopyOnWriteArrayList<>();
-        // Each step (150 ms) is shorter than the timeout (400 ms) but the whole call (1.2 s) is longer.
-        RequestOptions opts = new RequestOptions(Duration.ofMillis(400), Duration.ofSeconds(10), true, (p, t, m) -> seen.add(p));
-        CallToolResult r = client.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 8).put("stepMs", 150), opts)
-                .await().atMost(Duration.ofSeconds(10));
-        assertEquals("done after 8 steps", r.text());
-        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0), seen);
+        // Each step (400 ms) is far shorter than the timeout (2 s) but the whole call (2.4 s) is longer; the
+        // exact timing rules are JsonRpcPeerTest's, on a fake clock.
+        RequestOptions opts = new RequestOptions(Duration.ofSeconds(2), Duration.ofSeconds(30), true, (p, t, m) -> seen.add(p));
+        CallToolResult r = client.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 6).put("stepMs", 400), opts)
+                .await().atMost(Duration.ofSeconds(30));
+        assertEquals("done after 6 steps", r.text());
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0), seen);
     }
 
     @Test
     void hardCapStopsProgressFromExtendingForeverAndCancelsRemotely() throws Exception {
         int before = TestToolServer.CANCELLED.get();
-        RequestOptions opts = new RequestOptions(Duration.ofMillis(300), Duration.ofMillis(700), true, (p, t, m) -> { });
+        // Progress every 50 ms keeps restarting the 2 s timeout; the 3 s cap ends the 5 s call.
+        RequestOptions opts = new RequestOptions(Duration.ofSeconds(2), Duration.ofSeconds(3), true, (p, t, m) -> { });
         McpException e = assertThrows(McpException.class, () -> client.callTool("slow",
-                Json.MAPPER.createObjectNode().put("steps", 100).put("stepMs", 50), opts).await().atMost(Duration.ofSeconds(5)));
+                Json.MAPPER.createObjectNode().put("steps", 100).put("stepMs", 50), opts).await().atMost(Duration.ofSeconds(30)));
         assertEquals(JsonRpcError.REQUEST_TIMEOUT, e.code());
         assertTrue(e.getMessage().contains("hard cap"), e.getMessage());
         Await.until("the server cancels the timed-out call", () -> TestToolServer.CANCELLED.get() > before);

@@ -1,5 +1,6 @@
 package io.thinkloop.backend.remote;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.thinkloop.testkit.TestData;
 import io.thinkloop.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
@@ -19,23 +20,12 @@ import io.thinkloop.model.ThinkingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The completions backend against a loopback server playing vLLM's {@code /v1/completions} stream with logprobs and token ids. */
+@ExtendWith(ReplayServerExtension.class)
 class RemoteCompletionsBackendTest {
     ReplayServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new ReplayServer();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
 
     static final String PROMPT = "<｜begin▁of▁sentence｜><｜User｜>Weather in Zürich?<｜Assistant｜><think>";
 

@@ -1,5 +1,6 @@
 package io.thinkloop.backend.remote;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.thinkloop.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,7 +14,6 @@ import io.thinkloop.model.ModelChunk;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * Faults on a real loopback connection: each is retried when nothing was emitted yet, or surfaced as a
  * retryable {@link BackendException} — and the consumer never sees a piece of output twice.
  */
+@ExtendWith(ReplayServerExtension.class)
 class RemoteFaultTest {
     static final String PATH = "/v1/chat/completions";
     static final String ANSWER = "Zürich is 18 °C and sunny today. 🌤";
@@ -31,8 +32,7 @@ class RemoteFaultTest {
     private static boolean warm;
 
     @BeforeEach
-    void start() throws Exception {
-        server = new ReplayServer();
+    void warmUp() throws Exception {
         if (!warm) {
             // The timeouts below are tight; a cold JVM on a busy machine can take seconds for its first request.
             try (ReplayServer warmUp = new ReplayServer()) {
@@ -41,11 +41,6 @@ class RemoteFaultTest {
             }
             warm = true;
         }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
     }
 
     RemoteConfig config() {
