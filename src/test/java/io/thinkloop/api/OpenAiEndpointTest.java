@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import io.thinkloop.testkit.Await;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.backend.remote.RemoteSettings;
@@ -242,10 +243,7 @@ class OpenAiEndpointTest {
                 .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         s.awaitItems(3, Duration.ofSeconds(10));
         s.cancel();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (scripted.cancellations() == before && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Await.until("the backend's generation cancelled", () -> scripted.cancellations() != before);
         assertEquals(before + 1, scripted.cancellations(), "the client going away cancelled the backend's generation");
     }
 

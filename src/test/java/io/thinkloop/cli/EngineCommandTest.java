@@ -1,5 +1,6 @@
 package io.thinkloop.cli;
 
+import io.thinkloop.testkit.TestData;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** {@code thinkloop engine golden} and {@code engine generate} through the real picocli tree. */
 class EngineCommandTest {
     static Path tiny(String v) {
-        return Path.of(System.getProperty("thinkloop.shared", "../shared")).resolve("golden/dsv32-tiny").resolve(v);
+        return TestData.tinyCheckpoint(v);
     }
 
     record Run(int exit, String out) {

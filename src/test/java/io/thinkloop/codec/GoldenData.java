@@ -1,5 +1,6 @@
 package io.thinkloop.codec;
 
+import io.thinkloop.testkit.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import java.io.IOException;
@@ -9,13 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The shared golden cases, found through the {@code thinkloop.shared} property (else {@code ../shared}). */
+/** The golden encoding cases of the reference encoder (in the test resources, see {@link TestData}). */
 final class GoldenData {
     private GoldenData() {
     }
 
     static Path casesFile() {
-        return Path.of(System.getProperty("thinkloop.shared", "../shared"), "golden", "dsv32-encoding", "cases.jsonl");
+        return TestData.encodingCases();
     }
 
     static List<JsonNode> cases() {

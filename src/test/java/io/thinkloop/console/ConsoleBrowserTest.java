@@ -1,5 +1,6 @@
 package io.thinkloop.console;
 
+import io.thinkloop.testkit.Interop;
 import java.io.File;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
@@ -32,7 +33,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -118,7 +118,7 @@ class ConsoleBrowserTest {
         Path setup = Path.of("src/test/setup.sh").toAbsolutePath();
         Path script = Path.of("src/test/node/console-e2e.mjs").toAbsolutePath();
         Path shots = Path.of("target/console-screenshots").toAbsolutePath();
-        Assumptions.assumeTrue(onPath("node") && onPath("npm"), "node and npm are needed for the browser test");
+        Interop.requirePeer(onPath("node") && onPath("npm"), "node and npm (for the browser test)");
 
         Result installed = run(List.of("bash", setup.toString()), 900);
         assertEquals(0, installed.exit(), "src/test/setup.sh failed:\n" + installed.output());

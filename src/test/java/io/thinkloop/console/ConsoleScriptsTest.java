@@ -1,5 +1,6 @@
 package io.thinkloop.console;
 
+import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +19,7 @@ class ConsoleScriptsTest {
 
     @Test
     void protocolAndStoreModules() throws Exception {
-        Assumptions.assumeTrue(onPath("node"), "node is needed for the console's script tests");
+        Interop.requirePeer(onPath("node"), "node (for the console's script tests)");
         Path dir = Path.of("src/test/node").toAbsolutePath();
         Path log = Files.createTempFile("console-unit-", ".log");
         try {

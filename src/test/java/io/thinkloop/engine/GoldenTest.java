@@ -1,5 +1,6 @@
 package io.thinkloop.engine;
 
+import io.thinkloop.testkit.TestData;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -12,12 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The engine against the reference outputs of the tiny DeepSeek-V3.2 checkpoints. */
 class GoldenTest {
-    static Path shared() {
-        return Path.of(System.getProperty("thinkloop.shared", "../shared"));
-    }
-
     static Path tiny(String variant) {
-        return shared().resolve("golden/dsv32-tiny").resolve(variant);
+        return TestData.tinyCheckpoint(variant);
     }
 
     @ParameterizedTest

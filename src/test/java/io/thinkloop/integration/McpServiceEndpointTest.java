@@ -1,5 +1,7 @@
 package io.thinkloop.integration;
 
+import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.Await;
 import io.thinkloop.mcp.transport.WebSocketClientConnector;
 import io.thinkloop.tools.ToolRegistry;
 import java.util.Map;
@@ -25,7 +27,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The service's /mcp/ws endpoint (driven by the TypeScript SDK) and its configured MCP servers (manager, health). */
@@ -50,7 +51,7 @@ class McpServiceEndpointTest {
 
     @Test
     void tsSdkClientAgainstServiceEndpoint() throws Exception {
-        Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled());
+        Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP peers (src/test/node/node_modules)");
         var denied = McpTestSupport.runNode(Duration.ofSeconds(30), "ts-client.mjs", wsUrl());
         assertTrue(denied.output().contains("CHECK initialize FAIL"), denied.output());
         var r = McpTestSupport.runNode(Duration.ofSeconds(60), "ts-client.mjs", wsUrl() + "?token=svc-token");
@@ -76,24 +77,15 @@ class McpServiceEndpointTest {
 
     @Test
     void configuredServersAreConnectedPrefixedOnCollisionAndInHealth() throws Exception {
-        Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!manager.status().stream().allMatch(s -> s.state() == McpClient.State.READY)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("servers not ready: " + manager.status());
-            }
-            Thread.sleep(100);
-        }
+        Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP peers (src/test/node/node_modules)");
+        Await.until("every configured server ready", Duration.ofSeconds(30), manager::status,
+                status -> status.stream().allMatch(s -> s.state() == McpClient.State.READY));
         List<String> names = manager.tools().stream().map(t -> t.spec().name()).toList();
         assertTrue(names.contains("local__echo") && names.contains("everything__echo"), names.toString());
         assertTrue(names.contains("add") && names.contains("get-sum") && !names.contains("echo"), names.toString());
         // ... and their tools are in the agent's registry, by server; "local" must not pose as the local Java tools
-        while (registry.find("everything__echo").isEmpty() || registry.find("local__echo").isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("MCP tools not in the registry: " + registry.specs());
-            }
-            Thread.sleep(50);
-        }
+        Await.until("the MCP tools in the registry", Duration.ofSeconds(30), registry::specs,
+                specs -> registry.find("everything__echo").isPresent() && registry.find("local__echo").isPresent());
         assertEquals(Optional.of("everything"), registry.sourceOf("everything__echo"));
         assertEquals(Optional.of("mcp:local"), registry.sourceOf("local__echo"));
         assertEquals(Optional.of("everything"), registry.sourceOf("get-sum"));

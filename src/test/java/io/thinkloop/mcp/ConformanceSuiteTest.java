@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +36,7 @@ class ConformanceSuiteTest {
 
     @Test
     void conformanceServerScenarios() throws Exception {
-        Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled());
+        Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP conformance suite (src/test/node/node_modules)");
         McpServer mcp = new McpServer(new Implementation("thinkloop-conformance", "1.0"), null,
                 new ToolCatalog(new ConformanceFixtures().tools(Map.of())), 100);
         McpWebSocketServer server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, new McpWebSocketServer.Options("127.0.0.1", 0,

@@ -1,6 +1,6 @@
 package io.thinkloop.mcp;
 
-import java.util.function.BooleanSupplier;
+import io.thinkloop.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -93,23 +93,25 @@ class McpWebSocketRoundTripTest {
     @Test
     void progressArrivesAndExtendsTheTimeout() {
         List<Double> seen = new CopyOnWriteArrayList<>();
-        // Each step (150 ms) is shorter than the timeout (400 ms) but the whole call (1.2 s) is longer.
-        RequestOptions opts = new RequestOptions(Duration.ofMillis(400), Duration.ofSeconds(10), true, (p, t, m) -> seen.add(p));
-        CallToolResult r = client.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 8).put("stepMs", 150), opts)
-                .await().atMost(Duration.ofSeconds(10));
-        assertEquals("done after 8 steps", r.text());
-        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0), seen);
+        // Each step (400 ms) is far shorter than the timeout (2 s) but the whole call (2.4 s) is longer; the
+        // exact timing rules are JsonRpcPeerTest's, on a fake clock.
+        RequestOptions opts = new RequestOptions(Duration.ofSeconds(2), Duration.ofSeconds(30), true, (p, t, m) -> seen.add(p));
+        CallToolResult r = client.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 6).put("stepMs", 400), opts)
+                .await().atMost(Duration.ofSeconds(30));
+        assertEquals("done after 6 steps", r.text());
+        assertEquals(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0), seen);
     }
 
     @Test
     void hardCapStopsProgressFromExtendingForeverAndCancelsRemotely() throws Exception {
         int before = TestToolServer.CANCELLED.get();
-        RequestOptions opts = new RequestOptions(Duration.ofMillis(300), Duration.ofMillis(700), true, (p, t, m) -> { });
+        // Progress every 50 ms keeps restarting the 2 s timeout; the 3 s cap ends the 5 s call.
+        RequestOptions opts = new RequestOptions(Duration.ofSeconds(2), Duration.ofSeconds(3), true, (p, t, m) -> { });
         McpException e = assertThrows(McpException.class, () -> client.callTool("slow",
-                Json.MAPPER.createObjectNode().put("steps", 100).put("stepMs", 50), opts).await().atMost(Duration.ofSeconds(5)));
+                Json.MAPPER.createObjectNode().put("steps", 100).put("stepMs", 50), opts).await().atMost(Duration.ofSeconds(30)));
         assertEquals(JsonRpcError.REQUEST_TIMEOUT, e.code());
         assertTrue(e.getMessage().contains("hard cap"), e.getMessage());
-        waitFor(() -> TestToolServer.CANCELLED.get() > before, "the server cancels the timed-out call");
+        Await.until("the server cancels the timed-out call", () -> TestToolServer.CANCELLED.get() > before);
     }
 
     @Test
@@ -121,22 +123,27 @@ class McpWebSocketRoundTripTest {
         Cancellable c = call.subscribe().with(r -> { }, f -> { });
         firstProgress.get(5, TimeUnit.SECONDS);
         c.cancel();
-        waitFor(() -> TestToolServer.CANCELLED.get() > before, "notifications/cancelled stops the tool");
+        Await.until("notifications/cancelled stops the tool", () -> TestToolServer.CANCELLED.get() > before);
         client.ping().await().atMost(Duration.ofSeconds(5));
     }
 
     @Test
     void parallelCallsAndPingsAreNotStuckBehindABlockingTool() {
-        long start = System.nanoTime();
         List<Uni<CallToolResult>> calls = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            calls.add(client.callTool("sleep", Json.MAPPER.createObjectNode().put("ms", 800)));
+            calls.add(client.callTool("sleep", Json.MAPPER.createObjectNode().put("untilReleased", true)));
         }
         var all = Uni.join().all(calls).andFailFast().subscribeAsCompletionStage();
-        client.ping().await().atMost(Duration.ofMillis(500));
+        try {
+            // All five block a thread at the same time: they run concurrently, not one after another.
+            Await.until("five blocking calls in flight at once", () -> TestToolServer.BLOCKED.get() == 5);
+            client.ping().await().atMost(Await.DEFAULT_TIMEOUT);
+            assertEquals(5, TestToolServer.BLOCKED.get(), "the ping was answered while every call still blocked");
+        } finally {
+            TestToolServer.releaseBlocked();
+        }
         List<CallToolResult> results = all.toCompletableFuture().join();
         assertEquals(5, results.size());
-        assertTrue((System.nanoTime() - start) / 1_000_000 < 2500, "five 800 ms calls ran concurrently");
     }
 
     @Test
@@ -145,14 +152,15 @@ class McpWebSocketRoundTripTest {
         c.connect().await().atMost(Duration.ofSeconds(5));
         List<List<McpTool>> relisted = new CopyOnWriteArrayList<>();
         c.onToolsChanged(relisted::add);
-        var inFlight = c.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 100).put("stepMs", 50)).subscribeAsCompletionStage();
-        Thread.sleep(100);
-        long t0 = System.nanoTime();
+        CompletableFuture<Void> running = new CompletableFuture<>();
+        var inFlight = c.callTool("slow", Json.MAPPER.createObjectNode().put("steps", 600).put("stepMs", 50),
+                c.requestDefaults().withProgress((p, t, m) -> running.complete(null))).subscribeAsCompletionStage();
+        running.get(30, TimeUnit.SECONDS);
         c.dropConnection();
-        Throwable failure = assertThrows(Exception.class, () -> inFlight.toCompletableFuture().get(2, TimeUnit.SECONDS)).getCause();
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 1000, "failed at once");
+        // The call fails with "connection closed", not with its result: it did not wait out the tool.
+        Throwable failure = assertThrows(Exception.class, () -> inFlight.toCompletableFuture().get(30, TimeUnit.SECONDS)).getCause();
         assertEquals(JsonRpcError.CONNECTION_CLOSED, ((McpException) failure).code());
-        waitFor(() -> c.state() == McpClient.State.READY && c.connectCount() == 2, "reconnected");
+        Await.until("reconnected", () -> c.state() == McpClient.State.READY && c.connectCount() == 2);
         assertFalse(relisted.isEmpty(), "tools re-listed after reconnect");
         assertEquals("Echo: again", c.callTool("echo", Json.MAPPER.createObjectNode().put("message", "again"))
                 .await().atMost(Duration.ofSeconds(5)).text());
@@ -166,21 +174,12 @@ class McpWebSocketRoundTripTest {
         int n = c.tools().size();
         server.server().tools().add(new TestToolServer.Numbered(99));
         try {
-            waitFor(() -> c.tools().size() == n + 1, "list_changed refreshes the cache");
+            Await.until("list_changed refreshes the cache", () -> c.tools().size() == n + 1);
         } finally {
             server.server().tools().remove("tool_99");
             c.close();
         }
     }
 
-    static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 
 }

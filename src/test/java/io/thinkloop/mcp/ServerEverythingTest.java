@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import io.thinkloop.testkit.Interop;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Assertions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +44,7 @@ class ServerEverythingTest {
 
     @BeforeAll
     static void peers() {
-        Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled(), "run src/test/setup.sh to install the npm peers");
+        Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP peers (src/test/node/node_modules)");
         everything = McpTestSupport.nodeDir().resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
         supergateway = McpTestSupport.nodeDir().resolve("node_modules/supergateway/dist/index.js");
     }

@@ -15,7 +15,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The tool server the MCP tests serve ({@code ./thinkloop tool-server test-tools} in tests): echo, add
@@ -129,23 +131,43 @@ public final class TestToolServer implements ToolServerDefinition {
         }
     }
 
-    /** Blocks its thread (as a careless tool would): the server must stay responsive meanwhile. */
+    /**
+     * Blocks its thread (as a careless tool would): the server must stay responsive meanwhile. With
+     * {@code "untilReleased": true} it blocks until {@link #releaseBlocked()}, so a test can hold calls in
+     * flight for as long as it checks something, with no timing involved.
+     */
     public static final class Sleep implements Tool {
         @Override
         public ToolSpec spec() {
             return new ToolSpec("sleep", "Blocks for ms milliseconds",
-                    schema("{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\"}}}"));
+                    schema("{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\"},\"untilReleased\":{\"type\":\"boolean\"}}}"));
         }
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
+            BLOCKED.incrementAndGet();
             try {
-                Thread.sleep(arguments.path("ms").asLong(100));
+                if (arguments.path("untilReleased").asBoolean()) {
+                    release.get().await();
+                } else {
+                    Thread.sleep(arguments.path("ms").asLong(100)); // the tool's own work, not a test's wait
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                BLOCKED.decrementAndGet();
             }
             return Uni.createFrom().item(ToolResult.ok("slept"));
         }
+    }
+
+    /** How many sleep calls are blocking a thread right now. */
+    public static final AtomicInteger BLOCKED = new AtomicInteger();
+    private static final AtomicReference<CountDownLatch> release = new AtomicReference<>(new CountDownLatch(1));
+
+    /** Lets every sleep call blocked "until released" finish; later ones block until the next release. */
+    public static void releaseBlocked() {
+        release.getAndSet(new CountDownLatch(1)).countDown();
     }
 
     public record Numbered(int n) implements Tool {

@@ -1,5 +1,7 @@
 package io.thinkloop.mcp;
 
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.Interop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,7 @@ class TypeScriptSdkInteropTest {
 
     @BeforeAll
     static void peers() {
-        Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled(), "run src/test/setup.sh to install the npm peers");
+        Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP peers (src/test/node/node_modules)");
     }
 
     static void assertAllChecksPass(McpTestSupport.Result r) {
@@ -44,8 +45,7 @@ class TypeScriptSdkInteropTest {
         try {
             int cancelledBefore = TestToolServer.CANCELLED.get();
             assertAllChecksPass(McpTestSupport.runNode(Duration.ofSeconds(60), "ts-client.mjs", server.url()));
-            McpWebSocketRoundTripTest.waitFor(() -> TestToolServer.CANCELLED.get() > cancelledBefore,
-                    "the SDK's abort reached the tool as a cancellation");
+            Await.until("the SDK's abort reached the tool as a cancellation", () -> TestToolServer.CANCELLED.get() > cancelledBefore);
         } finally {
             server.stop();
         }

@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.Await;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.agent.TurnLimits;
 import io.thinkloop.api.SessionSocket;
@@ -8,9 +9,9 @@ import io.thinkloop.json.Json;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.session.SessionManager;
-import static io.thinkloop.runtime.ScriptedTestBackend.answer;
-import static io.thinkloop.runtime.ScriptedTestBackend.callTools;
-import static io.thinkloop.runtime.ScriptedTestBackend.parsed;
+import static io.thinkloop.testkit.FakeBackend.answer;
+import static io.thinkloop.testkit.FakeBackend.callTools;
+import static io.thinkloop.testkit.FakeBackend.parsed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -118,9 +119,7 @@ class AgentSessionTest {
         backend.script(msg, callTools("need both", "sleep", "{\"ms\":300}", "sleep", "{\"ms\":150}"), answer(null, "both done"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
-            long t0 = System.nanoTime();
             List<JsonNode> events = c.untilTurnEnd();
-            long wallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             List<JsonNode> completed = ofType(events, "tool_call.completed");
             assertEquals(2, completed.size());
             String a = completed.get(0).path("toolCallId").asText();
@@ -129,7 +128,6 @@ class AgentSessionTest {
             int lastExecuting = Math.max(indexOf(events, "tool.executing", a), indexOf(events, "tool.executing", b));
             int firstResult = Math.min(indexOf(events, "tool.result", a), indexOf(events, "tool.result", b));
             assertTrue(lastExecuting >= 0 && lastExecuting < firstResult, "both tools executing before the first result: " + WsClient.types(events));
-            assertTrue(wallMs < 440, "300 ms and 150 ms tools in parallel took " + wallMs + " ms");
             JsonNode resultA = events.get(indexOf(events, "tool.result", a));
             assertFalse(resultA.path("isError").asBoolean());
             assertEquals("slept 300", resultA.path("content").asText());
@@ -494,9 +492,18 @@ class AgentSessionTest {
             }
             long rejected = errors.stream().filter(e -> e.path("code").asText().equals("no_active_turn")).count();
             assertTrue(rejected >= 20 && rejected <= 60, "about a burst of messages handled, got " + rejected);
-            Thread.sleep(1500); // the bucket refills
+            // The bucket refills with time (its arithmetic is ConnectionLimitsTest's, on a fake clock): a user
+            // message is served again. Copies sent while frames are still dropped are lost; one sent during the
+            // turn is refused as turn_in_progress.
             c.events.clear();
-            c.send(userMessage("after flood " + id));
+            String after = "after flood " + id;
+            Await.until("a user message served after the flood", () -> {
+                boolean started = c.events.stream().anyMatch(e -> e.path("type").asText().equals("turn.started"));
+                if (!started) {
+                    c.send(userMessage(after));
+                }
+                return started;
+            });
             assertEquals("turn.completed", c.untilTurnEnd().getLast().path("type").asText());
         }
     }
@@ -534,7 +541,8 @@ class AgentSessionTest {
             c.abort(); // vanish mid-turn
         }
         long lastSeq = got.getLast().path("seq").asLong();
-        Thread.sleep(200); // events go on while nobody listens
+        // events go on while nobody listens
+        Await.until("events emitted while nobody listens", () -> sessions.find(id).orElseThrow().lastSeq() > lastSeq + 3);
         try (WsClient c = WsClient.connect(base, id, "lastSeq=" + lastSeq)) {
             got.addAll(c.untilTurnEnd());
         }
@@ -569,18 +577,12 @@ class AgentSessionTest {
             String otherId = newId("other");
             try (WsClient other = WsClient.connect(base, otherId, null)) {
                 other.next(Duration.ofSeconds(5));
-                long t0 = System.nanoTime();
                 other.send(userMessage("quick " + otherId));
-                assertEquals("turn.completed", other.untilTurnEnd().getLast().path("type").asText());
-                assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) < 3000, "other sessions are not stalled");
+                assertEquals("turn.completed", other.untilTurnEnd().getLast().path("type").asText(), "other sessions are not stalled");
             }
             // the stalled client's bounded queue overflows: the server drops that connection
             var session = sessions.find(slowId).orElseThrow();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (session.subscriberCount() > 0 && System.nanoTime() < end) {
-                Thread.sleep(50);
-            }
-            assertEquals(0, session.subscriberCount(), "the stalled connection was dropped");
+            Await.until("the stalled connection dropped", Duration.ofSeconds(60), () -> session.subscriberCount() == 0);
             slow.unstall();
             assertEquals(SessionSocket.CLOSE_SLOW_CONSUMER, slow.closed.get(60, TimeUnit.SECONDS));
             List<JsonNode> got = new ArrayList<>(slow.seen);

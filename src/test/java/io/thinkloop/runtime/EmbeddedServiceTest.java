@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,17 +68,9 @@ class EmbeddedServiceTest {
         return Json.MAPPER.readTree(r.body());
     }
 
-    JsonNode awaitReady() throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        JsonNode health;
-        do {
-            health = get("/q/health/ready", false);
-            if ("UP".equals(health.path("status").asText())) {
-                return health;
-            }
-            Thread.sleep(200);
-        } while (System.nanoTime() < end);
-        throw new AssertionError("not ready: " + health);
+    JsonNode awaitReady() {
+        return Await.until("the service ready", Duration.ofSeconds(120), () -> get("/q/health/ready", false),
+                health -> "UP".equals(health.path("status").asText()));
     }
 
     @Test

@@ -1,8 +1,9 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.Await;
 import static io.restassured.RestAssured.given;
-import static io.thinkloop.runtime.ScriptedTestBackend.answer;
-import static io.thinkloop.runtime.ScriptedTestBackend.callTools;
+import static io.thinkloop.testkit.FakeBackend.answer;
+import static io.thinkloop.testkit.FakeBackend.callTools;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,7 +39,6 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -68,16 +68,6 @@ class McpWiringTest {
     @Inject
     SessionManager sessions;
 
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
-
     boolean calcToolsRegistered() {
         return CALC_TOOLS.stream().allMatch(n -> registry.sourceOf(n).equals(Optional.of(CalculatorToolServer.NAME)));
     }
@@ -103,7 +93,7 @@ class McpWiringTest {
     @Test
     @Order(1)
     void calculatorToolsJoinTheRegistryAndTheConsoleViews() throws Exception {
-        await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
+        Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
 
         JsonNode tools = getJson("/v1/tools");
         JsonNode evaluate = byName(tools, "evaluate");
@@ -124,7 +114,7 @@ class McpWiringTest {
     @Test
     @Order(2)
     void agentTurnOverTheSessionWebSocketCallsEvaluateThroughMcp() throws Exception {
-        await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
+        Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         String msg = "what is 6*7+0.5 " + UUID.randomUUID();
         backend.script(msg, callTools("I should use the calculator.", "evaluate", "{\"expression\":\"6*7+0.5\"}"),
                 answer(null, "It is 42.5."));
@@ -152,7 +142,7 @@ class McpWiringTest {
     @Test
     @Order(3)
     void toolListChangesOfTheServerReachTheRegistry() throws Exception {
-        await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
+        Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         Tool extra = new Tool() {
             public ToolSpec spec() {
                 return new ToolSpec("calc_version", "The calculator's version.", Json.MAPPER.createObjectNode().put("type", "object"));
@@ -164,21 +154,21 @@ class McpWiringTest {
         };
         CalculatorToolServer.CATALOG.add(extra);
         try {
-            await("calc_version registered", Duration.ofSeconds(10),
+            Await.until("calc_version registered", Duration.ofSeconds(10),
                     () -> registry.sourceOf("calc_version").equals(Optional.of(CalculatorToolServer.NAME)));
             assertEquals("1.0", registry.find("calc_version").orElseThrow()
                     .call(Json.MAPPER.createObjectNode(), ToolCallContext.detached("t")).await().atMost(Duration.ofSeconds(5)).text());
         } finally {
             CalculatorToolServer.CATALOG.remove("calc_version");
         }
-        await("calc_version unregistered", Duration.ofSeconds(10), () -> registry.find("calc_version").isEmpty());
+        Await.until("calc_version unregistered", Duration.ofSeconds(10), () -> registry.find("calc_version").isEmpty());
         assertTrue(calcToolsRegistered());
     }
 
     @Test
     @Order(4)
     void agentToolOnMcpWsRunsAWholeTurnWithProgress() throws Exception {
-        await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
+        Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         String msg = "what is 2^10 " + UUID.randomUUID();
         backend.script(msg, callTools(null, "evaluate", "{\"expression\":\"2^10\"}"), answer("easy", "2^10 is 1024."));
         McpClient client = agentClient();
@@ -238,7 +228,7 @@ class McpWiringTest {
                 List<JsonNode> events = c.until("cancelled");
                 assertEquals("cancelled by the MCP client", events.getLast().path("reason").asText(), events.getLast().toString());
             }
-            await("session released", Duration.ofSeconds(5), () -> sessions.find(sessionId).orElseThrow().activeTurn() == null);
+            Await.until("session released", Duration.ofSeconds(5), () -> sessions.find(sessionId).orElseThrow().activeTurn() == null);
         } finally {
             client.close();
         }
@@ -270,30 +260,21 @@ class McpWiringTest {
     @Test
     @Order(6)
     void stoppedToolServerLeavesTheRegistryAndShowsFailedThenComesBack() throws Exception {
-        await("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
+        Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         CalculatorToolServer.stop();
         try {
-            await("calc tools gone", Duration.ofSeconds(10), () -> CALC_TOOLS.stream().allMatch(n -> registry.find(n).isEmpty()));
+            Await.until("calc tools gone", Duration.ofSeconds(10), () -> CALC_TOOLS.stream().allMatch(n -> registry.find(n).isEmpty()));
             JsonNode tools = getJson("/v1/tools");
             assertTrue(StreamSupport.stream(tools.spliterator(), false).noneMatch(t -> t.path("source").asText().equals("calc")), tools.toString());
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            JsonNode calc;
-            while (true) {
-                calc = byName(getJson("/v1/mcp/servers"), "calc");
-                if (calc.path("status").asText().equals("failed") && calc.hasNonNull("lastError")) {
-                    break;
-                }
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("calc not shown failed: " + calc);
-                }
-                Thread.sleep(100);
-            }
+            JsonNode calc = Await.until("calc shown failed with its last error", Duration.ofSeconds(10),
+                    () -> byName(getJson("/v1/mcp/servers"), "calc"),
+                    c -> c.path("status").asText().equals("failed") && c.hasNonNull("lastError"));
             assertEquals(0, calc.path("tools").size(), calc.toString());
             System.out.println("calc after stop: " + calc);
         } finally {
             CalculatorToolServer.start(); // same port: the manager reconnects by itself
         }
-        await("calc tools back after reconnect", Duration.ofSeconds(40), this::calcToolsRegistered);
+        Await.until("calc tools back after reconnect", Duration.ofSeconds(40), this::calcToolsRegistered);
         assertEquals("ready", byName(getJson("/v1/mcp/servers"), "calc").path("status").asText());
     }
 }

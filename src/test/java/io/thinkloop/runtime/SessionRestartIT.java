@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.Await;
 import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -131,23 +132,17 @@ class SessionRestartIT {
     }
 
     private void awaitReady(URI base) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < end) {
-            if (!service.isAlive()) {
-                throw new AssertionError("service exited: " + Files.readString(log));
-            }
-            try {
-                var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+        try {
+            Await.untilNoException("the service ready", Duration.ofSeconds(90), IOException.class, () -> {
+                if (!service.isAlive()) {
+                    throw new AssertionError("service exited: " + Files.readString(log));
                 }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(200);
+                return HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode();
+            }, status -> status == 200);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; service log: " + Files.readString(log), e);
         }
-        throw new AssertionError("service not ready: " + Files.readString(log));
     }
 
     private static JsonNode getJson(URI uri, String key) throws Exception {

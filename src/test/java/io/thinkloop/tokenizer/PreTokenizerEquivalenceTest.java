@@ -1,5 +1,6 @@
 package io.thinkloop.tokenizer;
 
+import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,7 @@ class PreTokenizerEquivalenceTest {
 
     @Test
     void deepSeekTokenizerUsesTheHandWrittenForm() throws Exception {
-        Tokenizer t = Tokenizer.load(SharedFiles.tokenizerJson());
+        Tokenizer t = Tokenizer.load(TestData.tokenizerJson());
         assertInstanceOf(DeepSeekPreTokenizer.class, t.preTokenizer());
         assertTrue(DeepSeekPreTokenizer.matches(REGEX.splits()));
     }

@@ -1,5 +1,6 @@
 package io.thinkloop.tokenizer;
 
+import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class TokenizerCodePointSweepTest {
     @Test
     void everyCodePointSplitsLikeHuggingFace() throws Exception {
-        Tokenizer ours = Tokenizer.load(SharedFiles.tokenizerJson());
+        Tokenizer ours = Tokenizer.load(TestData.tokenizerJson());
         List<String> diffs = new ArrayList<>();
-        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(SharedFiles.tokenizerJson(),
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(TestData.tokenizerJson(),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
             int perString = 48;
             StringBuilder sb = new StringBuilder();

@@ -1,5 +1,6 @@
 package io.thinkloop.tokenizer;
 
+import io.thinkloop.testkit.TestData;
 import java.util.Collections;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,7 +32,7 @@ class TokenizerParityTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Path json = SharedFiles.tokenizerJson();
+        Path json = TestData.tokenizerJson();
         ours = Tokenizer.load(json);
         // No truncation, padding or added BOS/EOS: the ids of the text alone, as our encode gives them.
         hf = HuggingFaceTokenizer.newInstance(json,
@@ -108,7 +109,7 @@ class TokenizerParityTest {
     /** The word cache is shared without locks: threads racing on a cold cache must still agree. */
     @Test
     void concurrentEncodesAgree() throws Exception {
-        Tokenizer fresh = Tokenizer.load(SharedFiles.tokenizerJson());
+        Tokenizer fresh = Tokenizer.load(TestData.tokenizerJson());
         Tokenizer reference = fresh.withoutWordCache();
         List<int[]> expected = corpus.stream().map(reference::encode).toList();
         List<Thread> threads = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.thinkloop.tokenizer;
 
+import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -30,8 +31,8 @@ class TokenizerThroughputComparison {
             docs.add(text.substring(i, Math.min(text.length(), i + 4096)));
         }
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
-        Tokenizer ours = Tokenizer.load(SharedFiles.tokenizerJson());
-        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(SharedFiles.tokenizerJson(),
+        Tokenizer ours = Tokenizer.load(TestData.tokenizerJson());
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(TestData.tokenizerJson(),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
             // Same ids first: a fast wrong tokenizer would prove nothing.
             for (String d : docs.subList(0, 50)) {

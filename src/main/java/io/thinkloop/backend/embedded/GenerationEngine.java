@@ -87,6 +87,11 @@ public final class GenerationEngine implements AutoCloseable {
         return maxContext;
     }
 
+    /** Whether a generation is running on the worker now (tests wait for it instead of sleeping). */
+    boolean busy() {
+        return worker.getActiveCount() > 0;
+    }
+
     /** A cold stream: each subscription is one generation. */
     public Multi<ModelChunk> stream(CompletionRequest request) {
         return Multi.createFrom().emitter(em -> {

@@ -17,9 +17,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -39,11 +36,6 @@ public final class JsonRpcPeer implements Transport.Listener {
     /** Handlers may block (tools do I/O): each runs on its own virtual thread. */
     private static final ExecutorService HANDLERS = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("mcp-handler-", 0).factory());
-    private static final ScheduledExecutorService TIMERS = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "mcp-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** Serves one request; the returned Uni is cancelled when the peer cancels the request. */
     @FunctionalInterface
@@ -53,6 +45,7 @@ public final class JsonRpcPeer implements Transport.Listener {
 
     private final Transport transport;
     private final String name;
+    private final Scheduler scheduler;
     private final Map<String, RequestHandler> requestHandlers = new ConcurrentHashMap<>();
     private final Map<String, Consumer<JsonNode>> notificationHandlers = new ConcurrentHashMap<>();
     private final Map<String, InboundCall> inbound = new ConcurrentHashMap<>();
@@ -64,8 +57,14 @@ public final class JsonRpcPeer implements Transport.Listener {
     private volatile Function<RequestContext, JsonRpcError> gate = ctx -> null;
 
     public JsonRpcPeer(Transport transport, String name) {
+        this(transport, name, Scheduler.system());
+    }
+
+    /** A peer whose request timeouts run on {@code scheduler} (tests pass a clock they move by hand). */
+    public JsonRpcPeer(Transport transport, String name, Scheduler scheduler) {
         this.transport = transport;
         this.name = name;
+        this.scheduler = scheduler;
         onNotification(McpMethods.CANCELLED, this::cancelInbound);
         onNotification(McpMethods.PROGRESS, this::progressOutbound);
     }
@@ -130,7 +129,7 @@ public final class JsonRpcPeer implements Transport.Listener {
             JsonNode id = LongNode.valueOf(idValue);
             String key = key(id);
             ObjectNode p = params == null ? Json.MAPPER.createObjectNode() : params.deepCopy();
-            OutboundCall call = new OutboundCall(id, method, options, emitter::complete, emitter::fail);
+            OutboundCall call = new OutboundCall(id, method, options, scheduler.nanoTime(), emitter::complete, emitter::fail);
             if (options.onProgress() != null) {
                 (p.get("_meta") instanceof ObjectNode m ? m : p.putObject("_meta")).set("progressToken", id);
             }
@@ -371,20 +370,22 @@ public final class JsonRpcPeer implements Transport.Listener {
         final RequestOptions options;
         final Consumer<JsonNode> onResult;
         final Consumer<Throwable> onFailure;
-        final long startNanos = System.nanoTime();
-        private ScheduledFuture<?> timer;
+        final long startNanos;
+        private Cancellable timer;
 
-        OutboundCall(JsonNode id, String method, RequestOptions options, Consumer<JsonNode> onResult, Consumer<Throwable> onFailure) {
+        OutboundCall(JsonNode id, String method, RequestOptions options, long startNanos, Consumer<JsonNode> onResult,
+                Consumer<Throwable> onFailure) {
             this.id = id;
             this.method = method;
             this.options = options;
+            this.startNanos = startNanos;
             this.onResult = onResult;
             this.onFailure = onFailure;
         }
 
         synchronized void armTimeout(JsonRpcPeer peer) {
             cancelTimer();
-            long now = System.nanoTime();
+            long now = peer.scheduler.nanoTime();
             long timeout = options.timeout() == null ? Long.MAX_VALUE : options.timeout().toNanos();
             long capLeft = options.maxTotal() == null ? Long.MAX_VALUE : options.maxTotal().toNanos() - (now - startNanos);
             long delay = Math.min(timeout, capLeft);
@@ -393,12 +394,12 @@ public final class JsonRpcPeer implements Transport.Listener {
             }
             String why = delay == capLeft && capLeft < timeout
                     ? "hard cap of " + options.maxTotal() + " reached" : "no answer within " + options.timeout();
-            timer = TIMERS.schedule(() -> peer.timeout(this, why), Math.max(0, delay), TimeUnit.NANOSECONDS);
+            timer = peer.scheduler.schedule(() -> peer.timeout(this, why), Math.max(0, delay));
         }
 
         synchronized void cancelTimer() {
             if (timer != null) {
-                timer.cancel(false);
+                timer.cancel();
                 timer = null;
             }
         }

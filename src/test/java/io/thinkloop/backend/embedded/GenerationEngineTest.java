@@ -1,5 +1,7 @@
 package io.thinkloop.backend.embedded;
 
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestData;
 import java.util.Arrays;
 import io.thinkloop.tokenizer.BundledTokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -80,7 +82,7 @@ class GenerationEngineTest {
 
     @Test
     void bundledTokenizerMatchesTheSharedOneAndMatchesBos() throws IOException {
-        Path shared = Path.of(System.getProperty("thinkloop.shared", "../shared")).resolve("tokenizers/deepseek-v3.2/tokenizer.json");
+        Path shared = TestData.tokenizerJson();
         Tokenizer fromShared = Tokenizer.load(shared);
         int[] ids = tokenizer.encode(PROMPT);
         assertEquals(0, ids[0], "the BOS text is the added token 0");
@@ -168,22 +170,19 @@ class GenerationEngineTest {
         String longPrompt = "<｜begin▁of▁sentence｜>" + "the quick brown fox jumps over the lazy dog. ".repeat(300);
         AssertSubscriber<ModelChunk> early = engine.stream(request(longPrompt, 3000, 0, null, List.of()))
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
-        sleep(150);
+        Await.until("the long prompt's prefill running", engine::busy);
         early.cancel();
-        long t0 = System.nanoTime();
+        // The next generation runs on the same single worker: it completes only if the cancelled one stopped.
         Result after = run(request(PROMPT, 2, 0, null, List.of()));
         assertEquals(2, after.ids().length);
         assertTrue(early.getItems().isEmpty(), "cancelled before its first token");
-        assertTrue(System.nanoTime() - t0 < 30_000_000_000L, "the cancelled generation stopped, the next one ran");
 
         AssertSubscriber<ModelChunk> mid = engine.stream(request(PROMPT, 3000, 0, null, List.of()))
                 .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         mid.awaitItems(3, WAIT);
         mid.cancel();
-        long t1 = System.nanoTime();
         Result next = run(request(PROMPT, 2, 0, null, List.of()));
-        assertEquals(2, next.ids().length);
-        assertTrue(System.nanoTime() - t1 < 30_000_000_000L, "mid-stream cancel stopped the decode loop");
+        assertEquals(2, next.ids().length, "mid-stream cancel stopped the decode loop, the next one ran");
         assertTrue(mid.getItems().size() < 3000);
         assertFalse(mid.getItems().stream().anyMatch(c -> c instanceof ModelChunk.Usage), "a cancelled stream never completes");
     }
@@ -213,13 +212,5 @@ class GenerationEngineTest {
         s.awaitFailure(WAIT);
         assertTrue(s.getFailure().getMessage().contains("does not fit"), s.getFailure().getMessage());
         assertNotEquals(0, run(request(PROMPT, 1, 0, null, List.of())).ids().length);
-    }
-
-    static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        }
     }
 }

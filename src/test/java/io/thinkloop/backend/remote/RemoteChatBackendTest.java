@@ -1,5 +1,6 @@
 package io.thinkloop.backend.remote;
 
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -23,13 +24,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The remote chat backend against a loopback replay server playing DeepSeek API, vLLM and SGLang streams. */
+@ExtendWith(ReplayServerExtension.class)
 class RemoteChatBackendTest {
     static final List<ToolSpec> TOOLS = List.of(
             new ToolSpec("get_weather", "Current weather", json("""
@@ -38,16 +38,6 @@ class RemoteChatBackendTest {
                     {"type":"object","properties":{"query":{"type":"string"},"limit":{"type":"integer"}}}""")));
 
     ReplayServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new ReplayServer();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
 
     static JsonNode json(String s) {
         try {

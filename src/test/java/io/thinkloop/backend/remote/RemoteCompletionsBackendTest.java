@@ -1,8 +1,9 @@
 package io.thinkloop.backend.remote;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.thinkloop.testkit.TestData;
 import io.thinkloop.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,23 +20,12 @@ import io.thinkloop.model.ThinkingMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The completions backend against a loopback server playing vLLM's {@code /v1/completions} stream with logprobs and token ids. */
+@ExtendWith(ReplayServerExtension.class)
 class RemoteCompletionsBackendTest {
     ReplayServer server;
-
-    @BeforeEach
-    void start() throws Exception {
-        server = new ReplayServer();
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
-    }
 
     static final String PROMPT = "<｜begin▁of▁sentence｜><｜User｜>Weather in Zürich?<｜Assistant｜><think>";
 
@@ -102,9 +92,7 @@ class RemoteCompletionsBackendTest {
 
     @Test
     void withATokenizerThePromptGoesOutAsTokenIds() throws Exception {
-        String shared = System.getProperty("thinkloop.shared", "../shared");
-        Tokenizer tokenizer = Tokenizer.load(
-                Path.of(shared, "tokenizers", "deepseek-v3.2", "tokenizer.json"));
+        Tokenizer tokenizer = Tokenizer.load(TestData.tokenizerJson());
         server.enqueue("/v1/completions", ReplayServer.Reply.transcript("vllm-completions.sse"));
         new RemoteCompletionsBackend(RemoteConfig.of(server.baseUrl(), "m", Provider.VLLM), tokenizer).stream(request()).subscribe()
                 .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE)).awaitCompletion(Duration.ofSeconds(10));

@@ -1,5 +1,7 @@
 package io.thinkloop.backend.remote;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.thinkloop.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,7 +14,6 @@ import io.thinkloop.model.ModelChunk;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
  * Faults on a real loopback connection: each is retried when nothing was emitted yet, or surfaced as a
  * retryable {@link BackendException} — and the consumer never sees a piece of output twice.
  */
+@ExtendWith(ReplayServerExtension.class)
 class RemoteFaultTest {
     static final String PATH = "/v1/chat/completions";
     static final String ANSWER = "Zürich is 18 °C and sunny today. 🌤";
@@ -30,8 +32,7 @@ class RemoteFaultTest {
     private static boolean warm;
 
     @BeforeEach
-    void start() throws Exception {
-        server = new ReplayServer();
+    void warmUp() throws Exception {
         if (!warm) {
             // The timeouts below are tight; a cold JVM on a busy machine can take seconds for its first request.
             try (ReplayServer warmUp = new ReplayServer()) {
@@ -40,11 +41,6 @@ class RemoteFaultTest {
             }
             warm = true;
         }
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        server.close();
     }
 
     RemoteConfig config() {
@@ -205,11 +201,7 @@ class RemoteFaultTest {
         assertEquals(2, server.requests().size(), "the open circuit sent nothing");
         // After the open period one trial goes through; its success closes the circuit.
         server.enqueue(PATH, answer());
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-        while (backend.breakerState() != CircuitBreaker.State.HALF_OPEN && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(CircuitBreaker.State.HALF_OPEN, backend.breakerState());
+        Await.until("the circuit half-open after its open period", () -> backend.breakerState() == CircuitBreaker.State.HALF_OPEN);
         assertWholeAnswerOnce(subscribe(backend).awaitCompletion(Duration.ofSeconds(5)).getItems());
         assertEquals(CircuitBreaker.State.CLOSED, backend.breakerState());
     }
@@ -248,7 +240,8 @@ class RemoteFaultTest {
         s.awaitItems(1, Duration.ofSeconds(5));
         s.cancel();
         int seen = s.getItems().size();
-        Thread.sleep(600);
+        // The request is aborted: the server sees its client close the connection mid-reply.
+        Await.until("the server's reply abandoned by the client", () -> server.abandonedResponses() == 1);
         assertEquals(seen, s.getItems().size(), "no items after cancel");
     }
 }

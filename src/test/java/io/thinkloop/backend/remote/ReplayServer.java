@@ -1,5 +1,6 @@
 package io.thinkloop.backend.remote;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Arrays;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
@@ -66,6 +67,7 @@ final class ReplayServer implements AutoCloseable {
     private final Map<String, ConcurrentLinkedDeque<Reply>> replies = new ConcurrentHashMap<>();
     private final List<JsonNode> requests = Collections.synchronizedList(new ArrayList<>());
     private final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger abandoned = new AtomicInteger();
 
     ReplayServer() throws Exception {
         server = vertx.createHttpServer().requestHandler(this::handle);
@@ -89,6 +91,11 @@ final class ReplayServer implements AutoCloseable {
         return List.copyOf(authorizations);
     }
 
+    /** Responses whose connection the client closed before the reply was complete. */
+    int abandonedResponses() {
+        return abandoned.get();
+    }
+
     static byte[] resource(String name) {
         try (InputStream in = ReplayServer.class.getResourceAsStream("/replay/" + name)) {
             if (in == null) {
@@ -110,6 +117,11 @@ final class ReplayServer implements AutoCloseable {
             authorizations.add(request.getHeader("Authorization"));
             Reply reply = replies.getOrDefault(request.path(), new ConcurrentLinkedDeque<>()).poll();
             HttpServerResponse response = request.response();
+            response.closeHandler(v -> {
+                if (!response.ended()) {
+                    abandoned.incrementAndGet();
+                }
+            });
             if (reply == null) {
                 response.setStatusCode(500).end("{\"error\":{\"message\":\"no scripted reply\"}}");
                 return;
