@@ -95,7 +95,7 @@ class TurnRunnerTest {
             }
         };
         TurnRunner r = new TurnRunner(session, content, limits, new BackendSelector(List.of(backend), backend.id()), registry,
-                asDeclared, null, virtualThreads, false);
+                asDeclared, null, virtualThreads, false, null);
         assertTrue(session.beginTurn(r));
         r.begin();
         return r;
