@@ -88,7 +88,9 @@ public final class PerfLoadCommand implements Callable<Integer> {
             service.destroy();
             if (!service.waitFor(15, TimeUnit.SECONDS)) {
                 service.destroyForcibly();
+                service.waitFor(15, TimeUnit.SECONDS);
             }
+            TempFiles.deleteTree(dataDir);
         }
     }
 

@@ -1,5 +1,8 @@
 package io.thinkloop.bench;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -230,6 +233,42 @@ class BenchEndToEndTest {
         JsonNode s = results(out).get("scores");
         assertEquals(Map.of("step_cap", 30), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
         assertEquals(0.0, s.get("passAt1").asDouble());
+    }
+
+    @Test
+    void aRejectedKeyFailsBeforeTheFirstTrialWithOneLine() throws Exception {
+        Path out = Files.createTempDirectory("bench-badkey").resolve("run");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", SUITE, "--out", out.toString(), "--api-key", "wrong");
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(ThinkloopCli.EXIT_FAILED, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("rejected the API key (HTTP 401)"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void aSuiteForAToolServerTheServiceDoesNotServeFailsBeforeTheFirstTrial() throws Exception {
+        Path out = Files.createTempDirectory("bench-retail").resolve("run");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", "classpath:retail-smoke-v1.jsonl", "--out", out.toString(),
+                    "--api-key", BenchTestProfile.KEY);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ThinkloopCli.EXIT_FAILED, rc, e);
+        assertTrue(e.contains("does not serve the suite's tool server retail?seed=42") && e.contains("thinkloop.tools.servers=retail?seed=42"), e);
+        assertTrue(!Files.exists(out), "nothing written");
     }
 
     @Test
