@@ -1,5 +1,6 @@
 package io.thinkloop.bench;
 
+import io.thinkloop.TestTemp;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ class BenchEndToEndTest {
     @Test
     void solverPassesEveryTaskAndTheFiguresMatchTheReferenceRuns() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
-        Path out = Files.createTempDirectory("bench-solve");
+        Path out = TestTemp.dir("bench-solve");
         int k = 2;
         assertEquals(0, bench(out, k));
         JsonNode r = results(out);
@@ -154,7 +155,7 @@ class BenchEndToEndTest {
     @Test
     void wrongAnswersFailEveryTask() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.WRONG;
-        Path out = Files.createTempDirectory("bench-wrong");
+        Path out = TestTemp.dir("bench-wrong");
         assertEquals(0, bench(out, 1));
         JsonNode s = results(out).get("scores");
         assertEquals(30, s.get("trials").asInt());
@@ -173,9 +174,9 @@ class BenchEndToEndTest {
     void interruptedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.MIXED;
         int k = 3;
-        Path full = Files.createTempDirectory("bench-full");
+        Path full = TestTemp.dir("bench-full");
         assertEquals(0, bench(full, k));
-        Path resumed = Files.createTempDirectory("bench-resumed");
+        Path resumed = TestTemp.dir("bench-resumed");
         assertEquals(0, bench(resumed, k, "--stop-after", "17"));
         JsonNode partial = results(resumed);
         assertEquals(17, partial.get("scores").get("trials").asInt());
@@ -213,7 +214,7 @@ class BenchEndToEndTest {
     void backendFailuresAreRequeuedNotScored() throws Exception {
         BenchSolverBackend.FAILED_ONCE.clear();
         BenchSolverBackend.mode = BenchSolverBackend.Mode.FLAKY;
-        Path out = Files.createTempDirectory("bench-flaky");
+        Path out = TestTemp.dir("bench-flaky");
         assertEquals(0, bench(out, 1, "--retries", "3"));
         JsonNode r = results(out);
         assertEquals(30, r.get("infraErrorsThisRun").asInt());
@@ -226,7 +227,7 @@ class BenchEndToEndTest {
     @Test
     void stepCapCancelsTheTurnAndDoesNotScoreLaterSubmissions() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
-        Path out = Files.createTempDirectory("bench-capped");
+        Path out = TestTemp.dir("bench-capped");
         // every pinned task needs at least three generations before it submits
         assertTrue(suite.tasks().stream().allMatch(t -> t.reference().steps() >= 3));
         assertEquals(0, bench(out, 1, "--max-steps", "2"));
@@ -237,7 +238,7 @@ class BenchEndToEndTest {
 
     @Test
     void aRejectedKeyFailsBeforeTheFirstTrialWithOneLine() throws Exception {
-        Path out = Files.createTempDirectory("bench-badkey").resolve("run");
+        Path out = TestTemp.dir("bench-badkey").resolve("run");
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -254,7 +255,7 @@ class BenchEndToEndTest {
 
     @Test
     void aSuiteForAToolServerTheServiceDoesNotServeFailsBeforeTheFirstTrial() throws Exception {
-        Path out = Files.createTempDirectory("bench-retail").resolve("run");
+        Path out = TestTemp.dir("bench-retail").resolve("run");
         PrintStream oldErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -309,7 +310,7 @@ class BenchEndToEndTest {
         Assumptions.assumeTrue(backend.hasDelegate(), "no '" + BenchSolverBackend.delegateId + "' model backend in this build yet");
         BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
         try {
-            Path out = Files.createTempDirectory("bench-embedded");
+            Path out = TestTemp.dir("bench-embedded");
             assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1", "--max-steps", "4"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
             assertTrue(results(out).get("scores").get("trials").asInt() >= 0);

@@ -1,5 +1,6 @@
 package io.thinkloop.bench;
 
+import io.thinkloop.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,7 +70,7 @@ class MetricsTest {
 
     @Test
     void unreachableServiceFailsBeforeTheFirstTrialAndWritesNothing() throws Exception {
-        Path out = Files.createTempDirectory("bench-down").resolve("run");
+        Path out = TestTemp.dir("bench-down").resolve("run");
         int rc = ThinkloopCli.execute("bench", "--url", "http://127.0.0.1:9", "--suite", "classpath:trip-smoke-v1.jsonl",
                 "--trials", "1", "--out", out.toString(), "--retries", "2", "--concurrency", "8");
         assertEquals(ThinkloopCli.EXIT_FAILED, rc);

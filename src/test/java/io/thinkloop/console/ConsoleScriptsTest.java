@@ -1,5 +1,6 @@
 package io.thinkloop.console;
 
+import io.thinkloop.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class ConsoleScriptsTest {
     void protocolAndStoreModules() throws Exception {
         Assumptions.assumeTrue(onPath("node"), "node is needed for the console's script tests");
         Path dir = Path.of("src/test/node").toAbsolutePath();
-        Path log = Files.createTempFile("console-unit-", ".log");
+        Path log = TestTemp.file("console-unit-", ".log");
         try {
             Process p = new ProcessBuilder("node", "--test", "console-unit.test.mjs").directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

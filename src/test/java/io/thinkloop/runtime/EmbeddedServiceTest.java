@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +37,7 @@ class EmbeddedServiceTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                dataDir = Files.createTempDirectory("thinkloop-embedded-test");
+                dataDir = TestTemp.dir("thinkloop-embedded-test");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
