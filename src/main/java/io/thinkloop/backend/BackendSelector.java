@@ -18,6 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class BackendSelector {
+    /** {@code thinkloop.model.backend=none}: deliberately no model (services that only serve tools, tests). */
+    public static final String NONE = "none";
+
     private final List<ModelBackend> backends;
     private final List<String> unavailable;
     private final String configured;
@@ -65,7 +68,7 @@ public class BackendSelector {
      * (a typo in {@code thinkloop.model.backend}), or it exists but lacks its configuration. Readiness reports it.
      */
     public Optional<String> configuredProblem() {
-        if (selected().isPresent()) {
+        if (selected().isPresent() || NONE.equals(configured)) {
             return Optional.empty();
         }
         if (unavailable.contains(configured)) {

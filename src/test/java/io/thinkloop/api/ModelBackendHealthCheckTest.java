@@ -42,6 +42,11 @@ class ModelBackendHealthCheckTest {
     }
 
     @Test
+    void noneIsADeliberateChoiceAndStaysUp() {
+        assertEquals(HealthCheckResponse.Status.UP, ModelBackendHealthCheck.check(new BackendSelector(BACKENDS, "none")).getStatus());
+    }
+
+    @Test
     void anOfferedBackendIsUpWithoutAReason() {
         HealthCheckResponse r = ModelBackendHealthCheck.check(new BackendSelector(BACKENDS, "synthetic"));
         assertEquals(HealthCheckResponse.Status.UP, r.getStatus());

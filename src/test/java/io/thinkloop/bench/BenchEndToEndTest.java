@@ -236,6 +236,59 @@ class BenchEndToEndTest {
         assertEquals(0.0, s.get("passAt1").asDouble());
     }
 
+    /** The sum of a Prometheus metric's samples whose line contains every label given (e.g. {@code tool="x"}). */
+    private double metric(String name, String... labels) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                boolean all = true;
+                for (String l : labels) {
+                    all &= line.contains(l);
+                }
+                if (all) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void theServiceMetricsCountTheTurnsGenerationsToolCallsAndTokensOfARun() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        double turns = metric("thinkloop_turns_total", "finish_reason=\"stop\"");
+        double submits = metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"");
+        double generations = metric("thinkloop_generations_total");
+        double prompt = metric("thinkloop_tokens_total", "kind=\"prompt\"");
+        double reasoning = metric("thinkloop_tokens_total", "kind=\"reasoning\"");
+        double toolTimings = metric("thinkloop_tool_call_duration_seconds_count");
+        double ttft = metric("thinkloop_generation_ttft_seconds_count");
+        double appends = metric("thinkloop_journal_append_seconds_count");
+        Path out = Files.createTempDirectory("bench-metrics");
+        assertEquals(0, bench(out, 1, "--stop-after", "2", "--concurrency", "1"));
+        List<String> ids = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
+            ids.add(Json.MAPPER.readTree(line).get("taskId").asText());
+        }
+        List<SynthTask> ran = suite.tasks().stream().filter(t -> ids.contains(t.id())).toList();
+        assertEquals(2, ran.size());
+        int gens = ran.stream().mapToInt(t -> t.reference().steps() + 1).sum();
+        int calls = ran.stream().mapToInt(t -> t.reference().toolCalls()).sum();
+        assertEquals(2, metric("thinkloop_turns_total", "finish_reason=\"stop\"") - turns);
+        assertEquals(2, metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"") - submits);
+        assertEquals(gens, metric("thinkloop_generations_total") - generations);
+        assertEquals((double) gens * BenchSolverBackend.PROMPT_TOKENS, metric("thinkloop_tokens_total", "kind=\"prompt\"") - prompt);
+        assertEquals((double) gens * BenchSolverBackend.REASONING_TOKENS, metric("thinkloop_tokens_total", "kind=\"reasoning\"") - reasoning);
+        assertEquals(calls, metric("thinkloop_tool_call_duration_seconds_count") - toolTimings);
+        assertEquals(gens, metric("thinkloop_generation_ttft_seconds_count") - ttft, "one first output per generation");
+        assertTrue(metric("thinkloop_journal_append_seconds_count") - appends > gens, "every event's append is timed");
+        assertTrue(metric("thinkloop_turn_duration_seconds_sum", "finish_reason=\"stop\"") > 0);
+        assertTrue(metric("thinkloop_sessions_active") >= 2);
+        assertEquals(0, metric("thinkloop_turns_active"));
+    }
+
     @Test
     void aRejectedKeyFailsBeforeTheFirstTrialWithOneLine() throws Exception {
         Path out = TestTemp.dir("bench-badkey").resolve("run");
