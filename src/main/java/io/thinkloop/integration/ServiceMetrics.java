@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
+import io.thinkloop.backend.embedded.EngineBackend;
 import io.thinkloop.session.EventEnvelope;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * The service's application metrics at {@code /q/metrics}, read off the session events every turn emits (so the
  * agent loop, the sessions and the backends carry no metric code): turns by finish reason and their duration,
  * model generations (time to first output, tokens/s, tokens by kind), tool calls by tool and source (latency,
- * errors), journal append latency, sessions in memory and connected clients, MCP servers by state. Names are
+ * errors), journal append latency, sessions in memory and connected clients, MCP servers by state, the embedded
+ * engine's queue. Names are
  * {@code thinkloop_*} in Prometheus form; docs in README.md "Metrics".
  */
 @ApplicationScoped
@@ -39,6 +41,8 @@ public class ServiceMetrics implements SessionObserver {
     ToolRegistry tools;
     @Inject
     Instance<McpServerDirectory> mcp;
+    @Inject
+    Instance<EngineBackend> engine;
 
     /** Where a session's current turn stands; touched under that session's lock only. */
     private static final class TurnClock {
@@ -67,6 +71,10 @@ public class ServiceMetrics implements SessionObserver {
         Gauge.builder("thinkloop.sessions.clients", sessions, SessionManager::connectedClients)
                 .description("clients connected to sessions").register(registry);
         Gauge.builder("thinkloop.turns.active", turns, Map::size).description("turns running").register(registry);
+        if (engine.isResolvable()) {
+            Gauge.builder("thinkloop.engine.queue.depth", engine, e -> e.get().queueDepth())
+                    .description("requests waiting for the embedded engine (one generates at a time)").register(registry);
+        }
         if (mcp.isResolvable()) {
             for (String state : new String[] {"ready", "connecting", "failed"}) {
                 Gauge.builder("thinkloop.mcp.servers", mcp, m -> m.get().servers().stream()

@@ -102,6 +102,11 @@ public final class GenerationEngine implements AutoCloseable {
         return maxContext;
     }
 
+    /** Requests waiting while one generates (for the metrics). */
+    public int queued() {
+        return worker.getQueue().size();
+    }
+
     /** A cold stream: each subscription is one generation. */
     public Multi<ModelChunk> stream(CompletionRequest request) {
         return Multi.createFrom().emitter(em -> {
