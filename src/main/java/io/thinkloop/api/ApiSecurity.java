@@ -1,6 +1,7 @@
 package io.thinkloop.api;
 
 import io.thinkloop.json.Json;
+import io.thinkloop.openai.OpenAiError;
 import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -217,8 +218,10 @@ public class ApiSecurity {
     }
 
     private static void deny(RoutingContext rc, int status, String code, String message) {
-        String body = Json.MAPPER.createObjectNode()
-                .put("code", code).put("message", message).put("retryable", false).toString();
+        String body = OpenAiRoutes.PATHS.contains(rc.normalizedPath())
+                // OpenAI clients read {"error": {...}}: the OpenAI endpoints answer in that envelope, 401 included
+                ? new OpenAiError(status, "invalid_request_error", null, status == 401 ? "invalid_api_key" : code, message).toJson().toString()
+                : Json.MAPPER.createObjectNode().put("code", code).put("message", message).put("retryable", false).toString();
         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
     }
 }

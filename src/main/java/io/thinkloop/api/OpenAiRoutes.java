@@ -16,6 +16,7 @@ import io.thinkloop.model.BackendException;
 import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ThinkingMode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Flow;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -62,6 +64,9 @@ public class OpenAiRoutes {
 
     @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "16M")
     MemorySize maxBody;
+
+    /** The OpenAI-compatible paths: their errors, also the API guard's 401 and 403, use OpenAI's error envelope. */
+    static final Set<String> PATHS = Set.of("/v1/models", "/v1/chat/completions");
 
     void register(@Observes Router router) {
         router.get("/v1/models").handler(this::models);
@@ -110,9 +115,12 @@ public class OpenAiRoutes {
         ObjectNode root = Json.MAPPER.createObjectNode().put("object", "list");
         ArrayNode data = root.putArray("data");
         for (ModelBackend b : backends.available()) {
-            ObjectNode model = data.addObject().put("id", b.id()).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
-            if (b.notice() != null) {
-                model.put("notice", b.notice());
+            for (String id : List.of(b.id(), b.id() + REASONER)) {
+                ObjectNode model = data.addObject().put("id", id).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
+                model.put("thinking", id.endsWith(REASONER)); // the default; a request's thinking switches win
+                if (b.notice() != null) {
+                    model.put("notice", b.notice());
+                }
             }
         }
         sendJson(ctx.response(), 200, root);
@@ -148,11 +156,47 @@ public class OpenAiRoutes {
             throw OpenAiError.invalid(null, "the body is not valid JSON: " + e.getMessage());
         }
         String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
-        ModelBackend backend = backends.forRequest(model).orElseThrow(() -> new OpenAiError(503, "server_error", "model",
-                "backend_unavailable", "neither '" + model + "' nor the default backend '" + backends.configuredId()
-                        + "' (thinkloop.model.backend) is configured; available: " + backends.availableIds()));
-        ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens);
+        if (body == null || !body.isObject() || model == null || model.isBlank()) {
+            ChatRequestParser.parse(body, null, defaultMaxTokens); // says what is missing
+        }
+        ModelRoute route = route(model).orElseThrow(() -> OpenAiError.modelNotFound(model, modelIds()));
+        ModelBackend backend = route.backend();
+        ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens, route.thinking());
+        if (ChatRequestParser.responseFormat(body) != null && !backend.supportsResponseFormat()) {
+            throw new OpenAiError(400, "invalid_request_error", "response_format", "unsupported_response_format",
+                    "model '" + model + "' cannot guarantee response_format " + body.get("response_format").path("type").asText()
+                            + " (the " + backend.id() + " backend has no constrained decoding); leave it out, or use a remote backend");
+        }
         return new Prepared(call, backend, backend.stream(call.request()));
+    }
+
+    /** Suffix of the thinking id of a backend, as DeepSeek's {@code deepseek-reasoner} beside {@code deepseek-chat}. */
+    static final String REASONER = "-reasoner";
+
+    /** A model id of {@code GET /v1/models}: the backend that serves it and the thinking mode it stands for. */
+    record ModelRoute(ModelBackend backend, ThinkingMode thinking) {
+    }
+
+    /** {@code ID} is the backend without thinking (chat), {@code ID-reasoner} the same with thinking; others: none. */
+    Optional<ModelRoute> route(String model) {
+        Optional<ModelBackend> plain = backends.byId(model);
+        if (plain.isPresent()) {
+            return Optional.of(new ModelRoute(plain.get(), ThinkingMode.CHAT));
+        }
+        if (model.endsWith(REASONER)) {
+            return backends.byId(model.substring(0, model.length() - REASONER.length()))
+                    .map(b -> new ModelRoute(b, ThinkingMode.THINKING));
+        }
+        return Optional.empty();
+    }
+
+    private List<String> modelIds() {
+        List<String> ids = new ArrayList<>();
+        backends.availableIds().forEach(id -> {
+            ids.add(id);
+            ids.add(id + REASONER);
+        });
+        return ids;
     }
 
     /**
@@ -282,6 +326,9 @@ public class OpenAiRoutes {
     }
 
     static void sendError(HttpServerResponse response, OpenAiError error) {
+        if (error.retryAfter() != null && !response.headWritten()) {
+            response.putHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+        }
         sendJson(response, error.status(), error.toJson());
     }
 

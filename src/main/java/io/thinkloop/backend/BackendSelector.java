@@ -18,7 +18,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class BackendSelector {
+    /** {@code thinkloop.model.backend=none}: deliberately no model (services that only serve tools, tests). */
+    public static final String NONE = "none";
+
     private final List<ModelBackend> backends;
+    private final List<String> unavailable;
     private final String configured;
 
     @Inject
@@ -29,6 +33,7 @@ public class BackendSelector {
 
     public BackendSelector(List<ModelBackend> all, String configured) {
         this.backends = all.stream().filter(ModelBackend::available).toList();
+        this.unavailable = all.stream().filter(b -> !b.available()).map(ModelBackend::id).sorted().toList();
         this.configured = configured;
     }
 
@@ -56,5 +61,21 @@ public class BackendSelector {
 
     public List<String> availableIds() {
         return backends.stream().map(ModelBackend::id).sorted().toList();
+    }
+
+    /**
+     * Why agent turns cannot run on the configured backend, or empty when it is offered: no backend has that id
+     * (a typo in {@code thinkloop.model.backend}), or it exists but lacks its configuration. Readiness reports it.
+     */
+    public Optional<String> configuredProblem() {
+        if (selected().isPresent() || NONE.equals(configured)) {
+            return Optional.empty();
+        }
+        if (unavailable.contains(configured)) {
+            return Optional.of("model backend '" + configured + "' (thinkloop.model.backend) is not configured"
+                    + (configured.startsWith("remote") ? ": set thinkloop.model.remote.base-url" : "")
+                    + "; offered: " + availableIds());
+        }
+        return Optional.of("model backend '" + configured + "' (thinkloop.model.backend) does not exist; offered: " + availableIds());
     }
 }

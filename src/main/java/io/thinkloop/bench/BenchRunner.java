@@ -66,8 +66,14 @@ public final class BenchRunner {
     private record Job(SynthTask task, int trial, int attempt) {
     }
 
+    /**
+     * Runs the suite. Throws {@link PreflightFailure} before anything is run or written when the service cannot
+     * run it (unreachable, key rejected, the suite's tools not served).
+     */
     public Metrics.Summary run() throws IOException, InterruptedException {
         Suite suite = Suite.load(config.suite());
+        ServiceClient client = new ServiceClient(config.url(), config.apiKey());
+        client.preflight(suite.toolNames(), suite.header().env().serverSpec());
         Files.createDirectories(config.out());
         Path trialsFile = config.out().resolve(TRIALS);
         List<TrialResult> results = new ArrayList<>(readTrials(trialsFile));
@@ -87,7 +93,6 @@ public final class BenchRunner {
         AtomicInteger passed = new AtomicInteger((int) results.stream().filter(TrialResult::passed).count());
         AtomicInteger newlyScored = new AtomicInteger();
         AtomicInteger inFlight = new AtomicInteger();
-        ServiceClient client = new ServiceClient(config.url(), config.apiKey());
         progress.accept(new Progress(finished.get(), total, passed.get(), 0, "resuming with " + results.size() + " done"));
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> workers = new ArrayList<>();

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.net.ConnectException;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -40,6 +42,56 @@ public final class ServiceClient {
         this.base = base;
         this.apiKey = apiKey;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /**
+     * Before the first trial: the service answers at its URL, accepts the API key, and serves every tool the
+     * suite's tasks need (by name, from {@code GET /v1/tools}). Otherwise each trial would only fail the same way.
+     */
+    void preflight(List<String> toolNames, String serverSpec) throws PreflightFailure, InterruptedException {
+        URI tools = base.resolve(path("/v1/tools"));
+        HttpRequest.Builder r = HttpRequest.newBuilder(tools).timeout(Duration.ofSeconds(30)).GET();
+        boolean keyed = apiKey != null && !apiKey.isBlank();
+        if (keyed) {
+            r.header("Authorization", "Bearer " + apiKey);
+        }
+        HttpResponse<String> resp;
+        try {
+            resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            String why = e.getMessage() != null ? e.getMessage() : e instanceof ConnectException ? "connection refused" : e.toString();
+            throw new PreflightFailure("cannot connect to " + base + ": " + why);
+        }
+        int status = resp.statusCode();
+        if (status == 401 || status == 403) {
+            throw new PreflightFailure(keyed
+                    ? "the service at " + base + " rejected the API key (HTTP " + status + "); check --api-key / THINKLOOP_API_KEY"
+                    : "the service at " + base + " requires an API key (HTTP " + status + "): pass --api-key or set THINKLOOP_API_KEY");
+        }
+        JsonNode list = null;
+        if (status == 200) {
+            try {
+                list = Json.MAPPER.readTree(resp.body());
+            } catch (IOException e) {
+                list = null;
+            }
+        }
+        if (list == null || !list.isArray()) {
+            String body = resp.body() == null ? "" : resp.body().replaceAll("\\s+", " ");
+            throw new PreflightFailure("GET " + tools + " answered HTTP " + status + (body.isBlank() ? "" : " " + abbreviate(body))
+                    + ": is this a Thinkloop service?");
+        }
+        Set<String> served = new HashSet<>();
+        list.forEach(t -> served.add(t.path("name").asText()));
+        List<String> missing = toolNames.stream().filter(n -> !served.contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new PreflightFailure("the service at " + base + " does not serve the suite's tool server " + serverSpec
+                    + " (missing tools: " + String.join(", ", missing) + "); start it with thinkloop.tools.servers=" + serverSpec);
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 160 ? s : s.substring(0, 160) + "...";
     }
 
     private URI ws(String sessionId) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
 import io.thinkloop.bench.Metrics;
+import io.thinkloop.bench.PreflightFailure;
 import io.thinkloop.bench.ProgressPrinter;
 import io.thinkloop.bench.TrialResult;
 import io.thinkloop.synth.Suite;
@@ -73,13 +74,28 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: " + e.getMessage());
             return 2;
         }
+        if (stopAfter < 0 || retries < 1) {
+            System.err.println("bench: --stop-after must be >= 0 and --retries >= 1");
+            return 2;
+        }
         System.out.println("bench " + s.header().name() + " (" + s.tasks().size() + " tasks x " + trials + ") against " + url
                 + "; the service must serve thinkloop.tools.servers=" + s.header().env().serverSpec());
         ProgressPrinter printer = ProgressPrinter.forStdout();
         BenchRunner runner = new BenchRunner(config, printer);
-        Metrics.Summary summary = runner.run();
+        Metrics.Summary summary;
+        try {
+            summary = runner.run();
+        } catch (PreflightFailure e) {
+            System.err.println("bench: " + e.getMessage());
+            return ThinkloopCli.EXIT_FAILED;
+        }
         printer.finish();
         print(summary, out);
+        if (stopAfter == 0 && summary.pendingTrials() > 0) {
+            System.err.println("bench: " + summary.pendingTrials() + " trials not scored (infrastructure errors); "
+                    + "run the same command again to resume them");
+            return ThinkloopCli.EXIT_FAILED;
+        }
         return 0;
     }
 

@@ -43,8 +43,11 @@ public final class EngineGenerateCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Send --prompt to the model as is, without the chat template.")
     boolean raw;
 
-    @Option(names = "--mode", defaultValue = "thinking", description = "Chat template mode: chat or thinking (default ${DEFAULT-VALUE}).")
-    String mode;
+    /** The chat template's mode; picocli rejects anything else before the command runs. */
+    enum Mode { chat, thinking }
+
+    @Option(names = "--mode", defaultValue = "thinking", description = "Chat template mode: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Mode mode;
 
     @Option(names = "--tokens", split = ",", description = "Prompt token ids, comma-separated (greedy, prints ids).")
     int[] tokens;
@@ -82,6 +85,17 @@ public final class EngineGenerateCommand implements Callable<Integer> {
     public Integer call() {
         if ((tokens == null) == (prompt == null)) {
             System.err.println("error: give exactly one of --prompt TEXT or --tokens IDS");
+            return 2;
+        }
+        // Before the default checkpoint is generated: bad values cost nothing.
+        String bad = max < 1 ? "--max-tokens must be at least 1, got " + max
+                : !(temperature >= 0) ? "--temperature must be >= 0, got " + temperature
+                : !(topP > 0 && topP <= 1) ? "--top-p must be in (0, 1], got " + topP
+                : topK < 0 ? "--top-k must be >= 0, got " + topK
+                : threads != null && threads < 1 ? "--threads must be at least 1, got " + threads
+                : null;
+        if (bad != null) {
+            System.err.println("error: " + bad);
             return 2;
         }
         try {
@@ -128,8 +142,8 @@ public final class EngineGenerateCommand implements Callable<Integer> {
         Model m = load(dir);
         long t1 = System.nanoTime();
         String text = raw ? prompt : DeepSeekV32Codec.encode(List.of(ChatMessage.user(prompt)),
-                "chat".equalsIgnoreCase(mode) ? ThinkingMode.CHAT : ThinkingMode.THINKING, true, true);
-        ThinkingMode tm = "chat".equalsIgnoreCase(mode) || raw ? ThinkingMode.CHAT : ThinkingMode.THINKING;
+                mode == Mode.chat ? ThinkingMode.CHAT : ThinkingMode.THINKING, true, true);
+        ThinkingMode tm = mode == Mode.chat || raw ? ThinkingMode.CHAT : ThinkingMode.THINKING;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (GenerationEngine engine = new GenerationEngine(m, BundledTokenizer.get(), 1 << 16, 128, 0)) {
             long t2 = System.nanoTime();

@@ -52,8 +52,22 @@ public final class EnginePerfCommand implements Callable<Integer> {
     @Option(names = "--skip-decode", description = "Skip the synthetic-model decode benchmark.")
     boolean skipDecode;
 
+    @Option(names = "--keep-checkpoint", description = "Keep the synthetic checkpoint (~600 MB) under the temp directory for the "
+            + "next run instead of removing it at the end.")
+    boolean keepCheckpoint;
+
     @Override
     public Integer call() throws Exception {
+        try {
+            return measure();
+        } finally {
+            if (!keepCheckpoint) {
+                TempFiles.deleteTree(syntheticPath());
+            }
+        }
+    }
+
+    private Integer measure() throws Exception {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         System.out.printf("engine perf: %d threads, vector species %s (%d floats)%n", n, F, F.length());
         try (WorkerPool pool = new WorkerPool(n); Arena arena = Arena.ofShared()) {
@@ -192,10 +206,14 @@ public final class EnginePerfCommand implements Callable<Integer> {
                 c.numAttentionHeads(), c.nRoutedExperts(), c.numExpertsPerTok(), c.vocabSize());
     }
 
-    /** The synthetic checkpoint, written once per shape and seed under the temp directory. */
+    private Path syntheticPath() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "thinkloop-perf-dsv32-h2048-l" + layers + "-fp8-seed7");
+    }
+
+    /** The synthetic checkpoint, written once per shape and seed under the temp directory (removed at the end unless kept). */
     private Path syntheticDir() {
         ModelConfig c = SyntheticCheckpoint.config(32768, 2048, layers, 16, 8, 32, 6, 1408, 10944, 2048, 65536);
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "thinkloop-perf-dsv32-h2048-l" + layers + "-fp8-seed7");
+        Path dir = syntheticPath();
         if (!Files.isRegularFile(dir.resolve("model.safetensors"))) {
             long t0 = System.nanoTime();
             SyntheticCheckpoint.write(dir, c, 7, DType.F8_E4M3);

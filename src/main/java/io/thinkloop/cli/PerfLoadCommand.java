@@ -88,7 +88,9 @@ public final class PerfLoadCommand implements Callable<Integer> {
             service.destroy();
             if (!service.waitFor(15, TimeUnit.SECONDS)) {
                 service.destroyForcibly();
+                service.waitFor(15, TimeUnit.SECONDS);
             }
+            TempFiles.deleteTree(dataDir);
         }
     }
 
@@ -96,13 +98,17 @@ public final class PerfLoadCommand implements Callable<Integer> {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Arrays.stream(System.getProperty("java.class.path").split(System.getProperty("path.separator")))
                 .filter(p -> p.endsWith("quarkus-run.jar")).findFirst().orElse("target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = List.of(java, "--add-modules=jdk.incubator.vector", "-Xmx" + serviceHeap,
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow"); // no Unsafe warning from the service's Netty
+        }
+        cmd.addAll(List.of("-Xmx" + serviceHeap,
                 "-Dthinkloop.data-dir=" + dataDir, "-Dthinkloop.api-key=" + KEY,
                 "-Dthinkloop.model.backend=synthetic", "-Dthinkloop.journal.fsync=" + fsync,
                 "-Dthinkloop.model.synthetic.tokens=" + tokens,
                 "-Dthinkloop.model.synthetic.interval=" + intervalMs + "ms",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-                "-jar", jar, "serve", "--port", Integer.toString(port));
+                "-jar", jar, "serve", "--port", Integer.toString(port)));
         return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dataDir.resolve("service.log").toFile()).start();
     }
 

@@ -1,6 +1,7 @@
 package io.thinkloop.cli;
 
 import io.quarkus.runtime.Quarkus;
+import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,8 +17,20 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Interface to bind (default: quarkus.http.host).")
     String host;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() {
+        // Checked before Quarkus starts: a bad value must not leave a data directory or a generated API key behind.
+        if (port != null && (port < 1 || port > 65535)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--port must be 1..65535, got " + port);
+        }
+        if (host != null && (host.isBlank() || host.chars().anyMatch(Character::isWhitespace))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--host must be an interface name or address, got '" + host + "'");
+        }
         if (port != null) {
             System.setProperty("quarkus.http.port", Integer.toString(port));
         }

@@ -70,6 +70,10 @@ public final class ToolServerCommand implements Callable<Integer> {
             defs.values().forEach(d -> System.out.printf("%-20s %s%n", d.name(), d.description()));
             return name == null && !list ? 2 : 0;
         }
+        if (port < 0 || port > 65535) {
+            System.err.println("thinkloop tool-server: --port must be 0..65535 (0: a free one), got " + port);
+            return 2;
+        }
         ToolServerDefinition def = defs.get(name);
         if (def == null) {
             System.err.println("thinkloop tool-server: no tool server named '" + name + "'; available: " + defs.keySet());

@@ -21,6 +21,15 @@ public interface ModelBackend {
         return true;
     }
 
+    /**
+     * Whether the backend honours an OpenAI {@code response_format} ({@code json_object}, {@code json_schema})
+     * carried on the system message: a server that enforces it, not merely a prompt that mentions it. The
+     * OpenAI endpoint rejects such a request for any other backend rather than ignore the format.
+     */
+    default boolean supportsResponseFormat() {
+        return false;
+    }
+
     /** What users must know about this backend's output (e.g. untrained weights, a test double), or null; shown by {@code /v1/models}. */
     default String notice() {
         return null;

@@ -30,6 +30,16 @@ public final class ChatRequestParser {
     }
 
     public static ChatCall parse(JsonNode body, String backendId, int defaultMaxTokens) {
+        return parse(body, backendId, defaultMaxTokens, ThinkingMode.THINKING);
+    }
+
+    /**
+     * As {@link #parse(JsonNode, String, int)}, with the thinking mode the requested model id stands for
+     * ({@code X} chat, {@code X-reasoner} thinking, as DeepSeek's ids); the request's own switches win. A
+     * {@code response_format} other than {@code text} rides on the system message (as the DeepSeek-V3.2
+     * template carries it).
+     */
+    public static ChatCall parse(JsonNode body, String backendId, int defaultMaxTokens, ThinkingMode defaultThinking) {
         if (body == null || !body.isObject()) {
             throw OpenAiError.invalid(null, "the request body must be a JSON object");
         }
@@ -42,8 +52,8 @@ public final class ChatRequestParser {
         }
         List<ToolSpec> tools = tools(body.get("tools"));
         tools = applyToolChoice(body.get("tool_choice"), tools);
-        List<ChatMessage> messages = messages(body.get("messages"));
-        ThinkingMode mode = thinking(body);
+        List<ChatMessage> messages = withResponseFormat(messages(body.get("messages")), responseFormat(body));
+        ThinkingMode mode = thinking(body, defaultThinking);
         CompletionRequest.Sampling sampling = sampling(body, defaultMaxTokens);
         boolean stream = bool(body, "stream", false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -234,7 +244,49 @@ public final class ChatRequestParser {
         return named;
     }
 
-    private static ThinkingMode thinking(JsonNode body) {
+    /**
+     * The request's {@code response_format} when it asks for JSON ({@code json_object}, or {@code json_schema}
+     * with {@code json_schema.schema} an object), null for none or {@code text}; any other shape is a 400.
+     */
+    public static JsonNode responseFormat(JsonNode body) {
+        JsonNode rf = body == null ? null : body.get("response_format");
+        if (rf == null || rf.isNull()) {
+            return null;
+        }
+        if (!rf.isObject() || !rf.path("type").isTextual()) {
+            throw OpenAiError.invalid("response_format", "response_format must be an object with a type: text, json_object or json_schema");
+        }
+        return switch (rf.get("type").asText()) {
+            case "text" -> null;
+            case "json_object" -> rf;
+            case "json_schema" -> {
+                JsonNode js = rf.path("json_schema");
+                if (!js.isObject() || !js.path("name").isTextual() || (js.has("schema") && !js.get("schema").isObject())) {
+                    throw OpenAiError.invalid("response_format.json_schema",
+                            "response_format.json_schema must be {name, schema (a JSON Schema object), strict?}");
+                }
+                yield rf;
+            }
+            default -> throw OpenAiError.invalid("response_format.type", "response_format.type must be text, json_object or "
+                    + "json_schema (got '" + rf.get("type").asText() + "')");
+        };
+    }
+
+    private static List<ChatMessage> withResponseFormat(List<ChatMessage> messages, JsonNode format) {
+        if (format == null) {
+            return messages;
+        }
+        List<ChatMessage> out = new ArrayList<>(messages);
+        ChatMessage first = out.getFirst();
+        if (first.role() == ChatMessage.Role.SYSTEM) {
+            out.set(0, new ChatMessage(first.role(), first.content(), null, null, null, first.tools(), format));
+        } else {
+            out.add(0, new ChatMessage(ChatMessage.Role.SYSTEM, "", null, null, null, null, format));
+        }
+        return out;
+    }
+
+    private static ThinkingMode thinking(JsonNode body, ThinkingMode defaultThinking) {
         JsonNode t = body.get("thinking");
         if (t != null && !t.isNull()) {
             String type = t.isObject() ? t.path("type").asText("") : t.asText("");
@@ -252,7 +304,7 @@ public final class ChatRequestParser {
         if (effort != null && effort.isTextual()) {
             return effort.asText().equals("none") ? ThinkingMode.CHAT : ThinkingMode.THINKING;
         }
-        return ThinkingMode.THINKING;
+        return defaultThinking;
     }
 
     private static CompletionRequest.Sampling sampling(JsonNode body, int defaultMaxTokens) {

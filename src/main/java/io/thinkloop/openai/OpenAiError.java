@@ -3,6 +3,8 @@ package io.thinkloop.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import java.time.Duration;
+import java.util.List;
 
 /** An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status. */
 public final class OpenAiError extends RuntimeException {
@@ -11,12 +13,35 @@ public final class OpenAiError extends RuntimeException {
     private final String param;
     private final String code;
 
+    private final Duration retryAfter;
+
     public OpenAiError(int status, String type, String param, String code, String message) {
+        this(status, type, param, code, message, null);
+    }
+
+    /** With {@code retryAfter}: the endpoint sends it as {@code Retry-After} (seconds). */
+    public OpenAiError(int status, String type, String param, String code, String message, Duration retryAfter) {
         super(message);
         this.status = status;
         this.type = type;
         this.param = param;
         this.code = code;
+        this.retryAfter = retryAfter;
+    }
+
+    /** 404 {@code model_not_found}: the request named a model no backend serves. */
+    public static OpenAiError modelNotFound(String model, List<String> offered) {
+        return new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
+                "The model '" + model + "' does not exist; GET /v1/models lists the offered ones: " + offered);
+    }
+
+    /** When the client may try again, or null. */
+    public Duration retryAfter() {
+        return retryAfter;
+    }
+
+    public String code() {
+        return code;
     }
 
     /** 400 {@code invalid_request_error} about {@code param}. */
@@ -28,9 +53,15 @@ public final class OpenAiError extends RuntimeException {
     public static OpenAiError from(BackendException e) {
         int status;
         String type = "server_error";
-        if (e.code().equals("rate_limited") || e.httpStatus() == 429) {
-            status = 429;
-            type = "rate_limit_error";
+        String param = null;
+        if (e.code().equals("rate_limited") || e.code().equals("busy") || e.httpStatus() == 429) {
+            // busy: the embedded model's queue is full, a rate limit in effect (never a 500)
+            return new OpenAiError(429, "rate_limit_error", null, e.code(), e.getMessage(),
+                    e.retryAfter() != null ? e.retryAfter() : Duration.ofSeconds(1));
+        } else if (e.code().equals("context_length_exceeded")) {
+            status = 400;
+            type = "invalid_request_error";
+            param = "messages";
         } else if (e.code().equals("circuit_open") || e.code().equals("not_configured")) {
             status = 503;
         } else if (e.code().endsWith("timeout")) {
@@ -41,7 +72,7 @@ public final class OpenAiError extends RuntimeException {
         } else {
             status = 502;
         }
-        return new OpenAiError(status, type, null, e.code(), e.getMessage());
+        return new OpenAiError(status, type, param, e.code(), e.getMessage());
     }
 
     public int status() {

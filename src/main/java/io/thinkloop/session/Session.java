@@ -22,6 +22,7 @@ public final class Session {
     private final AtomicReference<ActiveTurn> turn = new AtomicReference<>();
     private long seq;
     private volatile boolean deleted;
+    private volatile SessionObserver observer;
 
     Session(String id, Instant createdAt, SessionJournal journal, List<ChatMessage> history, long seq) {
         this.id = id;
@@ -39,6 +40,11 @@ public final class Session {
         return createdAt;
     }
 
+    /** Set by the manager when it opens the session. */
+    void observe(SessionObserver o) {
+        observer = o;
+    }
+
     public synchronized long lastSeq() {
         return seq;
     }
@@ -51,13 +57,24 @@ public final class Session {
     public synchronized EventEnvelope emit(String turnId, ServerEvent event) {
         EventEnvelope envelope = new EventEnvelope(id, turnId, seq + 1, Instant.now(), event);
         String json = envelope.toJsonText();
+        long appendNanos = 0;
         if (!deleted) {
+            long t0 = System.nanoTime();
             journal.appendEvent(json);
+            appendNanos = System.nanoTime() - t0;
         }
         seq++;
         for (EventSubscriber s : subscribers) {
             if (!s.offer(envelope.seq(), json)) {
                 subscribers.remove(s); // overflowed or closed: it resumes from the journal
+            }
+        }
+        SessionObserver o = observer;
+        if (o != null) {
+            try {
+                o.onEvent(this, envelope, appendNanos);
+            } catch (RuntimeException e) {
+                // an observer (metrics) never breaks a session
             }
         }
         return envelope;

@@ -7,6 +7,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.json.Json;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +53,10 @@ public class SessionManager {
     @ConfigProperty(name = "thinkloop.session.subscriber-buffer", defaultValue = "4096")
     int subscriberBuffer;
 
+    /** The observer of every session's events (the service's metrics), when there is one. */
+    @Inject
+    Instance<SessionObserver> observers;
+
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
     private FsyncPolicy fsync;
     private ScheduledExecutorService flusher;
@@ -75,6 +81,18 @@ public class SessionManager {
             flusher.shutdownNow();
         }
         sessions.values().forEach(Session::closeJournal);
+    }
+
+    private Session observed(Session s) {
+        if (observers != null && observers.isResolvable()) {
+            s.observe(observers.get());
+        }
+        return s;
+    }
+
+    /** Clients connected to the sessions in memory, for the metrics. */
+    public int connectedClients() {
+        return sessions.values().stream().mapToInt(Session::subscriberCount).sum();
     }
 
     public int subscriberBuffer() {
@@ -144,14 +162,15 @@ public class SessionManager {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create session " + id, e);
         }
-        return new Session(id, now, new SessionJournal(dir, fsync), List.of(), 0);
+        return observed(new Session(id, now, new SessionJournal(dir, fsync), List.of(), 0));
     }
 
     private Session load(String id, Path dir) {
         try {
             var meta = Json.MAPPER.readTree(Files.readString(dir.resolve(META)));
             SessionJournal journal = new SessionJournal(dir, fsync);
-            return new Session(id, Instant.parse(meta.path("createdAt").asText()), journal, journal.readMessages(), journal.lastSeq());
+            return observed(new Session(id, Instant.parse(meta.path("createdAt").asText()), journal, journal.readMessages(),
+                    journal.lastSeq()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load session " + id, e);
         }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -90,19 +91,74 @@ public record Suite(Header header, List<SynthTask> tasks) {
                 if (node.get("suiteVersion").asInt() != SUITE_VERSION) {
                     throw new IOException(where + ": suiteVersion " + node.get("suiteVersion") + " is not supported (" + SUITE_VERSION + ")");
                 }
-                header = Json.MAPPER.treeToValue(node, Header.class);
+                header = read(node, Header.class, where + ":1");
+                checkHeader(header, where);
                 continue;
             }
-            SynthTask t = Json.MAPPER.treeToValue(node, SynthTask.class);
-            if (t.id() == null || t.domain() == null || t.spec() == null || t.env() == null) {
-                throw new IOException(where + ":" + lineNo + ": a task needs id, domain, env and spec");
+            SynthTask t = read(node, SynthTask.class, where + ":" + lineNo);
+            if (t.id() == null || t.domain() == null || t.spec() == null || t.env() == null || t.env().server() == null
+                    || t.prompt() == null) {
+                throw new IOException(where + ":" + lineNo + ": a task needs id, domain, env (server), prompt and spec");
+            }
+            if (!t.domain().equals(header.domain()) || !t.env().equals(header.env())) {
+                throw new IOException(where + ":" + lineNo + ": task " + t.id() + " is of domain " + t.domain() + " on "
+                        + t.env().serverSpec() + " but the suite header says " + header.domain() + " on "
+                        + header.env().serverSpec());
             }
             tasks.add(t);
         }
         if (header == null) {
             throw new IOException(where + ": empty suite");
         }
+        if (tasks.isEmpty()) {
+            throw new IOException(where + ": the suite has no tasks (only a header)");
+        }
+        if (header.tasks() != tasks.size()) {
+            throw new IOException(where + ": the header says " + header.tasks() + " tasks but the file has " + tasks.size()
+                    + " (truncated or edited?)");
+        }
         return new Suite(header, tasks);
+    }
+
+    /**
+     * What a header must hold before anything runs: a name, a known domain and its tool-server environment
+     * ({@code env.server} and its options, the {@code thinkloop.tools.servers} entry the service must serve).
+     */
+    private static void checkHeader(Header h, String where) throws IOException {
+        List<String> missing = new ArrayList<>();
+        if (h.name() == null || h.name().isBlank()) {
+            missing.add("name");
+        }
+        if (h.domain() == null || h.domain().isBlank()) {
+            missing.add("domain");
+        }
+        if (h.env() == null || h.env().server() == null || h.env().server().isBlank()) {
+            missing.add("env (server and options)");
+        }
+        if (!missing.isEmpty()) {
+            throw new IOException(where + ": the suite header lacks " + String.join(", ", missing)
+                    + " (see docs/bench.md, or write one with ./thinkloop synth)");
+        }
+        if (!Domains.NAMES.contains(h.domain())) {
+            throw new IOException(where + ": unknown domain '" + h.domain() + "' in the suite header; known: " + Domains.NAMES);
+        }
+    }
+
+    private static <T> T read(JsonNode node, Class<T> type, String where) throws IOException {
+        try {
+            return Json.MAPPER.treeToValue(node, type);
+        } catch (IOException | IllegalArgumentException e) {
+            String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            throw new IOException(where + ": not a " + type.getSimpleName().toLowerCase(Locale.ROOT) + " line: " + m);
+        }
+    }
+
+    /**
+     * The names of the tools the suite's tasks use, as its tool server serves them: the service under test must
+     * offer all of them (the bench checks before its first trial).
+     */
+    public List<String> toolNames() {
+        return tasks.get(0).environment().tools().stream().map(t -> t.spec().name()).sorted().toList();
     }
 
 }

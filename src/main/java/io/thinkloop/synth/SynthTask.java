@@ -15,7 +15,7 @@ public record SynthTask(String id, String domain, int difficulty, Env env, Strin
     /** The environment: a tool-server name and its options (e.g. seed, size). */
     public record Env(String server, Map<String, String> options) {
         public Env {
-            options = Collections.unmodifiableMap(new TreeMap<>(options));
+            options = Collections.unmodifiableMap(options == null ? new TreeMap<>() : new TreeMap<>(options));
         }
 
         /** The options as {@code thinkloop.tools.servers} writes them: {@code server?k=v&k=v}. */

@@ -2,6 +2,7 @@ package io.thinkloop.api;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import io.smallrye.mutiny.Multi;
+import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
@@ -19,11 +20,14 @@ import java.util.List;
  * small pieces, so the endpoint's codec, parser and event mapping are the real ones. With tools and no tool
  * result yet it reasons and calls {@code get_weather} (and {@code search} when offered); after tool results
  * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server, one with
- * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute.
+ * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute, {@code BUSY} and
+ * {@code TOO-LONG} fail as the embedded engine does when its queue is full or the prompt exceeds its context.
  */
 @ApplicationScoped
 public class DsmlTestBackend implements ModelBackend {
     public static final String ID = "dsml-test";
+    /** The same backend with thinking on by default (as DeepSeek's deepseek-reasoner beside deepseek-chat). */
+    public static final String REASONER = ID + "-reasoner";
     static final String EOS = "<｜end▁of▁sentence｜>";
 
     @Override
@@ -54,6 +58,15 @@ public class DsmlTestBackend implements ModelBackend {
         ChatMessage last = request.messages().get(request.messages().size() - 1);
         if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
             return Multi.createFrom().failure(new BackendException("rate_limited", 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("BUSY")) {
+            // what the embedded engine answers when its queue is full
+            return Multi.createFrom().failure(new GenerationEngine.BusyException("the embedded model is busy; try again later"));
+        }
+        if (last.role() == ChatMessage.Role.USER && last.content().contains("TOO-LONG")) {
+            // what the embedded engine answers for a prompt beyond its context
+            return Multi.createFrom().failure(new BackendException(GenerationEngine.CONTEXT_LENGTH_EXCEEDED, 400, false, null,
+                    "prompt of 20000 tokens does not fit the embedded model's context of 16384 tokens", null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
             return Multi.createBy().concatenating().streams(

@@ -3,6 +3,7 @@ package io.thinkloop.api;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -44,9 +45,12 @@ class OpenAiAuthTest {
     @Test
     void missingOrWrongKeyIs401InOpenAiShape() {
         // Whichever guard answers (these routes, or the service-wide API security filter once merged): 401 + Bearer.
-        given().get("/v1/models").then().statusCode(401).header("WWW-Authenticate", equalTo("Bearer"));
+        given().get("/v1/models").then().statusCode(401).header("WWW-Authenticate", equalTo("Bearer"))
+                .body("error.type", equalTo("invalid_request_error")).body("error.code", equalTo("invalid_api_key"))
+                .body("error.message", notNullValue());
         given().header("Authorization", "Bearer nope").contentType(ContentType.JSON).body("{}")
-                .post("/v1/chat/completions").then().statusCode(401).header("WWW-Authenticate", equalTo("Bearer"));
+                .post("/v1/chat/completions").then().statusCode(401).header("WWW-Authenticate", equalTo("Bearer"))
+                .contentType(ContentType.JSON).body("error.code", equalTo("invalid_api_key"));
         given().header("Authorization", "Bearer s3cret-key").get("/v1/models").then().statusCode(200).body("data.id", hasItem("dsml-test"));
         given().header("Authorization", "Bearer second-key").get("/v1/models").then().statusCode(200);
     }

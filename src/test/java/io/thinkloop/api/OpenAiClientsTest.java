@@ -76,7 +76,7 @@ class OpenAiClientsTest {
     @Test
     void officialOpenAiNodeClientStreamsWithTools() throws Exception {
         run(Duration.ofMinutes(5), "bash", new File("src/test/setup.sh").getAbsolutePath());
-        String out = run(Duration.ofSeconds(60), "node", new File("src/test/node/openai-chat-tools.mjs").getAbsolutePath(), base(), DsmlTestBackend.ID);
+        String out = run(Duration.ofSeconds(60), "node", new File("src/test/node/openai-chat-tools.mjs").getAbsolutePath(), base(), DsmlTestBackend.REASONER);
         JsonNode r = json(out.strip().lines().reduce((a, b) -> b).orElseThrow());
 
         assertTrue(r.path("models").toString().contains("\"dsml-test\""), r.toString());
@@ -113,7 +113,7 @@ class OpenAiClientsTest {
     @Test
     void langChain4jStreamingModelWithToolsAndThinking() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(base() + "/v1").apiKey("unused")
-                .modelName(DsmlTestBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
+                .modelName(DsmlTestBackend.REASONER).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
         List<ChatMessage> messages = new ArrayList<>(List.of(SystemMessage.from("You are helpful."), UserMessage.from("Weather in Zürich?")));
         StringBuilder partialText = new StringBuilder();
         StringBuilder partialThinking = new StringBuilder();
@@ -154,7 +154,7 @@ class OpenAiClientsTest {
 
         // The tool result goes back (LangChain4j sends the thinking as reasoning_content) and the answer comes.
         OpenAiChatModel blocking = OpenAiChatModel.builder().baseUrl(base() + "/v1").apiKey("unused")
-                .modelName(DsmlTestBackend.ID).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
+                .modelName(DsmlTestBackend.REASONER).returnThinking(true).sendThinking(true).timeout(Duration.ofSeconds(30)).build();
         messages.add(ai);
         messages.add(ToolExecutionResultMessage.from(call, "18 °C, sunny"));
         ChatResponse answer = blocking.chat(ChatRequest.builder().messages(messages).toolSpecifications(WEATHER).build());

@@ -61,7 +61,7 @@ class OpenAiEndpointTest {
 
     static String body(boolean stream, String extra) {
         return """
-                {"model":"dsml-test","stream":%s,%s
+                {"model":"dsml-test-reasoner","stream":%s,%s
                  "messages":[{"role":"system","content":"You are helpful."},{"role":"user","content":"Weather in Zürich?"}],
                  "tools":%s}""".formatted(stream, extra, TOOLS);
     }
@@ -93,7 +93,7 @@ class OpenAiEndpointTest {
         assertTrue(scripted.lastRequest().prompt().endsWith("<｜User｜>Weather in Zürich?<｜Assistant｜><think>"), scripted.lastRequest().prompt());
         JsonNode r = json(response);
         assertEquals("chat.completion", r.path("object").asText());
-        assertEquals("dsml-test", r.path("model").asText());
+        assertEquals(DsmlTestBackend.REASONER, r.path("model").asText());
         JsonNode choice = r.path("choices").get(0);
         assertEquals("tool_calls", choice.path("finish_reason").asText());
         JsonNode message = choice.path("message");
@@ -223,9 +223,109 @@ class OpenAiEndpointTest {
     }
 
     @Test
+    void eachBackendHasAChatIdAndAReasonerIdAsDeepSeeksModels() {
+        given().get("/v1/models").then().statusCode(200)
+                .body("data.find { it.id == 'dsml-test' }.thinking", equalTo(false))
+                .body("data.find { it.id == 'dsml-test-reasoner' }.thinking", equalTo(true));
+        String plain = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200).extract().asString();
+        assertEquals(ThinkingMode.CHAT, scripted.lastRequest().thinking());
+        JsonNode message = json(plain).path("choices").get(0).path("message");
+        assertEquals("You said: Hi", message.path("content").asText(), plain);
+        assertTrue(message.path("reasoning_content").isMissingNode(), plain);
+        assertEquals("dsml-test", json(plain).path("model").asText());
+        String reasoner = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test-reasoner\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200).extract().asString();
+        assertEquals(ThinkingMode.THINKING, scripted.lastRequest().thinking());
+        assertEquals("Echo the user.", json(reasoner).path("choices").get(0).path("message").path("reasoning_content").asText(), reasoner);
+        // the switches win over the id's default
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"chat_template_kwargs\":{\"thinking\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200);
+        assertEquals(ThinkingMode.THINKING, scripted.lastRequest().thinking());
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test-reasoner\",\"reasoning_effort\":\"none\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(200);
+        assertEquals(ThinkingMode.CHAT, scripted.lastRequest().thinking());
+    }
+
+    @Test
+    void anUnknownModelIs404ModelNotFound() {
+        String r = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}")
+                .post("/v1/chat/completions").then().statusCode(404).contentType(ContentType.JSON).extract().asString();
+        JsonNode error = json(r).path("error");
+        assertEquals("model_not_found", error.path("code").asText(), r);
+        assertEquals("invalid_request_error", error.path("type").asText(), r);
+        assertEquals("model", error.path("param").asText(), r);
+        assertTrue(error.path("message").asText().contains("gpt-4o"), r);
+    }
+
+    @Test
+    void responseFormatIsHonouredOrRejectedNeverIgnored() {
+        String user = "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]";
+        String xml = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"response_format\":{\"type\":\"xml\"}," + user + "}")
+                .post("/v1/chat/completions").then().statusCode(400).extract().asString();
+        assertEquals("response_format.type", json(xml).path("error").path("param").asText(), xml);
+        assertEquals("invalid_request_error", json(xml).path("error").path("type").asText(), xml);
+        // a text model without constrained decoding cannot promise JSON: a 400 that says so
+        for (String format : List.of("{\"type\":\"json_object\"}",
+                "{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"w\",\"schema\":{\"type\":\"object\"}}}")) {
+            String r = given().contentType(ContentType.JSON)
+                    .body("{\"model\":\"dsml-test\",\"response_format\":" + format + "," + user + "}")
+                    .post("/v1/chat/completions").then().statusCode(400).extract().asString();
+            assertEquals("unsupported_response_format", json(r).path("error").path("code").asText(), r);
+            assertEquals("response_format", json(r).path("error").path("param").asText(), r);
+        }
+        String schemaless = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"response_format\":{\"type\":\"json_schema\"}," + user + "}")
+                .post("/v1/chat/completions").then().statusCode(400).extract().asString();
+        assertEquals("response_format.json_schema", json(schemaless).path("error").path("param").asText(), schemaless);
+        given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"response_format\":{\"type\":\"text\"}," + user + "}")
+                .post("/v1/chat/completions").then().statusCode(200);
+    }
+
+    @Test
+    void aBusyModelIs429WithRetryAfterNever500() {
+        for (boolean stream : List.of(false, true)) {
+            var r = given().contentType(ContentType.JSON)
+                    .body("{\"model\":\"dsml-test\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"BUSY\"}]}")
+                    .post("/v1/chat/completions").then().statusCode(429).contentType(ContentType.JSON).extract();
+            assertEquals("2", r.header("Retry-After"));
+            JsonNode error = json(r.asString()).path("error");
+            assertEquals("rate_limit_error", error.path("type").asText());
+            assertEquals("busy", error.path("code").asText());
+        }
+    }
+
+    @Test
+    void aPromptBeyondTheContextIs400ContextLengthExceeded() {
+        String r = given().contentType(ContentType.JSON)
+                .body("{\"model\":\"dsml-test\",\"messages\":[{\"role\":\"user\",\"content\":\"TOO-LONG\"}]}")
+                .post("/v1/chat/completions").then().statusCode(400).contentType(ContentType.JSON).extract().asString();
+        JsonNode error = json(r).path("error");
+        assertEquals("context_length_exceeded", error.path("code").asText(), r);
+        assertEquals("invalid_request_error", error.path("type").asText(), r);
+        assertEquals("messages", error.path("param").asText(), r);
+    }
+
+    @Test
+    void theOpenAiEndpointsAreInTheOpenApiDocument() {
+        String doc = given().accept("application/json").get("/q/openapi").then().statusCode(200).extract().asString();
+        JsonNode paths = json(doc).path("paths");
+        assertTrue(paths.has("/v1/chat/completions") && paths.path("/v1/chat/completions").has("post"), doc);
+        assertTrue(paths.has("/v1/models") && paths.path("/v1/models").has("get"), doc);
+        assertTrue(paths.has("/v1/engine"), "the scanned resources are still there");
+    }
+
+    @Test
     void backendFailureAfterOutputEndsTheStreamWithAnErrorEvent() {
         String sse = given().contentType(ContentType.JSON)
-                .body("{\"model\":\"dsml-test\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"BREAK-MIDWAY\"}]}")
+                .body("{\"model\":\"dsml-test-reasoner\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"BREAK-MIDWAY\"}]}")
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         String[] events = sse.split("\n\n");
         JsonNode last = json(events[events.length - 1].substring("data: ".length()));
@@ -287,7 +387,7 @@ class OpenAiEndpointTest {
 
     RemoteConfig selfConfig() {
         String base = root.toString();
-        return RemoteConfig.of(base, DsmlTestBackend.ID, Provider.OPENAI).withApiKey(null);
+        return RemoteConfig.of(base, DsmlTestBackend.REASONER, Provider.OPENAI).withApiKey(null);
     }
 
     static final List<ToolSpec> TOOL_SPECS = List.of(

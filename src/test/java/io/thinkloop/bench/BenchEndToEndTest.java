@@ -2,6 +2,10 @@ package io.thinkloop.bench;
 
 import java.time.Duration;
 import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -79,7 +83,7 @@ class BenchEndToEndTest {
     @Test
     void solverPassesEveryTaskAndTheFiguresMatchTheReferenceRuns() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
-        Path out = Files.createTempDirectory("bench-solve");
+        Path out = TestTemp.dir("bench-solve");
         int k = 2;
         assertEquals(0, bench(out, k));
         JsonNode r = results(out);
@@ -152,7 +156,7 @@ class BenchEndToEndTest {
     @Test
     void wrongAnswersFailEveryTask() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.WRONG;
-        Path out = Files.createTempDirectory("bench-wrong");
+        Path out = TestTemp.dir("bench-wrong");
         assertEquals(0, bench(out, 1));
         JsonNode s = results(out).get("scores");
         assertEquals(30, s.get("trials").asInt());
@@ -187,9 +191,9 @@ class BenchEndToEndTest {
     void interruptedAndResumedRunEqualsAnUninterruptedOne() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.MIXED;
         int k = 3;
-        Path full = Files.createTempDirectory("bench-full");
+        Path full = TestTemp.dir("bench-full");
         assertEquals(0, bench(full, k));
-        Path resumed = Files.createTempDirectory("bench-resumed");
+        Path resumed = TestTemp.dir("bench-resumed");
         assertEquals(0, bench(resumed, k, "--stop-after", "17"));
         JsonNode partial = results(resumed);
         assertEquals(17, partial.get("scores").get("trials").asInt());
@@ -227,7 +231,7 @@ class BenchEndToEndTest {
     void backendFailuresAreRequeuedNotScored() throws Exception {
         BenchSolverBackend.FAILED_ONCE.clear();
         BenchSolverBackend.mode = BenchSolverBackend.Mode.FLAKY;
-        Path out = Files.createTempDirectory("bench-flaky");
+        Path out = TestTemp.dir("bench-flaky");
         assertEquals(0, bench(out, 1, "--retries", "3"));
         JsonNode r = results(out);
         assertEquals(30, r.get("infraErrorsThisRun").asInt());
@@ -240,13 +244,102 @@ class BenchEndToEndTest {
     @Test
     void stepCapCancelsTheTurnAndDoesNotScoreLaterSubmissions() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
-        Path out = Files.createTempDirectory("bench-capped");
+        Path out = TestTemp.dir("bench-capped");
         // every pinned task needs at least three generations before it submits
         assertTrue(suite.tasks().stream().allMatch(t -> t.reference().steps() >= 3));
         assertEquals(0, bench(out, 1, "--max-steps", "2"));
         JsonNode s = results(out).get("scores");
         assertEquals(Map.of("step_cap", 30), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
         assertEquals(0.0, s.get("passAt1").asDouble());
+    }
+
+    /** The sum of a Prometheus metric's samples whose line contains every label given (e.g. {@code tool="x"}). */
+    private double metric(String name, String... labels) throws Exception {
+        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                boolean all = true;
+                for (String l : labels) {
+                    all &= line.contains(l);
+                }
+                if (all) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return sum;
+    }
+
+    @Test
+    void theServiceMetricsCountTheTurnsGenerationsToolCallsAndTokensOfARun() throws Exception {
+        BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
+        double turns = metric("thinkloop_turns_total", "finish_reason=\"stop\"");
+        double submits = metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"");
+        double generations = metric("thinkloop_generations_total");
+        double prompt = metric("thinkloop_tokens_total", "kind=\"prompt\"");
+        double reasoning = metric("thinkloop_tokens_total", "kind=\"reasoning\"");
+        double toolTimings = metric("thinkloop_tool_call_duration_seconds_count");
+        double ttft = metric("thinkloop_generation_ttft_seconds_count");
+        double appends = metric("thinkloop_journal_append_seconds_count");
+        Path out = Files.createTempDirectory("bench-metrics");
+        assertEquals(0, bench(out, 1, "--stop-after", "2", "--concurrency", "1"));
+        List<String> ids = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
+            ids.add(Json.MAPPER.readTree(line).get("taskId").asText());
+        }
+        List<SynthTask> ran = suite.tasks().stream().filter(t -> ids.contains(t.id())).toList();
+        assertEquals(2, ran.size());
+        int gens = ran.stream().mapToInt(t -> t.reference().steps() + 1).sum();
+        int calls = ran.stream().mapToInt(t -> t.reference().toolCalls()).sum();
+        assertEquals(2, metric("thinkloop_turns_total", "finish_reason=\"stop\"") - turns);
+        assertEquals(2, metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"") - submits);
+        assertEquals(gens, metric("thinkloop_generations_total") - generations);
+        assertEquals((double) gens * BenchSolverBackend.PROMPT_TOKENS, metric("thinkloop_tokens_total", "kind=\"prompt\"") - prompt);
+        assertEquals((double) gens * BenchSolverBackend.REASONING_TOKENS, metric("thinkloop_tokens_total", "kind=\"reasoning\"") - reasoning);
+        assertEquals(calls, metric("thinkloop_tool_call_duration_seconds_count") - toolTimings);
+        assertEquals(gens, metric("thinkloop_generation_ttft_seconds_count") - ttft, "one first output per generation");
+        assertTrue(metric("thinkloop_journal_append_seconds_count") - appends > gens, "every event's append is timed");
+        assertTrue(metric("thinkloop_turn_duration_seconds_sum", "finish_reason=\"stop\"") > 0);
+        assertTrue(metric("thinkloop_sessions_active") >= 2);
+        assertEquals(0, metric("thinkloop_turns_active"));
+    }
+
+    @Test
+    void aRejectedKeyFailsBeforeTheFirstTrialWithOneLine() throws Exception {
+        Path out = TestTemp.dir("bench-badkey").resolve("run");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", SUITE, "--out", out.toString(), "--api-key", "wrong");
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(ThinkloopCli.EXIT_FAILED, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("rejected the API key (HTTP 401)"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void aSuiteForAToolServerTheServiceDoesNotServeFailsBeforeTheFirstTrial() throws Exception {
+        Path out = TestTemp.dir("bench-retail").resolve("run");
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int rc;
+        try {
+            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", "classpath:retail-smoke-v1.jsonl", "--out", out.toString(),
+                    "--api-key", BenchTestProfile.KEY);
+        } finally {
+            System.setErr(oldErr);
+        }
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(ThinkloopCli.EXIT_FAILED, rc, e);
+        assertTrue(e.contains("does not serve the suite's tool server retail?seed=42") && e.contains("thinkloop.tools.servers=retail?seed=42"), e);
+        assertTrue(!Files.exists(out), "nothing written");
     }
 
     @Test
@@ -282,7 +375,7 @@ class BenchEndToEndTest {
         assertTrue(backend.hasDelegate(), "no '" + BenchSolverBackend.delegateId + "' model backend in the service");
         BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
         try {
-            Path out = Files.createTempDirectory("bench-embedded");
+            Path out = TestTemp.dir("bench-embedded");
             assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1", "--max-steps", "4"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
             assertEquals(1, results(out).get("scores").get("trials").asInt(), "--stop-after 1 scored exactly one trial");

@@ -1,5 +1,6 @@
 package io.thinkloop.bench;
 
+import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +14,7 @@ public class BenchTestProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         try {
             return Map.ofEntries(
-                    Map.entry("thinkloop.data-dir", Files.createTempDirectory("thinkloop-bench-test").toString()),
+                    Map.entry("thinkloop.data-dir", TestTemp.dir("thinkloop-bench-test").toString()),
                     Map.entry("thinkloop.model.backend", BenchSolverBackend.ID),
                     Map.entry("thinkloop.tools.servers", "trip-planning?seed=42&size=small"),
                     Map.entry("thinkloop.agent.max-steps", "12"),

@@ -1,5 +1,6 @@
 package io.thinkloop.bench;
 
+import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,15 +69,12 @@ class MetricsTest {
     }
 
     @Test
-    void unreachableServiceLeavesEveryTrialPendingAndScoresNothing() throws Exception {
-        Path out = Files.createTempDirectory("bench-down");
+    void unreachableServiceFailsBeforeTheFirstTrialAndWritesNothing() throws Exception {
+        Path out = TestTemp.dir("bench-down").resolve("run");
         int rc = ThinkloopCli.execute("bench", "--url", "http://127.0.0.1:9", "--suite", "classpath:trip-smoke-v1.jsonl",
                 "--trials", "1", "--out", out.toString(), "--retries", "2", "--concurrency", "8");
-        assertEquals(0, rc);
-        var r = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
-        assertEquals(0, r.get("scores").get("trials").asInt());
-        assertEquals(30, r.get("pendingTrials").asInt());
-        assertTrue(!Files.exists(out.resolve("trials.jsonl")) || Files.readAllLines(out.resolve("trials.jsonl")).isEmpty());
+        assertEquals(ThinkloopCli.EXIT_FAILED, rc);
+        assertTrue(!Files.exists(out), "nothing written: " + out);
         assertEquals(2, ThinkloopCli.execute("bench", "--url", "ftp://x", "--suite", "classpath:trip-smoke-v1.jsonl", "--out", out.toString()));
         assertEquals(2, ThinkloopCli.execute("bench", "--url", "http://x", "--suite", "/no/such.jsonl", "--out", out.toString()));
     }

@@ -1,6 +1,7 @@
 package io.thinkloop.console;
 
 import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import java.io.File;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
@@ -53,7 +54,7 @@ class ConsoleBrowserTest {
             Path data;
             try {
                 Files.createDirectories(Path.of("target"));
-                data = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "console-test-data-");
+                data = TestTemp.dir(Path.of("target").toAbsolutePath(), "console-test-data-");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -168,7 +169,7 @@ class ConsoleBrowserTest {
     }
 
     private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-        Path log = Files.createTempFile("console-e2e-", ".log");
+        Path log = TestTemp.file("console-e2e-", ".log");
         try {
             Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).start();

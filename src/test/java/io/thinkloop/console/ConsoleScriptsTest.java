@@ -1,6 +1,7 @@
 package io.thinkloop.console;
 
 import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,7 @@ class ConsoleScriptsTest {
     void protocolAndStoreModules() throws Exception {
         Interop.requirePeer(onPath("node"), "node (for the console's script tests)");
         Path dir = Path.of("src/test/node").toAbsolutePath();
-        Path log = Files.createTempFile("console-unit-", ".log");
+        Path log = TestTemp.file("console-unit-", ".log");
         try {
             Process p = new ProcessBuilder("node", "--test", "console-unit.test.mjs").directory(dir.toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

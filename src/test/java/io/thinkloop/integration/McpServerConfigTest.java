@@ -1,5 +1,6 @@
 package io.thinkloop.integration;
 
+import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class McpServerConfigTest {
     @Test
     void readsTheFamiliarMcpServersFile() throws Exception {
-        Path f = Files.createTempFile("mcp", ".json");
+        Path f = TestTemp.file("mcp", ".json");
         Files.writeString(f, """
                 {"mcpServers": {
                   "fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/tmp"], "env": {"DEBUG": "1"}},

@@ -1,5 +1,6 @@
 package io.thinkloop.integration;
 
+import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.McpTestSupport;
@@ -30,7 +31,7 @@ public class McpServiceTestProfile implements QuarkusTestProfile {
                 everything.putArray("args")
                         .add(McpTestSupport.nodeDir().resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js").toString())
                         .add("stdio");
-                configFile = Files.createTempFile("mcp-servers", ".json");
+                configFile = TestTemp.file("mcp-servers", ".json");
                 Files.writeString(configFile, root.toPrettyString());
             }
         } catch (Exception e) {

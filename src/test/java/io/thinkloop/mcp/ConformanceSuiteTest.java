@@ -1,6 +1,7 @@
 package io.thinkloop.mcp;
 
 import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,7 +45,7 @@ class ConformanceSuiteTest {
         int port = ServerEverythingTest.freePort();
         Process bridge = ServerEverythingTest.startAndWait(List.of(McpTestSupport.node(), "http-ws-bridge.mjs", Integer.toString(port), server.url()),
                 Map.of(), "bridge listening");
-        Path out = Files.createTempDirectory("mcp-conformance");
+        Path out = TestTemp.dir("mcp-conformance");
         try {
             McpTestSupport.Result run = McpTestSupport.runNode(Duration.ofMinutes(5),
                     "node_modules/@modelcontextprotocol/conformance/dist/index.js", "server",

@@ -89,6 +89,18 @@ public final class McpTestSupport {
         return cp != null ? cp : System.getProperty("java.class.path");
     }
 
+    /**
+     * The flags a child JVM of ours starts with, as the ./thinkloop launcher gives them: the Vector API module,
+     * and native and sun.misc.Unsafe memory access allowed, so the JDK prints no warnings about them (JDK 23+).
+     */
+    public static List<String> jvmFlags() {
+        List<String> flags = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) {
+            flags.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return flags;
+    }
+
     public static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

@@ -2,6 +2,7 @@ package io.thinkloop.mcp;
 
 import io.thinkloop.testkit.Await;
 import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,6 +13,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +55,12 @@ class TypeScriptSdkInteropTest {
 
     @Test
     void tsSdkClientAgainstToolServerProcess() throws Exception {
-        Path stderr = Files.createTempFile("tool-server", ".err");
-        Process p = new ProcessBuilder(McpTestSupport.javaBin(), "--add-modules=jdk.incubator.vector", "-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
-                "tool-server", "test-tools", "--port", "0", "--host", "127.0.0.1", "--token", "s3cret")
-                .redirectError(stderr.toFile()).start();
+        Path stderr = TestTemp.file("tool-server", ".err");
+        List<String> cmd = new ArrayList<>(List.of(McpTestSupport.javaBin()));
+        cmd.addAll(McpTestSupport.jvmFlags());
+        cmd.addAll(List.of("-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
+                "tool-server", "test-tools", "--port", "0", "--host", "127.0.0.1", "--token", "s3cret"));
+        Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         try {
             String url = readUrl(p);
             assertTrue(url.startsWith("ws://127.0.0.1:") && url.endsWith("/mcp/ws"), url);

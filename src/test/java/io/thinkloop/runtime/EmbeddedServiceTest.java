@@ -1,6 +1,7 @@
 package io.thinkloop.runtime;
 
 import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,7 +39,7 @@ class EmbeddedServiceTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             try {
-                dataDir = Files.createTempDirectory("thinkloop-embedded-test");
+                dataDir = TestTemp.dir("thinkloop-embedded-test");
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,7 @@ public class RuntimeTestProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         String dir;
         try {
-            dir = Files.createTempDirectory("thinkloop-runtime-test").toString();
+            dir = TestTemp.dir("thinkloop-runtime-test").toString();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,6 +1,8 @@
 package io.thinkloop.runtime;
 
 import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
+import io.thinkloop.mcp.McpTestSupport;
 import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +43,7 @@ class SessionRestartIT {
 
     @Test
     void aKilledServiceLosesNoCompletedMessage() throws Exception {
-        Path dataDir = Files.createTempDirectory("thinkloop-restart");
+        Path dataDir = TestTemp.dir("thinkloop-restart");
         Path script = dataDir.resolve("script.json");
         Files.writeString(script, """
                 [[{"reasoning": "The user wants a durable answer."}, {"text": "Durable "}, {"text": "answer."}]]
@@ -96,7 +98,7 @@ class SessionRestartIT {
     /** SIGTERM with a client connected: the socket is closed with 1001 at once and the service stops promptly. */
     @Test
     void sigtermClosesSessionSocketsAndStopsPromptly() throws Exception {
-        Path dataDir = Files.createTempDirectory("thinkloop-sigterm");
+        Path dataDir = TestTemp.dir("thinkloop-sigterm");
         Path script = dataDir.resolve("script.json");
         Files.writeString(script, """
                 [[{"text": "slow "}, {"text": "answer"}]]
@@ -121,8 +123,9 @@ class SessionRestartIT {
     private Process start(Path dataDir, int port, Map<String, String> config) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = System.getProperty("thinkloop.app.jar", "target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xmx512m",
-                "-Dthinkloop.data-dir=" + dataDir, "-Dquarkus.http.host=127.0.0.1"));
+        List<String> cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(McpTestSupport.jvmFlags());
+        cmd.addAll(List.of("-Xmx512m", "-Dthinkloop.data-dir=" + dataDir, "-Dquarkus.http.host=127.0.0.1"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar, "serve", "--port", Integer.toString(port)));
         log = dataDir.resolve("service-" + System.nanoTime() + ".log");

@@ -1,5 +1,6 @@
 package io.thinkloop.synth;
 
+import io.thinkloop.testkit.TestTemp;
 import io.thinkloop.tools.InProcessToolServers;
 import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -160,7 +161,7 @@ class SynthTest {
 
     @Test
     void synthCommandPrintsValidationStatistics() throws Exception {
-        Path out = Files.createTempDirectory("synth-cmd").resolve("s.jsonl");
+        Path out = TestTemp.dir("synth-cmd").resolve("s.jsonl");
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream old = System.out;
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));

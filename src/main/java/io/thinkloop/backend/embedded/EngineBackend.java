@@ -160,6 +160,12 @@ public class EngineBackend implements ModelBackend {
         return state;
     }
 
+    /** Requests waiting for the engine (0 until it is loaded). */
+    public int queueDepth() {
+        GenerationEngine e = loaded();
+        return e == null ? 0 : e.queued();
+    }
+
     @Override
     public String notice() {
         return untrained() ? EmbeddedDefault.UNTRAINED_NOTICE : null;

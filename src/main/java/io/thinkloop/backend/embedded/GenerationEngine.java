@@ -12,10 +12,12 @@ import io.thinkloop.engine.sampling.SamplingParams;
 import io.thinkloop.engine.sampling.StopMatcher;
 import io.thinkloop.tokenizer.StreamingDecoder;
 import io.thinkloop.tokenizer.Tokenizer;
+import io.thinkloop.model.BackendException;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -39,11 +41,24 @@ import java.util.concurrent.TimeUnit;
 public final class GenerationEngine implements AutoCloseable {
 
     /** The queue of waiting requests is full. */
-    public static final class BusyException extends RuntimeException {
+    public static final class BusyException extends BackendException {
+        /** When a client may try again: about one short generation. */
+        public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+
         public BusyException(String message) {
-            super(message);
+            super(BUSY, 0, true, RETRY_AFTER, message, null);
         }
     }
+
+    /** {@link BackendException#code()} of a request the full queue turned away (retry later). */
+    public static final String BUSY = "busy";
+    /** {@link BackendException#code()} of a prompt that does not fit the context (not retryable as is). */
+    public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
+    /**
+     * Appended when a stop sequence ended the generation: the end-of-sentence marker tells the parser (and so
+     * the OpenAI endpoint and the agent) that the completion stopped, rather than ran out of tokens.
+     */
+    static final String EOS_TEXT = "<｜end▁of▁sentence｜>";
 
     private final Model model;
     private final Tokenizer tokenizer;
@@ -90,6 +105,11 @@ public final class GenerationEngine implements AutoCloseable {
     /** Whether a generation is running on the worker now (tests wait for it instead of sleeping). */
     boolean busy() {
         return worker.getActiveCount() > 0;
+    }
+
+    /** Requests waiting while one generates (for the metrics). */
+    public int queued() {
+        return worker.getQueue().size();
     }
 
     /** A cold stream: each subscription is one generation. */
@@ -167,8 +187,9 @@ public final class GenerationEngine implements AutoCloseable {
             SamplingParams params = params(sampling);
             int[] prompt = tokenizer.encode(request.prompt());
             if (prompt.length >= maxContext) {
-                throw new IllegalArgumentException("prompt of " + prompt.length + " tokens does not fit the embedded model's "
-                        + "context of " + maxContext + " tokens (thinkloop.model.embedded.max-context)");
+                throw new BackendException(CONTEXT_LENGTH_EXCEEDED, 400, false, null, "prompt of " + prompt.length
+                        + " tokens does not fit the embedded model's context of " + maxContext
+                        + " tokens (thinkloop.model.embedded.max-context)", null);
             }
             int maxTokens = Math.min(sampling.maxTokens() <= 0 ? Integer.MAX_VALUE : sampling.maxTokens(), maxContext - prompt.length);
             InferenceState s = model.newState(prompt.length + maxTokens);
@@ -220,6 +241,9 @@ public final class GenerationEngine implements AutoCloseable {
                 if (!tail.isEmpty()) {
                     em.emit(new ModelChunk.Text(tail, new int[0], new float[0]));
                 }
+            }
+            if (stop.stopped()) {
+                em.emit(new ModelChunk.Text(EOS_TEXT, new int[0], new float[0]));
             }
             em.emit(new ModelChunk.Usage(prompt.length, generated, reasoning));
             em.complete();

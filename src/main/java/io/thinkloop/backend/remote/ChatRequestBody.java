@@ -41,6 +41,9 @@ public final class ChatRequestBody {
             if (tools.isEmpty() && m.tools() != null) {
                 tools.addAll(m.tools());
             }
+            if (m.responseFormat() != null && !m.responseFormat().isNull() && !body.has("response_format")) {
+                body.set("response_format", m.responseFormat()); // passed through: the server enforces it
+            }
             messages.add(message(m, i > lastUser));
         }
         if (!tools.isEmpty()) {

@@ -48,6 +48,12 @@ public class RemoteChatBackend implements ModelBackend {
         return config.isPresent();
     }
 
+    /** The server gets {@code response_format} as sent to us (OpenAI-compatible servers enforce it). */
+    @Override
+    public boolean supportsResponseFormat() {
+        return true;
+    }
+
     public CircuitBreaker.State breakerState() {
         return streamer == null ? CircuitBreaker.State.CLOSED : streamer.breaker().state();
     }

@@ -18,6 +18,7 @@ import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.openai.CompletionAssembler;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,7 +161,7 @@ class GenerationEngineTest {
         String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
         int at = text.indexOf(stop);
         Result r = run(request(PROMPT, 16, 0, null, List.of(stop)));
-        assertEquals(text.substring(0, at), r.text());
+        assertEquals(text.substring(0, at) + GenerationEngine.EOS_TEXT, r.text(), "the text before it, then end of sentence");
         assertTrue(r.ids().length < full.ids().length);
     }
 
@@ -185,6 +186,22 @@ class GenerationEngineTest {
         assertEquals(2, next.ids().length, "mid-stream cancel stopped the decode loop, the next one ran");
         assertTrue(mid.getItems().size() < 3000);
         assertFalse(mid.getItems().stream().anyMatch(c -> c instanceof ModelChunk.Usage), "a cancelled stream never completes");
+    }
+
+    @Test
+    void aStopSequenceFinishesWithStopAtTheOpenAiEndpointNotLength() {
+        Result full = run(new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT, PROMPT,
+                new CompletionRequest.Sampling(16, 0, 1.0, 0, null, List.of())));
+        String stop = full.text().substring(full.text().length() / 2, full.text().length() / 2 + 2);
+        for (boolean stopped : List.of(false, true)) {
+            Result r = run(new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT, PROMPT,
+                    new CompletionRequest.Sampling(16, 0, 1.0, 0, null, stopped ? List.of(stop) : List.of())));
+            CompletionAssembler assembler = new CompletionAssembler("embedded", ThinkingMode.CHAT, List.of());
+            r.chunks().forEach(assembler::accept);
+            assembler.finish();
+            String finish = assembler.completion().path("choices").get(0).path("finish_reason").asText();
+            assertEquals(stopped ? "stop" : "length", finish, "stop sequence " + stopped);
+        }
     }
 
     @Test

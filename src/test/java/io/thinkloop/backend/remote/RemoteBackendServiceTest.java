@@ -62,10 +62,10 @@ class RemoteBackendServiceTest {
 
     @Test
     void ourEndpointProxiesTheDeepSeekApiThroughTheConfiguredRemoteBackend() throws Exception {
-        given().get("/v1/models").then().statusCode(200).body("data.id", hasItem("remote"));
+        given().get("/v1/models").then().statusCode(200).body("data.id", hasItem("remote")).body("data.id", hasItem("remote-reasoner"));
         deepSeek.enqueue("/v1/chat/completions", ReplayServer.Reply.transcript("deepseek-tool-calls.sse").chunked(11));
         String body = """
-                {"model":"remote","stream":false,"messages":[{"role":"user","content":"Weather in Zürich? Any events?"}],
+                {"model":"remote-reasoner","stream":false,"messages":[{"role":"user","content":"Weather in Zürich? Any events?"}],
                  "tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":
                    {"city":{"type":"string"},"metric":{"type":"boolean"}}}}},
                   {"type":"function","function":{"name":"search","parameters":{"type":"object","properties":

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thinkloop.json.Json;
+import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -79,5 +83,18 @@ class RemotePartsTest {
         b.onSuccess();
         assertEquals(CircuitBreaker.State.CLOSED, b.state());
         assertTrue(b.tryAcquire());
+    }
+
+    @Test
+    void aResponseFormatOnTheSystemMessageIsPassedThroughToTheServer() {
+        var format = Json.MAPPER.createObjectNode().put("type", "json_object");
+        var request = new CompletionRequest(List.of(new ChatMessage(ChatMessage.Role.SYSTEM, "Answer in JSON.", null, null, null, null,
+                format), ChatMessage.user("Hi")), List.of(), ThinkingMode.CHAT, null, CompletionRequest.Sampling.greedy(10));
+        var body = ChatRequestBody.build(RemoteConfig.of("http://127.0.0.1:1", "m", Provider.OPENAI), request);
+        assertEquals(format, body.get("response_format"));
+        assertFalse(body.get("messages").get(0).has("response_format"), "once, at the top level: " + body);
+        assertNull(ChatRequestBody.build(RemoteConfig.of("http://127.0.0.1:1", "m", Provider.OPENAI),
+                new CompletionRequest(List.of(ChatMessage.user("Hi")), List.of(), ThinkingMode.CHAT, null,
+                        CompletionRequest.Sampling.greedy(10))).get("response_format"));
     }
 }
