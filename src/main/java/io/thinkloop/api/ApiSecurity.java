@@ -1,6 +1,7 @@
 package io.thinkloop.api;
 
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ErrorCode;
 import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -110,12 +111,12 @@ public class ApiSecurity {
         }
         String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
         if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin)) {
-            deny(rc, 403, "origin_not_allowed", "origin " + origin + " is not in thinkloop.security.allowed-origins");
+            deny(rc, 403, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " is not in thinkloop.security.allowed-origins");
             return;
         }
         if (authEnabled && !keyMatches(presentedKey(rc))) {
             rc.response().putHeader("WWW-Authenticate", "Bearer");
-            deny(rc, 401, "unauthorized", "send an API key: Authorization: Bearer KEY, or ?token=KEY");
+            deny(rc, 401, ErrorCode.UNAUTHORIZED, "send an API key: Authorization: Bearer KEY, or ?token=KEY");
             return;
         }
         rc.next();
@@ -170,9 +171,9 @@ public class ApiSecurity {
         return ok;
     }
 
-    private static void deny(RoutingContext rc, int status, String code, String message) {
+    private static void deny(RoutingContext rc, int status, ErrorCode code, String message) {
         String body = Json.MAPPER.createObjectNode()
-                .put("code", code).put("message", message).put("retryable", false).toString();
+                .put("code", code.wireName()).put("message", message).put("retryable", code.retryable()).toString();
         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
     }
 }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Multi;
 import java.util.ArrayList;
 import io.thinkloop.openai.ChatCall;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.openai.ChatRequestParser;
 import io.thinkloop.openai.CompletionAssembler;
 import io.thinkloop.openai.OpenAiError;
@@ -149,7 +150,7 @@ public class OpenAiRoutes {
         }
         String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
         ModelBackend backend = backends.forRequest(model).orElseThrow(() -> new OpenAiError(503, "server_error", "model",
-                "backend_unavailable", "neither '" + model + "' nor the default backend '" + backends.configuredId()
+                ErrorCode.BACKEND_UNAVAILABLE.wireName(), "neither '" + model + "' nor the default backend '" + backends.configuredId()
                         + "' (thinkloop.model.backend) is configured; available: " + backends.availableIds()));
         ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens);
         return new Prepared(call, backend, backend.stream(call.request()));

@@ -3,6 +3,7 @@ package io.thinkloop.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 
 /** An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status. */
 public final class OpenAiError extends RuntimeException {
@@ -28,12 +29,12 @@ public final class OpenAiError extends RuntimeException {
     public static OpenAiError from(BackendException e) {
         int status;
         String type = "server_error";
-        if (e.code().equals("rate_limited") || e.httpStatus() == 429) {
+        if (e.code() == ErrorCode.RATE_LIMITED || e.httpStatus() == 429) {
             status = 429;
             type = "rate_limit_error";
-        } else if (e.code().equals("circuit_open") || e.code().equals("not_configured")) {
+        } else if (e.code() == ErrorCode.CIRCUIT_OPEN || e.code() == ErrorCode.NOT_CONFIGURED) {
             status = 503;
-        } else if (e.code().endsWith("timeout")) {
+        } else if (e.code().wireName().endsWith("timeout")) {
             status = 504;
         } else if (e.httpStatus() >= 400 && e.httpStatus() < 500) {
             status = e.httpStatus();
@@ -41,7 +42,7 @@ public final class OpenAiError extends RuntimeException {
         } else {
             status = 502;
         }
-        return new OpenAiError(status, type, null, e.code(), e.getMessage());
+        return new OpenAiError(status, type, null, e.code().wireName(), e.getMessage());
     }
 
     public int status() {

@@ -3,6 +3,7 @@ package io.thinkloop.api;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -49,16 +50,16 @@ public class DsmlTestBackend implements ModelBackend {
     public Multi<ModelChunk> stream(CompletionRequest request) {
         lastRequest = request;
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "a text model needs the encoded prompt"));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "a text model needs the encoded prompt"));
         }
         ChatMessage last = request.messages().get(request.messages().size() - 1);
         if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
-            return Multi.createFrom().failure(new BackendException("rate_limited", 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.RATE_LIMITED, 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
             return Multi.createBy().concatenating().streams(
                     Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
-                    Multi.createFrom().failure(new BackendException(BackendException.STREAM_INTERRUPTED, 0, true, null,
+                    Multi.createFrom().failure(new BackendException(ErrorCode.STREAM_INTERRUPTED, 0, true, null,
                             "stream interrupted after partial output (connection_lost)", null)));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {

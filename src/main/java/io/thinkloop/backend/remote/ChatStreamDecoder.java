@@ -6,6 +6,7 @@ import io.thinkloop.model.Repair;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
@@ -117,7 +118,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         String reason = text(choice, "finish_reason");
         if ("insufficient_system_resource".equals(reason)) {
             // DeepSeek API: generation cut short by server load; the output so far is not a completion.
-            throw new BackendException("insufficient_system_resource", 0, true, null,
+            throw new BackendException(ErrorCode.INSUFFICIENT_SYSTEM_RESOURCE, 0, true, null,
                     "the server stopped generating for lack of resources", null);
         }
         if (reason != null && !reason.isEmpty()) {
@@ -247,7 +248,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         try {
             chunk = Json.MAPPER.readTree(data);
         } catch (Exception e) {
-            throw new BackendException("bad_response", 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
+            throw new BackendException(ErrorCode.BAD_RESPONSE, 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
         }
         JsonNode error = chunk.get("error");
         if (error != null && !error.isNull()) {
@@ -260,7 +261,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();
         String type = error.path("type").asText(error.path("code").asText("error"));
         boolean retryable = type.contains("overload") || type.contains("rate") || type.contains("server") || type.contains("timeout");
-        return new BackendException("stream_error_" + type, 0, retryable, null, "error in stream: " + message, null);
+        return new BackendException(ErrorCode.STREAM_ERROR, 0, retryable, null, "error in stream (" + type + "): " + message, null);
     }
 
     private static String text(JsonNode node, String field) {

@@ -3,6 +3,7 @@ package io.thinkloop.backend.remote;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
@@ -61,13 +62,13 @@ public class RemoteChatBackend implements ModelBackend {
         try {
             body = Json.MAPPER.writeValueAsBytes(ChatRequestBody.build(config.get(), request));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
         return streamer.stream("/v1/chat/completions", body, () -> new ChatStreamDecoder(request.tools()));
     }
 
     static BackendException notConfigured() {
-        return new BackendException("not_configured", false,
+        return new BackendException(ErrorCode.NOT_CONFIGURED,
                 "no remote server configured: set thinkloop.model.remote.base-url (and api-key / DEEPSEEK_API_KEY)");
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
@@ -74,7 +75,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
             return Multi.createFrom().failure(RemoteChatBackend.notConfigured());
         }
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false,
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST,
                     "the completions backend needs the encoded prompt (CompletionRequest.prompt)"));
         }
         RemoteConfig c = config.get();
@@ -82,7 +83,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
         try {
             body = Json.MAPPER.writeValueAsBytes(body(c, request, tokenizer));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
         CompletionRequest.Sampling s = request.sampling();
         return streamer.stream("/v1/completions", body,

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -218,7 +219,7 @@ class RemoteChatBackendTest {
         assertFalse(backend.available());
         Throwable f = backend.stream(weatherQuestion()).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(1))
                 .awaitFailure().getFailure();
-        assertEquals("not_configured", ((BackendException) f).code());
+        assertEquals(ErrorCode.NOT_CONFIGURED, ((BackendException) f).code());
         assertNotNull(f.getMessage());
     }
 }
