@@ -5,6 +5,7 @@ import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.Repair;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
+import io.thinkloop.codec.ArgumentCoercion;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
@@ -236,7 +237,8 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
                 out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallStarted(nc.index, nc.name,
                         List.of(new Repair("missing_tool_name", "the server sent a tool call without a name")))));
             }
-            ArgumentCoercion.Result args = ArgumentCoercion.coerce(nc.arguments.toString(), tools.get(nc.name));
+            ToolSpec tool = tools.get(nc.name);
+            ArgumentCoercion.Coerced args = ArgumentCoercion.coerceArguments(nc.arguments.toString(), tool == null ? null : tool.parameters());
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallArgumentsDelta(nc.index, args.json())));
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallCompleted(nc.index, nc.name, args.json(), args.repairs())));
         }

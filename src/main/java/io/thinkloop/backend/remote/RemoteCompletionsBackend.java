@@ -9,6 +9,7 @@ import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.openai.ChatRequestBody;
 import io.thinkloop.tokenizer.Tokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -101,7 +102,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
                 ids.add(id);
             }
         }
-        ChatRequestBody.putSampling(body, request.sampling(), c.provider());
+        ChatRequestBody.putSampling(body, request.sampling(), c.provider().takesTopK());
         // The sampled token's logprob (0 alternatives beyond it is not accepted everywhere; 1 is).
         body.put("logprobs", 1);
         body.put("echo", false);

@@ -120,7 +120,7 @@ class RemoteChatBackendTest {
         // vLLM's tool parser sent "true" (a string) for a boolean parameter: coerced by the tool's schema.
         assertEquals(json("{\"city\":\"Zürich\",\"metric\":true}"), json(c.calls().get(0).arguments()));
         assertTrue(json(c.calls().get(0).arguments()).path("metric").isBoolean());
-        assertEquals("coerced_argument", c.calls().get(0).repairs().get(0).kind());
+        assertEquals("schema_coercion", c.calls().get(0).repairs().get(0).kind());
         assertEquals("tool_calls", c.endReason());
         assertEquals(new ModelChunk.Usage(298, 33, 0), c.usage());
 
