@@ -108,7 +108,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
          */
         static TurnFailure ofBackend(Throwable error, String what) {
             if (error instanceof BackendException b) {
-                return new TurnFailure(b.code(), b.getMessage(), b.retryable());
+                return new TurnFailure(b.code(), what + ": " + b.getMessage(), b.retryable());
             }
             return new TurnFailure(ErrorCode.BACKEND_ERROR, what + ": " + error.getMessage());
         }
