@@ -10,8 +10,10 @@ import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.openai.ChatRequestBody;
+import io.thinkloop.openai.ChatStreamDecoder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -67,7 +69,26 @@ public class RemoteChatBackend implements ModelBackend {
         } catch (Exception e) {
             return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
-        return streamer.stream("/v1/chat/completions", body, () -> new ChatStreamDecoder(request.tools()));
+        return streamer.stream("/v1/chat/completions", body, () -> handler(new ChatStreamDecoder(request.tools())));
+    }
+
+    private static SseHandler<ModelChunk> handler(ChatStreamDecoder decoder) {
+        return new SseHandler<>() {
+            @Override
+            public List<ModelChunk> onData(String data) {
+                return decoder.onData(data);
+            }
+
+            @Override
+            public boolean complete() {
+                return decoder.complete();
+            }
+
+            @Override
+            public List<ModelChunk> onEnd() {
+                return decoder.onEnd();
+            }
+        };
     }
 
     /** The request body: the OpenAI chat request ({@link ChatRequestBody}) with the provider's thinking switch. */

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.openai.ChatStreamDecoder;
 import io.thinkloop.model.ErrorCode;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,4 +1,4 @@
-package io.thinkloop.backend.remote;
+package io.thinkloop.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.ParseEvent;
@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the SSE chunks of a streamed chat completion into {@link ModelChunk.Parsed} events, across the
- * dialects of OpenAI-compatible servers:
+ * Reads a streamed chat completion of an OpenAI-compatible server (the data of its SSE events, one at a time) into
+ * {@link ModelChunk.Parsed} events, across the servers' dialects; the remote chat backend feeds it. One per
+ * response, fed serially. A chunk that is no JSON, or an {@code error} in the stream, throws
+ * {@link BackendException}. The dialects:
  * <ul>
  * <li>reasoning in {@code delta.reasoning_content} (DeepSeek API, SGLang, older vLLM) or
  * {@code delta.reasoning} (newer vLLM);</li>
@@ -30,7 +32,7 @@ import java.util.Map;
  * </ul>
  * Usage is emitted last, after the {@link ParseEvent.End}.
  */
-final class ChatStreamDecoder implements SseHandler<ModelChunk> {
+public final class ChatStreamDecoder {
     static final String DSML_MARK = "<｜DSML｜";
 
     private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
@@ -45,7 +47,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
     private ModelChunk.Usage usage;
     private final List<Repair> endRepairs = new ArrayList<>();
 
-    ChatStreamDecoder(List<ToolSpec> tools) {
+    public ChatStreamDecoder(List<ToolSpec> tools) {
         this.toolList = tools == null ? List.of() : tools;
         this.toolList.forEach(t -> this.tools.put(t.name(), t));
     }
@@ -63,7 +65,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         }
     }
 
-    @Override
+    /** Chunks for one event's data ({@code [DONE]} included). */
     public List<ModelChunk> onData(String data) {
         List<ModelChunk> out = new ArrayList<>();
         if (data.strip().equals("[DONE]")) {
@@ -129,12 +131,12 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         return out;
     }
 
-    @Override
+    /** Whether the stream said it is complete ({@code [DONE]} or a finish reason). */
     public boolean complete() {
         return done || finishReason != null;
     }
 
-    @Override
+    /** Chunks owed at the end of a complete stream (closing tool calls, the end event, usage). */
     public List<ModelChunk> onEnd() {
         List<ModelChunk> out = new ArrayList<>();
         flushContent(out);
@@ -245,7 +247,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
     }
 
     /** One SSE data payload as JSON; a payload that is not JSON, or carries an {@code error}, fails the stream. */
-    static JsonNode readChunk(String data) {
+    public static JsonNode readChunk(String data) {
         JsonNode chunk;
         try {
             chunk = Json.MAPPER.readTree(data);
@@ -271,7 +273,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }
 }
