@@ -328,7 +328,7 @@ async function installFakeRuntime(context) {
       ] });
     }
     if (url.pathname === '/v1/mcp/servers') {
-      return route.fulfill({ json: [{ name: 'trip-planning', status: 'connected', transport: 'ws://localhost:9000/mcp', tools: [] }] });
+      return route.fulfill({ json: [{ name: 'trip-planning', status: 'connected', target: 'ws://localhost:9000/mcp', lastError: null, tools: [] }] });
     }
     const file = url.pathname === '/' ? '/index.html' : url.pathname;
     try {
@@ -402,7 +402,7 @@ function fakeTurn(s, emit, content) {
     words('reasoning.delta', 'The user wants 6 times 7. I will call multiply.');
     tool(`${turnId}-call`, 'multiply', { a: 6, b: 7 });
     e('tool.executing', { toolCallId: `${turnId}-call`, name: 'multiply' });
-    e('tool.result', { toolCallId: `${turnId}-call`, name: 'multiply', content: '42', isError: false, latencyMs: 3 });
+    e('tool.result', { toolCallId: `${turnId}-call`, name: 'multiply', content: '42', isError: false, status: 'ok', latencyMs: 3 });
     words('reasoning.delta', 'The tool says 42.');
     end(EXPECT.calcAnswer);
   } else if (content.includes('[slow]')) {
@@ -411,7 +411,7 @@ function fakeTurn(s, emit, content) {
     e('tool.executing', { toolCallId: `${turnId}-call`, name: 'slow_wait' });
     s.turn.cancel = () => { // like the runtime: the open call gets an error result, then the turn is cancelled
       timers.forEach(clearTimeout);
-      emit(turnId, 'tool.result', { toolCallId: `${turnId}-call`, name: 'slow_wait', content: 'cancelled', isError: true, latencyMs: 0 });
+      emit(turnId, 'tool.result', { toolCallId: `${turnId}-call`, name: 'slow_wait', content: 'cancelled', isError: true, status: 'cancelled', latencyMs: 0 });
       emit(turnId, 'cancelled', { reason: 'cancelled by client' });
       s.turn = null;
     };
@@ -422,7 +422,7 @@ function fakeTurn(s, emit, content) {
     s.turn.approval = (ok) => {
       at = 0;
       if (ok) e('tool.executing', { toolCallId: `${turnId}-call`, name: 'guarded_echo' });
-      e('tool.result', { toolCallId: `${turnId}-call`, name: 'guarded_echo', content: ok ? 'approved text' : 'denied by user', isError: !ok, latencyMs: ok ? 1 : 0 });
+      e('tool.result', { toolCallId: `${turnId}-call`, name: 'guarded_echo', content: ok ? 'approved text' : 'denied by user', isError: !ok, status: ok ? 'ok' : 'denied', latencyMs: ok ? 1 : 0 });
       end(ok ? EXPECT.approveAnswer : EXPECT.denyAnswer);
     };
   } else {

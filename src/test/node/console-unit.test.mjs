@@ -18,7 +18,7 @@ class MemoryStorage {
 globalThis.localStorage = new MemoryStorage();
 globalThis.sessionStorage = new MemoryStorage();
 
-const { normalizeEvent, classifySeq, sessionSocketUrl, sessionsFromJson, toolsFromJson, ClientMessage } =
+const { normalizeEvent, classifySeq, sessionSocketUrl, sessionsFromJson, toolsFromJson, mcpServersFromJson, ClientMessage } =
   await import(`${pages}/protocol.js`);
 const { SessionLog, settings } = await import(`${pages}/store.js`);
 
@@ -30,10 +30,15 @@ test('runtime events normalize to the console shape', () => {
   assert.equal(started.userContent, 'question');
   const args = normalizeEvent({ ...base, type: 'tool_call.arguments.delta', toolCallId: 'c1', index: 0, delta: '{"a"' });
   assert.deepEqual([args.toolCallId, args.delta], ['c1', '{"a"']);
-  const result = normalizeEvent({ ...base, type: 'tool.result', toolCallId: 'c1', name: 'm', content: '42', isError: false, latencyMs: 12 });
-  assert.deepEqual([result.result, result.isError, result.latencyMs, result.cancelled, result.denied], ['42', false, 12, false, false]);
-  assert.equal(normalizeEvent({ ...base, type: 'tool.result', content: 'cancelled', isError: true }).cancelled, true);
-  assert.equal(normalizeEvent({ ...base, type: 'tool.result', content: 'denied by user: no', isError: true }).denied, true);
+  const result = normalizeEvent({ ...base, type: 'tool.result', toolCallId: 'c1', name: 'm', content: '42', isError: false, status: 'ok', latencyMs: 12 });
+  assert.deepEqual([result.result, result.isError, result.latencyMs, result.status], ['42', false, 12, 'ok']);
+  // the outcome is the documented status, never a guess from the text
+  for (const status of ['error', 'denied', 'cancelled', 'timeout']) {
+    assert.equal(normalizeEvent({ ...base, type: 'tool.result', content: 'cancelled', isError: true, status }).status, status);
+  }
+  // only documented fields are read: an alias the server never sends is ignored
+  assert.equal(normalizeEvent({ ...base, type: 'tool.result', toolCallId: 'c1', output: 'x', toolName: 'n', status: 'ok' }).result, '');
+  assert.equal(normalizeEvent({ ...base, type: 'text.delta', delta: 'not the field' }).delta, '');
   const err = normalizeEvent({ ...base, type: 'error', code: 'backend_error', message: 'down', retryable: true });
   assert.deepEqual([err.code, err.message, err.retryable], ['backend_error', 'down', true]);
   assert.equal(normalizeEvent({ ...base, type: 'turn.completed', finishReason: 'stop', steps: 2 }).finishReason, 'stop');
@@ -67,12 +72,16 @@ test('client messages and the socket address', () => {
   assert.equal(new URL(sessionSocketUrl({ protocol: 'http:', host: 'h' }, 's', '', undefined)).search, '');
 });
 
-test('REST shapes: session list and tools', () => {
+test('REST shapes: session list, tools and MCP servers', () => {
   const sessions = sessionsFromJson([{ id: 'a', createdAt: '2026-01-01T00:00:00Z', lastSeq: 3, messages: 2, activeTurnId: null }]);
-  assert.deepEqual(sessions.map((s) => s.id), ['a']);
-  assert.deepEqual(sessionsFromJson({ sessions: [{ id: 'b' }] }).map((s) => s.id), ['b']);
+  assert.deepEqual(sessions, [{ id: 'a', createdAt: '2026-01-01T00:00:00Z' }]);
+  assert.deepEqual(sessionsFromJson({ sessions: [{ id: 'b' }] }), [], 'the list is a plain array');
   const tools = toolsFromJson([{ name: 'm', description: 'd', source: 'local', approval: 'ask', parameters: {} }]);
   assert.deepEqual(tools[0], { name: 'm', description: 'd', source: 'local', approval: 'ask' });
+  const servers = mcpServersFromJson([{ name: 'calc', status: 'ready', target: 'ws://h/mcp/ws', lastError: null,
+    tools: [{ name: 'add', description: 'adds', source: 'calc', approval: 'auto', parameters: {} }] }]);
+  assert.deepEqual(servers[0], { name: 'calc', status: 'ready', target: 'ws://h/mcp/ws', lastError: '',
+    tools: [{ name: 'add', description: 'adds', source: 'calc', approval: 'auto' }] });
 });
 
 test('session log: merges adjacent deltas, drops replays, survives a reload', async () => {

@@ -2,6 +2,7 @@ package io.thinkloop.agent;
 
 import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.model.SamplingSettings;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;
@@ -78,12 +79,12 @@ public class AgentService {
     public Started startTurn(
             Session session, String content, TurnLimits limits, boolean includeTokens, SamplingSettings sampling) {
         if (content == null || content.isEmpty()) {
-            return new Started(null, new ServerEvent.Error("invalid_message", "user_message needs a non-empty content", false));
+            return new Started(null, ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "user_message needs a non-empty content"));
         }
         TurnRunner runner = new TurnRunner(session, content, limits, backends, tools, approvals,
                 systemPrompt.orElse(null), virtualThreads, includeTokens, sampling);
         if (!session.beginTurn(runner)) {
-            return new Started(null, new ServerEvent.Error("turn_in_progress",
+            return new Started(null, new ServerEvent.Error(ErrorCode.TURN_IN_PROGRESS,
                     "a turn is running in this session; wait for turn.completed or send cancel", true));
         }
         runner.begin();

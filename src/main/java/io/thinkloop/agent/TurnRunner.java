@@ -3,6 +3,7 @@ package io.thinkloop.agent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.thinkloop.codec.CodecException;
@@ -10,6 +11,7 @@ import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.backend.BackendSelector;
+import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -20,6 +22,7 @@ import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.ServerEvent;
+import io.thinkloop.session.ToolStatus;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;
 import io.thinkloop.tools.ArgumentValidator;
@@ -67,7 +70,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private record StreamDone(int step) {
     }
 
-    private record ToolDone(int step, int index, ToolResult result, long latencyMs) {
+    private record ToolDone(int step, int index, ToolResult result, ToolStatus status, long latencyMs) {
     }
 
     private record Decision(String toolCallId, boolean approved, String reason) {
@@ -87,13 +90,28 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     /** The turn cannot go on: reported as an {@code error} event, then {@code turn.completed(error)}. */
     static final class TurnFailure extends RuntimeException {
-        final String code;
+        final ErrorCode code;
         final boolean retryable;
 
-        TurnFailure(String code, String message, boolean retryable) {
+        TurnFailure(ErrorCode code, String message, boolean retryable) {
             super(message, null, false, false);
             this.code = code;
             this.retryable = retryable;
+        }
+
+        TurnFailure(ErrorCode code, String message) {
+            this(code, message, code.retryable());
+        }
+
+        /**
+         * A failed model stream: a backend's own code and {@code retryable} reach the client unchanged (an open
+         * circuit stays {@code circuit_open}, not retryable); anything else is a retryable {@code backend_error}.
+         */
+        static TurnFailure ofBackend(Throwable error, String what) {
+            if (error instanceof BackendException b) {
+                return new TurnFailure(b.code(), what + ": " + b.getMessage(), b.retryable());
+            }
+            return new TurnFailure(ErrorCode.BACKEND_ERROR, what + ": " + error.getMessage());
         }
     }
 
@@ -228,24 +246,24 @@ final class TurnRunner implements ActiveTurn, Runnable {
             String finish = loop();
             last = new ServerEvent.TurnCompleted(finish, steps);
         } catch (Cancelled c) {
-            closeHistory("cancelled");
+            closeHistory("cancelled", ToolStatus.CANCELLED);
             last = new ServerEvent.Cancelled(cancelReason);
         } catch (DeadlinePassed d) {
             stopEverything();
-            closeHistory("turn deadline passed");
-            emit(new ServerEvent.Error("turn_deadline", "the turn ran longer than " + limits.turnTimeout(), true));
+            closeHistory("turn deadline passed", ToolStatus.TIMEOUT);
+            emit(ServerEvent.Error.of(ErrorCode.TURN_DEADLINE, "the turn ran longer than " + limits.turnTimeout()));
             last = new ServerEvent.TurnCompleted("deadline", steps);
         } catch (TurnFailure f) {
             stopEverything();
-            closeHistory(f.getMessage());
+            closeHistory(f.getMessage(), ToolStatus.CANCELLED);
             emit(new ServerEvent.Error(f.code, f.getMessage(), f.retryable));
             last = new ServerEvent.TurnCompleted("error", steps);
         } catch (RuntimeException e) {
             LOG.errorf(e, "turn %s of session %s failed", turnId, session.id());
             stopEverything();
             try {
-                closeHistory("internal error");
-                emit(new ServerEvent.Error("internal_error", String.valueOf(e.getMessage()), true));
+                closeHistory("internal error", ToolStatus.CANCELLED);
+                emit(ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage())));
                 last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);
@@ -260,9 +278,9 @@ final class TurnRunner implements ActiveTurn, Runnable {
     }
 
     private String loop() {
-        ModelBackend backend = backends.selected().orElseThrow(() -> new TurnFailure("backend_unavailable",
+        ModelBackend backend = backends.selected().orElseThrow(() -> new TurnFailure(ErrorCode.BACKEND_UNAVAILABLE,
                 "model backend '" + backends.configuredId() + "' is not available (thinkloop.model.backend; available: "
-                        + String.join(", ", backends.availableIds()) + ")", false));
+                        + String.join(", ", backends.availableIds()) + ")"));
         for (int step = 0; ; step++) {
             boolean lastStep = step >= limits.maxSteps();
             List<Tool> tools = lastStep ? List.of() : registry.list();
@@ -313,7 +331,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
                     e -> inbox.add(new StreamFailed(step, e)),
                     () -> inbox.add(new StreamDone(step)));
         } catch (RuntimeException e) {
-            throw new TurnFailure("backend_error", "model backend failed to start: " + e.getMessage(), true);
+            throw TurnFailure.ofBackend(e, "model backend failed to start");
         }
         if (cancelled) {
             stopEverything(); // cancel raced with the subscription
@@ -351,12 +369,12 @@ final class TurnRunner implements ActiveTurn, Runnable {
                     streamEnded = true;
                     return g;
                 } else if (item instanceof StreamFailed f && f.step() == step) {
-                    throw new TurnFailure("backend_error", "model stream failed: " + f.error().getMessage(), true);
+                    throw TurnFailure.ofBackend(f.error(), "model stream failed");
                 }
                 // anything else is stale (an earlier step's late signal) and is dropped
             }
         } catch (CodecException e) {
-            throw new TurnFailure("parse_error", "the model's output could not be parsed: " + e.getMessage(), true);
+            throw new TurnFailure(ErrorCode.PARSE_ERROR, "the model's output could not be parsed: " + e.getMessage());
         } finally {
             Cancellable m = modelSubscription;
             modelSubscription = null;
@@ -370,7 +388,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         try {
             return DeepSeekV32Codec.encode(messages, ThinkingMode.THINKING, true, true);
         } catch (CodecException e) {
-            throw new TurnFailure("invalid_conversation", "the conversation cannot be encoded: " + e.getMessage(), false);
+            throw new TurnFailure(ErrorCode.INVALID_CONVERSATION, "the conversation cannot be encoded: " + e.getMessage());
         }
     }
 
@@ -425,13 +443,14 @@ final class TurnRunner implements ActiveTurn, Runnable {
             Tool tool = byName.get(call.name());
             if (tool == null) {
                 complete(i, call, ToolResult.error("unknown tool '" + call.name() + "'; available tools: "
-                        + (byName.isEmpty() ? "none" : byName.keySet().stream().sorted().collect(Collectors.joining(", ")))), 0);
+                        + (byName.isEmpty() ? "none" : byName.keySet().stream().sorted().collect(Collectors.joining(", ")))),
+                        ToolStatus.ERROR, 0);
                 remaining--;
                 continue;
             }
             switch (ArgumentValidator.validate(tool, call.arguments())) {
                 case ArgumentValidator.Invalid invalid -> {
-                    complete(i, call, ToolResult.error(invalid.message()), 0);
+                    complete(i, call, ToolResult.error(invalid.message()), ToolStatus.ERROR, 0);
                     remaining--;
                 }
                 case ArgumentValidator.Valid valid -> {
@@ -448,7 +467,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
         while (remaining > 0) {
             Object item = next();
             if (item instanceof ToolDone d && d.step() == step && openResults[d.index()] == null) {
-                complete(d.index(), calls.get(d.index()), d.result(), d.latencyMs());
+                complete(d.index(), calls.get(d.index()), d.result(), d.status(), d.latencyMs());
                 remaining--;
             } else if (item instanceof Decision d && pendingApprovals.remove(d.toolCallId()) != null) {
                 int i = indexOf.get(d.toolCallId());
@@ -456,7 +475,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 if (d.approved()) {
                     start(step, i, call, byName.get(call.name()), (JsonNode) validArgs[i]);
                 } else {
-                    complete(i, call, ToolResult.error("denied by user" + (d.reason() == null || d.reason().isBlank() ? "" : ": " + d.reason())), 0);
+                    complete(i, call, ToolResult.error("denied by user" + (d.reason() == null || d.reason().isBlank() ? "" : ": " + d.reason())),
+                            ToolStatus.DENIED, 0);
                     remaining--;
                 }
             }
@@ -475,10 +495,12 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 .runSubscriptionOn(virtualThreads)
                 .ifNoItem().after(limits.toolTimeout()).failWith(TimeoutException::new)
                 .subscribe().with(
-                        r -> inbox.add(new ToolDone(step, index, r == null ? ToolResult.error("the tool returned no result") : r, ms(t0))),
-                        e -> inbox.add(new ToolDone(step, index, ToolResult.error(e instanceof TimeoutException
-                                ? "tool timed out after " + timeoutMs + " ms"
-                                : "tool failed: " + e.getMessage()), ms(t0))));
+                        r -> inbox.add(r == null
+                                ? new ToolDone(step, index, ToolResult.error("the tool returned no result"), ToolStatus.ERROR, ms(t0))
+                                : new ToolDone(step, index, r, r.isError() ? ToolStatus.ERROR : ToolStatus.OK, ms(t0))),
+                        e -> inbox.add(e instanceof TimeoutException
+                                ? new ToolDone(step, index, ToolResult.error("tool timed out after " + timeoutMs + " ms"), ToolStatus.TIMEOUT, ms(t0))
+                                : new ToolDone(step, index, ToolResult.error("tool failed: " + e.getMessage()), ToolStatus.ERROR, ms(t0))));
         running.add(handle[0]);
         if (cancelled) {
             handle[0].cancel();
@@ -489,9 +511,9 @@ final class TurnRunner implements ActiveTurn, Runnable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
 
-    private void complete(int index, ToolCall call, ToolResult result, long latencyMs) {
+    private void complete(int index, ToolCall call, ToolResult result, ToolStatus status, long latencyMs) {
         openResults[index] = result;
-        emit(new ServerEvent.ToolResultEvent(call.id(), call.name(), result.text(), result.structured(), result.isError(), latencyMs));
+        emit(new ServerEvent.ToolResultEvent(call.id(), call.name(), result.text(), result.structured(), result.isError(), status, latencyMs));
     }
 
     // ---- waiting ----
@@ -525,8 +547,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
         return item;
     }
 
-    /** Keeps the history well-formed when the turn stops half-way: every call gets a result. */
-    private void closeHistory(String why) {
+    /** Keeps the history well-formed when the turn stops half-way: every call gets a result, {@code why} with {@code status}. */
+    private void closeHistory(String why, ToolStatus status) {
         Generation g = generating;
         if (g != null && !g.isEmpty()) {
             session.append(g.message(false));
@@ -538,7 +560,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 ToolResult r = openResults[i];
                 if (r == null) {
                     r = ToolResult.error(why);
-                    emit(new ServerEvent.ToolResultEvent(call.id(), call.name(), r.text(), null, true, 0));
+                    emit(new ServerEvent.ToolResultEvent(call.id(), call.name(), r.text(), null, true, status, 0));
                 }
                 session.append(ChatMessage.tool(call.id(), r.text()));
             }

@@ -2,6 +2,7 @@ package io.thinkloop.api;
 
 import io.thinkloop.json.Json;
 import io.thinkloop.openai.OpenAiError;
+import io.thinkloop.model.ErrorCode;
 import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
@@ -126,12 +127,12 @@ public class ApiSecurity {
         }
         String origin = request.getHeader(HttpHeaders.ORIGIN);
         if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin, McpWebSocketServer.PATH.equals(path))) {
-            deny(rc, 403, "origin_not_allowed", "origin " + origin + " is not in thinkloop.security.allowed-origins");
+            deny(rc, 403, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " is not in thinkloop.security.allowed-origins");
             return;
         }
         if (authEnabled && !anyKeyMatches(request)) {
             rc.response().putHeader("WWW-Authenticate", "Bearer");
-            deny(rc, 401, "unauthorized", "send an API key: Authorization: Bearer KEY, or ?token=KEY");
+            deny(rc, 401, ErrorCode.UNAUTHORIZED, "send an API key: Authorization: Bearer KEY, or ?token=KEY");
             return;
         }
         rc.next();
@@ -217,11 +218,12 @@ public class ApiSecurity {
         return ok;
     }
 
-    private static void deny(RoutingContext rc, int status, String code, String message) {
+    private static void deny(RoutingContext rc, int status, ErrorCode code, String message) {
         String body = OpenAiRoutes.PATHS.contains(rc.normalizedPath())
                 // OpenAI clients read {"error": {...}}: the OpenAI endpoints answer in that envelope, 401 included
-                ? new OpenAiError(status, "invalid_request_error", null, status == 401 ? "invalid_api_key" : code, message).toJson().toString()
-                : Json.MAPPER.createObjectNode().put("code", code).put("message", message).put("retryable", false).toString();
+                ? new OpenAiError(status, "invalid_request_error", null, status == 401 ? "invalid_api_key" : code.wireName(), message).toJson().toString()
+                : Json.MAPPER.createObjectNode()
+                        .put("code", code.wireName()).put("message", message).put("retryable", code.retryable()).toString();
         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
     }
 }

@@ -1,6 +1,7 @@
 package io.thinkloop.api;
 
 import io.thinkloop.synth.Suite;
+import io.thinkloop.model.ErrorCode;
 import java.io.IOException;
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
@@ -74,15 +75,15 @@ public class BenchResource {
     @POST
     public Response start(StartRequest body, @HeaderParam("Authorization") String auth, @QueryParam("token") String queryToken) {
         if (body == null || body.suite() == null || body.suite().isBlank()) {
-            return error(400, "invalid_request", "suite is required: classpath:NAME or the NAME of a file in DATA_DIR/suites");
+            return error(400, ErrorCode.INVALID_REQUEST, "suite is required: classpath:NAME or the NAME of a file in DATA_DIR/suites");
         }
         String location = suiteLocation(body.suite());
         if (location == null) {
-            return error(400, "invalid_request", "suite must be classpath:NAME or the NAME of a file in DATA_DIR/suites "
+            return error(400, ErrorCode.INVALID_REQUEST, "suite must be classpath:NAME or the NAME of a file in DATA_DIR/suites "
                     + "(letters, digits, '.', '_', '-'; no paths)");
         }
         if (body.out() != null && !NAME.matcher(body.out()).matches()) {
-            return error(400, "invalid_request", "out must be a NAME (letters, digits, '.', '_', '-'; no paths): results go to DATA_DIR/bench/NAME");
+            return error(400, ErrorCode.INVALID_REQUEST, "out must be a NAME (letters, digits, '.', '_', '-'; no paths): results go to DATA_DIR/bench/NAME");
         }
         String id = UUID.randomUUID().toString().substring(0, 12);
         Path out = Path.of(dataDir, "bench", body.out() != null ? body.out() : id);
@@ -94,9 +95,9 @@ public class BenchResource {
                     Duration.ofSeconds(body.deadlineSeconds() == null ? 300 : body.deadlineSeconds()),
                     orDefault(body.maxSteps(), 32), out, body.seed() == null ? suite.header().seed() : body.seed(), 3, 0);
         } catch (SuiteProblem e) {
-            return error(400, "invalid_request", e.getMessage());
+            return error(400, ErrorCode.INVALID_REQUEST, e.getMessage());
         } catch (IllegalArgumentException e) {
-            return error(400, "invalid_request", e.getMessage());
+            return error(400, ErrorCode.INVALID_REQUEST, e.getMessage());
         }
         runs.put(id, new RunState(id, "running", body.suite(), out.toString(), 0, 0, 0, 0, null, null));
         Thread.ofVirtual().name("bench-" + id).start(() -> {
@@ -175,15 +176,15 @@ public class BenchResource {
     @jakarta.ws.rs.Path("{id}")
     public Response get(@PathParam("id") String id) {
         RunState s = runs.get(id);
-        return s == null ? error(404, "not_found", "no bench run " + id) : Response.ok(s).build();
+        return s == null ? error(404, ErrorCode.NOT_FOUND, "no bench run " + id) : Response.ok(s).build();
     }
 
     private static int orDefault(Integer v, int d) {
         return v == null ? d : v;
     }
 
-    private static Response error(int status, String code, String message) {
-        ObjectNode b = Json.MAPPER.createObjectNode().put("code", code).put("message", message).put("retryable", false);
+    private static Response error(int status, ErrorCode code, String message) {
+        ObjectNode b = Json.MAPPER.createObjectNode().put("code", code.wireName()).put("message", message).put("retryable", code.retryable());
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(b).build();
     }
 }

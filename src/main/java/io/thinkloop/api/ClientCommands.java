@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.thinkloop.agent.AgentService;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.ActiveTurn;
@@ -38,21 +39,21 @@ public class ClientCommands {
         try {
             node = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            return new Bad(new ServerEvent.Error("invalid_json", "frame is not valid JSON: " + e.getOriginalMessage(), false));
+            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_JSON, "frame is not valid JSON: " + e.getOriginalMessage()));
         }
         if (node == null || !node.isObject()) {
-            return new Bad(new ServerEvent.Error("invalid_message", "a client message is a JSON object with a type", false));
+            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message is a JSON object with a type"));
         }
         if (!node.path("type").isTextual()) {
-            return new Bad(new ServerEvent.Error("invalid_message", "a client message needs a string field 'type'", false));
+            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message needs a string field 'type'"));
         }
         try {
             return new Ok(Json.MAPPER.treeToValue(node, ClientMessage.class));
         } catch (InvalidTypeIdException e) {
-            return new Bad(new ServerEvent.Error("unknown_type", "unknown message type '" + node.path("type").asText()
-                    + "' (known: user_message, cancel, approve, deny, resume)", false));
+            return new Bad(ServerEvent.Error.of(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + node.path("type").asText()
+                    + "' (known: user_message, cancel, approve, deny, resume)"));
         } catch (JsonProcessingException e) {
-            return new Bad(new ServerEvent.Error("invalid_message", "bad fields for " + node.path("type").asText() + ": " + e.getOriginalMessage(), false));
+            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "bad fields for " + node.path("type").asText() + ": " + e.getOriginalMessage()));
         }
     }
 
@@ -71,7 +72,7 @@ public class ClientCommands {
             Session session, String content, boolean includeTokens, SamplingSettings sampling) {
         String problem = sampling == null ? null : sampling.problem();
         if (problem != null) {
-            return new AgentService.Started(null, new ServerEvent.Error("invalid_message", problem, false));
+            return new AgentService.Started(null, ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, problem));
         }
         return agent.startTurn(session, content, includeTokens, sampling);
     }
@@ -80,7 +81,7 @@ public class ClientCommands {
     public ServerEvent.Error cancel(Session session) {
         ActiveTurn turn = session.activeTurn();
         if (turn == null) {
-            return new ServerEvent.Error("no_active_turn", "there is no running turn to cancel", false);
+            return ServerEvent.Error.of(ErrorCode.NO_ACTIVE_TURN, "there is no running turn to cancel");
         }
         turn.cancel("cancelled by client");
         return null;
@@ -89,7 +90,7 @@ public class ClientCommands {
     public ServerEvent.Error decide(Session session, String toolCallId, boolean approved, String reason) {
         ActiveTurn turn = session.activeTurn();
         if (turn == null || !turn.decide(toolCallId, approved, reason)) {
-            return new ServerEvent.Error("unknown_tool_call", "no tool call " + toolCallId + " is waiting for approval", false);
+            return ServerEvent.Error.of(ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + toolCallId + " is waiting for approval");
         }
         return null;
     }

@@ -4,6 +4,7 @@ import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.mutiny.Multi;
 import java.util.ArrayList;
 import io.thinkloop.openai.ChatCall;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.openai.ChatRequestParser;
 import io.thinkloop.openai.CompletionAssembler;
 import io.thinkloop.openai.OpenAiError;

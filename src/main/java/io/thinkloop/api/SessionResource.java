@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.thinkloop.agent.AgentService;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.EventSubscriber;
@@ -76,7 +77,7 @@ public class SessionResource {
             return Response.status(201).entity(SessionInfo.of(sessions.create())).build();
         }
         if (!SessionManager.validId(id)) {
-            return error(400, new ServerEvent.Error("invalid_session_id", "session ids are letters, digits, '_', '-', '.' (at most 128)", false));
+            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_SESSION_ID, "session ids are letters, digits, '_', '-', '.' (at most 128)"));
         }
         SessionManager.Opened opened = sessions.getOrCreate(id);
         return Response.status(opened.created() ? 201 : 200).entity(SessionInfo.of(opened.session())).build();
@@ -194,7 +195,7 @@ public class SessionResource {
     }
 
     private static Response notFound(String id) {
-        return error(404, new ServerEvent.Error("session_not_found", "no session " + id, false));
+        return error(404, ServerEvent.Error.of(ErrorCode.SESSION_NOT_FOUND, "no session " + id));
     }
 
     private static Response error(int status, ServerEvent.Error e) {

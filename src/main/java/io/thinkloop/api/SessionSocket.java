@@ -12,6 +12,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.agent.AgentService;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.session.ClientMessage;
 import io.thinkloop.session.EventEnvelope;
 import io.thinkloop.session.EventSubscriber;
@@ -96,7 +97,7 @@ public class SessionSocket {
         String id = ws.pathParam("id");
         if (!SessionManager.validId(id)) {
             String json = new EventEnvelope(String.valueOf(id), null, 0, Instant.now(),
-                    new ServerEvent.Error("invalid_session_id", "session ids are letters, digits, '_', '-', '.' (at most 128)", false)).toJsonText();
+                    ServerEvent.Error.of(ErrorCode.INVALID_SESSION_ID, "session ids are letters, digits, '_', '-', '.' (at most 128)")).toJsonText();
             ws.sendText(json).chain(() -> ws.close(new CloseReason(1008, "invalid session id"))).subscribe().with(v -> { }, e -> { });
             return;
         }
@@ -109,7 +110,7 @@ public class SessionSocket {
             try {
                 lastSeq = Long.parseLong(q);
             } catch (NumberFormatException e) {
-                conn.reject(new ServerEvent.Error("invalid_message", "lastSeq must be a number", false));
+                conn.reject(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "lastSeq must be a number"));
             }
         } else if (opened.created()) {
             lastSeq = 0; // a new session's client sees session.created
@@ -127,15 +128,15 @@ public class SessionSocket {
         if (!conn.limits.allow()) {
             if (!conn.rateWarned) {
                 conn.rateWarned = true;
-                conn.reject(new ServerEvent.Error("rate_limited", "more than " + ratePerSecond
-                        + " messages per second; messages are dropped until the rate falls", true));
+                conn.reject(ServerEvent.Error.of(ErrorCode.RATE_LIMITED, "more than " + ratePerSecond
+                        + " messages per second; messages are dropped until the rate falls"));
             }
             return;
         }
         conn.rateWarned = false;
         if (conn.limits.tooLarge(text)) {
-            conn.reject(new ServerEvent.Error("message_too_large", "messages are limited to "
-                    + conn.limits.maxMessageChars() + " characters (thinkloop.ws.max-message-size)", false));
+            conn.reject(ServerEvent.Error.of(ErrorCode.MESSAGE_TOO_LARGE, "messages are limited to "
+                    + conn.limits.maxMessageChars() + " characters (thinkloop.ws.max-message-size)"));
             return;
         }
         switch (commands.decode(text)) {
@@ -177,7 +178,7 @@ public class SessionSocket {
         LOG.debugf(error, "websocket %s failed", ws.id());
         Conn conn = connections.get(ws.id());
         if (conn != null) {
-            conn.reject(new ServerEvent.Error("internal_error", String.valueOf(error.getMessage()), true));
+            conn.reject(ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(error.getMessage())));
         }
     }
 

@@ -30,8 +30,15 @@ import java.util.concurrent.TimeUnit;
  * over REST (for rollouts). The service is a black box; only its public protocol is used.
  */
 public final class ServiceClient {
-    /** Turn error codes that are the infrastructure's fault, not the agent's: the trial is re-queued. */
-    static final Set<String> INFRA_CODES = Set.of("backend_unavailable", "backend_error", "internal_error", "codec_unavailable");
+    /**
+     * Turn error codes (docs/protocol.md) that are the infrastructure's fault, not the agent's: the trial is
+     * re-queued. The model backend's own codes reach clients unchanged, so they are all here too.
+     */
+    static final Set<String> INFRA_CODES = Set.of("backend_unavailable", "backend_error", "internal_error",
+            "not_configured", "circuit_open", "rate_limited", "server_error", "http_error", "stream_error",
+            "insufficient_system_resource", "bad_response", "stream_truncated", "stream_interrupted", "idle_timeout",
+            "first_token_timeout", "connect_timeout", "connect_failed", "connection_lost", "cancelled", "client_error",
+            "bad_request");
     private static final String SUBMIT = "submit_result";
 
     private final URI base;

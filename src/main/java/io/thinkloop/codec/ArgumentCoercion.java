@@ -1,18 +1,26 @@
 package io.thinkloop.codec;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinkloop.json.Json;
 import io.thinkloop.model.Repair;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Lenient mode's rendering of one parameter value into argument JSON: the {@code string="true|false"}
- * attribute decides first, the tool's JSON schema second (a quoted number or boolean becomes a number or
- * boolean where the schema types the parameter so; text that is no JSON value becomes a string). Every
- * deviation from what strict parsing would produce is recorded as a {@link Repair}.
+ * The one rule that fits tool-call arguments to the tool's JSON Schema. Lenient parsing renders each parameter
+ * value with it ({@link #render}): the {@code string="true|false"} attribute decides first, the tool's JSON schema
+ * second (a quoted number or boolean becomes a number or boolean where the schema types the parameter so; text
+ * that is no JSON value becomes a string). Arguments a remote server parsed itself go through the same schema
+ * rule ({@link #coerceArguments}). Every deviation from what strict parsing would produce is recorded as a
+ * {@link Repair}.
  */
 public final class ArgumentCoercion {
     private static final Pattern INTEGER = Pattern.compile("-?(?:0|[1-9]\\d*)");
@@ -114,6 +122,62 @@ public final class ArgumentCoercion {
             return typed != null ? typed : PyJson.quote(raw);
         }
         return PyJson.isValid(stripped) ? stripped : PyJson.quote(raw);
+    }
+
+    /** Arguments fitted to a tool's schema, and what was changed. */
+    public record Coerced(String json, List<Repair> repairs) {
+    }
+
+    /**
+     * The same rule for a tool call whose arguments arrived as JSON text (a server parsed the call itself): a
+     * top-level string value where the tool's schema allows no string ({@code type}, {@code anyOf}/{@code oneOf},
+     * {@code enum}) becomes the number, boolean, null, object or array it spells. Arguments that need no change
+     * keep their exact text; text that is no JSON object is kept as sent, with a repair saying so.
+     */
+    public static Coerced coerceArguments(String arguments, JsonNode parameters) {
+        String text = arguments == null || arguments.isBlank() ? "{}" : arguments;
+        JsonNode parsed;
+        try {
+            parsed = Json.MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            return new Coerced(text, List.of(new Repair("invalid_arguments_json", e.getOriginalMessage())));
+        }
+        if (!(parsed instanceof ObjectNode args) || parameters == null) {
+            return new Coerced(text, List.of());
+        }
+        JsonNode properties = parameters.path("properties");
+        List<Repair> repairs = new ArrayList<>();
+        Map<String, JsonNode> changes = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> field : args.properties()) {
+            if (!field.getValue().isTextual()) {
+                continue;
+            }
+            Set<String> types = types(properties.get(field.getKey()));
+            if (types.isEmpty() || types.contains("string")) {
+                continue;
+            }
+            String raw = field.getValue().textValue();
+            String typed = asType(raw.strip(), types);
+            if (typed == null) {
+                continue;
+            }
+            try {
+                changes.put(field.getKey(), Json.MAPPER.readTree(typed));
+            } catch (JsonProcessingException e) {
+                continue; // asType only returns JSON text; nothing to change if it were not
+            }
+            repairs.add(new Repair("schema_coercion", field.getKey() + ": quoted value " + PyJson.quote(raw) + " taken as "
+                    + String.join("|", types) + " per the tool schema"));
+        }
+        if (changes.isEmpty()) {
+            return new Coerced(text, List.of());
+        }
+        changes.forEach(args::set);
+        try {
+            return new Coerced(Json.MAPPER.writeValueAsString(args), repairs);
+        } catch (JsonProcessingException e) {
+            return new Coerced(text, List.of());
+        }
     }
 
     /** {@code text} as JSON of one of {@code types}, normalized, or null if it is none of them. */

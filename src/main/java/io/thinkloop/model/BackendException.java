@@ -4,21 +4,19 @@ import java.time.Duration;
 
 /**
  * Why a backend's stream failed, as the agent loop sees it: the {@link ModelBackend#stream} Multi fails with
- * this exception. {@code retryable} says whether asking again may succeed (rate limit, overload, lost
- * connection, timeout); when it is set after output was already streamed ({@code code}
- * {@value #STREAM_INTERRUPTED}), the caller must discard that partial output before asking again, because
- * backends never retry on their own once a chunk has been emitted.
+ * this exception. Its {@link #code()} and {@code retryable} reach clients unchanged (an {@code error} event, an
+ * OpenAI error's {@code code}). {@code retryable} says whether asking again may succeed (rate limit, overload,
+ * lost connection, timeout); when it is set after output was already streamed ({@link ErrorCode#STREAM_INTERRUPTED}),
+ * the caller must discard that partial output before asking again, because backends never retry on their own once
+ * a chunk has been emitted.
  */
 public class BackendException extends RuntimeException {
-    /** The stream broke after chunks were emitted; the partial completion is incomplete. */
-    public static final String STREAM_INTERRUPTED = "stream_interrupted";
-
-    private final String code;
+    private final ErrorCode code;
     private final int httpStatus;
     private final boolean retryable;
     private final Duration retryAfter;
 
-    public BackendException(String code, int httpStatus, boolean retryable, Duration retryAfter, String message, Throwable cause) {
+    public BackendException(ErrorCode code, int httpStatus, boolean retryable, Duration retryAfter, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
         this.httpStatus = httpStatus;
@@ -26,12 +24,13 @@ public class BackendException extends RuntimeException {
         this.retryAfter = retryAfter;
     }
 
-    public BackendException(String code, boolean retryable, String message) {
-        this(code, 0, retryable, null, message, null);
+    /** A failure without an HTTP answer, retryable as its code says by default. */
+    public BackendException(ErrorCode code, String message) {
+        this(code, 0, code.retryable(), null, message, null);
     }
 
-    /** A short machine-readable reason, e.g. {@code rate_limited}, {@code idle_timeout}, {@code http_400}. */
-    public String code() {
+    /** A short machine-readable reason, e.g. {@code rate_limited}, {@code idle_timeout}, {@code circuit_open}. */
+    public ErrorCode code() {
         return code;
     }
 

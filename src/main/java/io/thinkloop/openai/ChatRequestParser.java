@@ -3,20 +3,17 @@ package io.thinkloop.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.codec.CodecException;
 import io.thinkloop.codec.DeepSeekV32Codec;
-import io.thinkloop.json.Json;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ThinkingMode;
-import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * Validates an OpenAI chat-completions body and turns it into a {@link ChatCall}; every problem is an
- * {@link OpenAiError} 400 naming the offending parameter.
+ * {@link OpenAiError} 400 naming the offending parameter. Messages and tools are read by {@link OpenAiChat}.
  *
  * <p>Thinking is switched like DeepSeek's API ({@code thinking: {type: enabled|disabled}}), like vLLM/SGLang
  * ({@code chat_template_kwargs: {thinking: bool}}) or by {@code reasoning_effort} ({@code none} = off);
@@ -24,8 +21,6 @@ import java.util.regex.Pattern;
  * one, {@code auto} and {@code required} offer all (the model is not forced to call).
  */
 public final class ChatRequestParser {
-    private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
-
     private ChatRequestParser() {
     }
 
@@ -50,9 +45,9 @@ public final class ChatRequestParser {
         if (body.hasNonNull("n") && body.get("n").asInt(-1) != 1) {
             throw OpenAiError.invalid("n", "only n = 1 is supported");
         }
-        List<ToolSpec> tools = tools(body.get("tools"));
+        List<ToolSpec> tools = OpenAiChat.tools(body.get("tools"), "tools");
         tools = applyToolChoice(body.get("tool_choice"), tools);
-        List<ChatMessage> messages = withResponseFormat(messages(body.get("messages")), responseFormat(body));
+        List<ChatMessage> messages = withResponseFormat(OpenAiChat.messages(body.get("messages")), responseFormat(body));
         ThinkingMode mode = thinking(body, defaultThinking);
         CompletionRequest.Sampling sampling = sampling(body, defaultMaxTokens);
         boolean stream = bool(body, "stream", false);
@@ -80,143 +75,6 @@ public final class ChatRequestParser {
             // Chat backends do not need the prompt; text backends report its absence themselves.
             return null;
         }
-    }
-
-    private static List<ChatMessage> messages(JsonNode node) {
-        if (node == null || !node.isArray() || node.isEmpty()) {
-            throw OpenAiError.invalid("messages", "'messages' must be a non-empty array");
-        }
-        List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode m = node.get(i);
-            String where = "messages[" + i + "]";
-            if (!m.isObject()) {
-                throw OpenAiError.invalid(where, where + " must be an object");
-            }
-            String roleName = m.path("role").asText("");
-            ChatMessage.Role role = switch (roleName) {
-                case "system" -> ChatMessage.Role.SYSTEM;
-                case "developer" -> ChatMessage.Role.DEVELOPER;
-                case "user" -> ChatMessage.Role.USER;
-                case "assistant" -> ChatMessage.Role.ASSISTANT;
-                case "tool" -> ChatMessage.Role.TOOL;
-                default -> throw OpenAiError.invalid(where + ".role",
-                        where + ".role must be system, developer, user, assistant or tool (got '" + roleName + "')");
-            };
-            String content = content(m.get("content"), where + ".content");
-            List<ToolCall> calls = null;
-            String reasoning = null;
-            String toolCallId = null;
-            if (role == ChatMessage.Role.ASSISTANT) {
-                calls = toolCalls(m.get("tool_calls"), where + ".tool_calls");
-                JsonNode r = m.hasNonNull("reasoning_content") ? m.get("reasoning_content") : m.get("reasoning");
-                reasoning = r == null || r.isNull() ? null : r.asText();
-                if (content == null && calls == null) {
-                    content = "";
-                }
-            } else if (content == null) {
-                throw OpenAiError.invalid(where + ".content", where + ".content is required for role " + roleName);
-            }
-            if (role == ChatMessage.Role.TOOL) {
-                toolCallId = m.path("tool_call_id").asText(null);
-                if (toolCallId == null || toolCallId.isEmpty()) {
-                    throw OpenAiError.invalid(where + ".tool_call_id", where + ".tool_call_id is required for tool messages");
-                }
-            }
-            out.add(new ChatMessage(role, content, reasoning, calls, toolCallId, null, null));
-        }
-        return out;
-    }
-
-    private static String content(JsonNode c, String where) {
-        if (c == null || c.isNull()) {
-            return null;
-        }
-        if (c.isTextual()) {
-            return c.asText();
-        }
-        if (c.isArray()) {
-            StringBuilder text = new StringBuilder();
-            for (JsonNode part : c) {
-                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw OpenAiError.invalid(where, where + ": only text content parts ({type: text, text}) are supported");
-                }
-                text.append(part.get("text").asText());
-            }
-            return text.toString();
-        }
-        throw OpenAiError.invalid(where, where + " must be a string or an array of text parts");
-    }
-
-    private static List<ToolCall> toolCalls(JsonNode node, String where) {
-        if (node == null || node.isNull()) {
-            return null;
-        }
-        if (!node.isArray()) {
-            throw OpenAiError.invalid(where, where + " must be an array");
-        }
-        List<ToolCall> calls = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode call = node.get(i);
-            JsonNode fn = call.path("function");
-            String name = fn.path("name").asText("");
-            if (name.isEmpty()) {
-                throw OpenAiError.invalid(where + "[" + i + "].function.name", "tool call without a function name");
-            }
-            JsonNode args = fn.get("arguments");
-            String arguments;
-            if (args == null || args.isNull()) {
-                arguments = "{}";
-            } else if (args.isTextual()) {
-                arguments = args.asText();
-                try {
-                    if (!Json.MAPPER.readTree(arguments.isBlank() ? "{}" : arguments).isObject()) {
-                        throw new IllegalArgumentException();
-                    }
-                } catch (Exception e) {
-                    throw OpenAiError.invalid(where + "[" + i + "].function.arguments", "arguments must be the JSON text of an object");
-                }
-            } else if (args.isObject()) {
-                arguments = args.toString();
-            } else {
-                throw OpenAiError.invalid(where + "[" + i + "].function.arguments", "arguments must be the JSON text of an object");
-            }
-            String id = call.path("id").asText("call_" + i);
-            calls.add(new ToolCall(id, name, arguments));
-        }
-        return calls.isEmpty() ? null : calls;
-    }
-
-    private static List<ToolSpec> tools(JsonNode node) {
-        if (node == null || node.isNull()) {
-            return List.of();
-        }
-        if (!node.isArray()) {
-            throw OpenAiError.invalid("tools", "'tools' must be an array");
-        }
-        List<ToolSpec> out = new ArrayList<>();
-        for (int i = 0; i < node.size(); i++) {
-            JsonNode t = node.get(i);
-            String where = "tools[" + i + "]";
-            if (!"function".equals(t.path("type").asText("function"))) {
-                throw OpenAiError.invalid(where + ".type", "only function tools are supported");
-            }
-            JsonNode fn = t.path("function");
-            String name = fn.path("name").asText("");
-            if (!TOOL_NAME.matcher(name).matches()) {
-                throw OpenAiError.invalid(where + ".function.name", "tool names are 1-64 letters, digits, '_', '-', '.' or ':' (got '" + name + "')");
-            }
-            JsonNode params = fn.get("parameters");
-            if (params != null && !params.isNull() && !params.isObject()) {
-                throw OpenAiError.invalid(where + ".function.parameters", "parameters must be a JSON Schema object");
-            }
-            if (params == null || params.isNull()) {
-                params = Json.MAPPER.createObjectNode().put("type", "object").set("properties", Json.MAPPER.createObjectNode());
-            }
-            String description = fn.hasNonNull("description") ? fn.get("description").asText() : null;
-            out.add(new ToolSpec(name, description, params));
-        }
-        return out;
     }
 
     private static List<ToolSpec> applyToolChoice(JsonNode choice, List<ToolSpec> tools) {

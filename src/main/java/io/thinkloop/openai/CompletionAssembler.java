@@ -7,6 +7,7 @@ import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -194,8 +195,7 @@ public final class CompletionAssembler {
         if (!calls.isEmpty()) {
             ArrayNode array = message.putArray("tool_calls");
             for (Call call : calls.values()) {
-                ObjectNode c = array.addObject().put("id", call.id).put("type", "function");
-                c.putObject("function").put("name", call.name).put("arguments", call.sentArguments.toString());
+                array.add(OpenAiChat.toolCallJson(new ToolCall(call.id, call.name, call.sentArguments.toString())));
             }
         }
         choice.putNull("logprobs");

@@ -96,6 +96,8 @@ public final class GoldenCases {
                     input.path("drop_thinking").asBoolean(true), input.path("add_default_bos_token").asBoolean(true));
         } catch (CodecException e) {
             return wantsError ? null : "encode rejected a valid conversation: " + e.getMessage();
+        } catch (OpenAiError e) {
+            return "the case's messages are not valid OpenAI chat JSON: " + e.getMessage();
         }
         if (wantsError) {
             return "encode accepted a conversation the reference rejects";

@@ -5,6 +5,7 @@ import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
 import java.time.Duration;
 import java.util.List;
+import io.thinkloop.model.ErrorCode;
 
 /** An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status. */
 public final class OpenAiError extends RuntimeException {
@@ -54,17 +55,17 @@ public final class OpenAiError extends RuntimeException {
         int status;
         String type = "server_error";
         String param = null;
-        if (e.code().equals("rate_limited") || e.code().equals("busy") || e.httpStatus() == 429) {
+        if (e.code() == ErrorCode.RATE_LIMITED || e.code() == ErrorCode.BUSY || e.httpStatus() == 429) {
             // busy: the embedded model's queue is full, a rate limit in effect (never a 500)
-            return new OpenAiError(429, "rate_limit_error", null, e.code(), e.getMessage(),
+            return new OpenAiError(429, "rate_limit_error", null, e.code().wireName(), e.getMessage(),
                     e.retryAfter() != null ? e.retryAfter() : Duration.ofSeconds(1));
-        } else if (e.code().equals("context_length_exceeded")) {
+        } else if (e.code() == ErrorCode.CONTEXT_LENGTH_EXCEEDED) {
             status = 400;
             type = "invalid_request_error";
             param = "messages";
-        } else if (e.code().equals("circuit_open") || e.code().equals("not_configured")) {
+        } else if (e.code() == ErrorCode.CIRCUIT_OPEN || e.code() == ErrorCode.NOT_CONFIGURED) {
             status = 503;
-        } else if (e.code().endsWith("timeout")) {
+        } else if (e.code().wireName().endsWith("timeout")) {
             status = 504;
         } else if (e.httpStatus() >= 400 && e.httpStatus() < 500) {
             status = e.httpStatus();
@@ -72,7 +73,7 @@ public final class OpenAiError extends RuntimeException {
         } else {
             status = 502;
         }
-        return new OpenAiError(status, type, param, e.code(), e.getMessage());
+        return new OpenAiError(status, type, param, e.code().wireName(), e.getMessage());
     }
 
     public int status() {

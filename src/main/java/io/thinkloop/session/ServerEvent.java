@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.model.ErrorCode;
 import java.util.List;
 
 /**
@@ -77,9 +78,12 @@ public sealed interface ServerEvent {
         }
     }
 
-    /** The result the model will read; {@code structured} is the tool's structured content, if any. */
+    /**
+     * The result the model will read; {@code structured} is the tool's structured content, if any; {@code status}
+     * how the call ended ({@code isError} is true for every status but {@code ok}).
+     */
     record ToolResultEvent(String toolCallId, String name, String content, JsonNode structured,
-                           @JsonProperty("isError") boolean isError, long latencyMs) implements ServerEvent {
+                           @JsonProperty("isError") boolean isError, ToolStatus status, long latencyMs) implements ServerEvent {
         public String type() {
             return "tool.result";
         }
@@ -120,7 +124,12 @@ public sealed interface ServerEvent {
     }
 
     /** Something failed; {@code retryable} says whether sending the same thing again may succeed. */
-    record Error(String code, String message, boolean retryable) implements ServerEvent {
+    record Error(ErrorCode code, String message, boolean retryable) implements ServerEvent {
+        /** An error retryable as its code says by default. */
+        public static Error of(ErrorCode code, String message) {
+            return new Error(code, message, code.retryable());
+        }
+
         public String type() {
             return "error";
         }

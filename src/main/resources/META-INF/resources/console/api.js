@@ -24,7 +24,7 @@ export class Api {
       let detail = res.statusText;
       try {
         const j = await res.json();
-        detail = j.message ?? j.error ?? j.title ?? detail;
+        if (typeof j.message === 'string') detail = j.code ? `${j.code}: ${j.message}` : j.message; // {code, message, retryable}
       } catch { /* not JSON */ }
       throw new ApiError(res.status, `${method} ${path}: ${res.status} ${detail}`);
     }

@@ -113,8 +113,8 @@ function renderSessionList() {
   const items = [...state.sessions];
   if (state.sessionId && !items.some((s) => s.id === state.sessionId)) items.unshift({ id: state.sessionId });
   ui.sessionList.replaceChildren(...items.map((s) => {
-    const when = s.updatedAt ?? s.createdAt;
-    const label = s.title || s.id;
+    const when = s.createdAt;
+    const label = s.id;
     const btn = el('button', {
       type: 'button', class: 'session-item', 'data-session-id': s.id, title: s.id,
       'aria-current': s.id === state.sessionId ? 'true' : null,
@@ -263,7 +263,7 @@ ui.apiKey.addEventListener('change', () => {
 function toolItem(t) {
   return el('li', { class: 'tool-item', title: t.description || t.name },
     el('span', { class: 'tool-item-name', text: t.name }),
-    t.approval && String(t.approval).toUpperCase() === 'ASK' ? el('span', { class: 'badge', text: 'asks' }) : null,
+    t.approval === 'ask' ? el('span', { class: 'badge', text: 'asks' }) : null,
     t.description ? el('span', { class: 'tool-item-desc', text: t.description }) : null);
 }
 
@@ -281,7 +281,7 @@ async function refreshTools() {
           el('span', { class: 'server-name', text: s.name }),
           s.status ? el('span', { class: `badge status-${String(s.status).toLowerCase()}`, text: String(s.status) }) : null,
           el('span', { class: 'muted small', text: ` ${own.length} tool${own.length === 1 ? '' : 's'}` })),
-        s.transport ? el('div', { class: 'muted small server-transport', text: String(s.transport) }) : null,
+        s.target ? el('div', { class: 'muted small server-transport', text: String(s.target) }) : null,
         s.lastError ? el('div', { class: 'small server-error', text: String(s.lastError) }) : null,
         el('ul', { class: 'tool-list' }, ...own.map(toolItem))));
     }

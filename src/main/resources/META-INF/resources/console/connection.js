@@ -62,11 +62,8 @@ export class SessionConnection {
         console.warn('thinkloop console: ignoring a frame that is not JSON', msg.data);
         return;
       }
-      const frames = Array.isArray(raw) ? raw : [raw];
-      for (const f of frames) {
-        const ev = normalizeEvent(f);
-        if (ev) this.onEvent(ev);
-      }
+      const ev = normalizeEvent(raw); // one event per frame (docs/protocol.md)
+      if (ev) this.onEvent(ev);
     });
     socket.addEventListener('close', (e) => {
       if (socket !== this.socket) return;

@@ -19,13 +19,20 @@ export const EventType = Object.freeze({
   CANCELLED: 'cancelled',
 });
 
-/** First of the named fields that is present (not undefined/null) on obj. */
-function pick(obj, ...names) {
+/** How a tool call ended: the documented `status` values of a tool.result event. */
+export const ToolResultStatus = Object.freeze({
+  OK: 'ok',
+  ERROR: 'error',
+  DENIED: 'denied',
+  CANCELLED: 'cancelled',
+  TIMEOUT: 'timeout',
+});
+
+/** A field's value, or undefined when it is absent or null. */
+function field(obj, name) {
   if (!obj || typeof obj !== 'object') return undefined;
-  for (const n of names) {
-    if (obj[n] !== undefined && obj[n] !== null) return obj[n];
-  }
-  return undefined;
+  const v = obj[name];
+  return v === null ? undefined : v;
 }
 
 function asText(value) {
@@ -33,93 +40,68 @@ function asText(value) {
   return typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 }
 
-/** Tool call ids are per call; a call without one is named by its position in the turn. */
-function toolCallKey(raw) {
-  const id = pick(raw, 'toolCallId', 'callId', 'id');
-  if (id !== undefined) return String(id);
-  const index = pick(raw, 'index');
-  return index === undefined ? undefined : `${pick(raw, 'turnId') ?? ''}#${index}`;
-}
-
-/** Tool result content: a string, MCP-style content blocks, or a structured value. */
-function resultText(raw) {
-  const r = pick(raw, 'content', 'text', 'result', 'output');
-  if (Array.isArray(r)) {
-    return r.map((b) => (b && typeof b === 'object' && 'text' in b ? b.text : asText(b))).join('\n');
-  }
-  if (r && typeof r === 'object' && typeof r.text === 'string') return r.text;
-  return asText(r);
-}
-
 /**
- * A server event in the console's shape. Unknown types pass through with their common fields so the
- * page can ignore them; a frame that is not an event object yields null.
+ * A server event in the console's shape, read from the fields docs/protocol.md documents and no others.
+ * Unknown types pass through with their common fields so the page can ignore them; a frame that is not an
+ * event object yields null.
  */
 export function normalizeEvent(raw) {
   if (!raw || typeof raw !== 'object' || typeof raw.type !== 'string') return null;
-  const seq = pick(raw, 'seq', 'sequence');
   const ev = {
     type: raw.type,
-    seq: typeof seq === 'number' ? seq : (seq !== undefined ? Number(seq) : undefined),
-    sessionId: pick(raw, 'sessionId'),
-    turnId: pick(raw, 'turnId'),
-    timestamp: pick(raw, 'timestamp', 'ts'),
+    seq: field(raw, 'seq'),
+    sessionId: field(raw, 'sessionId'),
+    turnId: field(raw, 'turnId'),
+    timestamp: field(raw, 'timestamp'),
     raw,
   };
   switch (raw.type) {
     case EventType.TURN_STARTED:
-      ev.userContent = pick(raw, 'userMessage', 'input', 'content');
-      if (ev.userContent && typeof ev.userContent === 'object') ev.userContent = pick(ev.userContent, 'content', 'text');
+      ev.userContent = field(raw, 'content');
       break;
     case EventType.REASONING_DELTA:
     case EventType.TEXT_DELTA:
-      ev.delta = asText(pick(raw, 'delta', 'text', 'content'));
+      ev.delta = asText(field(raw, 'text'));
       break;
     case EventType.TOOL_CALL_STARTED:
-      ev.toolCallId = toolCallKey(raw);
-      ev.name = pick(raw, 'name', 'toolName');
+      ev.toolCallId = field(raw, 'toolCallId');
+      ev.name = field(raw, 'name');
       break;
     case EventType.TOOL_CALL_ARGUMENTS_DELTA:
-      ev.toolCallId = toolCallKey(raw);
-      ev.delta = asText(pick(raw, 'delta', 'argumentsDelta', 'text'));
+      ev.toolCallId = field(raw, 'toolCallId');
+      ev.delta = asText(field(raw, 'delta'));
       break;
     case EventType.TOOL_CALL_COMPLETED:
     case EventType.TOOL_EXECUTING:
     case EventType.APPROVAL_REQUESTED:
-      ev.toolCallId = toolCallKey(raw);
-      ev.name = pick(raw, 'name', 'toolName');
-      ev.arguments = pick(raw, 'arguments', 'argumentsJson', 'args');
-      if (ev.arguments !== undefined) ev.arguments = asText(ev.arguments);
-      ev.reason = pick(raw, 'reason', 'message');
+      ev.toolCallId = field(raw, 'toolCallId');
+      ev.name = field(raw, 'name');
+      ev.arguments = field(raw, 'arguments');
       break;
     case EventType.TOOL_RESULT:
-      ev.toolCallId = toolCallKey(raw);
-      ev.name = pick(raw, 'name', 'toolName');
-      ev.isError = Boolean(pick(raw, 'isError', 'error'));
-      ev.latencyMs = pick(raw, 'latencyMs', 'latency');
-      ev.result = resultText(raw);
-      // A call stopped by cancelling its turn gets an error result whose text is the reason.
-      ev.cancelled = ev.isError && /^cancel/i.test(ev.result.trim());
-      // A call the user denied gets an error result that says so ("denied by user[: reason]").
-      ev.denied = ev.isError && /^denied/i.test(ev.result.trim());
+      ev.toolCallId = field(raw, 'toolCallId');
+      ev.name = field(raw, 'name');
+      ev.isError = field(raw, 'isError') === true;
+      // status says how the call ended; the result's text is for reading, never for deciding.
+      ev.status = field(raw, 'status') ?? (ev.isError ? ToolResultStatus.ERROR : ToolResultStatus.OK);
+      ev.latencyMs = field(raw, 'latencyMs');
+      ev.result = asText(field(raw, 'content'));
       break;
-    case EventType.USAGE: {
-      const u = pick(raw, 'usage') ?? raw;
-      ev.promptTokens = pick(u, 'promptTokens', 'prompt_tokens', 'inputTokens');
-      ev.completionTokens = pick(u, 'completionTokens', 'completion_tokens', 'outputTokens');
-      ev.reasoningTokens = pick(u, 'reasoningTokens', 'reasoning_tokens');
+    case EventType.USAGE:
+      ev.promptTokens = field(raw, 'promptTokens');
+      ev.completionTokens = field(raw, 'completionTokens');
+      ev.reasoningTokens = field(raw, 'reasoningTokens');
       break;
-    }
     case EventType.TURN_COMPLETED:
-      ev.finishReason = pick(raw, 'finishReason', 'reason');
+      ev.finishReason = field(raw, 'finishReason');
       break;
     case EventType.ERROR:
-      ev.code = pick(raw, 'code');
-      ev.message = asText(pick(raw, 'message', 'error'));
-      ev.retryable = Boolean(pick(raw, 'retryable'));
+      ev.code = field(raw, 'code');
+      ev.message = asText(field(raw, 'message'));
+      ev.retryable = field(raw, 'retryable') === true;
       break;
     case EventType.CANCELLED:
-      ev.reason = pick(raw, 'reason');
+      ev.reason = field(raw, 'reason');
       break;
     default:
       break;
@@ -167,54 +149,44 @@ export const RestPath = Object.freeze({
   mcpServers: '/v1/mcp/servers',
 });
 
-function listOf(json, ...keys) {
-  if (Array.isArray(json)) return json;
-  const inner = pick(json, ...keys);
-  return Array.isArray(inner) ? inner : [];
+function listOf(json) {
+  return Array.isArray(json) ? json : [];
 }
 
-/** A session summary: {id, title, createdAt, updatedAt, state}. */
+/** A session of GET/POST /v1/sessions: {id, createdAt}. */
 export function sessionFromJson(s) {
-  if (typeof s === 'string') return { id: s };
-  return {
-    id: String(pick(s, 'id', 'sessionId')),
-    title: pick(s, 'title', 'name'),
-    createdAt: pick(s, 'createdAt', 'created'),
-    updatedAt: pick(s, 'updatedAt', 'lastActivity', 'updated'),
-    state: pick(s, 'state', 'status'),
-  };
+  return { id: String(field(s, 'id')), createdAt: field(s, 'createdAt') };
 }
 
 export function sessionsFromJson(json) {
-  return listOf(json, 'sessions', 'items', 'data').map(sessionFromJson).filter((s) => s.id && s.id !== 'undefined');
+  return listOf(json).map(sessionFromJson).filter((s) => s.id && s.id !== 'undefined');
 }
 
-/** A tool of the registry: {name, description, source, approval}. */
+/** A tool of GET /v1/tools: {name, description, source, approval}. */
 export function toolFromJson(t) {
-  const fn = pick(t, 'function') ?? t;
   return {
-    name: String(pick(fn, 'name') ?? ''),
-    description: pick(fn, 'description') ?? '',
-    source: pick(t, 'source', 'server', 'origin') ?? 'local',
-    approval: pick(t, 'approval'),
+    name: String(field(t, 'name') ?? ''),
+    description: field(t, 'description') ?? '',
+    source: field(t, 'source') ?? 'local',
+    approval: field(t, 'approval'),
   };
 }
 
 export function toolsFromJson(json) {
-  return listOf(json, 'tools', 'items', 'data').map(toolFromJson);
+  return listOf(json).map(toolFromJson);
 }
 
-/** An MCP server: {name, status, transport, lastError, tools: [{name, description}]}. */
+/** An MCP server of GET /v1/mcp/servers: {name, status, target, lastError, tools: [{name, description}]}. */
 export function mcpServerFromJson(s) {
   return {
-    name: String(pick(s, 'name', 'id') ?? ''),
-    status: pick(s, 'status', 'state') ?? '',
-    transport: pick(s, 'target', 'transport', 'url', 'command') ?? '',
-    lastError: pick(s, 'lastError', 'error') ?? '',
-    tools: listOf(pick(s, 'tools') ?? [], 'tools').map(toolFromJson),
+    name: String(field(s, 'name') ?? ''),
+    status: field(s, 'status') ?? '',
+    target: field(s, 'target') ?? '',
+    lastError: field(s, 'lastError') ?? '',
+    tools: listOf(field(s, 'tools')).map(toolFromJson),
   };
 }
 
 export function mcpServersFromJson(json) {
-  return listOf(json, 'servers', 'items', 'data').map(mcpServerFromJson);
+  return listOf(json).map(mcpServerFromJson);
 }

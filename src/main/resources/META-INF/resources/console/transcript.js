@@ -1,7 +1,7 @@
 // Draws a session's events as a conversation: per turn the user's message, then reasoning, tool call
 // cards and answer text in the order they streamed, then a footer with how the turn ended.
 
-import { EventType } from './protocol.js';
+import { EventType, ToolResultStatus } from './protocol.js';
 import { appendText, el, formatJson, formatMs } from './dom.js';
 
 const ToolStatus = Object.freeze({
@@ -14,6 +14,16 @@ const ToolStatus = Object.freeze({
   DONE: ['done', 'done'],
   ERROR: ['error', 'error'],
   CANCELLED: ['cancelled', 'cancelled'],
+  TIMEOUT: ['timeout', 'timed out'],
+});
+
+/** The card status for each documented tool.result status. */
+const RESULT_STATUS = Object.freeze({
+  [ToolResultStatus.OK]: ToolStatus.DONE,
+  [ToolResultStatus.ERROR]: ToolStatus.ERROR,
+  [ToolResultStatus.DENIED]: ToolStatus.DENIED,
+  [ToolResultStatus.CANCELLED]: ToolStatus.CANCELLED,
+  [ToolResultStatus.TIMEOUT]: ToolStatus.TIMEOUT,
 });
 
 export class TranscriptView {
@@ -142,16 +152,14 @@ export class TranscriptView {
       case EventType.TOOL_RESULT: {
         const card = this.card(ev);
         this.closeApproval(card);
-        let status = ev.isError ? ToolStatus.ERROR : ToolStatus.DONE;
-        if (ev.cancelled) status = ToolStatus.CANCELLED;
-        else if (ev.denied) status = ToolStatus.DENIED;
+        const status = RESULT_STATUS[ev.status] ?? (ev.isError ? ToolStatus.ERROR : ToolStatus.DONE);
+        const failed = status === ToolStatus.ERROR || status === ToolStatus.TIMEOUT;
         this.setStatus(card, status);
-        card.node.classList.toggle('is-error', ev.isError && !ev.cancelled && !ev.denied);
+        card.node.classList.toggle('is-error', failed);
         card.result.textContent = formatJson(ev.result);
         card.resultWrap.hidden = false;
-        card.resultLabel.textContent = status === ToolStatus.ERROR ? 'Error' : 'Result';
-        const latency = formatMs(typeof ev.latencyMs === 'number' ? ev.latencyMs : Number(ev.latencyMs));
-        card.latency.textContent = ev.cancelled ? '' : latency;
+        card.resultLabel.textContent = failed ? 'Error' : 'Result';
+        card.latency.textContent = status === ToolStatus.CANCELLED ? '' : formatMs(ev.latencyMs);
         break;
       }
       case EventType.USAGE: {
@@ -291,7 +299,7 @@ export class TranscriptView {
     turn.node.classList.add(outcome);
     for (const card of turn.tools.values()) {
       this.closeApproval(card);
-      if (!['done', 'error', 'denied', 'cancelled'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
+      if (!['done', 'error', 'denied', 'cancelled', 'timeout'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
     }
     for (const seg of turn.body.querySelectorAll('details.reasoning')) {
       seg.querySelector('.label').textContent = 'Reasoning';

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -53,11 +54,11 @@ public class DsmlTestBackend implements ModelBackend {
     public Multi<ModelChunk> stream(CompletionRequest request) {
         lastRequest = request;
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "a text model needs the encoded prompt"));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "a text model needs the encoded prompt"));
         }
         ChatMessage last = request.messages().get(request.messages().size() - 1);
         if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
-            return Multi.createFrom().failure(new BackendException("rate_limited", 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.RATE_LIMITED, 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BUSY")) {
             // what the embedded engine answers when its queue is full
@@ -65,13 +66,13 @@ public class DsmlTestBackend implements ModelBackend {
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("TOO-LONG")) {
             // what the embedded engine answers for a prompt beyond its context
-            return Multi.createFrom().failure(new BackendException(GenerationEngine.CONTEXT_LENGTH_EXCEEDED, 400, false, null,
+            return Multi.createFrom().failure(new BackendException(ErrorCode.CONTEXT_LENGTH_EXCEEDED, 400, false, null,
                     "prompt of 20000 tokens does not fit the embedded model's context of 16384 tokens", null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
             return Multi.createBy().concatenating().streams(
                     Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
-                    Multi.createFrom().failure(new BackendException(BackendException.STREAM_INTERRUPTED, 0, true, null,
+                    Multi.createFrom().failure(new BackendException(ErrorCode.STREAM_INTERRUPTED, 0, true, null,
                             "stream interrupted after partial output (connection_lost)", null)));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {

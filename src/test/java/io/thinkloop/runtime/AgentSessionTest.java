@@ -5,6 +5,10 @@ import io.thinkloop.agent.AgentService;
 import io.thinkloop.agent.TurnLimits;
 import io.thinkloop.api.SessionSocket;
 import io.thinkloop.codec.DeepSeekV32Codec;
+import io.thinkloop.backend.remote.CircuitBreaker;
+import io.thinkloop.backend.remote.Provider;
+import io.thinkloop.backend.remote.RemoteChatBackend;
+import io.thinkloop.backend.remote.RemoteConfig;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
@@ -22,12 +26,15 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.tools.ToolRegistry;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -349,6 +356,7 @@ class AgentSessionTest {
             assertEquals("cancelled", rest.getLast().path("type").asText());
             JsonNode result = ofType(rest, "tool.result").getFirst();
             assertTrue(result.path("isError").asBoolean());
+            assertEquals("cancelled", result.path("status").asText());
             assertTrue(toolCancelled.await(2, TimeUnit.SECONDS), "the tool's Uni was cancelled");
             // the session stays usable and its history well-formed (the call has a result)
             c.send(userMessage("after cancel"));
@@ -391,6 +399,7 @@ class AgentSessionTest {
             JsonNode result = ofType(events, "tool.result").getFirst();
             assertTrue(result.path("isError").asBoolean());
             assertTrue(result.path("content").asText().contains("timed out"), result.toString());
+            assertEquals("timeout", result.path("status").asText(), result.toString());
             assertTrue(result.path("latencyMs").asLong() >= 900);
             assertEquals("stop", events.getLast().path("finishReason").asText());
             assertTrue(toolCancelled.await(2, TimeUnit.SECONDS), "the timed-out call was cancelled");
@@ -413,6 +422,7 @@ class AgentSessionTest {
             assertTrue(results.get(0).path("content").asText().startsWith("invalid arguments for sleep"), results.get(0).toString());
             assertTrue(results.get(1).path("content").asText().startsWith("unknown tool 'no_such_tool'"));
             assertTrue(results.get(2).path("content").asText().startsWith("arguments are not valid JSON"));
+            assertEquals(List.of("error", "error", "error", "ok"), results.stream().map(r -> r.path("status").asText()).toList());
             assertFalse(results.get(3).path("isError").asBoolean());
             assertEquals("stop", events.getLast().path("finishReason").asText());
             assertEquals(3, events.getLast().path("steps").asInt());
@@ -444,10 +454,12 @@ class AgentSessionTest {
             assertEquals(0, unknown.path("seq").asLong(), "connection-local errors are not part of the stream");
             assertTrue(indexOf(all, "tool.executing", guarded) > 0);
             assertEquals("guarded done", all.get(indexOf(all, "tool.result", guarded)).path("content").asText());
+            assertEquals("ok", all.get(indexOf(all, "tool.result", guarded)).path("status").asText());
             assertEquals(-1, indexOf(all, "tool.executing", dangerous));
             JsonNode denied = all.get(indexOf(all, "tool.result", dangerous));
             assertTrue(denied.path("isError").asBoolean());
             assertEquals("denied by user: too risky", denied.path("content").asText());
+            assertEquals("denied", denied.path("status").asText());
             assertEquals("stop", events.getLast().path("finishReason").asText());
         }
     }
@@ -619,6 +631,34 @@ class AgentSessionTest {
             assertTrue(streamCancelled.await(2, TimeUnit.SECONDS), "the model stream was cancelled");
         }
         assertEquals(77, backend.requests(msg).getFirst().sampling().maxTokens());
+    }
+
+    @Test
+    void aBackendsErrorCodeAndRetryableFlagReachTheClientUnchanged() throws Exception {
+        String id = newId("circuit");
+        String msg = "open circuit " + id;
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        // A real remote backend whose breaker one refused connection opens (and keeps open for the test).
+        RemoteChatBackend remote = new RemoteChatBackend(RemoteConfig.of("http://127.0.0.1:" + closedPort, "m", Provider.DEEPSEEK)
+                .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10)).withBreaker(1, Duration.ofMinutes(10)));
+        CompletionRequest probe = new CompletionRequest(List.of(ChatMessage.user("probe")), List.of(), ThinkingMode.THINKING, null,
+                CompletionRequest.Sampling.greedy(8));
+        remote.stream(probe).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
+                .awaitFailure(Duration.ofSeconds(10));
+        assertEquals(CircuitBreaker.State.OPEN, remote.breakerState());
+        backend.script(msg, remote::stream);
+        try (WsClient c = WsClient.connect(base, id, null)) {
+            c.send(userMessage(msg));
+            List<JsonNode> events = c.untilTurnEnd();
+            JsonNode error = ofType(events, "error").getFirst();
+            assertEquals("circuit_open", error.path("code").asText(), error.toString());
+            assertFalse(error.path("retryable").asBoolean(true), "an open circuit is not retryable: " + error);
+            assertTrue(error.path("seq").asLong() > 0, "a turn's error is part of the stream");
+            assertEquals("error", events.getLast().path("finishReason").asText());
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -85,6 +86,26 @@ final class ProtocolDocs {
             return false;
         }
         return null;
+    }
+
+    /**
+     * The rows of the table in protocol.md whose header row is {@code header}, up to the first line that is no
+     * table row: each row's cells, trimmed, with the backticks of the first cell removed.
+     */
+    static List<List<String>> table(String header) {
+        List<String> lines = protocolText().lines().toList();
+        int at = lines.indexOf(header);
+        if (at < 0) {
+            throw new IllegalStateException("docs/protocol.md has no table headed " + header);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (int i = at + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
+            String line = lines.get(i);
+            List<String> cells = new ArrayList<>(Stream.of(line.substring(1, line.length() - 1).split("\\|")).map(String::strip).toList());
+            cells.set(0, cells.getFirst().replace("`", ""));
+            rows.add(cells);
+        }
+        return rows;
     }
 
     static String protocolText() {

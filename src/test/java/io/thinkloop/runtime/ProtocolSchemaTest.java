@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.session.ClientMessage;
 import io.thinkloop.session.ServerEvent;
+import io.thinkloop.session.ToolStatus;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,6 +79,33 @@ class ProtocolSchemaTest {
         assertTrue(schemas.get("user_message").validate(asking).isEmpty());
         assertTrue(((ClientMessage.UserMessage) Json.MAPPER.treeToValue(asking, ClientMessage.class)).includeTokens());
         assertFalse(((ClientMessage.UserMessage) Json.MAPPER.readValue(examples.get("user_message"), ClientMessage.class)).includeTokens());
+    }
+
+    @Test
+    void theDocumentedErrorCodesAreExactlyTheCodesInCode() throws Exception {
+        List<String> inCode = Stream.of(ErrorCode.values()).map(ErrorCode::wireName).toList();
+        List<String> inSchema = new ArrayList<>();
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("error").path("properties").path("code")
+                .path("enum").forEach(n -> inSchema.add(n.asText()));
+        assertEquals(inCode, inSchema, "error.schema.json lists every code, in the enum's order");
+        List<List<String>> table = ProtocolDocs.table("| code | retryable | sent when |");
+        assertEquals(inCode, table.stream().map(List::getFirst).toList(), "protocol.md's table lists every code, in order");
+        for (List<String> row : table) {
+            ErrorCode code = ErrorCode.fromWire(row.getFirst()).orElseThrow();
+            assertEquals(code.retryable() ? "yes" : "no", row.get(1), "retryable of " + code);
+        }
+        // the wire form is the lower-case name, in events and HTTP bodies alike
+        assertEquals("\"circuit_open\"", Json.MAPPER.writeValueAsString(ErrorCode.CIRCUIT_OPEN));
+    }
+
+    @Test
+    void theDocumentedToolResultStatusesAreExactlyTheStatusesInCode() {
+        List<String> inCode = Stream.of(ToolStatus.values()).map(ToolStatus::wireName).toList();
+        List<String> inSchema = new ArrayList<>();
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("tool.result").path("properties")
+                .path("status").path("enum").forEach(n -> inSchema.add(n.asText()));
+        assertEquals(inCode, inSchema);
+        assertEquals(inCode, ProtocolDocs.table("| `status` | the call |").stream().map(List::getFirst).toList());
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.thinkloop.tokenizer.StreamingDecoder;
 import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 
@@ -46,14 +47,10 @@ public final class GenerationEngine implements AutoCloseable {
         public static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
         public BusyException(String message) {
-            super(BUSY, 0, true, RETRY_AFTER, message, null);
+            super(ErrorCode.BUSY, 0, true, RETRY_AFTER, message, null);
         }
     }
 
-    /** {@link BackendException#code()} of a request the full queue turned away (retry later). */
-    public static final String BUSY = "busy";
-    /** {@link BackendException#code()} of a prompt that does not fit the context (not retryable as is). */
-    public static final String CONTEXT_LENGTH_EXCEEDED = "context_length_exceeded";
     /**
      * Appended when a stop sequence ended the generation: the end-of-sentence marker tells the parser (and so
      * the OpenAI endpoint and the agent) that the completion stopped, rather than ran out of tokens.
@@ -187,7 +184,7 @@ public final class GenerationEngine implements AutoCloseable {
             SamplingParams params = params(sampling);
             int[] prompt = tokenizer.encode(request.prompt());
             if (prompt.length >= maxContext) {
-                throw new BackendException(CONTEXT_LENGTH_EXCEEDED, 400, false, null, "prompt of " + prompt.length
+                throw new BackendException(ErrorCode.CONTEXT_LENGTH_EXCEEDED, 400, false, null, "prompt of " + prompt.length
                         + " tokens does not fit the embedded model's context of " + maxContext
                         + " tokens (thinkloop.model.embedded.max-context)", null);
             }

@@ -2,6 +2,7 @@ package io.thinkloop.backend.remote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.openai.ChatStreamDecoder;
 import java.util.ArrayList;
 import java.util.List;
 

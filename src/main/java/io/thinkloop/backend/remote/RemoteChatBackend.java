@@ -1,13 +1,19 @@
 package io.thinkloop.backend.remote;
 
 import io.smallrye.mutiny.Multi;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.openai.ChatRequestBody;
+import io.thinkloop.openai.ChatStreamDecoder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -65,15 +71,41 @@ public class RemoteChatBackend implements ModelBackend {
         }
         byte[] body;
         try {
-            body = Json.MAPPER.writeValueAsBytes(ChatRequestBody.build(config.get(), request));
+            body = Json.MAPPER.writeValueAsBytes(body(config.get(), request));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
-        return streamer.stream("/v1/chat/completions", body, () -> new ChatStreamDecoder(request.tools()));
+        return streamer.stream("/v1/chat/completions", body, () -> handler(new ChatStreamDecoder(request.tools())));
     }
 
-    static BackendException notConfigured() {
-        return new BackendException("not_configured", false,
+    private static SseHandler<ModelChunk> handler(ChatStreamDecoder decoder) {
+        return new SseHandler<>() {
+            @Override
+            public List<ModelChunk> onData(String data) {
+                return decoder.onData(data);
+            }
+
+            @Override
+            public boolean complete() {
+                return decoder.complete();
+            }
+
+            @Override
+            public List<ModelChunk> onEnd() {
+                return decoder.onEnd();
+            }
+        };
+    }
+
+    /** The request body: the OpenAI chat request ({@link ChatRequestBody}) with the provider's thinking switch. */
+    static ObjectNode body(RemoteConfig config, CompletionRequest request) {
+        ObjectNode body = ChatRequestBody.build(config.model(), request, config.provider().takesTopK());
+        config.provider().addThinking(body, request.thinking() == null ? ThinkingMode.THINKING : request.thinking());
+        return body;
+    }
+
+        static BackendException notConfigured() {
+        return new BackendException(ErrorCode.NOT_CONFIGURED,
                 "no remote server configured: set thinkloop.model.remote.base-url (and api-key / DEEPSEEK_API_KEY)");
     }
 }

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.openai.ChatRequestBody;
 import io.thinkloop.tokenizer.Tokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -74,7 +76,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
             return Multi.createFrom().failure(RemoteChatBackend.notConfigured());
         }
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false,
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST,
                     "the completions backend needs the encoded prompt (CompletionRequest.prompt)"));
         }
         RemoteConfig c = config.get();
@@ -82,7 +84,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
         try {
             body = Json.MAPPER.writeValueAsBytes(body(c, request, tokenizer));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException("bad_request", false, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
         CompletionRequest.Sampling s = request.sampling();
         return streamer.stream("/v1/completions", body,
@@ -100,7 +102,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
                 ids.add(id);
             }
         }
-        ChatRequestBody.putSampling(body, request.sampling(), c.provider());
+        ChatRequestBody.putSampling(body, request.sampling(), c.provider().takesTopK());
         // The sampled token's logprob (0 alternatives beyond it is not accepted everywhere; 1 is).
         body.put("logprobs", 1);
         body.put("echo", false);

@@ -7,6 +7,8 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.openai.ChatStreamDecoder;
+import io.thinkloop.model.ErrorCode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -41,7 +43,7 @@ import org.jboss.logging.Logger;
  * <li>429, 408, 5xx, lost connections and timeouts are retried with exponential backoff and jitter
  * (honouring {@code Retry-After}) — but only while nothing has been emitted, so the consumer never sees
  * output twice. After the first item such failures end the stream with a retryable
- * {@link BackendException} ({@value BackendException#STREAM_INTERRUPTED}).</li>
+ * {@link BackendException} ({@link ErrorCode#STREAM_INTERRUPTED}).</li>
  * <li>Timeouts: connect (client), first item (from each attempt's start), idle (gap between bytes).</li>
  * <li>A {@link CircuitBreaker} fails requests fast while the server keeps failing.</li>
  * <li>Cancelling the subscription aborts the HTTP exchange.</li>
@@ -117,7 +119,7 @@ final class SseStreamer {
                 handler = handlers.get();
             }
             if (!breaker.tryAcquire()) {
-                finish(new BackendException("circuit_open", 503, true, config.breakerOpen(),
+                finish(new BackendException(ErrorCode.CIRCUIT_OPEN, 503, ErrorCode.CIRCUIT_OPEN.retryable(), config.breakerOpen(),
                         "circuit breaker open for " + config.baseUrl() + " after repeated failures; try again later", null));
                 return;
             }
@@ -133,7 +135,7 @@ final class SseStreamer {
                 if (gen != generation) {
                     return;
                 }
-                firstItemTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException("first_token_timeout", 0, true, null,
+                firstItemTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException(ErrorCode.FIRST_TOKEN_TIMEOUT, 0, true, null,
                         "no output within " + config.firstTokenTimeout().toMillis() + " ms", null)),
                         config.firstTokenTimeout().toMillis(), TimeUnit.MILLISECONDS);
                 CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future =
@@ -158,7 +160,7 @@ final class SseStreamer {
             String type = response.headers().firstValue("Content-Type").orElse("text/event-stream");
             if (!type.startsWith("text/event-stream")) {
                 // A server that ignored stream=true, or a proxy's page: asking again will not help.
-                response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, new BackendException("bad_response", status, false, null,
+                response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, new BackendException(ErrorCode.BAD_RESPONSE, status, false, null,
                         "expected an event stream from " + response.uri() + ", got " + type + ": " + ChatStreamDecoder.abbreviate(text.strip()), null))));
                 return;
             }
@@ -199,7 +201,7 @@ final class SseStreamer {
                         return;
                     } catch (RuntimeException e) {
                         emit(gen, items);
-                        attemptFailed(gen, new BackendException("bad_response", 0, false, null,
+                        attemptFailed(gen, new BackendException(ErrorCode.BAD_RESPONSE, 0, false, null,
                                 "unreadable stream from " + uri + ": " + e.getMessage(), e));
                         return;
                     }
@@ -214,7 +216,7 @@ final class SseStreamer {
                 @Override
                 public void onComplete() {
                     if (!handler.complete()) {
-                        attemptFailed(gen, new BackendException("stream_truncated", 0, true, null,
+                        attemptFailed(gen, new BackendException(ErrorCode.STREAM_TRUNCATED, 0, true, null,
                                 "the server closed the stream before it was complete", null));
                         return;
                     }
@@ -252,7 +254,7 @@ final class SseStreamer {
 
         private void armIdleTimer(int gen) {
             cancel(idleTimer);
-            idleTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException("idle_timeout", 0, true, null,
+            idleTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException(ErrorCode.IDLE_TIMEOUT, 0, true, null,
                     "the stream stalled for " + config.idleTimeout().toMillis() + " ms", null)),
                     config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -285,7 +287,7 @@ final class SseStreamer {
             }
             if (delayMs < 0) {
                 if (emittedAny && error.retryable()) {
-                    finish(new BackendException(BackendException.STREAM_INTERRUPTED, error.httpStatus(), true, error.retryAfter(),
+                    finish(new BackendException(ErrorCode.STREAM_INTERRUPTED, error.httpStatus(), true, error.retryAfter(),
                             "stream interrupted after partial output (" + error.code() + ": " + error.getMessage()
                                     + "); discard the partial output and retry", error));
                 } else {
@@ -359,7 +361,7 @@ final class SseStreamer {
     }
 
     private static boolean countsAgainstServer(BackendException e) {
-        return e.retryable() && !e.code().equals("circuit_open");
+        return e.retryable() && e.code() != ErrorCode.CIRCUIT_OPEN;
     }
 
     static BackendException classify(Throwable error) {
@@ -371,27 +373,27 @@ final class SseStreamer {
             return b;
         }
         if (t instanceof HttpConnectTimeoutException) {
-            return new BackendException("connect_timeout", 0, true, null, "connect timed out: " + t.getMessage(), t);
+            return new BackendException(ErrorCode.CONNECT_TIMEOUT, 0, true, null, "connect timed out: " + t.getMessage(), t);
         }
         if (t instanceof HttpTimeoutException) {
-            return new BackendException("first_token_timeout", 0, true, null, "no response headers in time: " + t.getMessage(), t);
+            return new BackendException(ErrorCode.FIRST_TOKEN_TIMEOUT, 0, true, null, "no response headers in time: " + t.getMessage(), t);
         }
         if (t instanceof ConnectException) {
-            return new BackendException("connect_failed", 0, true, null, "cannot connect: " + t, t);
+            return new BackendException(ErrorCode.CONNECT_FAILED, 0, true, null, "cannot connect: " + t, t);
         }
         if (t instanceof IOException) {
-            return new BackendException("connection_lost", 0, true, null, "connection lost: " + t, t);
+            return new BackendException(ErrorCode.CONNECTION_LOST, 0, true, null, "connection lost: " + t, t);
         }
         if (t instanceof CancellationException) {
-            return new BackendException("cancelled", 0, false, null, "cancelled", t);
+            return new BackendException(ErrorCode.CANCELLED, 0, false, null, "cancelled", t);
         }
-        return new BackendException("client_error", 0, false, null, String.valueOf(t), t);
+        return new BackendException(ErrorCode.CLIENT_ERROR, 0, false, null, String.valueOf(t), t);
     }
 
     static BackendException httpError(int status, String body, HttpResponse<?> response) {
         boolean retryable = status == 429 || status == 408 || status >= 500;
         Duration retryAfter = response.headers().firstValue("Retry-After").map(SseStreamer::parseRetryAfter).orElse(null);
-        String code = status == 429 ? "rate_limited" : status >= 500 ? "server_error" : "http_" + status;
+        ErrorCode code = status == 429 ? ErrorCode.RATE_LIMITED : status >= 500 ? ErrorCode.SERVER_ERROR : ErrorCode.HTTP_ERROR;
         String detail = body == null ? "" : body.strip();
         if (detail.length() > 2000) {
             detail = detail.substring(0, 2000) + "…";

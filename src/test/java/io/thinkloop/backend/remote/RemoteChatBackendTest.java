@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -109,7 +110,7 @@ class RemoteChatBackendTest {
         // vLLM's tool parser sent "true" (a string) for a boolean parameter: coerced by the tool's schema.
         assertEquals(json("{\"city\":\"Zürich\",\"metric\":true}"), json(c.calls().get(0).arguments()));
         assertTrue(json(c.calls().get(0).arguments()).path("metric").isBoolean());
-        assertEquals("coerced_argument", c.calls().get(0).repairs().get(0).kind());
+        assertEquals("schema_coercion", c.calls().get(0).repairs().get(0).kind());
         assertEquals("tool_calls", c.endReason());
         assertEquals(new ModelChunk.Usage(298, 33, 0), c.usage());
 
@@ -208,7 +209,7 @@ class RemoteChatBackendTest {
         assertFalse(backend.available());
         Throwable f = backend.stream(weatherQuestion()).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(1))
                 .awaitFailure().getFailure();
-        assertEquals("not_configured", ((BackendException) f).code());
+        assertEquals(ErrorCode.NOT_CONFIGURED, ((BackendException) f).code());
         assertNotNull(f.getMessage());
     }
 }

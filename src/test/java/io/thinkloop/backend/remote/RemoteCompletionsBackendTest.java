@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -114,7 +115,7 @@ class RemoteCompletionsBackendTest {
                 CompletionRequest.Sampling.greedy(5));
         Throwable f = new RemoteCompletionsBackend(RemoteConfig.of(server.baseUrl(), "m", Provider.VLLM)).stream(noPrompt).subscribe()
                 .withSubscriber(AssertSubscriber.<ModelChunk>create(1)).awaitFailure().getFailure();
-        assertEquals("bad_request", ((BackendException) f).code());
+        assertEquals(ErrorCode.BAD_REQUEST, ((BackendException) f).code());
         assertTrue(server.requests().isEmpty());
     }
 }

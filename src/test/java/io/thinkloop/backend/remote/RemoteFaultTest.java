@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import java.time.Duration;
 import java.util.List;
@@ -92,7 +93,7 @@ class RemoteFaultTest {
         }
         AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10));
         BackendException e = assertInstanceOf(BackendException.class, s.getFailure());
-        assertEquals("server_error", e.code());
+        assertEquals(ErrorCode.SERVER_ERROR, e.code());
         assertEquals(502, e.httpStatus());
         assertTrue(e.retryable());
         assertTrue(s.getItems().isEmpty());
@@ -104,7 +105,7 @@ class RemoteFaultTest {
         server.enqueue(PATH, ReplayServer.Reply.status(429, "slow down", Map.of("Retry-After", "3600")), answer());
         BackendException e = assertInstanceOf(BackendException.class,
                 subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(5)).getFailure());
-        assertEquals("rate_limited", e.code());
+        assertEquals(ErrorCode.RATE_LIMITED, e.code());
         assertTrue(e.retryable());
         assertEquals(Duration.ofHours(1), e.retryAfter());
         assertEquals(1, server.requests().size());
@@ -123,7 +124,7 @@ class RemoteFaultTest {
         server.enqueue(PATH, answer().resetAfter(1800), answer());
         AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10));
         BackendException e = assertInstanceOf(BackendException.class, s.getFailure());
-        assertEquals(BackendException.STREAM_INTERRUPTED, e.code());
+        assertEquals(ErrorCode.STREAM_INTERRUPTED, e.code());
         assertTrue(e.retryable());
         assertEquals(1, server.requests().size(), "no silent retry once output was emitted");
         assertTrue(e.getMessage().contains("connection_lost"), e.getMessage());
@@ -146,7 +147,7 @@ class RemoteFaultTest {
         server.enqueue(PATH, answer().stallAfter(1800), answer());
         AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10));
         BackendException e = assertInstanceOf(BackendException.class, s.getFailure());
-        assertEquals(BackendException.STREAM_INTERRUPTED, e.code());
+        assertEquals(ErrorCode.STREAM_INTERRUPTED, e.code());
         assertTrue(e.retryable());
         assertTrue(e.getMessage().contains("idle_timeout"), e.getMessage());
         assertEquals(1, server.requests().size());
@@ -159,7 +160,7 @@ class RemoteFaultTest {
         server.enqueue(PATH, answer().stallAfter(0), answer().stallAfter(0));
         BackendException e = assertInstanceOf(BackendException.class,
                 subscribe(new RemoteChatBackend(c)).awaitFailure(Duration.ofSeconds(10)).getFailure());
-        assertEquals("first_token_timeout", e.code());
+        assertEquals(ErrorCode.FIRST_TOKEN_TIMEOUT, e.code());
         assertTrue(e.retryable());
         assertEquals(2, server.requests().size());
     }
@@ -182,7 +183,7 @@ class RemoteFaultTest {
         RemoteConfig c = RemoteConfig.of(base, "m", Provider.VLLM).withRetries(2, Duration.ofMillis(10), Duration.ofMillis(20));
         BackendException e = assertInstanceOf(BackendException.class,
                 subscribe(new RemoteChatBackend(c)).awaitFailure(Duration.ofSeconds(10)).getFailure());
-        assertEquals("connect_failed", e.code());
+        assertEquals(ErrorCode.CONNECT_FAILED, e.code());
         assertTrue(e.retryable());
         server = new ReplayServer();
     }
@@ -196,8 +197,10 @@ class RemoteFaultTest {
         subscribe(backend).awaitFailure(Duration.ofSeconds(5));
         assertEquals(CircuitBreaker.State.OPEN, backend.breakerState());
         BackendException open = assertInstanceOf(BackendException.class, subscribe(backend).awaitFailure(Duration.ofSeconds(5)).getFailure());
-        assertEquals("circuit_open", open.code());
-        assertTrue(open.retryable());
+        assertEquals(ErrorCode.CIRCUIT_OPEN, open.code());
+        // Not retryable: asking again at once fails the same way; retryAfter says when the breaker lets one through.
+        assertFalse(open.retryable());
+        assertEquals(Duration.ofMillis(500), open.retryAfter());
         assertEquals(2, server.requests().size(), "the open circuit sent nothing");
         // After the open period one trial goes through; its success closes the circuit.
         server.enqueue(PATH, answer());
@@ -214,7 +217,7 @@ class RemoteFaultTest {
                 overloaded.getBytes(StandardCharsets.UTF_8), 0, 0, -1, -1, false), answer());
         AssertSubscriber<ModelChunk> s = subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10));
         BackendException e = assertInstanceOf(BackendException.class, s.getFailure());
-        assertEquals(BackendException.STREAM_INTERRUPTED, e.code());
+        assertEquals(ErrorCode.STREAM_INTERRUPTED, e.code());
         assertTrue(e.retryable());
         assertTrue(e.getMessage().contains("insufficient_system_resource"), e.getMessage());
         assertEquals(ANSWER, Collected.of(s.getItems()).text(), "what came before is passed on once, and no End");
@@ -227,7 +230,7 @@ class RemoteFaultTest {
                 Map.of("Content-Type", "application/json")), answer());
         BackendException e = assertInstanceOf(BackendException.class,
                 subscribe(new RemoteChatBackend(config())).awaitFailure(Duration.ofSeconds(10)).getFailure());
-        assertEquals("bad_response", e.code());
+        assertEquals(ErrorCode.BAD_RESPONSE, e.code());
         assertTrue(!e.retryable());
         assertTrue(e.getMessage().contains("application/json"), e.getMessage());
         assertEquals(1, server.requests().size());

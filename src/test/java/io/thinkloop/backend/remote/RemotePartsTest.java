@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thinkloop.json.Json;
+import io.thinkloop.openai.ChatRequestBody;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.codec.ArgumentCoercion;
+import io.thinkloop.model.Repair;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,17 +55,36 @@ class RemotePartsTest {
 
     @Test
     void quotedScalarsAreCoercedBySchemaAndOthersLeftAlone() {
-        ToolSpec tool = RemoteChatBackendTest.TOOLS.get(1); // search(query: string, limit: integer)
-        ArgumentCoercion.Result r = ArgumentCoercion.coerce("{\"query\": \"42\", \"limit\": \"5\"}", tool);
+        // Arguments a server parsed itself go through the codec's one coercion rule.
+        JsonNode schema = RemoteChatBackendTest.TOOLS.get(1).parameters(); // search(query: string, limit: integer)
+        ArgumentCoercion.Coerced r = ArgumentCoercion.coerceArguments("{\"query\": \"42\", \"limit\": \"5\"}", schema);
         assertEquals("{\"query\":\"42\",\"limit\":5}", r.json());
-        assertEquals(1, r.repairs().size());
-        ArgumentCoercion.Result untouched = ArgumentCoercion.coerce("{\"query\": \"x\", \"limit\": 5}", tool);
+        assertEquals(List.of("schema_coercion"), r.repairs().stream().map(Repair::kind).toList());
+        ArgumentCoercion.Coerced untouched = ArgumentCoercion.coerceArguments("{\"query\": \"x\", \"limit\": 5}", schema);
         assertEquals("{\"query\": \"x\", \"limit\": 5}", untouched.json(), "valid arguments keep their exact text");
         assertTrue(untouched.repairs().isEmpty());
-        assertEquals("{}", ArgumentCoercion.coerce("", tool).json());
-        ArgumentCoercion.Result broken = ArgumentCoercion.coerce("{\"query\": \"x\"", tool);
+        assertEquals("{}", ArgumentCoercion.coerceArguments("", schema).json());
+        ArgumentCoercion.Coerced broken = ArgumentCoercion.coerceArguments("{\"query\": \"x\"", schema);
         assertEquals("invalid_arguments_json", broken.repairs().get(0).kind());
         assertEquals("{\"query\": \"x\"", broken.json());
+    }
+
+    @Test
+    void theRicherRuleReadsAnyOfOneOfAndEnum() {
+        JsonNode schema = RemoteChatBackendTest.json("""
+                {"type":"object","properties":{
+                  "n":{"anyOf":[{"type":"integer"},{"type":"null"}]},
+                  "on":{"oneOf":[{"type":"boolean"}]},
+                  "level":{"enum":[1,2,3]},
+                  "tag":{"anyOf":[{"type":"string"},{"type":"integer"}]},
+                  "point":{"type":"object"}}}""");
+        ArgumentCoercion.Coerced r = ArgumentCoercion.coerceArguments(
+                "{\"n\":\"7\",\"on\":\"true\",\"level\":\"2\",\"tag\":\"9\",\"point\":\"{\\\"x\\\": 1}\"}", schema);
+        assertEquals(RemoteChatBackendTest.json("{\"n\":7,\"on\":true,\"level\":2,\"tag\":\"9\",\"point\":{\"x\":1}}"),
+                RemoteChatBackendTest.json(r.json()), "a string stays a string where the schema allows one");
+        assertEquals(4, r.repairs().size());
+        assertEquals("{\"n\":\"seven\"}", ArgumentCoercion.coerceArguments("{\"n\":\"seven\"}", schema).json(),
+                "text that is none of the allowed types is left as sent");
     }
 
     @Test
@@ -90,11 +113,11 @@ class RemotePartsTest {
         var format = Json.MAPPER.createObjectNode().put("type", "json_object");
         var request = new CompletionRequest(List.of(new ChatMessage(ChatMessage.Role.SYSTEM, "Answer in JSON.", null, null, null, null,
                 format), ChatMessage.user("Hi")), List.of(), ThinkingMode.CHAT, null, CompletionRequest.Sampling.greedy(10));
-        var body = ChatRequestBody.build(RemoteConfig.of("http://127.0.0.1:1", "m", Provider.OPENAI), request);
+        var body = ChatRequestBody.build("m", request, false);
         assertEquals(format, body.get("response_format"));
         assertFalse(body.get("messages").get(0).has("response_format"), "once, at the top level: " + body);
-        assertNull(ChatRequestBody.build(RemoteConfig.of("http://127.0.0.1:1", "m", Provider.OPENAI),
+        assertNull(ChatRequestBody.build("m",
                 new CompletionRequest(List.of(ChatMessage.user("Hi")), List.of(), ThinkingMode.CHAT, null,
-                        CompletionRequest.Sampling.greedy(10))).get("response_format"));
+                        CompletionRequest.Sampling.greedy(10)), false).get("response_format"));
     }
 }

@@ -1,11 +1,13 @@
-package io.thinkloop.backend.remote;
+package io.thinkloop.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.Repair;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
+import io.thinkloop.codec.ArgumentCoercion;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
@@ -15,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the SSE chunks of a streamed chat completion into {@link ModelChunk.Parsed} events, across the
- * dialects of OpenAI-compatible servers:
+ * Reads a streamed chat completion of an OpenAI-compatible server (the data of its SSE events, one at a time) into
+ * {@link ModelChunk.Parsed} events, across the servers' dialects; the remote chat backend feeds it. One per
+ * response, fed serially. A chunk that is no JSON, or an {@code error} in the stream, throws
+ * {@link BackendException}. The dialects:
  * <ul>
  * <li>reasoning in {@code delta.reasoning_content} (DeepSeek API, SGLang, older vLLM) or
  * {@code delta.reasoning} (newer vLLM);</li>
@@ -28,7 +32,7 @@ import java.util.Map;
  * </ul>
  * Usage is emitted last, after the {@link ParseEvent.End}.
  */
-final class ChatStreamDecoder implements SseHandler<ModelChunk> {
+public final class ChatStreamDecoder {
     static final String DSML_MARK = "<｜DSML｜";
 
     private final Map<String, ToolSpec> tools = new LinkedHashMap<>();
@@ -43,7 +47,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
     private ModelChunk.Usage usage;
     private final List<Repair> endRepairs = new ArrayList<>();
 
-    ChatStreamDecoder(List<ToolSpec> tools) {
+    public ChatStreamDecoder(List<ToolSpec> tools) {
         this.toolList = tools == null ? List.of() : tools;
         this.toolList.forEach(t -> this.tools.put(t.name(), t));
     }
@@ -61,7 +65,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         }
     }
 
-    @Override
+    /** Chunks for one event's data ({@code [DONE]} included). */
     public List<ModelChunk> onData(String data) {
         List<ModelChunk> out = new ArrayList<>();
         if (data.strip().equals("[DONE]")) {
@@ -117,7 +121,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         String reason = text(choice, "finish_reason");
         if ("insufficient_system_resource".equals(reason)) {
             // DeepSeek API: generation cut short by server load; the output so far is not a completion.
-            throw new BackendException("insufficient_system_resource", 0, true, null,
+            throw new BackendException(ErrorCode.INSUFFICIENT_SYSTEM_RESOURCE, 0, true, null,
                     "the server stopped generating for lack of resources", null);
         }
         if (reason != null && !reason.isEmpty()) {
@@ -127,12 +131,12 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         return out;
     }
 
-    @Override
+    /** Whether the stream said it is complete ({@code [DONE]} or a finish reason). */
     public boolean complete() {
         return done || finishReason != null;
     }
 
-    @Override
+    /** Chunks owed at the end of a complete stream (closing tool calls, the end event, usage). */
     public List<ModelChunk> onEnd() {
         List<ModelChunk> out = new ArrayList<>();
         flushContent(out);
@@ -235,19 +239,20 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
                 out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallStarted(nc.index, nc.name,
                         List.of(new Repair("missing_tool_name", "the server sent a tool call without a name")))));
             }
-            ArgumentCoercion.Result args = ArgumentCoercion.coerce(nc.arguments.toString(), tools.get(nc.name));
+            ToolSpec tool = tools.get(nc.name);
+            ArgumentCoercion.Coerced args = ArgumentCoercion.coerceArguments(nc.arguments.toString(), tool == null ? null : tool.parameters());
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallArgumentsDelta(nc.index, args.json())));
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallCompleted(nc.index, nc.name, args.json(), args.repairs())));
         }
     }
 
     /** One SSE data payload as JSON; a payload that is not JSON, or carries an {@code error}, fails the stream. */
-    static JsonNode readChunk(String data) {
+    public static JsonNode readChunk(String data) {
         JsonNode chunk;
         try {
             chunk = Json.MAPPER.readTree(data);
         } catch (Exception e) {
-            throw new BackendException("bad_response", 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
+            throw new BackendException(ErrorCode.BAD_RESPONSE, 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
         }
         JsonNode error = chunk.get("error");
         if (error != null && !error.isNull()) {
@@ -260,7 +265,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();
         String type = error.path("type").asText(error.path("code").asText("error"));
         boolean retryable = type.contains("overload") || type.contains("rate") || type.contains("server") || type.contains("timeout");
-        return new BackendException("stream_error_" + type, 0, retryable, null, "error in stream: " + message, null);
+        return new BackendException(ErrorCode.STREAM_ERROR, 0, retryable, null, "error in stream (" + type + "): " + message, null);
     }
 
     private static String text(JsonNode node, String field) {
@@ -268,7 +273,7 @@ final class ChatStreamDecoder implements SseHandler<ModelChunk> {
         return v == null || v.isNull() ? null : v.asText();
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "…";
     }
 }
