@@ -29,6 +29,7 @@ import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sessions over plain HTTP: create, list, get, delete, transcript; send a user message, cancel, approve
@@ -43,6 +44,8 @@ public class SessionResource {
     SessionManager sessions;
     @Inject
     ClientCommands commands;
+    @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
+    int maxMessageChars;
 
     public record SessionInfo(String id, Instant createdAt, long lastSeq, int messages, String activeTurnId) {
         static SessionInfo of(Session s) {
@@ -110,6 +113,10 @@ public class SessionResource {
         var session = sessions.find(id);
         if (session.isEmpty()) {
             return notFound(id);
+        }
+        if (request != null && request.content() != null && request.content().length() > maxMessageChars) {
+            return error(413, new ServerEvent.Error("message_too_large", "messages are limited to " + maxMessageChars
+                    + " characters (thinkloop.ws.max-message-size), as on the session socket", false));
         }
         AgentService.Started started = commands.userMessage(session.get(), request == null ? null : request.content());
         if (started.refused() != null) {
