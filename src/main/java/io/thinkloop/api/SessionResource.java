@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,6 +47,8 @@ public class SessionResource {
     ClientCommands commands;
     @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
     int maxMessageChars;
+    @ConfigProperty(name = "thinkloop.sse.heartbeat", defaultValue = "20s")
+    Duration heartbeat;
 
     public record SessionInfo(String id, Instant createdAt, long lastSeq, int messages, String activeTurnId) {
         static SessionInfo of(Session s) {
@@ -159,7 +162,7 @@ public class SessionResource {
         Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
         int buffer = sessions.subscriberBuffer();
-        return Multi.createFrom().<String>emitter(emitter -> {
+        Multi<OutboundSseEvent> stream = Multi.createFrom().<String>emitter(emitter -> {
                     EventSubscriber subscriber = new EventSubscriber(buffer) {
                         @Override
                         protected Uni<Void> send(String json) {
@@ -178,6 +181,18 @@ public class SessionResource {
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // replay reads the journal
                 .onOverflow().buffer(buffer)
                 .map(json -> sse.newEventBuilder().id(Long.toString(seqOf(json))).data(json).build());
+        return withHeartbeat(stream, sse);
+    }
+
+    /**
+     * A comment line every {@code thinkloop.sse.heartbeat} while the stream is open: it keeps a quiet
+     * stream inside {@code quarkus.http.idle-timeout} (and through proxies), and a vanished client is
+     * noticed at the next write instead of never. EventSource clients ignore comments.
+     */
+    private Multi<OutboundSseEvent> withHeartbeat(Multi<OutboundSseEvent> stream, Sse sse) {
+        Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
+                .map(t -> sse.newEventBuilder().comment("keep-alive").build());
+        return Multi.createBy().merging().streams(stream, beats);
     }
 
     private static long parseOr(String s, long dflt) {
