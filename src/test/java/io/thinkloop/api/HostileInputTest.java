@@ -131,7 +131,7 @@ class HostileInputTest {
     }
 
     private RawWebSocket sessionSocket() throws IOException {
-        RawWebSocket ws = RawWebSocket.connect(port(), "/v1/sessions/" + newSession() + "/ws", auth());
+        RawWebSocket ws = RawWebSocket.connect(port(), "/v1/sessions/" + newSession() + "/ws?lastSeq=0", auth());
         assertNotNull(ws.awaitText("session.created"), "the new session's first event");
         return ws;
     }

@@ -23,6 +23,8 @@ final class RawWebSocket implements Closeable {
     static final int BINARY = 2;
     static final int CONTINUATION = 0;
     static final int CLOSE = 8;
+    /** Pings keep a socket read from timing out, so waits have a deadline of their own. */
+    private static final long DEADLINE_NANOS = 30_000_000_000L;
 
     /** A frame the server sent. */
     record Frame(int opcode, boolean fin, byte[] payload) {
@@ -150,7 +152,11 @@ final class RawWebSocket implements Closeable {
 
     /** Reads frames until a text frame containing {@code fragment}; null when the connection closed first. */
     Frame awaitText(String fragment) throws IOException {
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
         for (Frame f = read(); f != null; f = read()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no text frame with '" + fragment + "' within 30 s");
+            }
             if (f.opcode() == TEXT && f.text().contains(fragment)) {
                 return f;
             }
@@ -163,8 +169,12 @@ final class RawWebSocket implements Closeable {
 
     /** Reads until the server's close frame and returns its code; -1 if the connection ended without one. */
     int awaitClose() throws IOException {
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
         try {
             for (Frame f = read(); f != null; f = read()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the server did not close within 30 s (pings keep coming)");
+                }
                 if (f.opcode() == CLOSE) {
                     return f.closeCode();
                 }
