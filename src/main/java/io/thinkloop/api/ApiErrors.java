@@ -3,6 +3,7 @@ package io.thinkloop.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.thinkloop.json.Json;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -11,6 +12,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -83,8 +86,25 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
+        if (clientWentAway(e)) {
+            // the client closed the connection mid-request: nobody to answer, nothing wrong here
+            LOG.debugf("request abandoned by its client: %s", e);
+            return json(400, "client_closed", "the client closed the connection", true);
+        }
         LOG.errorf(e, "unexpected failure of a request");
         return json(500, "internal_error", "the request failed unexpectedly (" + e.getClass().getSimpleName() + "); see the service log", true);
+    }
+
+    /** An I/O failure of the connection itself (closed or reset by the peer), anywhere in the cause chain. */
+    static boolean clientWentAway(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = String.valueOf(t.getMessage());
+            if (t instanceof HttpClosedException || t instanceof ClosedChannelException || m.contains("Connection was closed")
+                    || (t instanceof IOException && (m.contains("Connection reset") || m.contains("Broken pipe")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String message(WebApplicationException e, int status) {

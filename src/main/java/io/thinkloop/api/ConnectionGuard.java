@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -124,6 +126,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     private void refuse(ChannelHandlerContext ctx, WebSocketFrame frame, int code, String reason) {
         frame.release();
+        if (closing) {
+            return;
+        }
         closing = true;
         LOG.debugf("closing WebSocket %s: %d %s", ctx.channel().remoteAddress(), code, reason);
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
@@ -151,7 +156,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                     .expectMaskedFrames(true)
                     .allowMaskMismatch(false)
                     .allowExtensions(offeredExtensions)
-                    .closeOnProtocolViolation(true)
+                    .closeOnProtocolViolation(false) // its close frame would bypass the encoder: we send it (exceptionCaught)
                     .build();
             pipeline.replace("wsdecoder", "wsdecoder", new WebSocket13FrameDecoder(config));
         }
@@ -167,12 +172,23 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        if (cause instanceof CorruptedWebSocketFrameException) {
-            // the decoder has already sent the close frame (1002 or 1009) and closes the connection
-            LOG.debugf("WebSocket %s: %s", ctx.channel().remoteAddress(), cause.getMessage());
+        if (webSocket && cause instanceof DecoderException) {
+            // the frame decoder refused the input (and discards the rest): answer with the close code it names
+            int code = cause instanceof CorruptedWebSocketFrameException c ? c.closeStatus().code()
+                    : cause instanceof TooLongFrameException ? 1009 : 1002;
+            LOG.debugf("closing WebSocket %s: %d %s", ctx.channel().remoteAddress(), code, cause.getMessage());
+            if (!closing) {
+                closing = true;
+                ctx.writeAndFlush(new CloseWebSocketFrame(code, reason(cause))).addListener(ChannelFutureListener.CLOSE);
+            }
             return;
         }
         ctx.fireExceptionCaught(cause);
+    }
+
+    private static String reason(Throwable cause) {
+        String m = String.valueOf(cause.getMessage());
+        return m.length() <= 120 ? m : m.substring(0, 120); // a close reason has at most 123 bytes
     }
 
     /** Incremental UTF-8 validation (RFC 3629: no overlongs, surrogates or code points above U+10FFFF). */

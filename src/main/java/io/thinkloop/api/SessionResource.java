@@ -172,7 +172,7 @@ public class SessionResource {
 
                         @Override
                         protected void overflow() {
-                            emitter.fail(new IllegalStateException("slow consumer: reconnect with lastSeq"));
+                            emitter.complete(); // the stream ends; EventSource reconnects with Last-Event-ID
                         }
                     };
                     emitter.onTermination(() -> session.unsubscribe(subscriber));

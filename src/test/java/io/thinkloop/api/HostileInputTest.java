@@ -39,9 +39,10 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
+import java.util.logging.LogManager;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -106,12 +107,16 @@ class HostileInputTest {
 
     @BeforeAll
     static void captureErrors() {
-        Logger.getLogger("").addHandler(capture);
+        capture.setFilter(new QuietDisconnects()); // what the console handler is configured to show
+        LogManager.getLogManager().getLogger("").addHandler(capture);
+        Logger.getLogger(HostileInputTest.class).error("capture self-check");
+        assertTrue(errors.stream().anyMatch(r -> "capture self-check".equals(r.getMessage())), "ERROR records are captured");
+        errors.clear();
     }
 
     @AfterAll
     static void report() {
-        Logger.getLogger("").removeHandler(capture);
+        LogManager.getLogManager().getLogger("").removeHandler(capture);
         System.out.println("HostileInputTest: " + tried + " hostile inputs tried, all handled");
     }
 
@@ -138,10 +143,14 @@ class HostileInputTest {
 
     /** A hostile frame sequence on a fresh session socket must end in the given close code. */
     private void assertClosedWith(int code, FrameScript script) throws IOException {
+        assertClosedWith(code, script, "");
+    }
+
+    private void assertClosedWith(int code, FrameScript script, String what) throws IOException {
         tried++;
         try (RawWebSocket ws = sessionSocket()) {
             script.send(ws);
-            assertEquals(code, ws.awaitClose());
+            assertEquals(code, ws.awaitClose(), what);
         }
     }
 
@@ -205,10 +214,10 @@ class HostileInputTest {
     @Test
     void reservedBitsWithoutAnExtensionCloseWith1002() throws IOException {
         for (int rsv : new int[] {4, 2, 1, 7}) {
-            assertClosedWith(1002, ws -> ws.frame(RawWebSocket.TEXT, true, rsv, "{\"type\":\"cancel\"}".getBytes(StandardCharsets.UTF_8)));
+            assertClosedWith(1002, ws -> ws.frame(RawWebSocket.TEXT, true, rsv, "{\"type\":\"cancel\"}".getBytes(StandardCharsets.UTF_8)), "rsv " + rsv);
         }
-        assertClosedWith(1002, ws -> ws.frame(3, true, 0, bytes(1, 2, 3))); // reserved opcode
-        assertClosedWith(1002, ws -> ws.frame(RawWebSocket.CONTINUATION, true, 0, bytes(0x41))); // continuation of nothing
+        assertClosedWith(1002, ws -> ws.frame(3, true, 0, bytes(1, 2, 3)), "reserved opcode");
+        assertClosedWith(1002, ws -> ws.frame(RawWebSocket.CONTINUATION, true, 0, bytes(0x41)), "continuation of nothing");
     }
 
     @Test
@@ -225,11 +234,11 @@ class HostileInputTest {
                 ws.frame(RawWebSocket.CONTINUATION, false, 0, chunk);
                 sent += chunk.length;
             }
-        });
+        }, "fragments");
         // one frame that announces more than that (the server does not wait for its payload)
-        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, MAX_BYTES + 1L));
-        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, 12L * 1024 * 1024));
-        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.BINARY, Long.MAX_VALUE));
+        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, MAX_BYTES + 1L), "frame of limit + 1");
+        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, 12L * 1024 * 1024), "frame of 12 MiB");
+        assertClosedWith(1009, ws -> ws.announce(RawWebSocket.BINARY, Long.MAX_VALUE), "frame of 2^63 - 1");
     }
 
     @Test
@@ -455,6 +464,25 @@ class HostileInputTest {
                     .post("/v1/sessions/" + id + "/messages").then().statusCode(202);
             awaitTrue(() -> session.subscriberCount() == 0 && session.activeTurn() == null, "the server noticed the disconnect");
         }
+        // clients that reset the connection in the middle of a replay of many events
+        for (int i = 0; i < 15; i++) {
+            given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"content\":\"turn " + i + "\"}")
+                    .post("/v1/sessions/" + id + "/messages").then().statusCode(202);
+            awaitTrue(() -> session.activeTurn() == null, "turn " + i + " ended");
+        }
+        for (int i = 0; i < 5; i++) {
+            tried++;
+            try (Socket s = new Socket("127.0.0.1", port())) {
+                s.setSoTimeout(30_000);
+                s.setReceiveBufferSize(1024);
+                s.getOutputStream().write(("GET /v1/sessions/" + id + "/events?lastSeq=0 HTTP/1.1\r\nHost: x\r\n" + auth()
+                        + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream().flush();
+                assertTrue(s.getInputStream().read(new byte[64]) > 0);
+                s.setSoLinger(true, 0);
+            }
+        }
+        awaitTrue(() -> session.subscriberCount() == 0, "every vanished client unsubscribed");
         List<LogRecord> logged = new ArrayList<>(errors.subList(before, errors.size()));
         assertTrue(logged.isEmpty(), () -> "errors logged: " + logged.stream().map(r -> r.getLoggerName() + ": " + r.getMessage()).toList());
     }
