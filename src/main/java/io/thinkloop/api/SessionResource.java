@@ -12,6 +12,7 @@ import io.thinkloop.session.EventSubscriber;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -30,6 +31,7 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -158,10 +160,12 @@ public class SessionResource {
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @QueryParam("lastSeq") Long lastSeq,
-                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
+                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse,
+                                          @Context HttpServerResponse response) {
         Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
         int buffer = sessions.subscriberBuffer();
+        AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
         Multi<OutboundSseEvent> stream = Multi.createFrom().<String>emitter(emitter -> {
                     EventSubscriber subscriber = new EventSubscriber(buffer) {
                         @Override
@@ -176,21 +180,37 @@ public class SessionResource {
                         }
                     };
                     emitter.onTermination(() -> session.unsubscribe(subscriber));
+                    stop.set(() -> {
+                        session.unsubscribe(subscriber);
+                        emitter.complete();
+                    });
                     session.subscribe(subscriber, after);
+                    if (emitter.isCancelled() || (response != null && response.closed())) {
+                        session.unsubscribe(subscriber); // the client left before the subscription was in place
+                    }
                 }, BackPressureStrategy.BUFFER)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // replay reads the journal
                 .onOverflow().buffer(buffer)
                 .map(json -> sse.newEventBuilder().id(Long.toString(seqOf(json))).data(json).build());
-        return withHeartbeat(stream, sse);
+        return withHeartbeat(stream, sse, response, stop);
     }
 
     /**
      * A comment line every {@code thinkloop.sse.heartbeat} while the stream is open: it keeps a quiet
      * stream inside {@code quarkus.http.idle-timeout} (and through proxies), and a vanished client is
-     * noticed at the next write instead of never. EventSource clients ignore comments.
+     * noticed at the next write instead of never. EventSource clients ignore comments. Each beat also
+     * checks the connection: a write to a reset connection can leave the REST layer's stream stalled
+     * without cancelling it, and the session would keep feeding a subscriber nobody reads.
      */
-    private Multi<OutboundSseEvent> withHeartbeat(Multi<OutboundSseEvent> stream, Sse sse) {
+    private Multi<OutboundSseEvent> withHeartbeat(Multi<OutboundSseEvent> stream, Sse sse, HttpServerResponse response,
+                                                  AtomicReference<Runnable> stop) {
         Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
+                .onItem().invoke(t -> {
+                    if (response != null && response.closed()) {
+                        stop.get().run();
+                    }
+                })
+                .onOverflow().drop()
                 .map(t -> sse.newEventBuilder().comment("keep-alive").build());
         return Multi.createBy().merging().streams(stream, beats);
     }
