@@ -19,8 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -43,7 +43,8 @@ import org.jboss.logging.Logger;
  * {@code THINKLOOP_API_KEY}) and {@code thinkloop.security.api-keys}. Required unless
  * {@code thinkloop.security.auth-enabled=false} (the default only in dev and test mode).</li>
  * <li>No key configured in prod: like Jupyter, the service generates one, stores it in
- * {@code DATA_DIR/api-key} (mode 600, reused on restart) and logs where it is — an open agent that runs
+ * {@code DATA_DIR/api-key} (created with mode 600 in a 700 directory, reused on restart) and logs where it
+ * is and its fingerprint, never the key — an open agent that runs
  * tools must never be reachable without a key, and refusing to start would punish a first run.</li>
  * <li>Origin allow-list ({@code thinkloop.security.allowed-origins}, comma-separated, {@code *} for
  * any): a request with an {@code Origin} header not on the list is refused (403), so a web page the
@@ -90,27 +91,34 @@ public class ApiSecurity {
     private String generatedKey() {
         Path file = dataDir.resolve("api-key");
         try {
+            PrivateFiles.directory(dataDir);
             if (Files.exists(file)) {
                 String k = Files.readString(file).trim();
                 if (!k.isEmpty()) {
-                    LOG.infof("no API key configured: using the generated key stored in %s", file);
+                    PrivateFiles.narrow(file);
+                    LOG.infof("no API key configured: using the generated key %s stored in %s", fingerprint(k), file);
                     return k;
                 }
             }
             byte[] random = new byte[24];
             new SecureRandom().nextBytes(random);
             String k = "tl_" + HexFormat.of().formatHex(random);
-            Files.createDirectories(dataDir);
-            Files.writeString(file, k + "\n");
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
-            LOG.infof("no API key configured (THINKLOOP_API_KEY): generated one and stored it in %s: %s", file, k);
+            PrivateFiles.write(file, k + "\n");
+            LOG.infof("no API key configured (THINKLOOP_API_KEY): generated one, %s, and stored it in %s (readable only by this user)",
+                    fingerprint(k), file);
             return k;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the generated API key in " + file, e);
+        }
+    }
+
+    /** How a key appears in logs: enough to tell keys apart, never enough to use one. */
+    static String fingerprint(String key) {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+            return key.substring(0, Math.min(3, key.length())) + "…(sha256:" + HexFormat.of().formatHex(sha, 0, 4) + ")";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

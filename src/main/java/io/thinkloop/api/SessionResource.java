@@ -14,6 +14,7 @@ import io.thinkloop.session.EventSubscriber;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
+import io.vertx.core.http.HttpServerResponse;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -29,8 +30,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sessions over plain HTTP: create, list, get, delete, transcript; send a user message, cancel, approve
@@ -45,6 +49,10 @@ public class SessionResource {
     SessionManager sessions;
     @Inject
     ClientCommands commands;
+    @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
+    int maxMessageChars;
+    @ConfigProperty(name = "thinkloop.sse.heartbeat", defaultValue = "20s")
+    Duration heartbeat;
 
     public record SessionInfo(String id, Instant createdAt, long lastSeq, int messages, String activeTurnId) {
         static SessionInfo of(Session s) {
@@ -114,6 +122,10 @@ public class SessionResource {
         if (session.isEmpty()) {
             return notFound(id);
         }
+        if (request != null && request.content() != null && request.content().length() > maxMessageChars) {
+            return error(413, new ServerEvent.Error(ErrorCode.MESSAGE_TOO_LARGE, "messages are limited to " + maxMessageChars
+                    + " characters (thinkloop.ws.max-message-size), as on the session socket", false));
+        }
         AgentService.Started started = commands.userMessage(
                 session.get(), request == null ? null : request.content(), false, request == null ? null : request.sampling());
         if (started.refused() != null) {
@@ -152,11 +164,13 @@ public class SessionResource {
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @QueryParam("lastSeq") Long lastSeq,
-                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse) {
+                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse,
+                                          @Context HttpServerResponse response) {
         Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
         int buffer = sessions.subscriberBuffer();
-        return Multi.createFrom().<String>emitter(emitter -> {
+        AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
+        Multi<OutboundSseEvent> stream = Multi.createFrom().<String>emitter(emitter -> {
                     EventSubscriber subscriber = new EventSubscriber(buffer) {
                         @Override
                         protected Uni<Void> send(String json) {
@@ -166,15 +180,43 @@ public class SessionResource {
 
                         @Override
                         protected void overflow() {
-                            emitter.fail(new IllegalStateException("slow consumer: reconnect with lastSeq"));
+                            emitter.complete(); // the stream ends; EventSource reconnects with Last-Event-ID
                         }
                     };
                     emitter.onTermination(() -> session.unsubscribe(subscriber));
+                    stop.set(() -> {
+                        session.unsubscribe(subscriber);
+                        emitter.complete();
+                    });
                     session.subscribe(subscriber, after);
+                    if (emitter.isCancelled() || (response != null && response.closed())) {
+                        session.unsubscribe(subscriber); // the client left before the subscription was in place
+                    }
                 }, BackPressureStrategy.BUFFER)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // replay reads the journal
                 .onOverflow().buffer(buffer)
                 .map(json -> sse.newEventBuilder().id(Long.toString(seqOf(json))).data(json).build());
+        return withHeartbeat(stream, sse, response, stop);
+    }
+
+    /**
+     * A comment line every {@code thinkloop.sse.heartbeat} while the stream is open: it keeps a quiet
+     * stream inside {@code quarkus.http.idle-timeout} (and through proxies), and a vanished client is
+     * noticed at the next write instead of never. EventSource clients ignore comments. Each beat also
+     * checks the connection: a write to a reset connection can leave the REST layer's stream stalled
+     * without cancelling it, and the session would keep feeding a subscriber nobody reads.
+     */
+    private Multi<OutboundSseEvent> withHeartbeat(Multi<OutboundSseEvent> stream, Sse sse, HttpServerResponse response,
+                                                  AtomicReference<Runnable> stop) {
+        Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
+                .onItem().invoke(t -> {
+                    if (response != null && response.closed()) {
+                        stop.get().run();
+                    }
+                })
+                .onOverflow().drop()
+                .map(t -> sse.newEventBuilder().comment("keep-alive").build());
+        return Multi.createBy().merging().streams(stream, beats);
     }
 
     private static long parseOr(String s, long dflt) {

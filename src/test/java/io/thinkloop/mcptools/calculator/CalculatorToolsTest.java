@@ -67,6 +67,62 @@ class CalculatorToolsTest {
         error(tool("evaluate"), "{\"expression\": \"" + "1+".repeat(3000) + "1\"}", "expression");
     }
 
+    /**
+     * Hostile magnitudes: every answer is either a clear tool error or JSON whose numbers a double-based
+     * reader (JavaScript, Python) reads back as the same finite, non-underflowing value.
+     */
+    @Test
+    void noResultIsANumberOutsideDoubleRange() {
+        String[] conversions = {
+            "{\"value\": 1e300, \"from\": \"PB\", \"to\": \"bit\"}",
+            "{\"value\": -1e300, \"from\": \"PiB\", \"to\": \"bit\"}",
+            "{\"value\": 1e300, \"from\": \"yr\", \"to\": \"ns\"}",
+            "{\"value\": 1e-300, \"from\": \"ns\", \"to\": \"yr\"}",
+            "{\"value\": 1e-300, \"from\": \"bit\", \"to\": \"PB\"}",
+            "{\"value\": 1e308, \"from\": \"km\", \"to\": \"mm\"}",
+            "{\"value\": 1e400, \"from\": \"m\", \"to\": \"km\"}",
+            "{\"value\": -1e400, \"from\": \"m\", \"to\": \"km\"}",
+            "{\"value\": 1e-400, \"from\": \"m\", \"to\": \"km\"}",
+            "{\"value\": 1e300, \"from\": \"K\", \"to\": \"F\"}",
+        };
+        for (String args : conversions) {
+            ToolResult r = SchemaAssert.call(tool("convert_units"), args);
+            if (r.isError()) {
+                assertTrue(r.text().contains("range") || r.text().contains("finite"), () -> args + ": unclear error " + r.text());
+            } else {
+                assertFiniteNumbers(r.structured(), args);
+            }
+        }
+        error(tool("convert_units"), conversions[0], "out of range");
+        error(tool("convert_units"), conversions[3], "out of range");
+        String[] expressions = {"10^400", "-(10^400)", "10^-400", "1/0", "sqrt(-1)", "ln(0)", "log(-5)", "exp(100000)",
+            "tan(pi/2)", "0^-1", "(-8)^(1/3)", "1e308*10", "2^1024", "0.1^400"};
+        for (String e : expressions) {
+            String args = "{\"expression\": \"" + e + "\"}";
+            ToolResult r = SchemaAssert.call(tool("evaluate"), args);
+            if (!r.isError()) {
+                assertFiniteNumbers(r.structured(), args);
+            }
+        }
+        error(tool("evaluate"), "{\"expression\": \"sqrt(-1)\"}", "");
+        ToolResult batch = SchemaAssert.call(tool("evaluate_batch"), "{\"expressions\": [\"10^400\", \"1/0\", \"2^1024\", \"10^-400\"]}");
+        if (!batch.isError()) {
+            assertFiniteNumbers(batch.structured(), "evaluate_batch");
+        }
+    }
+
+    private static void assertFiniteNumbers(JsonNode node, String context) {
+        if (node == null) {
+            return;
+        }
+        if (node.isNumber()) {
+            double d = Double.parseDouble(node.asText()); // as a double-based JSON reader would
+            assertTrue(Double.isFinite(d), () -> context + ": " + node + " is not finite for a double reader");
+            assertTrue(d != 0 || node.decimalValue().signum() == 0, () -> context + ": " + node + " underflows to 0");
+        }
+        node.forEach(child -> assertFiniteNumbers(child, context));
+    }
+
     @Test
     void convertAndList() {
         JsonNode r = ok(tool("convert_units"), "{\"value\": 100, \"from\": \"C\", \"to\": \"F\"}");

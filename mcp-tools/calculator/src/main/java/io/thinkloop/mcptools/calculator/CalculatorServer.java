@@ -214,8 +214,12 @@ public final class CalculatorServer implements ToolServerDefinition {
         protected Uni<ToolResult> execute(JsonNode args, ToolCallContext context) {
             return Uni.createFrom().item(() -> {
                 UnitConverter.Conversion c;
+                JsonNode value = args.get("value");
+                if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()) && !value.isBigDecimal())) {
+                    throw new ToolFailure("value must be a finite number");
+                }
                 try {
-                    c = UnitConverter.convert(args.get("value").decimalValue(), args.get("from").asText(), args.get("to").asText());
+                    c = UnitConverter.convert(value.decimalValue(), args.get("from").asText(), args.get("to").asText());
                 } catch (IllegalArgumentException | ArithmeticException e) {
                     throw new ToolFailure(e.getMessage());
                 }

@@ -215,7 +215,21 @@ public final class UnitConverter {
         }
         BigDecimal result = base.divide(to.factor(), MC).subtract(to.offset()).round(REPORTED);
         result = result.signum() == 0 ? BigDecimal.ZERO : result.stripTrailingZeros();
+        requireFiniteDouble(result, to);
         return new Conversion(value, from, to, result);
+    }
+
+    /**
+     * The result goes out as a JSON number, and most readers (JavaScript, Python's json, Jackson's default)
+     * turn one beyond double range into Infinity or 0: that is an error here, never a silent wrong number.
+     */
+    private static void requireFiniteDouble(BigDecimal result, Unit to) {
+        double d = result.doubleValue();
+        if (Double.isInfinite(d) || (result.signum() != 0 && Math.abs(d) < Double.MIN_NORMAL)) {
+            long magnitude = (long) result.precision() - result.scale() - 1;
+            throw new IllegalArgumentException("Result is out of range (about 10^" + magnitude + " " + to.symbol()
+                    + "; results must lie within 10^-308 .. 10^308): convert to a larger or smaller unit");
+        }
     }
 
     private static String abbreviate(String s) {
