@@ -20,7 +20,8 @@ down() { podman kube down "$play" >/dev/null 2>&1 || true; podman volume rm -f t
 down_only() { podman kube down "$play" >/dev/null 2>&1 || true; podman volume rm -f thinkloop-data >/dev/null 2>&1 || true; }
 trap down EXIT
 down_only
-check "podman kube play target/kubernetes/podman.yaml" sh -c "podman kube play '$play' >/dev/null"
+# --build=false: podman would otherwise try to build an image from a directory named like the image (./thinkloop)
+check "podman kube play target/kubernetes/podman.yaml" sh -c "podman kube play --build=false '$play' >/dev/null"
 t0=$(now_ms)
 if wait_ready "$port" 300; then
   echo "     ready after $(awk -v a="$t0" -v b="$(now_ms)" 'BEGIN {printf "%.1f", (b - a) / 1000}') s on hostPort $port"
