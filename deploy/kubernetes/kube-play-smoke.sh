@@ -11,17 +11,20 @@ render=$ROOT/target/kubernetes/podman.yaml
 [ -f "$render" ] || "$HERE/render.sh" --no-validate >/dev/null
 KEY=play-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
 play=$(mktemp --suffix=.yaml)
+playdir=$(mktemp -d)
 sed "s/THINKLOOP_API_KEY_PLACEHOLDER/$KEY/" "$render" > "$play"
 port=$(sed -n 's/^ *hostPort: //p' "$play" | head -1)
 passed=0 failed=0
 check() { if "${@:2}"; then echo "ok   $1"; passed=$((passed + 1)); else echo "FAIL $1"; failed=$((failed + 1)); fi; }
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
-down() { podman kube down "$play" >/dev/null 2>&1 || true; podman volume rm -f thinkloop-data >/dev/null 2>&1 || true; rm -f "$play"; }
+down() { podman kube down "$play" >/dev/null 2>&1 || true; podman volume rm -f thinkloop-data >/dev/null 2>&1 || true; rm -rf "$play" "$playdir"; }
 down_only() { podman kube down "$play" >/dev/null 2>&1 || true; podman volume rm -f thinkloop-data >/dev/null 2>&1 || true; }
 trap down EXIT
 down_only
-# --build=false: podman would otherwise try to build an image from a directory named like the image (./thinkloop)
-check "podman kube play target/kubernetes/podman.yaml" sh -c "podman kube play --build=false '$play' >/dev/null"
+# From an empty directory: podman 4.3 builds an image instead of using the local one when the working directory
+# holds a directory named like the image (the repository's ./thinkloop script counts), even with --build=false.
+check "podman kube play target/kubernetes/podman.yaml" sh -c "cd '$playdir' && podman kube play --build=false '$play' >/dev/null" \
+  || { echo "$passed passed, $failed failed"; exit 1; }
 t0=$(now_ms)
 if wait_ready "$port" 300; then
   echo "     ready after $(awk -v a="$t0" -v b="$(now_ms)" 'BEGIN {printf "%.1f", (b - a) / 1000}') s on hostPort $port"
