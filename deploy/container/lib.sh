@@ -48,7 +48,7 @@ measure_startup() {
     t1=$(now_ms)
     wait_ready "$port" 300 || { podman logs "$name" | tail -20; podman rm -f "$name" >/dev/null; return 1; }
     t2=$(now_ms)
-    quarkus+=("$(podman logs "$name" 2>&1 | sed -n 's/.* started in \([0-9.]*\)s.*/\1/p' | head -1)")
+    quarkus+=("$(podman logs "$name" 2>&1 | sed -n 's/.* started in \([0-9.]*\)s.*/\1/p' | sed -n 1p)")
     podman rm -f -t 20 "$name" >/dev/null
     ups+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", (b - a) / 1000}')")
     readys+=("$(awk -v a="$t0" -v b="$t2" 'BEGIN {printf "%.2f", (b - a) / 1000}')")
