@@ -9,6 +9,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.engine.Model;
+import io.thinkloop.engine.kernel.VectorSupport;
 import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -96,6 +97,9 @@ public class EngineBackend implements ModelBackend {
     private void load() {
         long t0 = System.nanoTime();
         try {
+            if (!VectorSupport.available()) {
+                throw new IllegalStateException(VectorSupport.MISSING);
+            }
             Path dir;
             if (checkpoint.isPresent()) {
                 dir = checkpoint.get();
