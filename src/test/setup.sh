@@ -14,7 +14,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
 fi
 
-command -v npm >/dev/null 2>&1 || { echo "setup.sh: npm not found; the Node-driven tests will be skipped" >&2; exit 0; }
+command -v npm >/dev/null 2>&1 || { echo "setup.sh: npm not found; the interop tests that drive npm peers will fail (THINKLOOP_SKIP_INTEROP=1 skips them)" >&2; exit 0; }
 want="$(sha256sum "$DIR/package-lock.json" | cut -d' ' -f1)"
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
   exit 0

@@ -1,13 +1,12 @@
 package io.thinkloop.api;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import io.thinkloop.testkit.FakeBackend;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
-import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
@@ -25,34 +24,18 @@ import java.util.List;
  * {@code TOO-LONG} fail as the embedded engine does when its queue is full or the prompt exceeds its context.
  */
 @ApplicationScoped
-public class DsmlTestBackend implements ModelBackend {
+public class DsmlTestBackend extends FakeBackend {
     public static final String ID = "dsml-test";
     /** The same backend with thinking on by default (as DeepSeek's deepseek-reasoner beside deepseek-chat). */
     public static final String REASONER = ID + "-reasoner";
     static final String EOS = "<｜end▁of▁sentence｜>";
 
-    @Override
-    public String id() {
-        return ID;
+    public DsmlTestBackend() {
+        super(ID, DsmlTestBackend::simulate);
     }
 
-    /** The last request received, for tests that check what reached the backend. */
-    private volatile CompletionRequest lastRequest;
-
-    private final AtomicInteger cancellations = new AtomicInteger();
-
-    public CompletionRequest lastRequest() {
-        return lastRequest;
-    }
-
-    /** How many generations were cancelled by their consumer. */
-    public int cancellations() {
-        return cancellations.get();
-    }
-
-    @Override
-    public Multi<ModelChunk> stream(CompletionRequest request) {
-        lastRequest = request;
+    /** The model: raw DeepSeek-V3.2 text for the request (the test kit records requests and cancellations). */
+    static Multi<ModelChunk> simulate(CompletionRequest request) {
         if (request.prompt() == null) {
             return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "a text model needs the encoded prompt"));
         }
@@ -78,8 +61,7 @@ public class DsmlTestBackend implements ModelBackend {
         if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {
             // One piece every 50 ms for a minute, unless the consumer goes away.
             return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(1200)
-                    .map(i -> (ModelChunk) new ModelChunk.Text(i == 0 ? "</think>" : "word" + i + " "))
-                    .onCancellation().invoke(cancellations::incrementAndGet);
+                    .map(i -> (ModelChunk) new ModelChunk.Text(i == 0 ? "</think>" : "word" + i + " "));
         }
         boolean thinking = request.thinking() == ThinkingMode.THINKING;
         StringBuilder out = new StringBuilder();

@@ -1,11 +1,11 @@
 package io.thinkloop.console;
 
+import io.thinkloop.testkit.FakeBackend;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
-import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -25,17 +25,16 @@ import java.util.List;
  * </ul>
  */
 @ApplicationScoped
-public class ConsoleTestBackend implements ModelBackend {
+public class ConsoleTestBackend extends FakeBackend {
 
     static final Duration GAP = Duration.ofMillis(25);
 
-    @Override
-    public String id() {
-        return "console-test";
+    public ConsoleTestBackend() {
+        super("console-test", ConsoleTestBackend::simulate);
     }
 
-    @Override
-    public Multi<ModelChunk> stream(CompletionRequest request) {
+    /** The script: the answer for the bracketed word of the last user message, paced by {@link #GAP}. */
+    static Multi<ModelChunk> simulate(CompletionRequest request) {
         List<ChatMessage> messages = request.messages();
         ChatMessage last = messages.getLast();
         String user = "";

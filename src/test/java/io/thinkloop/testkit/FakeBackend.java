@@ -19,7 +19,7 @@ import java.util.function.Function;
  * The configurable model-backend test double: scripted completions (functions of the request, so a script
  * can also stall, fail or answer from the request), queued per conversation (the first user message, which
  * each test makes unique) or for any conversation; the requests it received; how many streams were cancelled.
- * A conversation with nothing scripted gets the answer "ok". Plain Java: a unit test news one up, a service
+ * A conversation with nothing scripted gets the answer "ok", or what {@link #otherwise} says. Plain Java: a unit test news one up, a service
  * test subclasses it as a CDI bean.
  */
 public class FakeBackend implements ModelBackend {
@@ -34,9 +34,24 @@ public class FakeBackend implements ModelBackend {
     private final Map<String, List<CompletionRequest>> requests = new ConcurrentHashMap<>();
     private final List<CompletionRequest> all = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger cancellations = new AtomicInteger();
+    private volatile Function<CompletionRequest, Multi<ModelChunk>> otherwise =
+            r -> Multi.createFrom().items(parsed(new ParseEvent.TextDelta("ok")), parsed(new ParseEvent.End("stop")));
+    private volatile CompletionRequest lastRequest;
 
     public FakeBackend(String id) {
         this.id = id;
+    }
+
+    /** A double whose unscripted requests go to {@code otherwise} (a model simulation). */
+    protected FakeBackend(String id, Function<CompletionRequest, Multi<ModelChunk>> otherwise) {
+        this.id = id;
+        this.otherwise = otherwise;
+    }
+
+    /** What answers a request with nothing scripted (default: the answer "ok"); a model simulation goes here. */
+    public FakeBackend otherwise(Function<CompletionRequest, Multi<ModelChunk>> completion) {
+        this.otherwise = completion;
+        return this;
     }
 
     @Override
@@ -72,6 +87,11 @@ public class FakeBackend implements ModelBackend {
         return List.copyOf(all);
     }
 
+    /** The last request received. */
+    public CompletionRequest lastRequest() {
+        return lastRequest;
+    }
+
     /** Streams a subscriber cancelled before they ended. */
     public int cancellations() {
         return cancellations.get();
@@ -82,15 +102,14 @@ public class FakeBackend implements ModelBackend {
         String key = key(request);
         requests.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(request);
         all.add(request);
+        lastRequest = request;
         var q = scripts.get(key);
         var next = q == null ? null : q.poll();
         if (next == null) {
             var any = scripts.get(ANY);
             next = any == null ? null : any.poll();
         }
-        Multi<ModelChunk> chunks = next == null
-                ? Multi.createFrom().items(parsed(new ParseEvent.TextDelta("ok")), parsed(new ParseEvent.End("stop")))
-                : next.apply(request);
+        Multi<ModelChunk> chunks = (next == null ? otherwise : next).apply(request);
         return chunks.onCancellation().invoke(cancellations::incrementAndGet);
     }
 

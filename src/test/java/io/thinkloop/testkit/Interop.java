@@ -28,7 +28,7 @@ public final class Interop {
         if (present) {
             return;
         }
-        String why = peer + " is missing: run src/test/setup.sh (npm packages, Chromium), or set " + SKIP_ENV
+        String why = "missing: " + peer + "; run src/test/setup.sh (npm packages, Chromium), or set " + SKIP_ENV
                 + "=1 to skip the interop tests that need it";
         if (optedOut()) {
             Assumptions.abort(why);
