@@ -18,6 +18,7 @@ import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.ActiveTurn;
+import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;
@@ -241,7 +242,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
             stopEverything();
             try {
                 closeHistory("internal error");
-                emit(new ServerEvent.Error("internal_error", String.valueOf(e.getMessage()), true));
+                emit(new ServerEvent.Error(e instanceof JournalWriteException ? JournalWriteException.CODE : "internal_error",
+                        String.valueOf(e.getMessage()), true));
                 last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);

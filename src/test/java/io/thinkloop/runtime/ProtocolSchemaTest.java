@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.session.ClientMessage;
 import io.thinkloop.session.ServerEvent;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,6 +27,18 @@ class ProtocolSchemaTest {
         assertEquals(ProtocolDocs.eventTypesInCode().stream().sorted().toList(),
                 List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).keySet()));
         assertEquals(ServerEvent.class.getPermittedSubclasses().length, ServerEvent.ALL.size(), "ServerEvent.ALL lists every record");
+    }
+
+    @Test
+    void everyFinishReasonIsInTheSchemaAndTheDocs() {
+        List<String> inSchema = new ArrayList<>();
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("turn.completed")
+                .path("properties").path("finishReason").path("enum").forEach(n -> inSchema.add(n.asText()));
+        assertEquals(ServerEvent.TurnCompleted.REASONS, inSchema);
+        String docs = ProtocolDocs.protocolText();
+        for (String reason : ServerEvent.TurnCompleted.REASONS) {
+            assertTrue(docs.contains("`" + reason + "`"), "docs/protocol.md names finish reason " + reason);
+        }
     }
 
     @Test

@@ -1,0 +1,18 @@
+package io.thinkloop.session;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * A journal append failed (disk full, I/O error, no file descriptor left). The journal was cut back to
+ * its last complete line, so nothing of the failed record is on disk and its seq is not used; the turn
+ * that tried to write it ends with an {@code error} event of code {@link #CODE}.
+ */
+public final class JournalWriteException extends UncheckedIOException {
+    /** The error code clients see (a string until the error-code enum carries it). */
+    public static final String CODE = "journal_write_failed";
+
+    public JournalWriteException(String message, IOException cause) {
+        super(message, cause);
+    }
+}
