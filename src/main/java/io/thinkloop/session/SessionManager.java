@@ -169,7 +169,12 @@ public class SessionManager {
 
     void stop() {
         if (maintenance != null) {
-            maintenance.shutdownNow();
+            maintenance.shutdown(); // not shutdownNow: an interrupted fsync would close the file under it
+            try {
+                maintenance.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         flush();
         sessions.values().forEach(Session::closeJournal);
