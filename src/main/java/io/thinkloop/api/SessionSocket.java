@@ -79,6 +79,14 @@ public class SessionSocket {
                     ws.close(new CloseReason(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with lastSeq"))
                             .subscribe().with(v -> { }, e -> { });
                 }
+
+                @Override
+                protected void failed(Throwable error) {
+                    super.failed(error);
+                    if (ws.isOpen()) { // e.g. the replay could not read the journal: the client resumes
+                        ws.close(new CloseReason(1011, "replay failed: reconnect with lastSeq")).subscribe().with(v -> { }, e -> { });
+                    }
+                }
             };
             subscriber = s;
             session.subscribe(s, lastSeq);

@@ -129,11 +129,35 @@ public final class PerfSessionsCommand implements Callable<Integer> {
 
     private boolean replay(Process service, URI base) throws Exception {
         String id = "replay-source";
-        CountDownLatch ended = new CountDownLatch(1);
+        HTTP.send(post(base, "/v1/sessions", "{\"id\":\"" + id + "\"}"), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<String> started = HTTP.send(post(base, "/v1/sessions/" + id + "/messages", "{\"content\":\"a long answer\"}"),
+                HttpResponse.BodyHandlers.ofString());
+        if (started.statusCode() != 202) {
+            System.out.println("the long turn did not start: " + started.statusCode() + " " + started.body());
+            return false;
+        }
+        long found = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            JsonNode info = Json.MAPPER.readTree(HTTP.send(get(base, "/v1/sessions/" + id), HttpResponse.BodyHandlers.ofString()).body());
+            if (info.path("activeTurnId").isNull() || info.path("activeTurnId").isMissingNode()) {
+                found = info.path("lastSeq").asLong();
+                break;
+            }
+            Thread.sleep(100); // polling the session's state, bounded by the deadline above
+        }
+        if (found == 0) {
+            System.out.println("the long turn did not end");
+            return false;
+        }
+        long total = found;
+        // one client that reads: the whole stream, and the largest event (for the per-client bound)
         AtomicLong maxEventChars = new AtomicLong();
-        AtomicLong lastSeq = new AtomicLong();
-        WebSocket producer = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + KEY)
-                .buildAsync(ws(base, id, null), new WebSocket.Listener() {
+        AtomicLong count = new AtomicLong();
+        CountDownLatch all = new CountDownLatch(1);
+        long expected = total;
+        WebSocket reader = HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + KEY)
+                .buildAsync(ws(base, id, "lastSeq=0"), new WebSocket.Listener() {
                     final StringBuilder buf = new StringBuilder();
 
                     @Override
@@ -141,14 +165,8 @@ public final class PerfSessionsCommand implements Callable<Integer> {
                         buf.append(data);
                         if (last) {
                             maxEventChars.accumulateAndGet(buf.length(), Math::max);
-                            try {
-                                JsonNode e = Json.MAPPER.readTree(buf.toString());
-                                lastSeq.set(e.path("seq").asLong());
-                                if (e.path("type").asText().equals("turn.completed")) {
-                                    ended.countDown();
-                                }
-                            } catch (IOException ignored) {
-                                // counted as missing below
+                            if (count.incrementAndGet() == expected) {
+                                all.countDown();
                             }
                             buf.setLength(0);
                         }
@@ -156,13 +174,12 @@ public final class PerfSessionsCommand implements Callable<Integer> {
                         return null;
                     }
                 }).get(30, TimeUnit.SECONDS);
-        producer.sendText("{\"type\":\"user_message\",\"content\":\"a long answer\"}", true).get(10, TimeUnit.SECONDS);
-        if (!ended.await(120, TimeUnit.SECONDS)) {
-            System.out.println("the long turn did not end");
+        boolean whole = all.await(120, TimeUnit.SECONDS);
+        reader.abort();
+        System.out.printf("the replayed session: %d events; a reading lastSeq=0 client got %d, the largest %d chars%n", total, count.get(), maxEventChars.get());
+        if (!check(whole, "a reading replay client gets the whole stream")) {
             return false;
         }
-        producer.abort();
-        long total = lastSeq.get();
         long heapBefore = liveHeap(service, base);
         long fdsBefore = fds(service);
 

@@ -624,9 +624,8 @@ public class SessionManager {
 
     private boolean evict(Session s) {
         if (!s.idle()) {
-            return false;
+            return false; // its metadata is current: written at creation and at every turn end
         }
-        writeMetaQuietly(s);
         boolean[] removed = {false};
         sessions.computeIfPresent(s.id(), (k, cur) -> {
             if (cur != s) {
