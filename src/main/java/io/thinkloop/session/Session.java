@@ -255,19 +255,21 @@ public final class Session {
      */
     synchronized void closeInterruptedTurn(String turnId, int steps) {
         Set<String> open = new HashSet<>();
+        ChatMessage calling = null; // the latest assistant message with tool calls not followed by a user message
         for (ChatMessage m : history) {
-            if (m.role() == ChatMessage.Role.ASSISTANT && m.toolCalls() != null) {
+            if (m.role() == ChatMessage.Role.ASSISTANT && m.toolCalls() != null && !m.toolCalls().isEmpty()) {
+                calling = m;
                 open.clear();
                 m.toolCalls().forEach(c -> open.add(c.id()));
             } else if (m.role() == ChatMessage.Role.TOOL) {
                 open.remove(m.toolCallId());
             } else if (m.role() == ChatMessage.Role.USER) {
+                calling = null;
                 open.clear();
             }
         }
-        ChatMessage last = history.isEmpty() ? null : history.getLast();
-        if (last != null && last.role() == ChatMessage.Role.ASSISTANT && last.toolCalls() != null) {
-            for (var call : last.toolCalls()) {
+        if (calling != null) {
+            for (var call : calling.toolCalls()) {
                 if (open.contains(call.id())) {
                     append(ChatMessage.tool(call.id(), "interrupted: the service stopped before this call finished"));
                 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.ToolCall;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -276,5 +277,40 @@ class CorruptJournalTest {
         assertEquals(25, seen.size());
         assertEquals(seen.stream().sorted().toList(), seen);
         assertEquals(1L, m.page(null, 1).sessions().getFirst().lastSeq());
+    }
+
+    @Test
+    void aTurnCutShortByACrashIsClosedAsInterruptedAndItsOpenCallsGetResults() throws Exception {
+        SessionManager m = manager();
+        Session s = m.getOrCreate("crashed").session();
+        Stores.Turn turn = new Stores.Turn("turn-x");
+        assertTrue(s.beginTurn(turn));
+        s.append(ChatMessage.user("use two tools"));
+        s.emit(turn.turnId(), new ServerEvent.TurnStarted("use two tools"));
+        s.emit(turn.turnId(), new ServerEvent.Usage(10, 5, 0));
+        s.append(ChatMessage.assistant("", null, List.of(new ToolCall("call_a", "calc", "{}"), new ToolCall("call_b", "calc", "{}"))));
+        s.append(ChatMessage.tool("call_a", "42"));
+        m.stop(); // the process dies here: the turn never ends
+        managers.remove(m);
+
+        Session again = manager().find("crashed").orElseThrow();
+        List<ChatMessage> h = again.history();
+        assertEquals(ChatMessage.tool("call_a", "42"), h.get(2));
+        assertEquals("call_b", h.get(3).toolCallId());
+        assertTrue(h.get(3).content().startsWith("interrupted"), h.get(3).content());
+        assertEquals(4, h.size());
+        Stores.Collector c = new Stores.Collector(16);
+        again.subscribe(c, 3);
+        Stores.await(() -> c.events.size() == 1, "the closing event");
+        JsonNode end = Json.MAPPER.readTree(c.events.getFirst());
+        assertEquals("turn.completed", end.path("type").asText());
+        assertEquals("interrupted", end.path("finishReason").asText());
+        assertEquals("turn-x", end.path("turnId").asText());
+        assertEquals(1, end.path("steps").asInt());
+        assertEquals(null, again.activeTurn());
+        // closed once: the next load finds nothing open
+        managers.getLast().stop();
+        managers.removeLast();
+        assertEquals(4, manager().find("crashed").orElseThrow().lastSeq());
     }
 }
