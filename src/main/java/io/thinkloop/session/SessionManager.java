@@ -157,6 +157,7 @@ public class SessionManager {
         }
         long sweep = Math.clamp(idleEvictAfter.toMillis() / 4, 50, 30_000);
         maintenance.scheduleWithFixedDelay(this::sweep, sweep, sweep, TimeUnit.MILLISECONDS);
+        maintenance.scheduleWithFixedDelay(this::dropCollected, 1, 1, TimeUnit.SECONDS);
         probe();
         maintenance.scheduleWithFixedDelay(this::probe, 2, 2, TimeUnit.SECONDS);
         LOG.infof("sessions in %s (fsync %s; at most %d loaded, idle ones evicted after %s)", root(),
@@ -613,12 +614,17 @@ public class SessionManager {
                 }
             }
             trim();
-            for (var r = collected.poll(); r != null; r = collected.poll()) {
-                EvictedRef ref = (EvictedRef) r;
-                evicted.remove(ref.id, ref);
-            }
+            dropCollected();
         } catch (RuntimeException e) {
             LOG.warnf(e, "session sweep failed");
+        }
+    }
+
+    /** Forgets evicted sessions nothing holds any more (their weak references were cleared). */
+    private void dropCollected() {
+        for (var r = collected.poll(); r != null; r = collected.poll()) {
+            EvictedRef ref = (EvictedRef) r;
+            evicted.remove(ref.id, ref);
         }
     }
 
