@@ -3,6 +3,7 @@ package io.thinkloop.agent;
 import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.model.ErrorCode;
+import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.tools.ApprovalPolicy;
@@ -87,7 +88,13 @@ public class AgentService {
             return new Started(null, new ServerEvent.Error(ErrorCode.TURN_IN_PROGRESS,
                     "a turn is running in this session; wait for turn.completed or send cancel", true));
         }
-        runner.begin();
+        try {
+            runner.begin();
+        } catch (JournalWriteException e) {
+            session.endTurn(runner, null);
+            return new Started(null, new ServerEvent.Error(JournalWriteException.CODE,
+                    "the session's journal cannot be written; the message was not taken", true));
+        }
         Thread.ofVirtual().name("turn-" + runner.turnId()).start(runner);
         return new Started(runner.turnId(), null);
     }

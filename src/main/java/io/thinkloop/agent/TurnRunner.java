@@ -21,6 +21,7 @@ import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.ActiveTurn;
+import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.ToolStatus;
 import io.thinkloop.session.Session;
@@ -263,7 +264,9 @@ final class TurnRunner implements ActiveTurn, Runnable {
             stopEverything();
             try {
                 closeHistory("internal error", ToolStatus.CANCELLED);
-                emit(ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage())));
+                emit(e instanceof JournalWriteException
+                        ? new ServerEvent.Error(ErrorCode.JOURNAL_WRITE_FAILED, String.valueOf(e.getMessage()), true)
+                        : ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage())));
                 last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);

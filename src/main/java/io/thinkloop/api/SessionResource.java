@@ -4,13 +4,12 @@ import jakarta.ws.rs.NotFoundException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.thinkloop.agent.AgentService;
 import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.EventSubscriber;
+import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
@@ -35,6 +34,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+import org.jboss.logging.Logger;
 
 /**
  * Sessions over plain HTTP: create, list, get, delete, transcript; send a user message, cancel, approve
@@ -44,6 +46,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @Path("/v1/sessions")
 @Produces(MediaType.APPLICATION_JSON)
 public class SessionResource {
+    private static final Logger LOG = Logger.getLogger(SessionResource.class);
 
     @Inject
     SessionManager sessions;
@@ -54,11 +57,21 @@ public class SessionResource {
     @ConfigProperty(name = "thinkloop.sse.heartbeat", defaultValue = "20s")
     Duration heartbeat;
 
-    public record SessionInfo(String id, Instant createdAt, long lastSeq, int messages, String activeTurnId) {
+    public record SessionInfo(String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages, String activeTurnId) {
         static SessionInfo of(Session s) {
-            var t = s.activeTurn();
-            return new SessionInfo(s.id(), s.createdAt(), s.lastSeq(), s.history().size(), t == null ? null : t.turnId());
+            return of(SessionManager.Summary.of(s));
         }
+
+        static SessionInfo of(SessionManager.Summary s) {
+            return new SessionInfo(s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messages(), s.activeTurnId());
+        }
+    }
+
+    /**
+     * One page of the session list, in id order: {@code nextCursor} (null on the last page) continues it;
+     * {@code skipped} names sessions whose files could not be read, instead of failing the list.
+     */
+    public record SessionList(List<SessionInfo> sessions, String nextCursor, List<SessionManager.Skipped> skipped) {
     }
 
     public record CreateRequest(String id) {
@@ -81,19 +94,34 @@ public class SessionResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(CreateRequest request) {
         String id = request == null ? null : request.id();
-        if (id == null || id.isBlank()) {
-            return Response.status(201).entity(SessionInfo.of(sessions.create())).build();
-        }
-        if (!SessionManager.validId(id)) {
+        if (id != null && !id.isBlank() && !SessionManager.validId(id)) {
             return error(400, ServerEvent.Error.of(ErrorCode.INVALID_SESSION_ID, "session ids are letters, digits, '_', '-', '.' (at most 128)"));
         }
-        SessionManager.Opened opened = sessions.getOrCreate(id);
-        return Response.status(opened.created() ? 201 : 200).entity(SessionInfo.of(opened.session())).build();
+        try {
+            if (id == null || id.isBlank()) {
+                return Response.status(201).entity(SessionInfo.of(sessions.create())).build();
+            }
+            SessionManager.Opened opened = sessions.getOrCreate(id);
+            return Response.status(opened.created() ? 201 : 200).entity(SessionInfo.of(opened.session())).build();
+        } catch (JournalWriteException e) {
+            LOG.errorf("could not create a session: %s", e.getMessage());
+            return error(503, new ServerEvent.Error(JournalWriteException.CODE, "the session store cannot be written (see /q/health/ready)", true));
+        }
     }
 
+    /** A page of sessions ({@code limit}: 1 to 1000, default 100; {@code cursor}: the previous page's {@code nextCursor}). */
     @GET
-    public List<SessionInfo> list() {
-        return sessions.list().stream().map(SessionInfo::of).toList();
+    @Blocking // reads metadata files
+    public Response list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+        if (limit != null && (limit < 1 || limit > SessionManager.MAX_PAGE)) {
+            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "limit must be 1 to " + SessionManager.MAX_PAGE));
+        }
+        if (cursor != null && !cursor.isEmpty() && !SessionManager.validId(cursor)) {
+            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "cursor must be a nextCursor of an earlier page"));
+        }
+        SessionManager.Page page = sessions.page(cursor == null || cursor.isEmpty() ? null : cursor,
+                limit == null ? SessionManager.DEFAULT_PAGE : limit);
+        return Response.ok(new SessionList(page.sessions().stream().map(SessionInfo::of).toList(), page.nextCursor(), page.skipped())).build();
     }
 
     @GET
@@ -168,35 +196,14 @@ public class SessionResource {
                                           @Context HttpServerResponse response) {
         Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
-        int buffer = sessions.subscriberBuffer();
-        AtomicReference<Runnable> stop = new AtomicReference<>(() -> { });
-        Multi<OutboundSseEvent> stream = Multi.createFrom().<String>emitter(emitter -> {
-                    EventSubscriber subscriber = new EventSubscriber(buffer) {
-                        @Override
-                        protected Uni<Void> send(String json) {
-                            emitter.emit(json);
-                            return Uni.createFrom().voidItem();
-                        }
-
-                        @Override
-                        protected void overflow() {
-                            emitter.complete(); // the stream ends; EventSource reconnects with Last-Event-ID
-                        }
-                    };
-                    emitter.onTermination(() -> session.unsubscribe(subscriber));
-                    stop.set(() -> {
-                        session.unsubscribe(subscriber);
-                        emitter.complete();
-                    });
-                    session.subscribe(subscriber, after);
-                    if (emitter.isCancelled() || (response != null && response.closed())) {
-                        session.unsubscribe(subscriber); // the client left before the subscription was in place
-                    }
-                }, BackPressureStrategy.BUFFER)
-                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()) // replay reads the journal
-                .onOverflow().buffer(buffer)
-                .map(json -> sse.newEventBuilder().id(Long.toString(seqOf(json))).data(json).build());
-        return withHeartbeat(stream, sse, response, stop);
+        SseSubscriber subscriber = new SseSubscriber(session, after, sessions.subscriberBuffer());
+        Multi<OutboundSseEvent> stream = Multi.createFrom().publisher(subscriber)
+                .map(json -> {
+                    long seq = seqOf(json);
+                    var event = sse.newEventBuilder().data(json);
+                    return (seq > 0 ? event.id(Long.toString(seq)) : event).build(); // seq 0 is not resumable
+                });
+        return withHeartbeat(stream, sse, response, new AtomicReference<>(subscriber::cancel));
     }
 
     /**
@@ -219,6 +226,118 @@ public class SessionResource {
         return Multi.createBy().merging().streams(stream, beats);
     }
 
+    /**
+     * The session's events as a Reactive Streams publisher with real demand: an event is handed over only
+     * when the SSE writer asked for one, so a slow reader fills the subscriber's bounded queue (and is
+     * dropped) instead of a buffer in between; the replay streams from the journal in batches.
+     */
+    private static final class SseSubscriber extends EventSubscriber implements Flow.Publisher<String>, Flow.Subscription {
+        private final Session session;
+        private final long after;
+        private Flow.Subscriber<? super String> downstream;
+        private long demand;
+        private String pending;
+        private CompletableFuture<Void> pendingSent;
+        private boolean done;
+
+        SseSubscriber(Session session, long after, int buffer) {
+            super(buffer);
+            this.session = session;
+            this.after = after;
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super String> s) {
+            synchronized (this) {
+                if (downstream != null) {
+                    s.onSubscribe(this);
+                    s.onError(new IllegalStateException("one subscriber only"));
+                    return;
+                }
+                downstream = s;
+            }
+            s.onSubscribe(this);
+            session.subscribe(this, after);
+        }
+
+        @Override
+        protected Uni<Void> send(String json) {
+            CompletableFuture<Void> sent = new CompletableFuture<>();
+            boolean now;
+            synchronized (this) {
+                if (done) {
+                    return Uni.createFrom().failure(new IllegalStateException("cancelled"));
+                }
+                now = demand > 0;
+                if (now) {
+                    demand--;
+                } else {
+                    pending = json;
+                    pendingSent = sent;
+                }
+            }
+            if (now) {
+                downstream.onNext(json);
+                sent.complete(null);
+            }
+            return Uni.createFrom().completionStage(sent);
+        }
+
+        @Override
+        public void request(long n) {
+            String p = null;
+            CompletableFuture<Void> f = null;
+            synchronized (this) {
+                if (n <= 0 || done) {
+                    return;
+                }
+                demand = demand + n < 0 ? Long.MAX_VALUE : demand + n;
+                if (pending != null) {
+                    p = pending;
+                    f = pendingSent;
+                    pending = null;
+                    pendingSent = null;
+                    demand--;
+                }
+            }
+            if (p != null) {
+                downstream.onNext(p);
+                f.complete(null);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (this) {
+                done = true;
+                pending = null;
+            }
+            session.unsubscribe(this);
+        }
+
+        @Override
+        protected void overflow() {
+            terminate(new IllegalStateException("slow consumer: reconnect with lastSeq"));
+        }
+
+        @Override
+        protected void failed(Throwable error) {
+            super.failed(error);
+            terminate(error);
+        }
+
+        private void terminate(Throwable error) {
+            synchronized (this) {
+                if (done) {
+                    return;
+                }
+                done = true;
+            }
+            session.unsubscribe(this);
+            downstream.onError(error);
+        }
+    }
+
     private static long parseOr(String s, long dflt) {
         try {
             return s == null ? dflt : Long.parseLong(s.trim());
@@ -229,6 +348,9 @@ public class SessionResource {
 
     private static long seqOf(String json) {
         int i = json.indexOf("\"seq\":");
+        if (i < 0) {
+            return 0;
+        }
         int end = i + 6;
         while (end < json.length() && Character.isDigit(json.charAt(end))) {
             end++;

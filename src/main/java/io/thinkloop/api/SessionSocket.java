@@ -16,6 +16,7 @@ import io.thinkloop.model.ErrorCode;
 import io.thinkloop.session.ClientMessage;
 import io.thinkloop.session.EventEnvelope;
 import io.thinkloop.session.EventSubscriber;
+import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
@@ -79,6 +80,14 @@ public class SessionSocket {
                     ws.close(new CloseReason(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with lastSeq"))
                             .subscribe().with(v -> { }, e -> { });
                 }
+
+                @Override
+                protected void failed(Throwable error) {
+                    super.failed(error);
+                    if (ws.isOpen()) { // e.g. the replay could not read the journal: the client resumes
+                        ws.close(new CloseReason(1011, "replay failed: reconnect with lastSeq")).subscribe().with(v -> { }, e -> { });
+                    }
+                }
             };
             subscriber = s;
             session.subscribe(s, lastSeq);
@@ -101,7 +110,16 @@ public class SessionSocket {
             ws.sendText(json).chain(() -> ws.close(new CloseReason(1008, "invalid session id"))).subscribe().with(v -> { }, e -> { });
             return;
         }
-        SessionManager.Opened opened = sessions.getOrCreate(id);
+        SessionManager.Opened opened;
+        try {
+            opened = sessions.getOrCreate(id);
+        } catch (JournalWriteException e) {
+            LOG.errorf("session %s: %s", id, e.getMessage());
+            String json = new EventEnvelope(id, null, 0, Instant.now(), new ServerEvent.Error(JournalWriteException.CODE,
+                    "the session store cannot be written (see /q/health/ready)", true)).toJsonText();
+            ws.sendText(json).chain(() -> ws.close(new CloseReason(1011, "session store unavailable"))).subscribe().with(v -> { }, e2 -> { });
+            return;
+        }
         Conn conn = new Conn(ws, opened.session());
         connections.put(ws.id(), conn);
         long lastSeq = -1;

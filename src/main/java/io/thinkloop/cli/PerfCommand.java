@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
                 SamplerPerfCommand.class,
                 McpPerfCommand.class,
                 PerfLoadCommand.class,
+                PerfSessionsCommand.class,
                 EnginePerfCommand.class,
         })
 public final class PerfCommand implements Runnable {

@@ -56,6 +56,11 @@ public enum ErrorCode {
     INVALID_CONVERSATION(false),
     /** The turn ran longer than {@code thinkloop.agent.turn-timeout}. */
     TURN_DEADLINE(true),
+    /**
+     * The session's journal could not be written (disk full, I/O error, no file descriptor left): the failed
+     * record was cut back, the turn ends; {@code /q/health/ready} says why. Retry once the store recovers.
+     */
+    JOURNAL_WRITE_FAILED(true),
     /** A bug: the server failed unexpectedly. */
     INTERNAL_ERROR(true),
 

@@ -1,9 +1,12 @@
 package io.thinkloop.session;
 
 import io.smallrye.mutiny.Uni;
+import java.io.IOException;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
 
 /**
  * One client's view of a session's event stream: first the journaled events it missed (replay), then
@@ -13,11 +16,23 @@ import java.util.List;
  * up (or vanished without closing) fills it; the subscriber is then dropped ({@link #overflow()}) —
  * never the session, never another client — and the client resumes from the journal with its last
  * seq. So memory per client is bounded and a slow client cannot stall the turn that produces events.
+ *
+ * <p>The replay streams from the journal file: a batch of at most {@link #REPLAY_BATCH} events is read
+ * (on a virtual thread, never on the event loop) when the previous one is nearly sent, so a client that
+ * asks for {@code lastSeq=0} of a long session holds one batch, not the whole history.
  */
 public abstract class EventSubscriber {
+    private static final Logger LOG = Logger.getLogger(EventSubscriber.class);
+    /** Events (and at most about {@link #REPLAY_BATCH_BYTES} characters) read from the journal at a time. */
+    static final int REPLAY_BATCH = 64;
+    static final int REPLAY_BATCH_BYTES = 256 * 1024;
+    private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("replay-", 0).factory());
+
     private final int capacity;
     private final ArrayDeque<String> live;
-    private Iterator<String> replay;
+    private final ArrayDeque<String> replayed = new ArrayDeque<>();
+    private JournalReplay replay;
+    private boolean reading;
     private boolean ready;
     private boolean sending;
     private boolean pumping;
@@ -53,8 +68,7 @@ public abstract class EventSubscriber {
         }
         if (live.size() >= capacity) {
             closed = true;
-            live.clear();
-            replay = null;
+            clear();
             overflow();
             return false;
         }
@@ -64,17 +78,46 @@ public abstract class EventSubscriber {
         return true;
     }
 
-    /** Starts sending: the missed events first, then what queued live meanwhile. */
-    final synchronized void start(List<String> missed, long replayedUpTo) {
-        replay = missed.iterator();
+    /**
+     * An event that is not journaled (seq 0: e.g. the turn's end when the journal cannot take it), queued
+     * with the live ones.
+     */
+    final synchronized boolean offerTransient(String json) {
+        if (closed) {
+            return false;
+        }
+        if (live.size() >= capacity) {
+            closed = true;
+            clear();
+            overflow();
+            return false;
+        }
+        live.add(json);
+        pump();
+        return true;
+    }
+
+    /** Starts sending: the journal's events read by {@code source}, batch by batch, then the live ones. */
+    final synchronized void start(JournalReplay source) {
+        replay = source.done() ? null : source;
         ready = true;
         pump();
     }
 
     public final synchronized void close() {
         closed = true;
+        clear();
+    }
+
+    private void clear() {
         live.clear();
+        replayed.clear();
         replay = null;
+    }
+
+    /** Replayed events read but not yet sent (for tests of the per-client bound). */
+    final synchronized int replayBuffered() {
+        return replayed.size();
     }
 
     public final synchronized boolean isClosed() {
@@ -92,7 +135,16 @@ public abstract class EventSubscriber {
         pumping = true;
         try {
             while (ready && !sending && !closed) {
-                String next = replay != null && replay.hasNext() ? replay.next() : live.poll();
+                String next = replayed.poll();
+                if (replay != null && replayed.size() < REPLAY_BATCH / 2) {
+                    readMore();
+                }
+                if (next == null) {
+                    if (replay != null) {
+                        return; // the next batch is being read; live events wait behind it
+                    }
+                    next = live.poll();
+                }
                 if (next == null) {
                     return;
                 }
@@ -102,6 +154,41 @@ public abstract class EventSubscriber {
         } finally {
             pumping = false;
         }
+    }
+
+    /** Reads the next batch on a virtual thread (file I/O never runs on the caller: it may be an event loop). */
+    private void readMore() {
+        if (reading || replay == null) {
+            return;
+        }
+        reading = true;
+        JournalReplay source = replay;
+        READERS.execute(() -> {
+            List<String> batch;
+            try {
+                batch = source.next(REPLAY_BATCH, REPLAY_BATCH_BYTES);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf(e, "replay from the journal failed; the client is disconnected and may resume");
+                synchronized (this) {
+                    reading = false;
+                    closed = true;
+                    clear();
+                }
+                failed(e);
+                return;
+            }
+            synchronized (this) {
+                reading = false;
+                if (closed || replay != source) {
+                    return;
+                }
+                replayed.addAll(batch);
+                if (source.done()) {
+                    replay = null;
+                }
+                pump();
+            }
+        });
     }
 
     private synchronized void sent() {

@@ -115,9 +115,14 @@ public sealed interface ServerEvent {
 
     /**
      * The turn ended. {@code finishReason}: {@code stop} (answered), {@code length} (max tokens),
-     * {@code max_steps} (step cap reached, last answer without tools), {@code error}, {@code deadline}.
+     * {@code max_steps} (step cap reached, last answer without tools), {@code error}, {@code deadline},
+     * {@code interrupted} (the service stopped mid-turn; journaled when the session is next loaded).
      */
     record TurnCompleted(String finishReason, int steps) implements ServerEvent {
+        /** Every finish reason, for the docs-in-sync test. */
+        public static final List<String> REASONS = List.of("stop", "length", "max_steps", "error", "deadline", "interrupted");
+        public static final String INTERRUPTED = "interrupted";
+
         public String type() {
             return "turn.completed";
         }

@@ -3,33 +3,73 @@ package io.thinkloop.session;
 import io.thinkloop.model.ChatMessage;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jboss.logging.Logger;
 
 /**
  * One conversation: its full message history (reasoning kept; the codec decides what a prompt shows),
  * its numbered event stream and the clients subscribed to it. Every message and event is journaled
  * before it is acknowledged or sent. Appends take the session's lock, so seq order, journal order and
  * delivery order are the same; the lock is held only for a file append and non-blocking queue offers.
+ *
+ * <p>The journal files are open only while a turn runs (or for a single append outside one). When an
+ * append fails the turn still ends for its clients: its error and end are journaled if the journal
+ * takes them again, else sent to the connected clients unjournaled (seq 0), and the next load closes
+ * the turn as {@code interrupted}.
  */
 public final class Session {
+    private static final Logger LOG = Logger.getLogger(Session.class);
+
+    /** What the owning manager hears about a session (its use, for eviction; a turn's end, for metadata). */
+    interface Host {
+        void used(Session session);
+
+        void turnEnded(Session session);
+
+        Host NONE = new Host() {
+            @Override
+            public void used(Session session) {
+            }
+
+            @Override
+            public void turnEnded(Session session) {
+            }
+        };
+    }
+
     private final String id;
     private final Instant createdAt;
     private final SessionJournal journal;
     private final List<ChatMessage> history;
     private final List<EventSubscriber> subscribers = new CopyOnWriteArrayList<>();
     private final AtomicReference<ActiveTurn> turn = new AtomicReference<>();
+    private final Host host;
     private long seq;
     private volatile boolean deleted;
     private volatile SessionObserver observer;
+    private volatile Instant updatedAt;
+    private volatile long lastUsedNanos = System.nanoTime();
+    /** Set while the manager does not hold this session (evicted); a use re-admits it. */
+    volatile boolean evicted;
+    private boolean journalFailedInTurn;
+    private boolean turnEmitted;
 
     Session(String id, Instant createdAt, SessionJournal journal, List<ChatMessage> history, long seq) {
+        this(id, createdAt, createdAt, journal, history, seq, Host.NONE);
+    }
+
+    Session(String id, Instant createdAt, Instant updatedAt, SessionJournal journal, List<ChatMessage> history, long seq, Host host) {
         this.id = id;
         this.createdAt = createdAt;
+        this.updatedAt = updatedAt;
         this.journal = journal;
         this.history = new ArrayList<>(history);
         this.seq = seq;
+        this.host = host;
     }
 
     public String id() {
@@ -53,17 +93,51 @@ public final class Session {
         return deleted;
     }
 
-    /** Journals the event, gives it the next seq and hands it to every subscriber. */
+    public Instant updatedAt() {
+        return updatedAt;
+    }
+
+    long lastUsedNanos() {
+        return lastUsedNanos;
+    }
+
+    private void used() {
+        lastUsedNanos = System.nanoTime();
+        if (evicted) {
+            host.used(this);
+        }
+    }
+
+    /**
+     * Journals the event, gives it the next seq and hands it to every subscriber. A failed append
+     * throws {@link JournalWriteException} (nothing of the event is on disk, its seq is not used).
+     */
     public synchronized EventEnvelope emit(String turnId, ServerEvent event) {
         EventEnvelope envelope = new EventEnvelope(id, turnId, seq + 1, Instant.now(), event);
         String json = envelope.toJsonText();
         long appendNanos = 0;
         if (!deleted) {
             long t0 = System.nanoTime();
-            journal.appendEvent(json);
+            try {
+                journal.appendEvent(json);
+            } catch (JournalWriteException e) {
+                if (turn.get() != null) {
+                    journalFailedInTurn = true;
+                } else {
+                    journal.release();
+                }
+                throw e;
+            }
             appendNanos = System.nanoTime() - t0;
+            if (turn.get() == null) {
+                journal.release(); // outside a turn: no descriptor stays open
+            }
         }
         seq++;
+        updatedAt = envelope.timestamp();
+        if (turnId != null) {
+            turnEmitted = true;
+        }
         for (EventSubscriber s : subscribers) {
             if (!s.offer(envelope.seq(), json)) {
                 subscribers.remove(s); // overflowed or closed: it resumes from the journal
@@ -80,12 +154,39 @@ public final class Session {
         return envelope;
     }
 
+    /** An event for the connected clients only: seq 0, not journaled, never replayed. */
+    private void deliverTransient(String turnId, ServerEvent event) {
+        String json = new EventEnvelope(id, turnId, 0, Instant.now(), event).toJsonText();
+        for (EventSubscriber s : subscribers) {
+            if (!s.offerTransient(json)) {
+                subscribers.remove(s);
+            }
+        }
+    }
+
     /** Journals a message of the conversation, then adds it to the history. */
     public synchronized void append(ChatMessage message) {
         if (!deleted) {
-            journal.appendMessage(message);
+            try {
+                journal.appendMessage(message);
+            } catch (JournalWriteException e) {
+                if (turn.get() != null) {
+                    journalFailedInTurn = true;
+                } else {
+                    journal.release();
+                }
+                throw e;
+            }
+            if (turn.get() == null) {
+                journal.release();
+            }
         }
         history.add(message);
+    }
+
+    /** Number of messages in the conversation. */
+    public synchronized int messageCount() {
+        return history.size();
     }
 
     public synchronized List<ChatMessage> history() {
@@ -100,17 +201,18 @@ public final class Session {
     public void subscribe(EventSubscriber subscriber, long lastSeq) {
         long upTo;
         synchronized (this) {
+            used();
             upTo = seq;
             subscribers.add(subscriber);
         }
         long after = lastSeq < 0 ? upTo : Math.min(lastSeq, upTo);
-        List<String> missed = journal.readEvents(after, upTo);
-        subscriber.start(missed, upTo);
+        subscriber.start(new JournalReplay(journal.eventsFile(), after, upTo));
     }
 
     public void unsubscribe(EventSubscriber subscriber) {
         subscribers.remove(subscriber);
         subscriber.close();
+        lastUsedNanos = System.nanoTime();
     }
 
     public int subscriberCount() {
@@ -119,28 +221,98 @@ public final class Session {
 
     /** Claims the session for a new turn; false if one is running. */
     public synchronized boolean beginTurn(ActiveTurn t) {
-        return turn.compareAndSet(null, t);
+        used();
+        if (!turn.compareAndSet(null, t)) {
+            return false;
+        }
+        journalFailedInTurn = false;
+        turnEmitted = false;
+        return true;
     }
 
     /**
      * Emits the turn's last event and releases the session in one step, so a client that reacts to
      * that event with a new message always finds the session free (both take the session's lock).
+     * When the journal failed during the turn and cannot take its end either, the connected clients
+     * still get an {@code error} ({@link JournalWriteException#CODE}) and {@code turn.completed}
+     * {@code error}, unjournaled; the next load of the session closes the turn as {@code interrupted}.
      */
     public void endTurn(ActiveTurn t, ServerEvent last) {
         synchronized (this) {
             try {
+                boolean ended = false;
                 if (last != null) {
-                    emit(t.turnId(), last);
+                    try {
+                        emit(t.turnId(), last);
+                        ended = true;
+                    } catch (JournalWriteException e) {
+                        LOG.errorf("session %s: the end of turn %s could not be journaled: %s", id, t.turnId(), e.getMessage());
+                    }
+                }
+                if (!ended && journalFailedInTurn && turnEmitted) {
+                    deliverTransient(t.turnId(), new ServerEvent.Error(JournalWriteException.CODE,
+                            "the session's journal could not be written; the turn ended", true));
+                    deliverTransient(t.turnId(), new ServerEvent.TurnCompleted("error", 0));
                 }
             } finally {
                 turn.compareAndSet(t, null);
+                journalFailedInTurn = false;
+                lastUsedNanos = System.nanoTime();
             }
         }
         journal.forceIfDirty();
+        journal.release();
+        host.turnEnded(this);
+    }
+
+    /**
+     * At load: a turn the journal shows started but never ended (the process died mid-turn) is closed,
+     * so resuming clients see an end: every tool call left without a result gets one in the history, and
+     * {@code turn.completed {finishReason: "interrupted"}} is journaled.
+     */
+    synchronized void closeInterruptedTurn(String turnId, int steps) {
+        Set<String> open = new HashSet<>();
+        ChatMessage calling = null; // the latest assistant message with tool calls not followed by a user message
+        for (ChatMessage m : history) {
+            if (m.role() == ChatMessage.Role.ASSISTANT && m.toolCalls() != null && !m.toolCalls().isEmpty()) {
+                calling = m;
+                open.clear();
+                m.toolCalls().forEach(c -> open.add(c.id()));
+            } else if (m.role() == ChatMessage.Role.TOOL) {
+                open.remove(m.toolCallId());
+            } else if (m.role() == ChatMessage.Role.USER) {
+                calling = null;
+                open.clear();
+            }
+        }
+        if (calling != null) {
+            for (var call : calling.toolCalls()) {
+                if (open.contains(call.id())) {
+                    append(ChatMessage.tool(call.id(), "interrupted: the service stopped before this call finished"));
+                }
+            }
+        }
+        emit(turnId, new ServerEvent.TurnCompleted(ServerEvent.TurnCompleted.INTERRUPTED, steps));
+        LOG.warnf("session %s: turn %s was interrupted (the service stopped mid-turn); closed it with turn.completed interrupted", id, turnId);
+    }
+
+    /** For eviction: true (and the files released) when no turn runs and no client is subscribed. */
+    synchronized boolean idle() {
+        if (turn.get() != null || !subscribers.isEmpty()) {
+            return false;
+        }
+        journal.forceIfDirty();
+        journal.release();
+        return true;
     }
 
     public ActiveTurn activeTurn() {
         return turn.get();
+    }
+
+    /** Marks the session as used now (keeps it loaded a while longer). */
+    public void touch() {
+        used();
     }
 
     void forceJournal() {

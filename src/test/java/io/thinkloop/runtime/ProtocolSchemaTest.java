@@ -33,6 +33,18 @@ class ProtocolSchemaTest {
     }
 
     @Test
+    void everyFinishReasonIsInTheSchemaAndTheDocs() {
+        List<String> inSchema = new ArrayList<>();
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("turn.completed")
+                .path("properties").path("finishReason").path("enum").forEach(n -> inSchema.add(n.asText()));
+        assertEquals(ServerEvent.TurnCompleted.REASONS, inSchema);
+        String docs = ProtocolDocs.protocolText();
+        for (String reason : ServerEvent.TurnCompleted.REASONS) {
+            assertTrue(docs.contains("`" + reason + "`"), "docs/protocol.md names finish reason " + reason);
+        }
+    }
+
+    @Test
     void everyClientMessageTypeHasASchemaAndEverySchemaATypeInCode() {
         assertEquals(ProtocolDocs.clientTypesInCode().stream().sorted().toList(),
                 List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/client")).keySet()));

@@ -60,7 +60,7 @@ class SessionApiTest {
                 .post("/v1/sessions").then().statusCode(201).body("id", equalTo(id)).body("lastSeq", equalTo(1));
         given().header("Authorization", AUTH).contentType(ContentType.JSON).body(Map.of("id", id))
                 .post("/v1/sessions").then().statusCode(200);
-        given().header("Authorization", AUTH).get("/v1/sessions").then().statusCode(200).body("id", hasItem(id));
+        given().header("Authorization", AUTH).get("/v1/sessions").then().statusCode(200).body("sessions.id", hasItem(id));
         given().header("Authorization", AUTH).contentType(ContentType.JSON).body(Map.of("content", msg))
                 .post("/v1/sessions/" + id + "/messages").then().statusCode(202).body("sessionId", equalTo(id));
         List<JsonNode> events = SseReader.read(base, id, 0, "turn.completed");

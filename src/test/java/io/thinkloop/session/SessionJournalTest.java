@@ -29,9 +29,11 @@ class SessionJournalTest {
         // a crash mid-append leaves half a line
         Files.writeString(dir.resolve(SessionJournal.EVENTS), event(3).substring(0, 20), StandardOpenOption.APPEND);
         Files.writeString(dir.resolve(SessionJournal.MESSAGES), "{\"role\":\"assis", StandardOpenOption.APPEND);
+        JournalLoader.Loaded loaded = JournalLoader.load(dir);
+        assertEquals(2, loaded.lastSeq());
+        assertEquals(List.of(ChatMessage.user("hello")), loaded.messages());
         try (SessionJournal j = new SessionJournal(dir, FsyncPolicy.BATCH)) {
             assertEquals(2, j.lastSeq());
-            assertEquals(List.of(ChatMessage.user("hello")), j.readMessages());
             j.appendEvent(event(3));
             assertEquals(List.of(event(2), event(3)), j.readEvents(1, 3));
             assertEquals(List.of(event(3)), j.readEvents(2, 10));
