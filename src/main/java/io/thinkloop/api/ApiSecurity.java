@@ -122,6 +122,24 @@ public class ApiSecurity {
     }
 
     /**
+     * The same guard as {@code /v1/*} for an endpoint outside it (the MCP endpoint {@code /mcp}): true when
+     * the request may pass; otherwise it has been answered (403 for a foreign Origin, 401 without a key).
+     */
+    public boolean admit(RoutingContext rc) {
+        String origin = rc.request().getHeader(HttpHeaders.ORIGIN);
+        if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin)) {
+            deny(rc, 403, "origin_not_allowed", "origin " + origin + " is not in thinkloop.security.allowed-origins");
+            return false;
+        }
+        if (authEnabled && !keyMatches(presentedKey(rc))) {
+            rc.response().putHeader("WWW-Authenticate", "Bearer");
+            deny(rc, 401, "unauthorized", "send an API key: Authorization: Bearer KEY, or ?token=KEY");
+            return false;
+        }
+        return true;
+    }
+
+    /**
      * The web console is served by this service, so its own origin needs no allow-list entry. Without
      * authentication this holds only for loopback hosts: a DNS-rebinding page reaches us under its own
      * host name, which then does not count as ours.

@@ -133,13 +133,22 @@ public final class McpServerSession {
 
     /** Sends {@code notifications/message} if the client asked for this level or a lower one. */
     public void log(String level, String logger, JsonNode data) {
+        log(level, logger, data, null);
+    }
+
+    /** As {@link #log(String, String, JsonNode)}, as part of serving {@code during} (null: unrelated to any request). */
+    void log(String level, String logger, JsonNode data, RequestContext during) {
         String wanted = logLevel;
         if (wanted == null || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) {
             return;
         }
         ObjectNode p = Json.MAPPER.createObjectNode().put("level", level).put("logger", logger);
         p.set("data", data);
-        peer.notify(McpMethods.LOG_MESSAGE, p);
+        if (during == null) {
+            peer.notify(McpMethods.LOG_MESSAGE, p);
+        } else {
+            during.notify(McpMethods.LOG_MESSAGE, p);
+        }
     }
 
     void toolsChanged() {
@@ -220,7 +229,12 @@ public final class McpServerSession {
 
                 @Override
                 public void log(String level, String logger, JsonNode data) {
-                    McpServerSession.this.log(level, logger, data);
+                    McpServerSession.this.log(level, logger, data, ctx);
+                }
+
+                @Override
+                public boolean closeStream(long retryMillis) {
+                    return ctx.closeStream(retryMillis);
                 }
 
                 @Override
@@ -230,7 +244,7 @@ public final class McpServerSession {
 
                 @Override
                 public Uni<JsonNode> request(String method, ObjectNode requestParams) {
-                    return peer.request(method, requestParams, RequestOptions.DEFAULT);
+                    return ctx.request(method, requestParams, RequestOptions.DEFAULT);
                 }
             };
             return nativeTool.callMcp(args, mcc);
@@ -246,7 +260,7 @@ public final class McpServerSession {
         String toolName = name.textValue();
         return running
                 .onFailure().recoverWithItem(e -> {
-                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)));
+                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)), ctx);
                     return ToolResult.error("Tool " + toolName + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .map(McpServerSession::toJson);

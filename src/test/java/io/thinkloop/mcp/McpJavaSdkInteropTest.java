@@ -1,0 +1,136 @@
+package io.thinkloop.mcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
+import io.modelcontextprotocol.client.transport.ServerParameters;
+import io.modelcontextprotocol.client.transport.StdioClientTransport;
+import io.modelcontextprotocol.json.McpJsonDefaults;
+import io.modelcontextprotocol.json.schema.JsonSchemaValidator;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import io.thinkloop.json.Json;
+import io.thinkloop.mcp.server.McpWebSocketServer;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The official MCP Java SDK's client against our servers: over stdio, launched from a Claude-Desktop-style
+ * {@code mcpServers} entry as {@code thinkloop tool-server trip-planning --stdio}, and over Streamable HTTP
+ * against a standalone server's {@code /mcp}.
+ */
+public class McpJavaSdkInteropTest {
+
+    /** A Claude-Desktop-style {@code mcpServers} entry starting the trip-planning tool server over stdio (the test JVM's class path). */
+    static JsonNode claudeDesktopConfig() {
+        var root = Json.MAPPER.createObjectNode();
+        var entry = root.putObject("mcpServers").putObject("trip-planning").put("command", McpTestSupport.javaBin());
+        entry.putArray("args").add("--add-modules=jdk.incubator.vector").add("-cp").add(McpTestSupport.classPath())
+                .add("io.thinkloop.Main").add("tool-server").add("trip-planning").add("--stdio").add("--opt").add("size=small");
+        entry.putObject("env");
+        return root;
+    }
+
+    @Test
+    void aClaudeDesktopStyleStdioEntryListsAndCallsTripPlanningTools() {
+        JsonNode entry = claudeDesktopConfig().path("mcpServers").path("trip-planning");
+        List<String> args = new ArrayList<>();
+        entry.path("args").forEach(a -> args.add(a.asText()));
+        ServerParameters params = ServerParameters.builder(entry.path("command").asText()).args(args).build();
+        StdioClientTransport transport = new StdioClientTransport(params, McpJsonDefaults.getMapper());
+        List<String> stderr = new CopyOnWriteArrayList<>();
+        transport.setStdErrorHandler(stderr::add);
+        try (McpSyncClient client = client(transport)) {
+            McpSchema.InitializeResult init = client.initialize();
+            assertEquals("thinkloop-trip-planning", init.serverInfo().name());
+            Set<String> names = client.listTools().tools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
+            assertEquals(15, names.size(), names.toString());
+            assertTrue(names.contains("get_all_cities") && names.contains("submit_result"), names.toString());
+            McpSchema.CallToolResult cities = client.callTool(new McpSchema.CallToolRequest("get_all_cities", Map.of()));
+            assertFalse(Boolean.TRUE.equals(cities.isError()), cities.toString());
+            String text = ((McpSchema.TextContent) cities.content().getFirst()).text();
+            assertTrue(text.length() > 2, text);
+            McpSchema.CallToolResult bad = client.callTool(new McpSchema.CallToolRequest("get_all_hotels_by_city", Map.of("city", 7)));
+            assertTrue(bad.isError(), "a wrong argument type is a tool error the model can read: " + bad);
+        }
+    }
+
+    @Test
+    void theSdkOverStreamableHttpListsPagesCallsWithProgressAndSeesErrors() throws Exception {
+        McpWebSocketServer server = McpTestSupport.startServer();
+        try {
+            List<Double> progress = new CopyOnWriteArrayList<>();
+            HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(server.httpUrl().replace("/mcp", ""))
+                    .endpoint("/mcp").build();
+            try (McpSyncClient client = McpClient.sync(transport).requestTimeout(Duration.ofSeconds(30))
+                    .jsonSchemaValidator(new NetworkntValidator()).progressConsumer(p -> progress.add(p.progress())).build()) {
+                client.initialize();
+                List<String> names = new ArrayList<>();
+                String cursor = null;
+                int pages = 0;
+                do {
+                    McpSchema.ListToolsResult page = client.listTools(cursor);
+                    page.tools().forEach(t -> names.add(t.name()));
+                    cursor = page.nextCursor();
+                    pages++;
+                } while (cursor != null);
+                assertEquals(List.of("echo", "add", "slow", "fail", "sleep"), names);
+                assertEquals(2, pages, "page size 3");
+                McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "über http")));
+                assertEquals("Echo: über http", ((McpSchema.TextContent) echo.content().getFirst()).text());
+                McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder().name("slow")
+                        .arguments(Map.of("steps", 3, "stepMs", 10)).progressToken("p1").build());
+                assertEquals("done after 3 steps", ((McpSchema.TextContent) slow.content().getFirst()).text());
+                assertEquals(List.of(1.0, 2.0, 3.0), progress, "progress arrives on the call's SSE stream");
+                McpSchema.CallToolResult fail = client.callTool(new McpSchema.CallToolRequest("fail", Map.of()));
+                assertTrue(fail.isError());
+                client.ping();
+            }
+        } finally {
+            server.stop();
+        }
+    }
+
+    static McpSyncClient client(McpClientTransport transport) {
+        return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60))
+                .jsonSchemaValidator(new NetworkntValidator()).build();
+    }
+
+    /** Streamable HTTP with {@code Authorization: Bearer KEY}. */
+    static McpSyncClient httpClient(String baseUrl, String apiKey) {
+        HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl).endpoint("/mcp")
+                .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + apiKey)).build();
+        return client(transport);
+    }
+
+    /**
+     * The SDK checks structured results against output schemas with a validator of its own, built on a newer
+     * json-schema-validator than ours; this one does the same check with the version on our class path.
+     */
+    static final class NetworkntValidator implements JsonSchemaValidator {
+        private final JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+
+        @Override
+        public ValidationResponse validate(Map<String, Object> schema, Object structuredContent) {
+            JsonNode content = Json.MAPPER.valueToTree(structuredContent);
+            Set<ValidationMessage> problems = factory.getSchema(Json.MAPPER.valueToTree(schema)).validate(content);
+            return problems.isEmpty() ? ValidationResponse.asValid(content.toString())
+                    : ValidationResponse.asInvalid(problems.stream().map(ValidationMessage::getMessage).collect(Collectors.joining("; ")));
+        }
+    }
+}
