@@ -83,6 +83,12 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                     return ctx.request("elicitation/create", p)
                             .map(r -> content(text("User response: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
                 }),
+                new NativeTool("test_reconnection", "Closes its SSE stream mid-call; the client resumes with Last-Event-ID (SEP-1699)",
+                        emptySchema(), (args, ctx) -> {
+                    ctx.closeStream(200);
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(300))
+                            .map(v -> content(text("Reconnection test completed")));
+                }),
                 new NativeTool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema2020(),
                         (args, ctx) -> Uni.createFrom().item(content(text("ok")))));
     }

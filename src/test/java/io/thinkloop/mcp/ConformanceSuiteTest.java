@@ -17,14 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the MCP conformance suite's server scenarios against our WebSocket server (through the small
- * HTTP-to-WebSocket bridge, since the suite speaks Streamable HTTP), serving the suite's fixture tools.
+ * Runs the MCP conformance suite's server scenarios directly against our Streamable HTTP endpoint
+ * ({@code /mcp} of the standalone server), serving the suite's fixture tools.
  * Prints the pass count and every failure with its reason; the scenarios of the features we implement must pass.
  */
 class ConformanceSuiteTest {
@@ -41,14 +40,11 @@ class ConformanceSuiteTest {
                 new ToolCatalog(new ConformanceFixtures().tools(Map.of())), 100);
         McpWebSocketServer server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, new McpWebSocketServer.Options("127.0.0.1", 0,
                 16 << 20, Duration.ofSeconds(30), WebSocketAccessPolicy.OPEN.withLoopbackHostOnly())).start().toCompletableFuture().get();
-        int port = ServerEverythingTest.freePort();
-        Process bridge = ServerEverythingTest.startAndWait(List.of(McpTestSupport.node(), "http-ws-bridge.mjs", Integer.toString(port), server.url()),
-                Map.of(), "bridge listening");
         Path out = Files.createTempDirectory("mcp-conformance");
         try {
             McpTestSupport.Result run = McpTestSupport.runNode(Duration.ofMinutes(5),
                     "node_modules/@modelcontextprotocol/conformance/dist/index.js", "server",
-                    "--url", "http://127.0.0.1:" + port + "/mcp", "--suite", "all", "-o", out.toString());
+                    "--url", server.httpUrl(), "--suite", "all", "-o", out.toString());
             Map<String, List<String>> failures = new TreeMap<>();
             Map<String, Boolean> scenarioOk = new TreeMap<>();
             int passed = 0;
@@ -82,8 +78,6 @@ class ConformanceSuiteTest {
                 assertTrue(Boolean.TRUE.equals(scenarioOk.get(scenario)), scenario + " passes: " + failures.get(scenario) + "\nran: " + scenarioOk.keySet());
             }
         } finally {
-            bridge.destroy();
-            bridge.waitFor(5, TimeUnit.SECONDS);
             server.stop();
         }
     }
