@@ -6,7 +6,6 @@ import io.thinkloop.mcp.server.McpStreamableHttp;
 import io.thinkloop.mcp.server.McpWebSocketServer;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -49,21 +48,18 @@ public class McpStreamableHttpRoute {
         if (!enabled) {
             return;
         }
-        router.route(McpWebSocketServer.HTTP_PATH)
-                .handler(rc -> {
-                    if (security.admit(rc)) {
-                        rc.next();
-                    }
-                })
-                .handler(BodyHandler.create(false).setBodyLimit(maxMessageBytes))
-                .handler(rc -> {
-                    McpStreamableHttp t = transport();
-                    if (t == null) {
-                        rc.response().setStatusCode(503).end("MCP server not started\n");
-                    } else {
-                        t.handle(rc.request(), rc.body().buffer());
-                    }
-                });
+        // The guard runs before the body is read: an unauthenticated client cannot make us buffer anything.
+        router.route(McpWebSocketServer.HTTP_PATH).handler(rc -> {
+            if (!security.admit(rc)) {
+                return;
+            }
+            McpStreamableHttp t = transport();
+            if (t == null) {
+                rc.response().setStatusCode(503).end("MCP server not started\n");
+            } else {
+                t.handle(rc.request(), maxMessageBytes);
+            }
+        });
     }
 
     /** Built on first use: the WebSocket route creates the shared server when the router is ready. */

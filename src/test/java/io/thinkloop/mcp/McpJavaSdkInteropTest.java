@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 public class McpJavaSdkInteropTest {
 
     /** A Claude-Desktop-style {@code mcpServers} entry starting the trip-planning tool server over stdio (the test JVM's class path). */
-    static JsonNode claudeDesktopConfig() {
+    public static JsonNode claudeDesktopConfig() {
         var root = Json.MAPPER.createObjectNode();
         var entry = root.putObject("mcpServers").putObject("trip-planning").put("command", McpTestSupport.javaBin());
         entry.putArray("args").add("--add-modules=jdk.incubator.vector").add("-cp").add(McpTestSupport.classPath())
@@ -106,13 +106,13 @@ public class McpJavaSdkInteropTest {
         }
     }
 
-    static McpSyncClient client(McpClientTransport transport) {
+    public static McpSyncClient client(McpClientTransport transport) {
         return McpClient.sync(transport).requestTimeout(Duration.ofSeconds(60)).initializationTimeout(Duration.ofSeconds(60))
                 .jsonSchemaValidator(new NetworkntValidator()).build();
     }
 
     /** Streamable HTTP with {@code Authorization: Bearer KEY}. */
-    static McpSyncClient httpClient(String baseUrl, String apiKey) {
+    public static McpSyncClient httpClient(String baseUrl, String apiKey) {
         HttpClientStreamableHttpTransport transport = HttpClientStreamableHttpTransport.builder(baseUrl).endpoint("/mcp")
                 .requestBuilder(HttpRequest.newBuilder().header("Authorization", "Bearer " + apiKey)).build();
         return client(transport);
