@@ -106,7 +106,7 @@ public final class ToolServerCommand implements Callable<Integer> {
             options.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         McpServer server = new McpServer(new Implementation("thinkloop-" + def.name(), version()), def.description(),
-                new ToolCatalog(def.tools(options)), 100);
+                new ToolCatalog(def.tools(options)), def.content(options), 100);
         if (stdio) {
             return serveStdio(server, def, protocolOut);
         }

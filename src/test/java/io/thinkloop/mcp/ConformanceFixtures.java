@@ -10,8 +10,10 @@ import io.thinkloop.model.ToolSpec;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
+import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.ToolServerDefinition;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -91,6 +93,43 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                 }),
                 new NativeTool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema2020(),
                         (args, ctx) -> Uni.createFrom().item(content(text("ok")))));
+    }
+
+    @Override
+    public ServerContent content(Map<String, String> options) {
+        List<ServerContent.Resource> resources = List.of(
+                new ServerContent.Resource("test://static-text", "static-text", "A static text resource", "text/plain",
+                        () -> ServerContent.Contents.text("This is the content of the static text resource.")),
+                new ServerContent.Resource("test://static-binary", "static-binary", "A static PNG", "image/png",
+                        () -> ServerContent.Contents.blob(Base64.getDecoder().decode(PNG))),
+                new ServerContent.Resource("test://watched-resource", "watched-resource", "A resource to subscribe to", "text/plain",
+                        () -> ServerContent.Contents.text("watched")));
+        List<ServerContent.ResourceTemplate> templates = List.of(new ServerContent.ResourceTemplate("test://template/{id}/data",
+                "template-data", "Data by id", "application/json",
+                vars -> ServerContent.Contents.text(Json.MAPPER.createObjectNode().put("id", vars.get("id")).put("templateTest", true)
+                        .put("data", "Data for ID: " + vars.get("id")).toString()),
+                Map.of("id", prefix -> List.of("123", "456").stream().filter(v -> v.startsWith(prefix)).toList())));
+        ArrayNode withImage = Json.MAPPER.createArrayNode();
+        withImage.add(ServerContent.message("user", image()));
+        withImage.addAll(ServerContent.userText("Please analyze the image above."));
+        List<ServerContent.Prompt> prompts = List.of(
+                new ServerContent.Prompt("test_simple_prompt", null, "A simple prompt without arguments", List.of(),
+                        args -> ServerContent.userText("This is a simple prompt for testing."), Map.of()),
+                new ServerContent.Prompt("test_prompt_with_arguments", null, "A prompt with two arguments",
+                        List.of(new ServerContent.PromptArgument("arg1", "First test argument", true),
+                                new ServerContent.PromptArgument("arg2", "Second test argument", true)),
+                        args -> ServerContent.userText("Prompt with arguments: arg1='" + args.get("arg1") + "', arg2='" + args.get("arg2") + "'"),
+                        Map.of("arg1", prefix -> List.of("paris", "park", "party").stream().filter(v -> v.startsWith(prefix)).toList())),
+                new ServerContent.Prompt("test_prompt_with_embedded_resource", null, "A prompt embedding a resource",
+                        List.of(new ServerContent.PromptArgument("resourceUri", "URI of the resource to embed", true)),
+                        args -> {
+                            ArrayNode m = Json.MAPPER.createArrayNode();
+                            m.add(ServerContent.message("user", resource(args.get("resourceUri"), "text/plain", "Embedded resource content for testing.")));
+                            m.addAll(ServerContent.userText("Please process the embedded resource above."));
+                            return m;
+                        }, Map.of()),
+                new ServerContent.Prompt("test_prompt_with_image", null, "A prompt with an image", List.of(), args -> withImage.deepCopy(), Map.of()));
+        return new ServerContent(resources, templates, prompts);
     }
 
     static ObjectNode text(String t) {

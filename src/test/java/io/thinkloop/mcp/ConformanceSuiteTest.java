@@ -29,6 +29,9 @@ import org.junit.jupiter.api.Test;
 class ConformanceSuiteTest {
     /** Scenarios covering what we implement (lifecycle, ping, logging, tools, schema keywords, DNS rebinding). */
     static final Set<String> MUST_PASS = Set.of("server-initialize", "ping", "logging-set-level", "tools-list",
+            "resources-list", "resources-read-text", "resources-read-binary", "resources-templates-read", "resources-subscribe",
+            "resources-unsubscribe", "prompts-list", "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource",
+            "prompts-get-with-image", "completion-complete", "server-sse-polling", "server-sse-multiple-streams",
             "tools-call-simple-text", "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
             "tools-call-mixed-content", "tools-call-with-logging", "tools-call-error", "tools-call-with-progress",
             "json-schema-2020-12", "dns-rebinding-protection", "tools-call-sampling", "tools-call-elicitation");
@@ -36,8 +39,9 @@ class ConformanceSuiteTest {
     @Test
     void conformanceServerScenarios() throws Exception {
         Assumptions.assumeTrue(McpTestSupport.nodePeersInstalled());
+        ConformanceFixtures fixtures = new ConformanceFixtures();
         McpServer mcp = new McpServer(new Implementation("thinkloop-conformance", "1.0"), null,
-                new ToolCatalog(new ConformanceFixtures().tools(Map.of())), 100);
+                new ToolCatalog(fixtures.tools(Map.of())), fixtures.content(Map.of()), 100);
         McpWebSocketServer server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, new McpWebSocketServer.Options("127.0.0.1", 0,
                 16 << 20, Duration.ofSeconds(30), WebSocketAccessPolicy.OPEN.withLoopbackHostOnly())).start().toCompletableFuture().get();
         Path out = Files.createTempDirectory("mcp-conformance");

@@ -10,6 +10,7 @@ import io.thinkloop.mcp.protocol.JsonRpcPeer;
 import io.thinkloop.mcp.protocol.Transport;
 import io.thinkloop.mcp.types.Implementation;
 import io.thinkloop.mcp.types.McpTool;
+import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.Tool;
 import java.util.Map;
 import java.util.Set;
@@ -25,12 +26,19 @@ public final class McpServer {
     private final String instructions;
     private final ToolCatalog tools;
     private final int pageSize;
+    private volatile ServerContent content;
     private final Set<McpServerSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<Tool, Object> inputSchemas = new ConcurrentHashMap<>();
     private final AtomicLong sessionCounter = new AtomicLong();
     private final JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, int pageSize) {
+        this(serverInfo, instructions, tools, ServerContent.NONE, pageSize);
+    }
+
+    /** A server of tools and of resources, resource templates and prompts ({@link ServerContent}). */
+    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize) {
+        this.content = content;
         this.serverInfo = serverInfo;
         this.instructions = instructions;
         this.tools = tools;
@@ -50,6 +58,21 @@ public final class McpServer {
         peer.onClose(reason -> sessions.remove(session));
         peer.start();
         return session;
+    }
+
+    public ServerContent content() {
+        return content;
+    }
+
+    /** Replaces the resources and prompts; initialized sessions hear {@code list_changed} for both. */
+    public void setContent(ServerContent next) {
+        content = next;
+        sessions.forEach(McpServerSession::contentChanged);
+    }
+
+    /** Tells the sessions subscribed to {@code uri} that it changed ({@code notifications/resources/updated}). */
+    public void resourceUpdated(String uri) {
+        sessions.forEach(s -> s.resourceUpdated(uri));
     }
 
     public ToolCatalog tools() {
@@ -76,6 +99,11 @@ public final class McpServer {
         ObjectNode caps = Json.MAPPER.createObjectNode();
         caps.putObject("tools").put("listChanged", true);
         caps.putObject("logging");
+        if (!content.isEmpty()) {
+            caps.putObject("resources").put("subscribe", true).put("listChanged", true);
+            caps.putObject("prompts").put("listChanged", true);
+            caps.putObject("completions");
+        }
         return caps;
     }
 

@@ -13,7 +13,6 @@ import io.thinkloop.mcp.protocol.McpException;
 import io.thinkloop.mcp.protocol.RequestContext;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.mcp.types.McpMethods;
-import io.thinkloop.mcp.types.McpTool;
 import io.thinkloop.mcp.types.ProtocolVersions;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
@@ -22,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -41,6 +41,7 @@ public final class McpServerSession {
     private volatile JsonNode clientInfo;
     private volatile JsonNode clientCapabilities;
     private volatile String logLevel;
+    private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
 
     McpServerSession(McpServer server, JsonRpcPeer peer, String id) {
         this.server = server;
@@ -53,6 +54,14 @@ public final class McpServerSession {
                 .onRequest(McpMethods.TOOLS_LIST, this::listTools)
                 .onRequest(McpMethods.TOOLS_CALL, this::callTool)
                 .onRequest(McpMethods.LOGGING_SET_LEVEL, this::setLevel)
+                .onRequest(McpMethods.RESOURCES_LIST, ctx -> item(ServerContentDispatch.listResources(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.RESOURCES_TEMPLATES_LIST, ctx -> item(ServerContentDispatch.listTemplates(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.RESOURCES_READ, ctx -> item(ServerContentDispatch.read(server.content(), ctx.params())))
+                .onRequest(McpMethods.RESOURCES_SUBSCRIBE, ctx -> subscribe(ctx, true))
+                .onRequest(McpMethods.RESOURCES_UNSUBSCRIBE, ctx -> subscribe(ctx, false))
+                .onRequest(McpMethods.PROMPTS_LIST, ctx -> item(ServerContentDispatch.listPrompts(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.PROMPTS_GET, ctx -> item(ServerContentDispatch.getPrompt(server.content(), ctx.params())))
+                .onRequest(McpMethods.COMPLETION_COMPLETE, ctx -> item(ServerContentDispatch.complete(server.content(), ctx.params())))
                 .onNotification(McpMethods.INITIALIZED, p -> { });
     }
 
@@ -151,6 +160,58 @@ public final class McpServerSession {
         }
     }
 
+    private static Uni<JsonNode> item(JsonNode result) {
+        return Uni.createFrom().item(result);
+    }
+
+    private Uni<JsonNode> subscribe(RequestContext ctx, boolean on) {
+        JsonNode uri = ctx.params() == null ? null : ctx.params().get("uri");
+        if (uri == null || !uri.isTextual()) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: uri (a string) is required");
+        }
+        if (on) {
+            subscriptions.add(uri.textValue());
+        } else {
+            subscriptions.remove(uri.textValue());
+        }
+        return item(Json.MAPPER.createObjectNode());
+    }
+
+    /** {@code notifications/resources/updated} if this session subscribed to {@code uri}. */
+    void resourceUpdated(String uri) {
+        if (subscriptions.contains(uri) && peer.isOpen()) {
+            peer.notify(McpMethods.RESOURCES_UPDATED, Json.MAPPER.createObjectNode().put("uri", uri));
+        }
+    }
+
+    void contentChanged() {
+        if (protocolVersion != null && peer.isOpen()) {
+            peer.notify(McpMethods.RESOURCES_LIST_CHANGED, Json.MAPPER.createObjectNode());
+            peer.notify(McpMethods.PROMPTS_LIST_CHANGED, Json.MAPPER.createObjectNode());
+        }
+    }
+
+    /** One page of {@code all} under {@code field}, from the request's cursor, with {@code nextCursor} when more remain. */
+    static ObjectNode page(List<JsonNode> all, String field, JsonNode params, int pageSize) {
+        int offset = 0;
+        JsonNode cursor = params == null ? null : params.get("cursor");
+        if (cursor != null && !cursor.isNull()) {
+            offset = decodeCursor(cursor);
+            if (offset < 0 || offset > all.size()) {
+                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown cursor");
+            }
+        }
+        int end = Math.min(all.size(), offset + pageSize);
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        ArrayNode list = result.putArray(field);
+        all.subList(offset, end).forEach(list::add);
+        if (end < all.size()) {
+            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
+        }
+        return result;
+    }
+
     void toolsChanged() {
         if (protocolVersion != null && peer.isOpen()) {
             peer.notify(McpMethods.TOOLS_LIST_CHANGED, Json.MAPPER.createObjectNode());
@@ -158,27 +219,8 @@ public final class McpServerSession {
     }
 
     private Uni<JsonNode> listTools(RequestContext ctx) {
-        List<Tool> all = server.tools().list();
-        int offset = 0;
-        JsonNode cursor = ctx.params() == null ? null : ctx.params().get("cursor");
-        if (cursor != null && !cursor.isNull()) {
-            offset = decodeCursor(cursor);
-            if (offset < 0 || offset > all.size()) {
-                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown cursor");
-            }
-        }
-        int end = Math.min(all.size(), offset + server.pageSize());
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        ArrayNode list = result.putArray("tools");
-        for (Tool tool : all.subList(offset, end)) {
-            McpTool d = McpServer.describe(tool);
-            list.add(Json.MAPPER.valueToTree(d));
-        }
-        if (end < all.size()) {
-            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
-        }
-        return Uni.createFrom().item(result);
+        List<JsonNode> all = server.tools().list().stream().map(t -> (JsonNode) Json.MAPPER.valueToTree(McpServer.describe(t))).toList();
+        return item(page(all, "tools", ctx.params(), server.pageSize()));
     }
 
     private static int decodeCursor(JsonNode cursor) {
