@@ -85,6 +85,20 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                     return ctx.request("elicitation/create", p)
                             .map(r -> content(text("User response: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
                 }),
+                elicit("test_elicitation_sep1034_defaults", "Asks with defaults for every primitive type (SEP-1034)", "Please review your profile",
+                        "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"John Doe\"},"
+                                + "\"age\":{\"type\":\"integer\",\"default\":30},\"score\":{\"type\":\"number\",\"default\":95.5},"
+                                + "\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"inactive\",\"pending\"],\"default\":\"active\"},"
+                                + "\"verified\":{\"type\":\"boolean\",\"default\":true}}}"),
+                elicit("test_elicitation_sep1330_enums", "Asks with every enum schema form (SEP-1330)", "Please pick options",
+                        "{\"type\":\"object\",\"properties\":{"
+                                + "\"untitledSingle\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\",\"option3\"]},"
+                                + "\"titledSingle\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"value1\",\"title\":\"First\"},"
+                                + "{\"const\":\"value2\",\"title\":\"Second\"}]},"
+                                + "\"legacyEnum\":{\"type\":\"string\",\"enum\":[\"opt1\",\"opt2\"],\"enumNames\":[\"Option 1\",\"Option 2\"]},"
+                                + "\"untitledMulti\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\"]}},"
+                                + "\"titledMulti\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"value1\",\"title\":\"First\"},"
+                                + "{\"const\":\"value2\",\"title\":\"Second\"}]}}}}"),
                 new NativeTool("test_reconnection", "Closes its SSE stream mid-call; the client resumes with Last-Event-ID (SEP-1699)",
                         emptySchema(), (args, ctx) -> {
                     ctx.closeStream(200);
@@ -130,6 +144,16 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                         }, Map.of()),
                 new ServerContent.Prompt("test_prompt_with_image", null, "A prompt with an image", List.of(), args -> withImage.deepCopy(), Map.of()));
         return new ServerContent(resources, templates, prompts);
+    }
+
+    /** A tool that asks the client to fill {@code schema} and reports what came back. */
+    static Tool elicit(String name, String description, String message, String schema) {
+        return new NativeTool(name, description, emptySchema(), (args, ctx) -> {
+            ObjectNode p = Json.MAPPER.createObjectNode().put("message", message);
+            p.set("requestedSchema", TestToolServer.schema(schema));
+            return ctx.request("elicitation/create", p)
+                    .map(r -> content(text("Elicitation completed: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
+        });
     }
 
     static ObjectNode text(String t) {

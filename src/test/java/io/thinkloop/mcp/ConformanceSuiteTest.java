@@ -78,6 +78,7 @@ class ConformanceSuiteTest {
                     + scenarioOk.values().stream().filter(b -> b).count() + " scenarios fully passed)");
             failures.forEach((scenario, list) -> list.forEach(f -> System.out.println("conformance FAIL " + scenario + " " + f)));
             assertTrue(total > 0, "the suite ran; output:\n" + run.output());
+            assertTrue(failures.isEmpty(), "every server scenario passes: " + failures);
             for (String scenario : MUST_PASS) {
                 assertTrue(Boolean.TRUE.equals(scenarioOk.get(scenario)), scenario + " passes: " + failures.get(scenario) + "\nran: " + scenarioOk.keySet());
             }
