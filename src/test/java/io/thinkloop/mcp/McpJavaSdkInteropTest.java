@@ -67,6 +67,38 @@ public class McpJavaSdkInteropTest {
             assertTrue(text.length() > 2, text);
             McpSchema.CallToolResult bad = client.callTool(new McpSchema.CallToolRequest("get_all_hotels_by_city", Map.of("city", 7)));
             assertTrue(bad.isError(), "a wrong argument type is a tool error the model can read: " + bad);
+            readsTripPlanningResourcesPromptsAndCompletions(client, text);
+        }
+    }
+
+    /** The trip-planning server's resources (cities), resource template (one city), prompt (the task) and completions. */
+    static void readsTripPlanningResourcesPromptsAndCompletions(McpSyncClient client, String citiesToolText) {
+        assertEquals(List.of("trip://cities"), client.listResources().resources().stream().map(McpSchema.Resource::uri).toList());
+        String cities = ((McpSchema.TextResourceContents) client.readResource(new McpSchema.ReadResourceRequest("trip://cities")).contents().getFirst()).text();
+        JsonNode list = readJson(cities);
+        String first = list.path(0).path("name").asText();
+        assertTrue(!first.isEmpty() && citiesToolText.contains(first), "the resource and the tool show the same cities: " + first);
+        assertEquals(List.of("trip://cities/{city}"),
+                client.listResourceTemplates().resourceTemplates().stream().map(McpSchema.ResourceTemplate::uriTemplate).toList());
+        JsonNode city = readJson(((McpSchema.TextResourceContents) client.readResource(
+                new McpSchema.ReadResourceRequest("trip://cities/" + first.replace(" ", "%20"))).contents().getFirst()).text());
+        assertEquals(first, city.path("name").asText());
+        assertTrue(city.path("hotels").size() > 0, city.toString());
+        McpSchema.CompleteResult completed = client.completeCompletion(new McpSchema.CompleteRequest(new McpSchema.ResourceReference("trip://cities/{city}"),
+                new McpSchema.CompleteRequest.CompleteArgument("city", first.substring(0, 2))));
+        assertTrue(completed.completion().values().contains(first), completed.toString());
+        assertEquals(List.of("plan_trip"), client.listPrompts().prompts().stream().map(McpSchema.Prompt::name).toList());
+        McpSchema.GetPromptResult prompt = client.getPrompt(new McpSchema.GetPromptRequest("plan_trip",
+                Map.of("origin", first, "destination", list.path(1).path("name").asText(), "days", "4")));
+        String message = ((McpSchema.TextContent) prompt.messages().getFirst().content()).text();
+        assertTrue(message.contains("4-day trip") && message.contains(first) && message.contains("submit_result"), message);
+    }
+
+    static JsonNode readJson(String text) {
+        try {
+            return Json.MAPPER.readTree(text);
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + text, e);
         }
     }
 
@@ -96,7 +128,9 @@ public class McpJavaSdkInteropTest {
                 McpSchema.CallToolResult slow = client.callTool(McpSchema.CallToolRequest.builder().name("slow")
                         .arguments(Map.of("steps", 3, "stepMs", 10)).progressToken("p1").build());
                 assertEquals("done after 3 steps", ((McpSchema.TextContent) slow.content().getFirst()).text());
-                assertEquals(List.of(1.0, 2.0, 3.0), progress, "progress arrives on the call's SSE stream");
+                // The SDK hands notifications to the consumer asynchronously: the last may land just after the result.
+                McpWebSocketRoundTripTest.waitFor(() -> progress.size() >= 3, "three progress notifications");
+                assertEquals(List.of(1.0, 2.0, 3.0), progress, "progress arrives on the call's SSE stream, in order");
                 McpSchema.CallToolResult fail = client.callTool(new McpSchema.CallToolRequest("fail", Map.of()));
                 assertTrue(fail.isError());
                 client.ping();
