@@ -75,11 +75,6 @@ final class ServerContentDispatch {
         throw notFound(uri, null);
     }
 
-    static boolean exists(ServerContent c, String uri) {
-        return c.resources().stream().anyMatch(r -> r.uri().equals(uri))
-                || c.templates().stream().anyMatch(t -> match(t.uriTemplate(), uri) != null);
-    }
-
     private static McpException notFound(String uri, String why) {
         return new McpException(new JsonRpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri + (why == null ? "" : " (" + why + ")"),
                 Json.MAPPER.createObjectNode().put("uri", uri)));
