@@ -127,23 +127,30 @@ public class ApiSecurity {
     }
 
     private void check(RoutingContext rc) {
-        HttpServerRequest request = rc.request();
-        String path = request.path();
-        if (PublicPaths.isPublic(path, metricsPublic)) {
+        if (PublicPaths.isPublic(rc.request().path(), metricsPublic) || admit(rc)) {
             rc.next();
-            return;
         }
+    }
+
+    /**
+     * The guard of every route that is not public: true when the request may pass; otherwise it has been
+     * answered (403 for a foreign Origin, 401 without a key). Endpoints served outside the filter chain's
+     * reach (the MCP endpoint {@code /mcp} reads its body itself) call it too, before reading anything.
+     */
+    public boolean admit(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
         String origin = request.getHeader(HttpHeaders.ORIGIN);
-        if (origin != null && !sameOrigin(rc, origin) && !originAllowed(origin, McpWebSocketServer.PATH.equals(path))) {
+        if (origin != null && !sameOrigin(rc, origin)
+                && !originAllowed(origin, McpWebSocketServer.PATH.equals(request.path()))) {
             deny(rc, 403, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " is not in thinkloop.security.allowed-origins");
-            return;
+            return false;
         }
         if (authEnabled && !anyKeyMatches(request)) {
             rc.response().putHeader("WWW-Authenticate", "Bearer");
             deny(rc, 401, ErrorCode.UNAUTHORIZED, "send an API key: Authorization: Bearer KEY, or ?token=KEY");
-            return;
+            return false;
         }
-        rc.next();
+        return true;
     }
 
     /**

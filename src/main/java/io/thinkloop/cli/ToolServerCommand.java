@@ -1,12 +1,18 @@
 package io.thinkloop.cli;
 
 import io.thinkloop.mcp.server.McpServer;
+import io.thinkloop.mcp.server.McpServerSession;
 import io.thinkloop.mcp.server.McpWebSocketServer;
 import io.thinkloop.mcp.server.ToolCatalog;
 import io.thinkloop.mcp.server.WebSocketAccessPolicy;
+import io.thinkloop.mcp.transport.StdioServerTransport;
 import io.thinkloop.mcp.types.Implementation;
 import io.thinkloop.tools.ToolServerDefinition;
 import io.vertx.core.Vertx;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,11 +27,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code thinkloop tool-server NAME --port P}: serves one {@link ToolServerDefinition}'s tools over MCP
- * WebSocket at {@code ws://HOST:P/mcp/ws} as its own process (standalone Vert.x, no Quarkus), prints the
- * URL when ready and stops cleanly on SIGTERM/SIGINT.
+ * as its own process (standalone Vert.x, no Quarkus): WebSocket at {@code ws://HOST:P/mcp/ws} and
+ * Streamable HTTP at {@code http://HOST:P/mcp} ({@code --http} prints that URL), prints the URL when ready
+ * and stops cleanly on SIGTERM/SIGINT. With {@code --stdio} it speaks MCP on stdin/stdout instead (as
+ * Claude Desktop's {@code mcpServers} entries launch servers): stdout carries only JSON-RPC, the banner and
+ * everything else go to stderr, and the process ends when stdin does.
  */
 @Command(name = "tool-server", mixinStandardHelpOptions = true,
-        description = "Serve a tool server of mcp-tools/ over MCP WebSocket at ws://HOST:PORT/mcp/ws.")
+        description = "Serve a tool server of mcp-tools/ over MCP: WebSocket at ws://HOST:PORT/mcp/ws and Streamable HTTP at "
+                + "http://HOST:PORT/mcp, or stdio with --stdio.")
 public final class ToolServerCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", description = "Tool server name (see --list).")
@@ -52,6 +62,12 @@ public final class ToolServerCommand implements Callable<Integer> {
     @Option(names = "--list", description = "List the available tool servers and exit.")
     boolean list;
 
+    @Option(names = "--stdio", description = "Speak MCP over stdin/stdout (newline-delimited JSON-RPC) instead of listening on a port.")
+    boolean stdio;
+
+    @Option(names = "--http", description = "Announce the Streamable HTTP endpoint http://HOST:PORT/mcp (always served, as is /mcp/ws).")
+    boolean http;
+
     static Map<String, ToolServerDefinition> definitions() {
         Map<String, ToolServerDefinition> found = new LinkedHashMap<>();
         for (ToolServerDefinition d : ServiceLoader.load(ToolServerDefinition.class)) {
@@ -62,6 +78,11 @@ public final class ToolServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // With --stdio, stdout belongs to the protocol: keep it for the transport and send every stray print to stderr.
+        OutputStream protocolOut = stdio ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out)) : null;
+        if (stdio) {
+            System.setOut(System.err);
+        }
         Map<String, ToolServerDefinition> defs = definitions();
         if (list || name == null) {
             if (defs.isEmpty()) {
@@ -88,9 +109,12 @@ public final class ToolServerCommand implements Callable<Integer> {
             }
             options.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        Vertx vertx = Vertx.vertx();
         McpServer server = new McpServer(new Implementation("thinkloop-" + def.name(), version()), def.description(),
-                new ToolCatalog(def.tools(options)), 100);
+                new ToolCatalog(def.tools(options)), def.content(options), 100);
+        if (stdio) {
+            return serveStdio(server, def, protocolOut);
+        }
+        Vertx vertx = Vertx.vertx();
         McpWebSocketServer ws = new McpWebSocketServer(vertx, server, new McpWebSocketServer.Options(host, port,
                 Math.max(maxMessage, 1024), Duration.ofSeconds(30), policy()));
         try {
@@ -111,9 +135,20 @@ public final class ToolServerCommand implements Callable<Integer> {
             System.err.println("thinkloop tool-server: stopped");
             stopped.countDown();
         }, "tool-server-shutdown"));
-        System.out.println("MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) listening at " + ws.url());
+        System.out.println("MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) listening at "
+                + (http ? ws.httpUrl() + " (Streamable HTTP; WebSocket: " + ws.url() + ")" : ws.url() + " (Streamable HTTP: " + ws.httpUrl() + ")"));
         System.out.flush();
         stopped.await();
+        return 0;
+    }
+
+    private int serveStdio(McpServer server, ToolServerDefinition def, OutputStream protocolOut) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        McpServerSession session = server.connect(new StdioServerTransport(System.in, protocolOut, Math.max(maxMessage, 1024)));
+        session.peer().onClose(reason -> ended.countDown());
+        System.err.println("MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) on stdio");
+        ended.await();
+        System.err.println("thinkloop tool-server: stdin closed, stopped");
         return 0;
     }
 

@@ -16,4 +16,9 @@ public interface ToolServerDefinition {
 
     /** Builds the server's tools; {@code options} are the {@code --opt key=value} pairs (e.g. seed, data file). */
     List<Tool> tools(Map<String, String> options);
+
+    /** Resources, resource templates and prompts served beside the tools (same options); none by default. */
+    default ServerContent content(Map<String, String> options) {
+        return ServerContent.NONE;
+    }
 }

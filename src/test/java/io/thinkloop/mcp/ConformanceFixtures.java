@@ -10,8 +10,10 @@ import io.thinkloop.model.ToolSpec;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
+import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.ToolServerDefinition;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
@@ -83,8 +85,75 @@ public final class ConformanceFixtures implements ToolServerDefinition {
                     return ctx.request("elicitation/create", p)
                             .map(r -> content(text("User response: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
                 }),
+                elicit("test_elicitation_sep1034_defaults", "Asks with defaults for every primitive type (SEP-1034)", "Please review your profile",
+                        "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\",\"default\":\"John Doe\"},"
+                                + "\"age\":{\"type\":\"integer\",\"default\":30},\"score\":{\"type\":\"number\",\"default\":95.5},"
+                                + "\"status\":{\"type\":\"string\",\"enum\":[\"active\",\"inactive\",\"pending\"],\"default\":\"active\"},"
+                                + "\"verified\":{\"type\":\"boolean\",\"default\":true}}}"),
+                elicit("test_elicitation_sep1330_enums", "Asks with every enum schema form (SEP-1330)", "Please pick options",
+                        "{\"type\":\"object\",\"properties\":{"
+                                + "\"untitledSingle\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\",\"option3\"]},"
+                                + "\"titledSingle\":{\"type\":\"string\",\"oneOf\":[{\"const\":\"value1\",\"title\":\"First\"},"
+                                + "{\"const\":\"value2\",\"title\":\"Second\"}]},"
+                                + "\"legacyEnum\":{\"type\":\"string\",\"enum\":[\"opt1\",\"opt2\"],\"enumNames\":[\"Option 1\",\"Option 2\"]},"
+                                + "\"untitledMulti\":{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":[\"option1\",\"option2\"]}},"
+                                + "\"titledMulti\":{\"type\":\"array\",\"items\":{\"anyOf\":[{\"const\":\"value1\",\"title\":\"First\"},"
+                                + "{\"const\":\"value2\",\"title\":\"Second\"}]}}}}"),
+                new NativeTool("test_reconnection", "Closes its SSE stream mid-call; the client resumes with Last-Event-ID (SEP-1699)",
+                        emptySchema(), (args, ctx) -> {
+                    ctx.closeStream(200);
+                    return Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(300))
+                            .map(v -> content(text("Reconnection test completed")));
+                }),
                 new NativeTool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", schema2020(),
                         (args, ctx) -> Uni.createFrom().item(content(text("ok")))));
+    }
+
+    @Override
+    public ServerContent content(Map<String, String> options) {
+        List<ServerContent.Resource> resources = List.of(
+                new ServerContent.Resource("test://static-text", "static-text", "A static text resource", "text/plain",
+                        () -> ServerContent.Contents.text("This is the content of the static text resource.")),
+                new ServerContent.Resource("test://static-binary", "static-binary", "A static PNG", "image/png",
+                        () -> ServerContent.Contents.blob(Base64.getDecoder().decode(PNG))),
+                new ServerContent.Resource("test://watched-resource", "watched-resource", "A resource to subscribe to", "text/plain",
+                        () -> ServerContent.Contents.text("watched")));
+        List<ServerContent.ResourceTemplate> templates = List.of(new ServerContent.ResourceTemplate("test://template/{id}/data",
+                "template-data", "Data by id", "application/json",
+                vars -> ServerContent.Contents.text(Json.MAPPER.createObjectNode().put("id", vars.get("id")).put("templateTest", true)
+                        .put("data", "Data for ID: " + vars.get("id")).toString()),
+                Map.of("id", prefix -> List.of("123", "456").stream().filter(v -> v.startsWith(prefix)).toList())));
+        ArrayNode withImage = Json.MAPPER.createArrayNode();
+        withImage.add(ServerContent.message("user", image()));
+        withImage.addAll(ServerContent.userText("Please analyze the image above."));
+        List<ServerContent.Prompt> prompts = List.of(
+                new ServerContent.Prompt("test_simple_prompt", null, "A simple prompt without arguments", List.of(),
+                        args -> ServerContent.userText("This is a simple prompt for testing."), Map.of()),
+                new ServerContent.Prompt("test_prompt_with_arguments", null, "A prompt with two arguments",
+                        List.of(new ServerContent.PromptArgument("arg1", "First test argument", true),
+                                new ServerContent.PromptArgument("arg2", "Second test argument", true)),
+                        args -> ServerContent.userText("Prompt with arguments: arg1='" + args.get("arg1") + "', arg2='" + args.get("arg2") + "'"),
+                        Map.of("arg1", prefix -> List.of("paris", "park", "party").stream().filter(v -> v.startsWith(prefix)).toList())),
+                new ServerContent.Prompt("test_prompt_with_embedded_resource", null, "A prompt embedding a resource",
+                        List.of(new ServerContent.PromptArgument("resourceUri", "URI of the resource to embed", true)),
+                        args -> {
+                            ArrayNode m = Json.MAPPER.createArrayNode();
+                            m.add(ServerContent.message("user", resource(args.get("resourceUri"), "text/plain", "Embedded resource content for testing.")));
+                            m.addAll(ServerContent.userText("Please process the embedded resource above."));
+                            return m;
+                        }, Map.of()),
+                new ServerContent.Prompt("test_prompt_with_image", null, "A prompt with an image", List.of(), args -> withImage.deepCopy(), Map.of()));
+        return new ServerContent(resources, templates, prompts);
+    }
+
+    /** A tool that asks the client to fill {@code schema} and reports what came back. */
+    static Tool elicit(String name, String description, String message, String schema) {
+        return new NativeTool(name, description, emptySchema(), (args, ctx) -> {
+            ObjectNode p = Json.MAPPER.createObjectNode().put("message", message);
+            p.set("requestedSchema", TestToolServer.schema(schema));
+            return ctx.request("elicitation/create", p)
+                    .map(r -> content(text("Elicitation completed: action=" + r.path("action").asText() + ", content=" + r.path("content"))));
+        });
     }
 
     static ObjectNode text(String t) {

@@ -19,18 +19,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs the MCP conformance suite's server scenarios against our WebSocket server (through the small
- * HTTP-to-WebSocket bridge, since the suite speaks Streamable HTTP), serving the suite's fixture tools.
+ * Runs the MCP conformance suite's server scenarios directly against our Streamable HTTP endpoint
+ * ({@code /mcp} of the standalone server), serving the suite's fixture tools.
  * Prints the pass count and every failure with its reason; the scenarios of the features we implement must pass.
  */
 class ConformanceSuiteTest {
     /** Scenarios covering what we implement (lifecycle, ping, logging, tools, schema keywords, DNS rebinding). */
     static final Set<String> MUST_PASS = Set.of("server-initialize", "ping", "logging-set-level", "tools-list",
+            "resources-list", "resources-read-text", "resources-read-binary", "resources-templates-read", "resources-subscribe",
+            "resources-unsubscribe", "prompts-list", "prompts-get-simple", "prompts-get-with-args", "prompts-get-embedded-resource",
+            "prompts-get-with-image", "completion-complete", "server-sse-polling", "server-sse-multiple-streams",
             "tools-call-simple-text", "tools-call-image", "tools-call-audio", "tools-call-embedded-resource",
             "tools-call-mixed-content", "tools-call-with-logging", "tools-call-error", "tools-call-with-progress",
             "json-schema-2020-12", "dns-rebinding-protection", "tools-call-sampling", "tools-call-elicitation");
@@ -38,18 +40,16 @@ class ConformanceSuiteTest {
     @Test
     void conformanceServerScenarios() throws Exception {
         Interop.requirePeer(McpTestSupport.nodePeersInstalled(), "the npm MCP conformance suite (src/test/node/node_modules)");
+        ConformanceFixtures fixtures = new ConformanceFixtures();
         McpServer mcp = new McpServer(new Implementation("thinkloop-conformance", "1.0"), null,
-                new ToolCatalog(new ConformanceFixtures().tools(Map.of())), 100);
+                new ToolCatalog(fixtures.tools(Map.of())), fixtures.content(Map.of()), 100);
         McpWebSocketServer server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, new McpWebSocketServer.Options("127.0.0.1", 0,
                 16 << 20, Duration.ofSeconds(30), WebSocketAccessPolicy.OPEN.withLoopbackHostOnly())).start().toCompletableFuture().get();
-        int port = ServerEverythingTest.freePort();
-        Process bridge = ServerEverythingTest.startAndWait(List.of(McpTestSupport.node(), "http-ws-bridge.mjs", Integer.toString(port), server.url()),
-                Map.of(), "bridge listening");
         Path out = TestTemp.dir("mcp-conformance");
         try {
             McpTestSupport.Result run = McpTestSupport.runNode(Duration.ofMinutes(5),
                     "node_modules/@modelcontextprotocol/conformance/dist/index.js", "server",
-                    "--url", "http://127.0.0.1:" + port + "/mcp", "--suite", "all", "-o", out.toString());
+                    "--url", server.httpUrl(), "--suite", "all", "-o", out.toString());
             Map<String, List<String>> failures = new TreeMap<>();
             Map<String, Boolean> scenarioOk = new TreeMap<>();
             int passed = 0;
@@ -79,12 +79,11 @@ class ConformanceSuiteTest {
                     + scenarioOk.values().stream().filter(b -> b).count() + " scenarios fully passed)");
             failures.forEach((scenario, list) -> list.forEach(f -> System.out.println("conformance FAIL " + scenario + " " + f)));
             assertTrue(total > 0, "the suite ran; output:\n" + run.output());
+            assertTrue(failures.isEmpty(), "every server scenario passes: " + failures);
             for (String scenario : MUST_PASS) {
                 assertTrue(Boolean.TRUE.equals(scenarioOk.get(scenario)), scenario + " passes: " + failures.get(scenario) + "\nran: " + scenarioOk.keySet());
             }
         } finally {
-            bridge.destroy();
-            bridge.waitFor(5, TimeUnit.SECONDS);
             server.stop();
         }
     }

@@ -13,6 +13,7 @@ import io.thinkloop.mcp.types.JsonRpcMessage;
 import io.thinkloop.mcp.types.McpMethods;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -119,11 +120,21 @@ public final class JsonRpcPeer implements Transport.Listener {
         send(new JsonRpcMessage.Notification(method, params));
     }
 
+    /** A notification that belongs to the inbound request {@code relatedRequestId} (see {@link Transport#send(String, JsonNode, boolean)}). */
+    public void notifyRelated(String method, JsonNode params, JsonNode relatedRequestId) {
+        send(new JsonRpcMessage.Notification(method, params), relatedRequestId, false);
+    }
+
     /**
      * Sends a request when subscribed; emits its result or fails with {@link McpException}. Cancelling the
      * subscription sends {@code notifications/cancelled}.
      */
     public Uni<JsonNode> request(String method, ObjectNode params, RequestOptions options) {
+        return request(method, params, options, null);
+    }
+
+    /** As {@link #request(String, ObjectNode, RequestOptions)}, sent as part of serving the inbound request {@code relatedRequestId} (may be null). */
+    public Uni<JsonNode> request(String method, ObjectNode params, RequestOptions options, JsonNode relatedRequestId) {
         return Uni.createFrom().emitter(emitter -> {
             long idValue = nextId.getAndIncrement();
             JsonNode id = LongNode.valueOf(idValue);
@@ -146,7 +157,9 @@ public final class JsonRpcPeer implements Transport.Listener {
                     sendCancelled(id, "cancelled by the client");
                 }
             });
-            transport.send(new JsonRpcMessage.Request(id, method, p).encode()).whenComplete((v, err) -> {
+            String frame = new JsonRpcMessage.Request(id, method, p).encode();
+            CompletionStage<Void> sent = relatedRequestId == null ? transport.send(frame) : transport.send(frame, relatedRequestId, false);
+            sent.whenComplete((v, err) -> {
                 if (err != null && outbound.remove(key) != null) {
                     call.cancelTimer();
                     call.fail(new McpException(JsonRpcError.CONNECTION_CLOSED, "send failed: " + err.getMessage()));
@@ -195,10 +208,15 @@ public final class JsonRpcPeer implements Transport.Listener {
     }
 
     private void send(JsonRpcMessage message) {
+        send(message, null, false);
+    }
+
+    private void send(JsonRpcMessage message, JsonNode related, boolean response) {
         if (closed.get()) {
             return;
         }
-        transport.send(message.encode()).whenComplete((v, err) -> {
+        String frame = message.encode();
+        (related == null ? transport.send(frame) : transport.send(frame, related, response)).whenComplete((v, err) -> {
             if (err != null) {
                 LOG.debugf("%s: could not send %s: %s", name, message.getClass().getSimpleName(), err.getMessage());
             }
@@ -249,24 +267,24 @@ public final class JsonRpcPeer implements Transport.Listener {
         JsonNode id = request.id();
         RequestHandler handler = requestHandlers.get(request.method());
         if (handler == null) {
-            send(JsonRpcMessage.Response.error(id, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()));
+            send(JsonRpcMessage.Response.error(id, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()), id, true);
             return;
         }
         if (request.params() != null && !request.params().isObject()) {
-            send(JsonRpcMessage.Response.error(id, JsonRpcError.INVALID_PARAMS, "Invalid params: params must be an object"));
+            send(JsonRpcMessage.Response.error(id, JsonRpcError.INVALID_PARAMS, "Invalid params: params must be an object"), id, true);
             return;
         }
         RequestContext ctx = new RequestContext(this, id, request.method(), request.params());
         JsonRpcError refused = gate.apply(ctx);
         if (refused != null) {
-            send(JsonRpcMessage.Response.error(id, refused));
+            send(JsonRpcMessage.Response.error(id, refused), id, true);
             return;
         }
         String key = key(id);
         InboundCall call = new InboundCall();
         if (inbound.putIfAbsent(key, call) != null) {
             send(JsonRpcMessage.Response.error(id, JsonRpcError.INVALID_REQUEST,
-                    "Invalid Request: id " + id + " is already in use by a request in flight"));
+                    "Invalid Request: id " + id + " is already in use by a request in flight"), id, true);
             return;
         }
         HANDLERS.execute(() -> {
@@ -286,7 +304,7 @@ public final class JsonRpcPeer implements Transport.Listener {
     private void answer(String key, InboundCall call, JsonRpcMessage.Response response) {
         // A cancelled request gets no response (the receiver of a cancel stops; the sender ignores late replies).
         if (inbound.remove(key, call) && !call.cancelled) {
-            send(response);
+            send(response, response.id(), true);
         }
     }
 

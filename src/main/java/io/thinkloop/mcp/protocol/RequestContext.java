@@ -2,6 +2,7 @@ package io.thinkloop.mcp.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.types.McpMethods;
 
@@ -28,6 +29,21 @@ public record RequestContext(JsonRpcPeer peer, JsonNode id, String method, JsonN
         if (message != null) {
             p.put("message", message);
         }
-        peer.notify(McpMethods.PROGRESS, p);
+        peer.notifyRelated(McpMethods.PROGRESS, p, id);
+    }
+
+    /** A notification that belongs to this request (a log line while it runs): sent on its stream where the transport has one. */
+    public void notify(String method, JsonNode params) {
+        peer.notifyRelated(method, params, id);
+    }
+
+    /** A request to the peer made while serving this one (sampling, elicitation), on this request's stream. */
+    public Uni<JsonNode> request(String method, ObjectNode params, RequestOptions options) {
+        return peer.request(method, params, options, id);
+    }
+
+    /** Ends this request's stream so that the client polls for the rest (SSE polling); false where the transport cannot. */
+    public boolean closeStream(long retryMillis) {
+        return peer.transport().closeRequestStream(id, retryMillis);
     }
 }

@@ -25,6 +25,14 @@ public interface McpNativeTool {
             return MissingNode.getInstance();
         }
 
+        /**
+         * Ends the stream this call's messages travel on, without ending the call, so that the client
+         * reconnects and polls for the rest (Streamable HTTP's SSE polling); false on transports without one.
+         */
+        default boolean closeStream(long retryMillis) {
+            return false;
+        }
+
         /** A request to the client ({@code sampling/createMessage}, {@code elicitation/create}, ...). */
         default Uni<JsonNode> request(String method, ObjectNode params) {
             return Uni.createFrom().failure(new UnsupportedOperationException("no client to ask"));

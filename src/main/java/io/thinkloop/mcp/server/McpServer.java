@@ -11,6 +11,7 @@ import io.thinkloop.mcp.protocol.Transport;
 import io.thinkloop.mcp.types.Implementation;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.mcp.types.McpTool;
+import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.Tool;
 import java.time.Duration;
 import java.util.Map;
@@ -61,16 +62,28 @@ public final class McpServer {
     private final ToolCatalog tools;
     private final int pageSize;
     private final Limits limits;
+    private volatile ServerContent content;
     private final Set<McpServerSession> sessions = ConcurrentHashMap.newKeySet();
     private final Map<Tool, Object> inputSchemas = new ConcurrentHashMap<>();
     private final AtomicLong sessionCounter = new AtomicLong();
     private final JsonSchemaFactory schemaFactory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
     public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, int pageSize) {
-        this(serverInfo, instructions, tools, pageSize, Limits.NONE);
+        this(serverInfo, instructions, tools, ServerContent.NONE, pageSize, Limits.NONE);
     }
 
     public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, int pageSize, Limits limits) {
+        this(serverInfo, instructions, tools, ServerContent.NONE, pageSize, limits);
+    }
+
+    /** A server of tools and of resources, resource templates and prompts ({@link ServerContent}). */
+    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize) {
+        this(serverInfo, instructions, tools, content, pageSize, Limits.NONE);
+    }
+
+    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize,
+                     Limits limits) {
+        this.content = content;
         this.serverInfo = serverInfo;
         this.instructions = instructions;
         this.tools = tools;
@@ -91,6 +104,21 @@ public final class McpServer {
         peer.onClose(reason -> sessions.remove(session));
         peer.start();
         return session;
+    }
+
+    public ServerContent content() {
+        return content;
+    }
+
+    /** Replaces the resources and prompts; initialized sessions hear {@code list_changed} for both. */
+    public void setContent(ServerContent next) {
+        content = next;
+        sessions.forEach(McpServerSession::contentChanged);
+    }
+
+    /** Tells the sessions subscribed to {@code uri} that it changed ({@code notifications/resources/updated}). */
+    public void resourceUpdated(String uri) {
+        sessions.forEach(s -> s.resourceUpdated(uri));
     }
 
     public ToolCatalog tools() {
@@ -121,6 +149,11 @@ public final class McpServer {
         ObjectNode caps = Json.MAPPER.createObjectNode();
         caps.putObject("tools").put("listChanged", true);
         caps.putObject("logging");
+        if (!content.isEmpty()) {
+            caps.putObject("resources").put("subscribe", true).put("listChanged", true);
+            caps.putObject("prompts").put("listChanged", true);
+            caps.putObject("completions");
+        }
         return caps;
     }
 

@@ -14,7 +14,6 @@ import io.thinkloop.mcp.protocol.McpException;
 import io.thinkloop.mcp.protocol.RequestContext;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.mcp.types.McpMethods;
-import io.thinkloop.mcp.types.McpTool;
 import io.thinkloop.mcp.types.ProtocolVersions;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
@@ -28,6 +27,8 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 
 /**
  * One client's MCP session: {@code initialize} negotiates the version and must come first (except for
@@ -50,6 +51,7 @@ public final class McpServerSession {
     /** Token bucket of {@link McpServer.Limits#ratePerSecond()}; touched only by the serial gate. */
     private double rateTokens;
     private long rateNanos = System.nanoTime();
+    private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
 
     McpServerSession(McpServer server, JsonRpcPeer peer, String id) {
         this.server = server;
@@ -64,6 +66,14 @@ public final class McpServerSession {
                 .onRequest(McpMethods.TOOLS_LIST, this::listTools)
                 .onRequest(McpMethods.TOOLS_CALL, this::callTool)
                 .onRequest(McpMethods.LOGGING_SET_LEVEL, this::setLevel)
+                .onRequest(McpMethods.RESOURCES_LIST, ctx -> item(ServerContentDispatch.listResources(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.RESOURCES_TEMPLATES_LIST, ctx -> item(ServerContentDispatch.listTemplates(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.RESOURCES_READ, ctx -> item(ServerContentDispatch.read(server.content(), ctx.params())))
+                .onRequest(McpMethods.RESOURCES_SUBSCRIBE, ctx -> subscribe(ctx, true))
+                .onRequest(McpMethods.RESOURCES_UNSUBSCRIBE, ctx -> subscribe(ctx, false))
+                .onRequest(McpMethods.PROMPTS_LIST, ctx -> item(ServerContentDispatch.listPrompts(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(McpMethods.PROMPTS_GET, ctx -> item(ServerContentDispatch.getPrompt(server.content(), ctx.params())))
+                .onRequest(McpMethods.COMPLETION_COMPLETE, ctx -> item(ServerContentDispatch.complete(server.content(), ctx.params())))
                 .onNotification(McpMethods.INITIALIZED, p -> { });
     }
 
@@ -173,13 +183,74 @@ public final class McpServerSession {
 
     /** Sends {@code notifications/message} if the client asked for this level or a lower one. */
     public void log(String level, String logger, JsonNode data) {
+        log(level, logger, data, null);
+    }
+
+    /** As {@link #log(String, String, JsonNode)}, as part of serving {@code during} (null: unrelated to any request). */
+    void log(String level, String logger, JsonNode data, RequestContext during) {
         String wanted = logLevel;
         if (wanted == null || LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(wanted)) {
             return;
         }
         ObjectNode p = Json.MAPPER.createObjectNode().put("level", level).put("logger", logger);
         p.set("data", data);
-        peer.notify(McpMethods.LOG_MESSAGE, p);
+        if (during == null) {
+            peer.notify(McpMethods.LOG_MESSAGE, p);
+        } else {
+            during.notify(McpMethods.LOG_MESSAGE, p);
+        }
+    }
+
+    private static Uni<JsonNode> item(JsonNode result) {
+        return Uni.createFrom().item(result);
+    }
+
+    private Uni<JsonNode> subscribe(RequestContext ctx, boolean on) {
+        JsonNode uri = ctx.params() == null ? null : ctx.params().get("uri");
+        if (uri == null || !uri.isTextual()) {
+            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: uri (a string) is required");
+        }
+        if (on) {
+            subscriptions.add(uri.textValue());
+        } else {
+            subscriptions.remove(uri.textValue());
+        }
+        return item(Json.MAPPER.createObjectNode());
+    }
+
+    /** {@code notifications/resources/updated} if this session subscribed to {@code uri}. */
+    void resourceUpdated(String uri) {
+        if (subscriptions.contains(uri) && peer.isOpen()) {
+            peer.notify(McpMethods.RESOURCES_UPDATED, Json.MAPPER.createObjectNode().put("uri", uri));
+        }
+    }
+
+    void contentChanged() {
+        if (protocolVersion != null && peer.isOpen()) {
+            peer.notify(McpMethods.RESOURCES_LIST_CHANGED, Json.MAPPER.createObjectNode());
+            peer.notify(McpMethods.PROMPTS_LIST_CHANGED, Json.MAPPER.createObjectNode());
+        }
+    }
+
+    /** One page of {@code all} under {@code field}, from the request's cursor, with {@code nextCursor} when more remain. */
+    static ObjectNode page(List<JsonNode> all, String field, JsonNode params, int pageSize) {
+        int offset = 0;
+        JsonNode cursor = params == null ? null : params.get("cursor");
+        if (cursor != null && !cursor.isNull()) {
+            offset = decodeCursor(cursor);
+            if (offset < 0 || offset > all.size()) {
+                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown cursor");
+            }
+        }
+        int end = Math.min(all.size(), offset + pageSize);
+        ObjectNode result = Json.MAPPER.createObjectNode();
+        ArrayNode list = result.putArray(field);
+        all.subList(offset, end).forEach(list::add);
+        if (end < all.size()) {
+            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
+        }
+        return result;
     }
 
     void toolsChanged() {
@@ -189,27 +260,8 @@ public final class McpServerSession {
     }
 
     private Uni<JsonNode> listTools(RequestContext ctx) {
-        List<Tool> all = server.tools().list();
-        int offset = 0;
-        JsonNode cursor = ctx.params() == null ? null : ctx.params().get("cursor");
-        if (cursor != null && !cursor.isNull()) {
-            offset = decodeCursor(cursor);
-            if (offset < 0 || offset > all.size()) {
-                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown cursor");
-            }
-        }
-        int end = Math.min(all.size(), offset + server.pageSize());
-        ObjectNode result = Json.MAPPER.createObjectNode();
-        ArrayNode list = result.putArray("tools");
-        for (Tool tool : all.subList(offset, end)) {
-            McpTool d = McpServer.describe(tool);
-            list.add(Json.MAPPER.valueToTree(d));
-        }
-        if (end < all.size()) {
-            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
-        }
-        return Uni.createFrom().item(result);
+        List<JsonNode> all = server.tools().list().stream().map(t -> (JsonNode) Json.MAPPER.valueToTree(McpServer.describe(t))).toList();
+        return item(page(all, "tools", ctx.params(), server.pageSize()));
     }
 
     private static int decodeCursor(JsonNode cursor) {
@@ -263,7 +315,12 @@ public final class McpServerSession {
 
                 @Override
                 public void log(String level, String logger, JsonNode data) {
-                    McpServerSession.this.log(level, logger, data);
+                    McpServerSession.this.log(level, logger, data, ctx);
+                }
+
+                @Override
+                public boolean closeStream(long retryMillis) {
+                    return ctx.closeStream(retryMillis);
                 }
 
                 @Override
@@ -273,7 +330,7 @@ public final class McpServerSession {
 
                 @Override
                 public Uni<JsonNode> request(String method, ObjectNode requestParams) {
-                    return peer.request(method, requestParams, RequestOptions.DEFAULT);
+                    return ctx.request(method, requestParams, RequestOptions.DEFAULT);
                 }
             };
             try {
@@ -292,7 +349,7 @@ public final class McpServerSession {
         }
         return running
                 .onFailure().recoverWithItem(e -> {
-                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)));
+                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)), ctx);
                     return ToolResult.error("Tool " + toolName + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .map(McpServerSession::toJson);

@@ -1,5 +1,8 @@
 package io.thinkloop.mcptools.trip;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.thinkloop.json.Json;
+import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolServerDefinition;
 
@@ -8,10 +11,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * {@code ./thinkloop tool-server trip-planning}: the trip-planning environment as a tool server.
@@ -39,6 +45,55 @@ public final class TripPlanningServer implements ToolServerDefinition {
     @Override
     public List<Tool> tools(Map<String, String> options) {
         return environment(options).tools();
+    }
+
+    /**
+     * Beside the tools: the database's cities as resources ({@code trip://cities}, the list, and
+     * {@code trip://cities/{city}}, one city with its hotels, attractions and restaurants, city names
+     * completed), and the trip-planning task as a prompt template ({@code plan_trip}: origin, destination,
+     * days, people, budget; city arguments completed).
+     */
+    @Override
+    public ServerContent content(Map<String, String> options) {
+        Map<String, String> readOnly = new HashMap<>(options);
+        readOnly.remove("export");
+        readOnly.remove("record");
+        TripDatabase db = environment(readOnly).database();
+        Function<String, List<String>> cityNames = prefix -> db.cities().stream().map(City::name)
+                .filter(n -> n.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT))).toList();
+        ServerContent.Resource cities = new ServerContent.Resource("trip://cities", "cities",
+                "Every city of the travel database: name, province, description, highlights, average daily budget",
+                "application/json", () -> ServerContent.Contents.text(Json.MAPPER.valueToTree(db.cities()).toString()));
+        ServerContent.ResourceTemplate city = new ServerContent.ResourceTemplate("trip://cities/{city}", "city",
+                "One city with its hotels, attractions and restaurants", "application/json", vars -> {
+                    City c = db.city(vars.get("city")).orElseThrow(() -> new IllegalArgumentException("no city named " + vars.get("city")));
+                    ObjectNode o = Json.MAPPER.valueToTree(c);
+                    o.set("hotels", Json.MAPPER.valueToTree(db.hotelsIn(c.name())));
+                    o.set("attractions", Json.MAPPER.valueToTree(db.attractionsIn(c.name())));
+                    o.set("restaurants", Json.MAPPER.valueToTree(db.restaurantsIn(c.name())));
+                    return ServerContent.Contents.text(o.toString());
+                }, Map.of("city", cityNames));
+        ServerContent.Prompt plan = new ServerContent.Prompt("plan_trip", "Plan a trip",
+                "The trip-planning task: an itinerary from the database, checked against its constraints, submitted with submit_result",
+                List.of(new ServerContent.PromptArgument("origin", "City the trip starts from", true),
+                        new ServerContent.PromptArgument("destination", "City to visit", true),
+                        new ServerContent.PromptArgument("days", "Number of days (default 3)", false),
+                        new ServerContent.PromptArgument("people", "Number of travellers (default 2)", false),
+                        new ServerContent.PromptArgument("budget", "Total budget for everything (optional)", false)),
+                args -> {
+                    for (String arg : List.of("origin", "destination")) {
+                        if (db.city(args.get(arg)).isEmpty()) {
+                            throw new IllegalArgumentException(arg + ": no city named " + args.get(arg) + " (see trip://cities)");
+                        }
+                    }
+                    String budget = args.getOrDefault("budget", "");
+                    return ServerContent.userText("Plan a " + args.getOrDefault("days", "3") + "-day trip for " + args.getOrDefault("people", "2")
+                            + " people from " + args.get("origin") + " to " + args.get("destination") + ", starting " + db.startDate() + "."
+                            + (budget.isBlank() ? "" : " The total budget is " + budget + ".")
+                            + " Use the travel database tools for transport, hotels, attractions, restaurants and weather;"
+                            + " each day needs a place to stay, at least one attraction and meals. When the plan is complete, submit it with submit_result.");
+                }, Map.of("origin", cityNames, "destination", cityNames));
+        return new ServerContent(List.of(cities), List.of(city), List.of(plan));
     }
 
     /** The environment the options describe; throws IllegalArgumentException with a clear message on bad options. */
