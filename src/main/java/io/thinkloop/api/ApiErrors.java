@@ -3,6 +3,7 @@ package io.thinkloop.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ErrorCode;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
@@ -32,28 +33,29 @@ public class ApiErrors {
     private static final Set<String> OPENAI_PATHS = Set.of("/v1/chat/completions", "/v1/models", "/v1/completions");
 
     /** A JSON error body in the API's shape. */
-    static String body(String code, String message, boolean retryable) {
-        return Json.MAPPER.createObjectNode().put("code", code).put("message", message).put("retryable", retryable).toString();
+    static String body(ErrorCode code, String message, boolean retryable) {
+        return Json.MAPPER.createObjectNode()
+                .put("code", code.wireName()).put("message", message).put("retryable", retryable).toString();
     }
 
-    static String codeFor(int status) {
+    static ErrorCode codeFor(int status) {
         return switch (status) {
-            case 400 -> "bad_request";
-            case 401 -> "unauthorized";
-            case 403 -> "forbidden";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 406 -> "not_acceptable";
-            case 409 -> "conflict";
-            case 413 -> "payload_too_large";
-            case 415 -> "unsupported_media_type";
-            case 429 -> "rate_limited";
-            case 503 -> "unavailable";
-            default -> status >= 500 ? "internal_error" : "http_" + status;
+            case 400 -> ErrorCode.INVALID_REQUEST;
+            case 401 -> ErrorCode.UNAUTHORIZED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 406 -> ErrorCode.NOT_ACCEPTABLE;
+            case 409 -> ErrorCode.CONFLICT;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            case 429 -> ErrorCode.RATE_LIMITED;
+            case 503 -> ErrorCode.UNAVAILABLE;
+            default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_REQUEST;
         };
     }
 
-    private static Response json(int status, String code, String message, boolean retryable) {
+    private static Response json(int status, ErrorCode code, String message, boolean retryable) {
         return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body(code, message, retryable)).build();
     }
 
@@ -81,7 +83,7 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response invalidJson(JsonProcessingException e) {
-        return json(400, "invalid_json", "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage(), false);
+        return json(400, ErrorCode.INVALID_JSON, "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage(), false);
     }
 
     @ServerExceptionMapper
@@ -89,10 +91,10 @@ public class ApiErrors {
         if (clientWentAway(e)) {
             // the client closed the connection mid-request: nobody to answer, nothing wrong here
             LOG.debugf("request abandoned by its client: %s", e);
-            return json(400, "client_closed", "the client closed the connection", true);
+            return json(400, ErrorCode.CLIENT_CLOSED, "the client closed the connection", true);
         }
         LOG.errorf(e, "unexpected failure of a request");
-        return json(500, "internal_error", "the request failed unexpectedly (" + e.getClass().getSimpleName() + "); see the service log", true);
+        return json(500, ErrorCode.INTERNAL_ERROR, "the request failed unexpectedly (" + e.getClass().getSimpleName() + "); see the service log", true);
     }
 
     /** An I/O failure of the connection itself (closed or reset by the peer), anywhere in the cause chain. */
@@ -127,7 +129,7 @@ public class ApiErrors {
                 rc.next();
                 return;
             }
-            end(rc, 404, "not_found", "no resource at " + rc.request().method() + " " + rc.normalizedPath(), false);
+            end(rc, 404, ErrorCode.NOT_FOUND, "no resource at " + rc.request().method() + " " + rc.normalizedPath(), false);
         });
         router.routeWithRegex("/v1(/.*)?").failureHandler(this::failure);
     }
@@ -146,7 +148,7 @@ public class ApiErrors {
         end(rc, status, codeFor(status), message, status >= 500);
     }
 
-    private static void end(RoutingContext rc, int status, String code, String message, boolean retryable) {
+    private static void end(RoutingContext rc, int status, ErrorCode code, String message, boolean retryable) {
         rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body(code, message, retryable));
     }
 }

@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import io.thinkloop.model.ErrorCode;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.Context;
@@ -79,7 +80,7 @@ public class HttpHardening {
                 ? sessionMessageBytes() : maxBodySize.asLongValue();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLong(length, limit)) {
-            String body = ApiErrors.body("payload_too_large", "request bodies here are limited to " + limit + " bytes"
+            String body = ApiErrors.body(ErrorCode.PAYLOAD_TOO_LARGE, "request bodies here are limited to " + limit + " bytes"
                     + (limit == sessionMessageBytes() ? " (thinkloop.ws.max-message-size characters)" : ""), false);
             rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.CONNECTION, "close").end(body);

@@ -42,8 +42,24 @@ public enum ErrorCode {
     ORIGIN_NOT_ALLOWED(false),
     /** REST: a request body the endpoint cannot use (e.g. a bench run without a suite). */
     INVALID_REQUEST(false),
-    /** REST: no such resource (e.g. a bench run id). */
+    /** REST: no such resource (e.g. a bench run id), or a {@code /v1} path no route serves. */
     NOT_FOUND(false),
+    /** HTTP 403 for another reason than the Origin. */
+    FORBIDDEN(false),
+    /** HTTP 405. */
+    METHOD_NOT_ALLOWED(false),
+    /** HTTP 406. */
+    NOT_ACCEPTABLE(false),
+    /** HTTP 409. */
+    CONFLICT(false),
+    /** HTTP 413: a request body announced larger than the endpoint takes. */
+    PAYLOAD_TOO_LARGE(false),
+    /** HTTP 415: the body is not {@code application/json}. */
+    UNSUPPORTED_MEDIA_TYPE(false),
+    /** HTTP 503 for another reason than the journal. */
+    UNAVAILABLE(true),
+    /** The client closed the connection mid-request (nobody reads the answer). */
+    CLIENT_CLOSED(true),
 
     // ---- a turn: journaled, followed by turn.completed
     /** The configured {@code thinkloop.model.backend} does not exist. */

@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -100,7 +101,7 @@ class McpStreamableHttpRouteTest {
 
     @Test
     void theInspectorCliListsAndCallsToolsWithTheApiKey() throws Exception {
-        Assumptions.assumeTrue(McpInspectorCliTest.installed());
+        Interop.requirePeer(McpInspectorCliTest.installed(), "the MCP Inspector CLI (npm, src/test/node)");
         JsonNode tools = McpInspectorCliTest.inspector(endpoint(), "--transport", "http", "--header", "Authorization: Bearer " + KEY,
                 "--method", "tools/list");
         assertTrue(tools.path("tools").size() >= 3, tools.toString());

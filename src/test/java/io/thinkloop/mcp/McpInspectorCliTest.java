@@ -1,5 +1,6 @@
 package io.thinkloop.mcp;
 
+import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ public class McpInspectorCliTest {
 
     @Test
     void theInspectorListsAndCallsToolsThroughAClaudeDesktopStyleStdioEntry() throws Exception {
-        Assumptions.assumeTrue(installed());
+        Interop.requirePeer(installed(), "the MCP Inspector CLI (npm, src/test/node)");
         Path config = Files.createTempFile("claude-desktop", ".json");
         Files.writeString(config, McpJavaSdkInteropTest.claudeDesktopConfig().toPrettyString());
         JsonNode tools = inspector("--config", config.toString(), "--server", "trip-planning", "--method", "tools/list");
@@ -53,7 +54,7 @@ public class McpInspectorCliTest {
 
     @Test
     void theInspectorListsAndCallsToolsOverStreamableHttp() throws Exception {
-        Assumptions.assumeTrue(installed());
+        Interop.requirePeer(installed(), "the MCP Inspector CLI (npm, src/test/node)");
         McpWebSocketServer server = McpTestSupport.startServer();
         try {
             JsonNode tools = inspector(server.httpUrl(), "--transport", "http", "--method", "tools/list");

@@ -1,5 +1,6 @@
 package io.thinkloop.runtime;
 
+import io.thinkloop.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,23 +123,17 @@ class SessionCrashIT {
     }
 
     private void awaitReady(URI base) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < end) {
+        Await.until("the restarted service's readiness (log: " + log + ")", Duration.ofSeconds(90), () -> {
             if (!service.isAlive()) {
                 throw new AssertionError("service exited: " + Files.readString(log));
             }
             try {
-                var r = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
+                return HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
             } catch (IOException notYet) {
-                // still starting
+                return false; // still starting
             }
-            Thread.sleep(200); // polling the readiness endpoint, bounded by the deadline above
-        }
-        throw new AssertionError("service not ready: " + Files.readString(log));
+        });
     }
 
     private static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package io.thinkloop.session;
 
+import io.thinkloop.testkit.Await;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,15 +64,8 @@ final class Stores {
         }
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.onSpinWait();
-            Thread.sleep(5); // a bounded poll of a condition, not a synchronisation by time
-        }
+    static void await(BooleanSupplier condition, String what) {
+        Await.until(what, condition::getAsBoolean);
     }
 
     /** Open descriptors of this process. */
