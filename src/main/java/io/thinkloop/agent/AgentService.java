@@ -1,8 +1,8 @@
 package io.thinkloop.agent;
 
 import io.thinkloop.backend.BackendSelector;
-import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.model.ErrorCode;
+import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
@@ -25,19 +25,25 @@ public class AgentService {
 
     @Inject
     BackendSelector backends;
+
     @Inject
     ToolRegistry tools;
+
     @Inject
     ApprovalPolicy approvals;
 
     @ConfigProperty(name = "thinkloop.agent.max-steps", defaultValue = "16")
     int maxSteps;
+
     @ConfigProperty(name = "thinkloop.agent.tool-timeout", defaultValue = "60s")
     Duration toolTimeout;
+
     @ConfigProperty(name = "thinkloop.agent.turn-timeout", defaultValue = "10m")
     Duration turnTimeout;
+
     @ConfigProperty(name = "thinkloop.agent.max-tokens", defaultValue = "8192")
     int maxTokens;
+
     @ConfigProperty(name = "thinkloop.agent.system-prompt")
     Optional<String> systemPrompt;
 
@@ -48,8 +54,7 @@ public class AgentService {
     }
 
     /** Result of {@link #startTurn}: the turn's id, or why it did not start. */
-    public record Started(String turnId, ServerEvent.Error refused) {
-    }
+    public record Started(String turnId, ServerEvent.Error refused) {}
 
     /**
      * Journals the user message and starts a turn answering it; refused (nothing journaled) while another
@@ -80,20 +85,38 @@ public class AgentService {
     public Started startTurn(
             Session session, String content, TurnLimits limits, boolean includeTokens, SamplingSettings sampling) {
         if (content == null || content.isEmpty()) {
-            return new Started(null, ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "user_message needs a non-empty content"));
+            return new Started(
+                    null, ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "user_message needs a non-empty content"));
         }
-        TurnRunner runner = new TurnRunner(session, content, limits, backends, tools, approvals,
-                systemPrompt.orElse(null), virtualThreads, includeTokens, sampling);
+        TurnRunner runner = new TurnRunner(
+                session,
+                content,
+                limits,
+                backends,
+                tools,
+                approvals,
+                systemPrompt.orElse(null),
+                virtualThreads,
+                includeTokens,
+                sampling);
         if (!session.beginTurn(runner)) {
-            return new Started(null, new ServerEvent.Error(ErrorCode.TURN_IN_PROGRESS,
-                    "a turn is running in this session; wait for turn.completed or send cancel", true));
+            return new Started(
+                    null,
+                    new ServerEvent.Error(
+                            ErrorCode.TURN_IN_PROGRESS,
+                            "a turn is running in this session; wait for turn.completed or send cancel",
+                            true));
         }
         try {
             runner.begin();
         } catch (JournalWriteException e) {
             session.endTurn(runner, null);
-            return new Started(null, new ServerEvent.Error(JournalWriteException.CODE,
-                    "the session's journal cannot be written; the message was not taken", true));
+            return new Started(
+                    null,
+                    new ServerEvent.Error(
+                            JournalWriteException.CODE,
+                            "the session's journal cannot be written; the message was not taken",
+                            true));
         }
         Thread.ofVirtual().name("turn-" + runner.turnId()).start(runner);
         return new Started(runner.turnId(), null);

@@ -7,5 +7,4 @@ import java.time.Duration;
  * wants tools after that many, one last generation runs without tools. {@code toolTimeout}: per tool
  * call. {@code turnTimeout}: the whole turn. {@code maxTokens}: per generation.
  */
-public record TurnLimits(int maxSteps, Duration toolTimeout, Duration turnTimeout, int maxTokens) {
-}
+public record TurnLimits(int maxSteps, Duration toolTimeout, Duration turnTimeout, int maxTokens) {}

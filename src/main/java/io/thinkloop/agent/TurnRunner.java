@@ -2,20 +2,20 @@ package io.thinkloop.agent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.thinkloop.json.Json;
-import io.thinkloop.model.ErrorCode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.codec.CodecException;
 import io.thinkloop.codec.DeepSeekV32Codec;
-import io.thinkloop.model.ParseEvent;
 import io.thinkloop.codec.StreamingParser;
-import io.thinkloop.backend.BackendSelector;
+import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
@@ -23,8 +23,8 @@ import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.JournalWriteException;
 import io.thinkloop.session.ServerEvent;
-import io.thinkloop.session.ToolStatus;
 import io.thinkloop.session.Session;
+import io.thinkloop.session.ToolStatus;
 import io.thinkloop.tools.ApprovalPolicy;
 import io.thinkloop.tools.ArgumentValidator;
 import io.thinkloop.tools.Tool;
@@ -32,7 +32,6 @@ import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolRegistry;
 import io.thinkloop.tools.ToolResult;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,20 +61,15 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private static final Logger LOG = Logger.getLogger(TurnRunner.class);
     private static final Object CANCEL = new Object();
 
-    private record Chunk(int step, ModelChunk chunk) {
-    }
+    private record Chunk(int step, ModelChunk chunk) {}
 
-    private record StreamFailed(int step, Throwable error) {
-    }
+    private record StreamFailed(int step, Throwable error) {}
 
-    private record StreamDone(int step) {
-    }
+    private record StreamDone(int step) {}
 
-    private record ToolDone(int step, int index, ToolResult result, ToolStatus status, long latencyMs) {
-    }
+    private record ToolDone(int step, int index, ToolResult result, ToolStatus status, long latencyMs) {}
 
-    private record Decision(String toolCallId, boolean approved, String reason) {
-    }
+    private record Decision(String toolCallId, boolean approved, String reason) {}
 
     private static final class Cancelled extends RuntimeException {
         Cancelled() {
@@ -125,11 +119,16 @@ final class TurnRunner implements ActiveTurn, Runnable {
         String end;
 
         List<ToolCall> toolCalls() {
-            return calls.stream().sorted(Map.Entry.comparingByKey()).map(Map.Entry::getValue).toList();
+            return calls.stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .map(Map.Entry::getValue)
+                    .toList();
         }
 
         ChatMessage message(boolean withTools) {
-            List<ToolCall> tc = withTools && !calls.isEmpty() ? toolCalls().stream().map(Generation::encodable).toList() : null;
+            List<ToolCall> tc = withTools && !calls.isEmpty()
+                    ? toolCalls().stream().map(Generation::encodable).toList()
+                    : null;
             return ChatMessage.assistant(content.toString(), reasoning.isEmpty() ? null : reasoning.toString(), tc);
         }
 
@@ -165,7 +164,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private final ExecutorService virtualThreads;
     private final boolean includeTokens;
     private final SamplingSettings sampling;
-    private final String turnId = "turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    private final String turnId =
+            "turn_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
 
     private final BlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final Set<Cancellable> running = ConcurrentHashMap.newKeySet();
@@ -181,9 +181,17 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private List<ToolCall> openCalls;
     private ToolResult[] openResults;
 
-    TurnRunner(Session session, String content, TurnLimits limits, BackendSelector backends, ToolRegistry registry,
-               ApprovalPolicy approvals, String systemPrompt, ExecutorService virtualThreads, boolean includeTokens,
-               SamplingSettings sampling) {
+    TurnRunner(
+            Session session,
+            String content,
+            TurnLimits limits,
+            BackendSelector backends,
+            ToolRegistry registry,
+            ApprovalPolicy approvals,
+            String systemPrompt,
+            ExecutorService virtualThreads,
+            boolean includeTokens,
+            SamplingSettings sampling) {
         this.session = session;
         this.content = content;
         this.limits = limits;
@@ -264,9 +272,11 @@ final class TurnRunner implements ActiveTurn, Runnable {
             stopEverything();
             try {
                 closeHistory("internal error", ToolStatus.CANCELLED);
-                emit(e instanceof JournalWriteException
-                        ? new ServerEvent.Error(ErrorCode.JOURNAL_WRITE_FAILED, String.valueOf(e.getMessage()), true)
-                        : ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage())));
+                emit(
+                        e instanceof JournalWriteException
+                                ? new ServerEvent.Error(
+                                        ErrorCode.JOURNAL_WRITE_FAILED, String.valueOf(e.getMessage()), true)
+                                : ServerEvent.Error.of(ErrorCode.INTERNAL_ERROR, String.valueOf(e.getMessage())));
                 last = new ServerEvent.TurnCompleted("error", steps);
             } catch (RuntimeException again) {
                 LOG.errorf(again, "could not report the failure of turn %s", turnId);
@@ -281,9 +291,12 @@ final class TurnRunner implements ActiveTurn, Runnable {
     }
 
     private String loop() {
-        ModelBackend backend = backends.selected().orElseThrow(() -> new TurnFailure(ErrorCode.BACKEND_UNAVAILABLE,
-                "model backend '" + backends.configuredId() + "' is not available (thinkloop.model.backend; available: "
-                        + String.join(", ", backends.availableIds()) + ")"));
+        ModelBackend backend = backends.selected()
+                .orElseThrow(() -> new TurnFailure(
+                        ErrorCode.BACKEND_UNAVAILABLE,
+                        "model backend '" + backends.configuredId()
+                                + "' is not available (thinkloop.model.backend; available: "
+                                + String.join(", ", backends.availableIds()) + ")"));
         for (int step = 0; ; step++) {
             boolean lastStep = step >= limits.maxSteps();
             List<Tool> tools = lastStep ? List.of() : registry.list();
@@ -324,15 +337,23 @@ final class TurnRunner implements ActiveTurn, Runnable {
         }
         messages.addAll(session.history());
         String prompt = encode(messages);
-        CompletionRequest request = new CompletionRequest(messages, specs, ThinkingMode.THINKING, prompt,
-                sampling == null ? CompletionRequest.Sampling.greedy(limits.maxTokens()) : sampling.forStep(limits.maxTokens(), step));
+        CompletionRequest request = new CompletionRequest(
+                messages,
+                specs,
+                ThinkingMode.THINKING,
+                prompt,
+                sampling == null
+                        ? CompletionRequest.Sampling.greedy(limits.maxTokens())
+                        : sampling.forStep(limits.maxTokens(), step));
         Generation g = new Generation();
         generating = g;
         try {
-            modelSubscription = backend.stream(request).subscribe().with(
-                    c -> inbox.add(new Chunk(step, c)),
-                    e -> inbox.add(new StreamFailed(step, e)),
-                    () -> inbox.add(new StreamDone(step)));
+            modelSubscription = backend.stream(request)
+                    .subscribe()
+                    .with(
+                            c -> inbox.add(new Chunk(step, c)),
+                            e -> inbox.add(new StreamFailed(step, e)),
+                            () -> inbox.add(new StreamDone(step)));
         } catch (RuntimeException e) {
             throw TurnFailure.ofBackend(e, "model backend failed to start");
         }
@@ -358,7 +379,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
                                 emit(new ServerEvent.Tokens(step, t.tokenIds(), t.logprobs()));
                             }
                         }
-                        case ModelChunk.Usage u -> emit(new ServerEvent.Usage(u.promptTokens(), u.completionTokens(), u.reasoningTokens()));
+                        case ModelChunk.Usage u ->
+                            emit(new ServerEvent.Usage(u.promptTokens(), u.completionTokens(), u.reasoningTokens()));
                     }
                 } else if (item instanceof StreamDone d && d.step() == step) {
                     if (parser != null) {
@@ -391,7 +413,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
         try {
             return DeepSeekV32Codec.encode(messages, ThinkingMode.THINKING, true, true);
         } catch (CodecException e) {
-            throw new TurnFailure(ErrorCode.INVALID_CONVERSATION, "the conversation cannot be encoded: " + e.getMessage());
+            throw new TurnFailure(
+                    ErrorCode.INVALID_CONVERSATION, "the conversation cannot be encoded: " + e.getMessage());
         }
     }
 
@@ -414,9 +437,9 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 }
             }
             case ParseEvent.ToolCallStarted s ->
-                    emit(new ServerEvent.ToolCallStarted(callId(g, s.index()), s.index(), s.name()));
+                emit(new ServerEvent.ToolCallStarted(callId(g, s.index()), s.index(), s.name()));
             case ParseEvent.ToolCallArgumentsDelta a ->
-                    emit(new ServerEvent.ToolCallArgumentsDelta(callId(g, a.index()), a.index(), a.delta()));
+                emit(new ServerEvent.ToolCallArgumentsDelta(callId(g, a.index()), a.index(), a.delta()));
             case ParseEvent.ToolCallCompleted c -> {
                 String id = callId(g, c.index());
                 g.calls.add(Map.entry(c.index(), new ToolCall(id, c.name(), c.argumentsJson())));
@@ -430,13 +453,16 @@ final class TurnRunner implements ActiveTurn, Runnable {
     }
 
     private static String callId(Generation g, int index) {
-        return g.ids.computeIfAbsent(index, i -> "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
+        return g.ids.computeIfAbsent(
+                index,
+                i -> "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20));
     }
 
     // ---- tools ----
 
     private void runTools(int step, List<ToolCall> calls, List<Tool> tools) {
-        Map<String, Tool> byName = tools.stream().collect(Collectors.toMap(t -> t.spec().name(), t -> t, (a, b) -> a));
+        Map<String, Tool> byName =
+                tools.stream().collect(Collectors.toMap(t -> t.spec().name(), t -> t, (a, b) -> a));
         Map<String, Integer> indexOf = new HashMap<>();
         Object[] validArgs = new Object[calls.size()];
         int remaining = calls.size();
@@ -445,9 +471,15 @@ final class TurnRunner implements ActiveTurn, Runnable {
             indexOf.put(call.id(), i);
             Tool tool = byName.get(call.name());
             if (tool == null) {
-                complete(i, call, ToolResult.error("unknown tool '" + call.name() + "'; available tools: "
-                        + (byName.isEmpty() ? "none" : byName.keySet().stream().sorted().collect(Collectors.joining(", ")))),
-                        ToolStatus.ERROR, 0);
+                complete(
+                        i,
+                        call,
+                        ToolResult.error("unknown tool '" + call.name() + "'; available tools: "
+                                + (byName.isEmpty()
+                                        ? "none"
+                                        : byName.keySet().stream().sorted().collect(Collectors.joining(", ")))),
+                        ToolStatus.ERROR,
+                        0);
                 remaining--;
                 continue;
             }
@@ -478,8 +510,13 @@ final class TurnRunner implements ActiveTurn, Runnable {
                 if (d.approved()) {
                     start(step, i, call, byName.get(call.name()), (JsonNode) validArgs[i]);
                 } else {
-                    complete(i, call, ToolResult.error("denied by user" + (d.reason() == null || d.reason().isBlank() ? "" : ": " + d.reason())),
-                            ToolStatus.DENIED, 0);
+                    complete(
+                            i,
+                            call,
+                            ToolResult.error("denied by user"
+                                    + (d.reason() == null || d.reason().isBlank() ? "" : ": " + d.reason())),
+                            ToolStatus.DENIED,
+                            0);
                     remaining--;
                 }
             }
@@ -490,20 +527,46 @@ final class TurnRunner implements ActiveTurn, Runnable {
     private void start(int step, int index, ToolCall call, Tool tool, JsonNode args) {
         emit(new ServerEvent.ToolExecuting(call.id(), call.name()));
         long t0 = System.nanoTime();
-        ToolCallContext ctx = new ToolCallContext(session.id(), turnId, call.id(),
-                (p, m) -> LOG.debugf("tool %s progress %s %s", call.id(), p, m));
+        ToolCallContext ctx = new ToolCallContext(
+                session.id(), turnId, call.id(), (p, m) -> LOG.debugf("tool %s progress %s %s", call.id(), p, m));
         long timeoutMs = limits.toolTimeout().toMillis();
         Cancellable[] handle = new Cancellable[1];
-        handle[0] = Uni.createFrom().deferred(() -> tool.call(args, ctx))
+        handle[0] = Uni.createFrom()
+                .deferred(() -> tool.call(args, ctx))
                 .runSubscriptionOn(virtualThreads)
-                .ifNoItem().after(limits.toolTimeout()).failWith(TimeoutException::new)
-                .subscribe().with(
-                        r -> inbox.add(r == null
-                                ? new ToolDone(step, index, ToolResult.error("the tool returned no result"), ToolStatus.ERROR, ms(t0))
-                                : new ToolDone(step, index, r, r.isError() ? ToolStatus.ERROR : ToolStatus.OK, ms(t0))),
-                        e -> inbox.add(e instanceof TimeoutException
-                                ? new ToolDone(step, index, ToolResult.error("tool timed out after " + timeoutMs + " ms"), ToolStatus.TIMEOUT, ms(t0))
-                                : new ToolDone(step, index, ToolResult.error("tool failed: " + e.getMessage()), ToolStatus.ERROR, ms(t0))));
+                .ifNoItem()
+                .after(limits.toolTimeout())
+                .failWith(TimeoutException::new)
+                .subscribe()
+                .with(
+                        r -> inbox.add(
+                                r == null
+                                        ? new ToolDone(
+                                                step,
+                                                index,
+                                                ToolResult.error("the tool returned no result"),
+                                                ToolStatus.ERROR,
+                                                ms(t0))
+                                        : new ToolDone(
+                                                step,
+                                                index,
+                                                r,
+                                                r.isError() ? ToolStatus.ERROR : ToolStatus.OK,
+                                                ms(t0))),
+                        e -> inbox.add(
+                                e instanceof TimeoutException
+                                        ? new ToolDone(
+                                                step,
+                                                index,
+                                                ToolResult.error("tool timed out after " + timeoutMs + " ms"),
+                                                ToolStatus.TIMEOUT,
+                                                ms(t0))
+                                        : new ToolDone(
+                                                step,
+                                                index,
+                                                ToolResult.error("tool failed: " + e.getMessage()),
+                                                ToolStatus.ERROR,
+                                                ms(t0))));
         running.add(handle[0]);
         if (cancelled) {
             handle[0].cancel();
@@ -516,7 +579,8 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     private void complete(int index, ToolCall call, ToolResult result, ToolStatus status, long latencyMs) {
         openResults[index] = result;
-        emit(new ServerEvent.ToolResultEvent(call.id(), call.name(), result.text(), result.structured(), result.isError(), status, latencyMs));
+        emit(new ServerEvent.ToolResultEvent(
+                call.id(), call.name(), result.text(), result.structured(), result.isError(), status, latencyMs));
     }
 
     // ---- waiting ----

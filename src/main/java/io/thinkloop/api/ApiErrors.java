@@ -34,8 +34,12 @@ public class ApiErrors {
 
     /** A JSON error body in the API's shape. */
     static String body(ErrorCode code, String message, boolean retryable) {
-        return Json.MAPPER.createObjectNode()
-                .put("code", code.wireName()).put("message", message).put("retryable", retryable).toString();
+        return Json.MAPPER
+                .createObjectNode()
+                .put("code", code.wireName())
+                .put("message", message)
+                .put("retryable", retryable)
+                .toString();
     }
 
     static ErrorCode codeFor(int status) {
@@ -56,7 +60,10 @@ public class ApiErrors {
     }
 
     private static Response json(int status, ErrorCode code, String message, boolean retryable) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body(code, message, retryable)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body(code, message, retryable))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -68,7 +75,8 @@ public class ApiErrors {
         if (status >= 500) {
             LOG.errorf(e, "request failed with %d", status);
         }
-        Response.ResponseBuilder r = Response.status(status).type(MediaType.APPLICATION_JSON)
+        Response.ResponseBuilder r = Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
                 .entity(body(codeFor(status), message(e, status), status == 503 || status == 429));
         if (e.getResponse() != null && e.getResponse().getHeaderString("Allow") != null) {
             r.header("Allow", e.getResponse().getHeaderString("Allow"));
@@ -83,7 +91,11 @@ public class ApiErrors {
 
     @ServerExceptionMapper
     public Response invalidJson(JsonProcessingException e) {
-        return json(400, ErrorCode.INVALID_JSON, "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage(), false);
+        return json(
+                400,
+                ErrorCode.INVALID_JSON,
+                "the request body is not the JSON this endpoint takes: " + e.getOriginalMessage(),
+                false);
     }
 
     @ServerExceptionMapper
@@ -94,14 +106,20 @@ public class ApiErrors {
             return json(400, ErrorCode.CLIENT_CLOSED, "the client closed the connection", true);
         }
         LOG.errorf(e, "unexpected failure of a request");
-        return json(500, ErrorCode.INTERNAL_ERROR, "the request failed unexpectedly (" + e.getClass().getSimpleName() + "); see the service log", true);
+        return json(
+                500,
+                ErrorCode.INTERNAL_ERROR,
+                "the request failed unexpectedly (" + e.getClass().getSimpleName() + "); see the service log",
+                true);
     }
 
     /** An I/O failure of the connection itself (closed or reset by the peer), anywhere in the cause chain. */
     static boolean clientWentAway(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String m = String.valueOf(t.getMessage());
-            if (t instanceof HttpClosedException || t instanceof ClosedChannelException || m.contains("Connection was closed")
+            if (t instanceof HttpClosedException
+                    || t instanceof ClosedChannelException
+                    || m.contains("Connection was closed")
                     || (t instanceof IOException && (m.contains("Connection reset") || m.contains("Broken pipe")))) {
                 return true;
             }
@@ -129,7 +147,12 @@ public class ApiErrors {
                 rc.next();
                 return;
             }
-            end(rc, 404, ErrorCode.NOT_FOUND, "no resource at " + rc.request().method() + " " + rc.normalizedPath(), false);
+            end(
+                    rc,
+                    404,
+                    ErrorCode.NOT_FOUND,
+                    "no resource at " + rc.request().method() + " " + rc.normalizedPath(),
+                    false);
         });
         router.routeWithRegex("/v1(/.*)?").failureHandler(this::failure);
     }
@@ -143,12 +166,18 @@ public class ApiErrors {
         if (status >= 500) {
             LOG.errorf(rc.failure(), "request %s %s failed", rc.request().method(), rc.normalizedPath());
         }
-        String message = status >= 500 ? "the request failed unexpectedly; see the service log"
-                : rc.failure() != null && rc.failure().getMessage() != null ? rc.failure().getMessage() : "the request cannot be served";
+        String message = status >= 500
+                ? "the request failed unexpectedly; see the service log"
+                : rc.failure() != null && rc.failure().getMessage() != null
+                        ? rc.failure().getMessage()
+                        : "the request cannot be served";
         end(rc, status, codeFor(status), message, status >= 500);
     }
 
     private static void end(RoutingContext rc, int status, ErrorCode code, String message, boolean retryable) {
-        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body(code, message, retryable));
+        rc.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body(code, message, retryable));
     }
 }

@@ -1,14 +1,13 @@
 package io.thinkloop.api;
 
-import io.thinkloop.json.Json;
-import io.thinkloop.openai.OpenAiError;
-import io.thinkloop.model.ErrorCode;
-import java.util.Locale;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.thinkloop.json.Json;
 import io.thinkloop.mcp.server.McpWebSocketServer;
 import io.thinkloop.mcp.server.WebSocketAccessPolicy;
+import io.thinkloop.model.ErrorCode;
+import io.thinkloop.openai.OpenAiError;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +24,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -59,16 +59,22 @@ public class ApiSecurity {
 
     @ConfigProperty(name = "thinkloop.security.auth-enabled", defaultValue = "true")
     boolean authEnabled;
+
     @ConfigProperty(name = "thinkloop.api-key")
     Optional<String> apiKey;
+
     @ConfigProperty(name = "thinkloop.security.api-keys")
     Optional<List<String>> moreKeys;
+
     @ConfigProperty(name = "thinkloop.security.allowed-origins")
     Optional<List<String>> allowedOrigins;
+
     @ConfigProperty(name = "thinkloop.mcp.server.allowed-origins")
     Optional<List<String>> mcpAllowedOrigins;
+
     @ConfigProperty(name = "thinkloop.security.metrics-public", defaultValue = "false")
     boolean metricsPublic;
+
     @ConfigProperty(name = "thinkloop.data-dir")
     Path dataDir;
 
@@ -77,14 +83,18 @@ public class ApiSecurity {
     void onStart(@Observes StartupEvent ev) {
         List<byte[]> all = new ArrayList<>();
         apiKey.filter(k -> !k.isBlank()).ifPresent(k -> all.add(k.trim().getBytes(StandardCharsets.UTF_8)));
-        moreKeys.ifPresent(ks -> ks.stream().filter(k -> !k.isBlank()).forEach(k -> all.add(k.trim().getBytes(StandardCharsets.UTF_8))));
+        moreKeys.ifPresent(ks -> ks.stream()
+                .filter(k -> !k.isBlank())
+                .forEach(k -> all.add(k.trim().getBytes(StandardCharsets.UTF_8))));
         if (authEnabled && all.isEmpty()) {
             all.add(generatedKey().getBytes(StandardCharsets.UTF_8));
         }
         keys = List.copyOf(all);
         if (!authEnabled) {
             LOG.warn("API authentication is disabled (thinkloop.security.auth-enabled=false)"
-                    + (LaunchMode.current() == LaunchMode.NORMAL ? ": anyone who reaches this port can run the agent" : ""));
+                    + (LaunchMode.current() == LaunchMode.NORMAL
+                            ? ": anyone who reaches this port can run the agent"
+                            : ""));
         }
     }
 
@@ -104,7 +114,8 @@ public class ApiSecurity {
             new SecureRandom().nextBytes(random);
             String k = "tl_" + HexFormat.of().formatHex(random);
             PrivateFiles.write(file, k + "\n");
-            LOG.infof("no API key configured (THINKLOOP_API_KEY): generated one, %s, and stored it in %s (readable only by this user)",
+            LOG.infof(
+                    "no API key configured (THINKLOOP_API_KEY): generated one, %s, and stored it in %s (readable only by this user)",
                     fingerprint(k), file);
             return k;
         } catch (IOException e) {
@@ -116,7 +127,8 @@ public class ApiSecurity {
     static String fingerprint(String key) {
         try {
             byte[] sha = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-            return key.substring(0, Math.min(3, key.length())) + "…(sha256:" + HexFormat.of().formatHex(sha, 0, 4) + ")";
+            return key.substring(0, Math.min(3, key.length())) + "…(sha256:"
+                    + HexFormat.of().formatHex(sha, 0, 4) + ")";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -140,9 +152,14 @@ public class ApiSecurity {
     public boolean admit(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         String origin = request.getHeader(HttpHeaders.ORIGIN);
-        if (origin != null && !sameOrigin(rc, origin)
+        if (origin != null
+                && !sameOrigin(rc, origin)
                 && !originAllowed(origin, McpWebSocketServer.PATH.equals(request.path()))) {
-            deny(rc, 403, ErrorCode.ORIGIN_NOT_ALLOWED, "origin " + origin + " is not in thinkloop.security.allowed-origins");
+            deny(
+                    rc,
+                    403,
+                    ErrorCode.ORIGIN_NOT_ALLOWED,
+                    "origin " + origin + " is not in thinkloop.security.allowed-origins");
             return false;
         }
         if (authEnabled && !anyKeyMatches(request)) {
@@ -236,9 +253,23 @@ public class ApiSecurity {
     private static void deny(RoutingContext rc, int status, ErrorCode code, String message) {
         String body = OpenAiRoutes.PATHS.contains(rc.normalizedPath())
                 // OpenAI clients read {"error": {...}}: the OpenAI endpoints answer in that envelope, 401 included
-                ? new OpenAiError(status, "invalid_request_error", null, status == 401 ? "invalid_api_key" : code.wireName(), message).toJson().toString()
-                : Json.MAPPER.createObjectNode()
-                        .put("code", code.wireName()).put("message", message).put("retryable", code.retryable()).toString();
-        rc.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body);
+                ? new OpenAiError(
+                                status,
+                                "invalid_request_error",
+                                null,
+                                status == 401 ? "invalid_api_key" : code.wireName(),
+                                message)
+                        .toJson()
+                        .toString()
+                : Json.MAPPER
+                        .createObjectNode()
+                        .put("code", code.wireName())
+                        .put("message", message)
+                        .put("retryable", code.retryable())
+                        .toString();
+        rc.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(body);
     }
 }

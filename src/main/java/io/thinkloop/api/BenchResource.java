@@ -1,24 +1,24 @@
 package io.thinkloop.api;
 
-import io.thinkloop.synth.Suite;
-import io.thinkloop.model.ErrorCode;
-import java.io.IOException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.vertx.http.HttpServer;
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
 import io.thinkloop.bench.Metrics;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
-import io.quarkus.vertx.http.HttpServer;
+import io.thinkloop.model.ErrorCode;
+import io.thinkloop.synth.Suite;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PathParam;
-import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,17 +49,31 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class BenchResource {
     /** A suite or output name: one path segment, no separators, not starting with a dot. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
+
     private static final String CLASSPATH = "classpath:";
 
     /** The request body; null fields take the CLI's defaults. */
-    public record StartRequest(String suite, Integer trials, Integer concurrency, Long deadlineSeconds, Integer maxSteps,
-                               String out, Long seed) {
-    }
+    public record StartRequest(
+            String suite,
+            Integer trials,
+            Integer concurrency,
+            Long deadlineSeconds,
+            Integer maxSteps,
+            String out,
+            Long seed) {}
 
     /** A run's state as GET reports it. */
-    public record RunState(String id, String status, String suite, String out, int done, int total, int passed,
-                           int infraErrors, String error, Metrics.Summary summary) {
-    }
+    public record RunState(
+            String id,
+            String status,
+            String suite,
+            String out,
+            int done,
+            int total,
+            int passed,
+            int infraErrors,
+            String error,
+            Metrics.Summary summary) {}
 
     @ConfigProperty(name = "thinkloop.data-dir")
     String dataDir;
@@ -73,27 +87,48 @@ public class BenchResource {
     private final Map<String, RunState> runs = new ConcurrentHashMap<>();
 
     @POST
-    public Response start(StartRequest body, @HeaderParam("Authorization") String auth, @QueryParam("token") String queryToken) {
+    public Response start(
+            StartRequest body, @HeaderParam("Authorization") String auth, @QueryParam("token") String queryToken) {
         if (body == null || body.suite() == null || body.suite().isBlank()) {
-            return error(400, ErrorCode.INVALID_REQUEST, "suite is required: classpath:NAME or the NAME of a file in DATA_DIR/suites");
+            return error(
+                    400,
+                    ErrorCode.INVALID_REQUEST,
+                    "suite is required: classpath:NAME or the NAME of a file in DATA_DIR/suites");
         }
         String location = suiteLocation(body.suite());
         if (location == null) {
-            return error(400, ErrorCode.INVALID_REQUEST, "suite must be classpath:NAME or the NAME of a file in DATA_DIR/suites "
-                    + "(letters, digits, '.', '_', '-'; no paths)");
+            return error(
+                    400,
+                    ErrorCode.INVALID_REQUEST,
+                    "suite must be classpath:NAME or the NAME of a file in DATA_DIR/suites "
+                            + "(letters, digits, '.', '_', '-'; no paths)");
         }
         if (body.out() != null && !NAME.matcher(body.out()).matches()) {
-            return error(400, ErrorCode.INVALID_REQUEST, "out must be a NAME (letters, digits, '.', '_', '-'; no paths): results go to DATA_DIR/bench/NAME");
+            return error(
+                    400,
+                    ErrorCode.INVALID_REQUEST,
+                    "out must be a NAME (letters, digits, '.', '_', '-'; no paths): results go to DATA_DIR/bench/NAME");
         }
         String id = UUID.randomUUID().toString().substring(0, 12);
         Path out = Path.of(dataDir, "bench", body.out() != null ? body.out() : id);
-        String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : queryToken;
+        String key = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? auth.substring(7).trim()
+                : queryToken;
         BenchConfig config;
         try {
             Suite suite = loadSuite(body.suite(), location);
-            config = new BenchConfig(ownUrl(), key, location, orDefault(body.trials(), 1), orDefault(body.concurrency(), 4),
+            config = new BenchConfig(
+                    ownUrl(),
+                    key,
+                    location,
+                    orDefault(body.trials(), 1),
+                    orDefault(body.concurrency(), 4),
                     Duration.ofSeconds(body.deadlineSeconds() == null ? 300 : body.deadlineSeconds()),
-                    orDefault(body.maxSteps(), 32), out, body.seed() == null ? suite.header().seed() : body.seed(), 3, 0);
+                    orDefault(body.maxSteps(), 32),
+                    out,
+                    body.seed() == null ? suite.header().seed() : body.seed(),
+                    3,
+                    0);
         } catch (SuiteProblem e) {
             return error(400, ErrorCode.INVALID_REQUEST, e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -101,19 +136,56 @@ public class BenchResource {
         }
         runs.put(id, new RunState(id, "running", body.suite(), out.toString(), 0, 0, 0, 0, null, null));
         Thread.ofVirtual().name("bench-" + id).start(() -> {
-            BenchRunner runner = new BenchRunner(config, p -> runs.computeIfPresent(id, (k, s) ->
-                    new RunState(id, s.status(), s.suite(), s.out(), p.done(), p.total(), p.passed(), p.infraErrors(), null, null)));
+            BenchRunner runner = new BenchRunner(
+                    config,
+                    p -> runs.computeIfPresent(
+                            id,
+                            (k, s) -> new RunState(
+                                    id,
+                                    s.status(),
+                                    s.suite(),
+                                    s.out(),
+                                    p.done(),
+                                    p.total(),
+                                    p.passed(),
+                                    p.infraErrors(),
+                                    null,
+                                    null)));
             try {
                 Files.createDirectories(out);
                 Metrics.Summary summary = runner.run();
-                runs.computeIfPresent(id, (k, s) -> new RunState(id, "completed", s.suite(), s.out(), s.done(), s.total(),
-                        s.passed(), s.infraErrors(), null, summary));
+                runs.computeIfPresent(
+                        id,
+                        (k, s) -> new RunState(
+                                id,
+                                "completed",
+                                s.suite(),
+                                s.out(),
+                                s.done(),
+                                s.total(),
+                                s.passed(),
+                                s.infraErrors(),
+                                null,
+                                summary));
             } catch (Exception e) {
-                runs.computeIfPresent(id, (k, s) -> new RunState(id, "failed", s.suite(), s.out(), s.done(), s.total(),
-                        s.passed(), s.infraErrors(), e.getClass().getSimpleName() + ": " + e.getMessage(), null));
+                runs.computeIfPresent(
+                        id,
+                        (k, s) -> new RunState(
+                                id,
+                                "failed",
+                                s.suite(),
+                                s.out(),
+                                s.done(),
+                                s.total(),
+                                s.passed(),
+                                s.infraErrors(),
+                                e.getClass().getSimpleName() + ": " + e.getMessage(),
+                                null));
             }
         });
-        return Response.accepted(runs.get(id)).location(URI.create("/v1/bench/runs/" + id)).build();
+        return Response.accepted(runs.get(id))
+                .location(URI.create("/v1/bench/runs/" + id))
+                .build();
     }
 
     /** {@code classpath:NAME}, or the path of {@code DATA_DIR/suites/NAME}; null when the name is not a plain name. */
@@ -134,7 +206,8 @@ public class BenchResource {
         if (!location.startsWith(CLASSPATH)) {
             Path file = Path.of(location);
             try {
-                if (!Files.isRegularFile(file) || !file.toRealPath().startsWith(suitesDir().toRealPath())) {
+                if (!Files.isRegularFile(file)
+                        || !file.toRealPath().startsWith(suitesDir().toRealPath())) {
                     throw new SuiteProblem("no suite " + requested + " in DATA_DIR/suites");
                 }
             } catch (IOException e) {
@@ -144,9 +217,13 @@ public class BenchResource {
         try {
             return Suite.load(location);
         } catch (IOException | RuntimeException e) {
-            throw new SuiteProblem(location.startsWith(CLASSPATH) && e.getMessage() != null && e.getMessage().startsWith("no suite")
-                    ? "no suite " + requested + " on the classpath"
-                    : "suite " + requested + " is not a valid suite file (JSONL: a suite header line, then one task per line)");
+            throw new SuiteProblem(
+                    location.startsWith(CLASSPATH)
+                                    && e.getMessage() != null
+                                    && e.getMessage().startsWith("no suite")
+                            ? "no suite " + requested + " on the classpath"
+                            : "suite " + requested
+                                    + " is not a valid suite file (JSONL: a suite header line, then one task per line)");
         }
     }
 
@@ -176,7 +253,9 @@ public class BenchResource {
     @jakarta.ws.rs.Path("{id}")
     public Response get(@PathParam("id") String id) {
         RunState s = runs.get(id);
-        return s == null ? error(404, ErrorCode.NOT_FOUND, "no bench run " + id) : Response.ok(s).build();
+        return s == null
+                ? error(404, ErrorCode.NOT_FOUND, "no bench run " + id)
+                : Response.ok(s).build();
     }
 
     private static int orDefault(Integer v, int d) {
@@ -184,7 +263,14 @@ public class BenchResource {
     }
 
     private static Response error(int status, ErrorCode code, String message) {
-        ObjectNode b = Json.MAPPER.createObjectNode().put("code", code.wireName()).put("message", message).put("retryable", code.retryable());
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(b).build();
+        ObjectNode b = Json.MAPPER
+                .createObjectNode()
+                .put("code", code.wireName())
+                .put("message", message)
+                .put("retryable", code.retryable());
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(b)
+                .build();
     }
 }

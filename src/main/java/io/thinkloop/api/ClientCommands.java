@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import io.thinkloop.agent.AgentService;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.ClientMessage;
@@ -25,35 +25,39 @@ public class ClientCommands {
     AgentService agent;
 
     /** Parses a client frame; a {@link ServerEvent.Error} describes why it is not a valid message. */
-    public sealed interface Decoded {
-    }
+    public sealed interface Decoded {}
 
-    public record Ok(ClientMessage message) implements Decoded {
-    }
+    public record Ok(ClientMessage message) implements Decoded {}
 
-    public record Bad(ServerEvent.Error error) implements Decoded {
-    }
+    public record Bad(ServerEvent.Error error) implements Decoded {}
 
     public Decoded decode(String text) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
-            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_JSON, "frame is not valid JSON: " + e.getOriginalMessage()));
+            return new Bad(
+                    ServerEvent.Error.of(ErrorCode.INVALID_JSON, "frame is not valid JSON: " + e.getOriginalMessage()));
         }
         if (node == null || !node.isObject()) {
-            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message is a JSON object with a type"));
+            return new Bad(
+                    ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message is a JSON object with a type"));
         }
         if (!node.path("type").isTextual()) {
-            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message needs a string field 'type'"));
+            return new Bad(
+                    ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "a client message needs a string field 'type'"));
         }
         try {
             return new Ok(Json.MAPPER.treeToValue(node, ClientMessage.class));
         } catch (InvalidTypeIdException e) {
-            return new Bad(ServerEvent.Error.of(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + node.path("type").asText()
-                    + "' (known: user_message, cancel, approve, deny, resume)"));
+            return new Bad(ServerEvent.Error.of(
+                    ErrorCode.UNKNOWN_TYPE,
+                    "unknown message type '" + node.path("type").asText()
+                            + "' (known: user_message, cancel, approve, deny, resume)"));
         } catch (JsonProcessingException e) {
-            return new Bad(ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "bad fields for " + node.path("type").asText() + ": " + e.getOriginalMessage()));
+            return new Bad(ServerEvent.Error.of(
+                    ErrorCode.INVALID_MESSAGE,
+                    "bad fields for " + node.path("type").asText() + ": " + e.getOriginalMessage()));
         }
     }
 
@@ -90,7 +94,8 @@ public class ClientCommands {
     public ServerEvent.Error decide(Session session, String toolCallId, boolean approved, String reason) {
         ActiveTurn turn = session.activeTurn();
         if (turn == null || !turn.decide(toolCallId, approved, reason)) {
-            return ServerEvent.Error.of(ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + toolCallId + " is waiting for approval");
+            return ServerEvent.Error.of(
+                    ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + toolCallId + " is waiting for approval");
         }
         return null;
     }

@@ -20,7 +20,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ConnectionDrain {
     private static final Logger LOG = Logger.getLogger(ConnectionDrain.class);
-    static final CloseReason GOING_AWAY = new CloseReason(1001, "server shutting down: reconnect and resume with lastSeq");
+    static final CloseReason GOING_AWAY =
+            new CloseReason(1001, "server shutting down: reconnect and resume with lastSeq");
 
     @Inject
     OpenConnections connections;

@@ -45,8 +45,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     private static final Logger LOG = Logger.getLogger(ConnectionGuard.class);
 
     /** The limits of one WebSocket endpoint: bytes per frame and per reassembled message. */
-    record WebSocketLimits(int maxFrameBytes, int maxMessageBytes) {
-    }
+    record WebSocketLimits(int maxFrameBytes, int maxMessageBytes) {}
 
     private boolean requestComplete;
     private WebSocketLimits pendingUpgrade;
@@ -96,8 +95,10 @@ final class ConnectionGuard extends ChannelDuplexHandler {
             frame.release();
             return;
         }
-        if (msg instanceof CloseWebSocketFrame || !(msg instanceof TextWebSocketFrame || msg instanceof BinaryWebSocketFrame
-                || msg instanceof ContinuationWebSocketFrame)) {
+        if (msg instanceof CloseWebSocketFrame
+                || !(msg instanceof TextWebSocketFrame
+                        || msg instanceof BinaryWebSocketFrame
+                        || msg instanceof ContinuationWebSocketFrame)) {
             ctx.fireChannelRead(msg); // control frames: the decoder already bounds them to 125 bytes
             return;
         }
@@ -156,7 +157,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
                     .expectMaskedFrames(true)
                     .allowMaskMismatch(false)
                     .allowExtensions(offeredExtensions)
-                    .closeOnProtocolViolation(false) // its close frame would bypass the encoder: we send it (exceptionCaught)
+                    .closeOnProtocolViolation(
+                            false) // its close frame would bypass the encoder: we send it (exceptionCaught)
                     .build();
             pipeline.replace("wsdecoder", "wsdecoder", new WebSocket13FrameDecoder(config));
         }
@@ -174,12 +176,14 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (webSocket && cause instanceof DecoderException) {
             // the frame decoder refused the input (and discards the rest): answer with the close code it names
-            int code = cause instanceof CorruptedWebSocketFrameException c ? c.closeStatus().code()
+            int code = cause instanceof CorruptedWebSocketFrameException c
+                    ? c.closeStatus().code()
                     : cause instanceof TooLongFrameException ? 1009 : 1002;
             LOG.debugf("closing WebSocket %s: %d %s", ctx.channel().remoteAddress(), code, cause.getMessage());
             if (!closing) {
                 closing = true;
-                ctx.writeAndFlush(new CloseWebSocketFrame(code, reason(cause))).addListener(ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(new CloseWebSocketFrame(code, reason(cause)))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
             return;
         }

@@ -30,8 +30,11 @@ public class EngineHealthCheck implements HealthCheck {
         });
         boolean selected = Boolean.TRUE.equals(backend.info().get("selected"));
         if (selected && backend.state() == EngineBackend.State.FAILED) {
-            b.withData("reason", "the embedded model could not be loaded: " + backend.info().get("error"));
+            b.withData(
+                    "reason",
+                    "the embedded model could not be loaded: " + backend.info().get("error"));
         }
-        return b.status(!selected || backend.state() == EngineBackend.State.READY).build();
+        return b.status(!selected || backend.state() == EngineBackend.State.READY)
+                .build();
     }
 }

@@ -1,8 +1,8 @@
 package io.thinkloop.api;
 
-import io.thinkloop.model.ErrorCode;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.thinkloop.model.ErrorCode;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -36,9 +36,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class HttpHardening {
     /** The Vert.x context key under which the REST layer (and here, this class) names the route template. */
     static final String URL_PATH_TEMPLATE = "UrlPathTemplate";
+
     static final String UNROUTED = "/{unrouted}";
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                    + "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     private static final Pattern SESSION_SOCKET = Pattern.compile("/v1/sessions/[^/]+/ws");
     private static final Pattern SESSION_MESSAGES = Pattern.compile("/v1/sessions/[^/]+/messages");
     private static final Pattern PLAIN_PATH = Pattern.compile("(/[A-Za-z0-9_.-]+)*/?");
@@ -46,8 +48,10 @@ public class HttpHardening {
 
     @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
     int maxMessageChars;
+
     @ConfigProperty(name = "thinkloop.mcp.server.max-message-bytes", defaultValue = "16777216")
     int mcpMaxMessageBytes;
+
     @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
     MemorySize maxBodySize;
 
@@ -65,7 +69,8 @@ public class HttpHardening {
         String path = rc.normalizedPath();
         boolean quarkusTools = path.startsWith("/q/");
         if (!quarkusTools) {
-            rc.response().headers()
+            rc.response()
+                    .headers()
                     .set("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                     .set("X-Content-Type-Options", "nosniff")
                     .set("X-Frame-Options", "DENY")
@@ -76,14 +81,22 @@ public class HttpHardening {
         if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE)) && guard != null) {
             guard.expectUpgrade(webSocketLimits(path), request.getHeader("Sec-WebSocket-Extensions") != null);
         }
-        long limit = request.method() == HttpMethod.POST && SESSION_MESSAGES.matcher(path).matches()
-                ? sessionMessageBytes() : maxBodySize.asLongValue();
+        long limit = request.method() == HttpMethod.POST
+                        && SESSION_MESSAGES.matcher(path).matches()
+                ? sessionMessageBytes()
+                : maxBodySize.asLongValue();
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && tooLong(length, limit)) {
-            String body = ApiErrors.body(ErrorCode.PAYLOAD_TOO_LARGE, "request bodies here are limited to " + limit + " bytes"
-                    + (limit == sessionMessageBytes() ? " (thinkloop.ws.max-message-size characters)" : ""), false);
-            rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .putHeader(HttpHeaders.CONNECTION, "close").end(body);
+            String body = ApiErrors.body(
+                    ErrorCode.PAYLOAD_TOO_LARGE,
+                    "request bodies here are limited to " + limit + " bytes"
+                            + (limit == sessionMessageBytes() ? " (thinkloop.ws.max-message-size characters)" : ""),
+                    false);
+            rc.response()
+                    .setStatusCode(413)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.CONNECTION, "close")
+                    .end(body);
             return;
         }
         rc.next();
@@ -124,7 +137,8 @@ public class HttpHardening {
             int status = rc.response().getStatusCode();
             if (status == 101 && SESSION_SOCKET.matcher(path).matches()) {
                 context.putLocal(URL_PATH_TEMPLATE, "/v1/sessions/{id}/ws");
-            } else if ((status >= 400 && status != 404) || !PLAIN_PATH.matcher(path).matches()) {
+            } else if ((status >= 400 && status != 404)
+                    || !PLAIN_PATH.matcher(path).matches()) {
                 context.putLocal(URL_PATH_TEMPLATE, UNROUTED);
             }
         });

@@ -69,8 +69,10 @@ public class McpStreamableHttpRoute {
             synchronized (this) {
                 McpServer server = webSocketRoute.server();
                 if (transport == null && server != null) {
-                    transport = new McpStreamableHttp(vertx, server, new McpStreamableHttp.Options(sessionIdle,
-                            Math.max(1, maxSessions), 1000, 1000));
+                    transport = new McpStreamableHttp(
+                            vertx,
+                            server,
+                            new McpStreamableHttp.Options(sessionIdle, Math.max(1, maxSessions), 1000, 1000));
                 }
                 t = transport;
             }

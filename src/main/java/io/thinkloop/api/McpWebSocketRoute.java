@@ -1,7 +1,7 @@
 package io.thinkloop.api;
 
-import io.thinkloop.integration.McpServiceTools;
 import io.quarkus.vertx.http.HttpServerOptionsCustomizer;
+import io.thinkloop.integration.McpServiceTools;
 import io.thinkloop.mcp.server.McpServer;
 import io.thinkloop.mcp.server.McpWebSocketAcceptor;
 import io.thinkloop.mcp.server.McpWebSocketServer;
@@ -74,13 +74,24 @@ public class McpWebSocketRoute implements HttpServerOptionsCustomizer {
         if (!enabled) {
             return;
         }
-        McpServer.Limits limits = new McpServer.Limits(maxInFlight, rateLimit, callTimeout,
-                Map.of(McpServiceTools.AGENT_TOOL, agentCallTimeout), maxResultBytes, maxQueuedBytes, 5);
-        server = new McpServer(new Implementation("thinkloop", version()), "Thinkloop service tools", tools.catalog(), 100, limits);
+        McpServer.Limits limits = new McpServer.Limits(
+                maxInFlight,
+                rateLimit,
+                callTimeout,
+                Map.of(McpServiceTools.AGENT_TOOL, agentCallTimeout),
+                maxResultBytes,
+                maxQueuedBytes,
+                5);
+        server = new McpServer(
+                new Implementation("thinkloop", version()), "Thinkloop service tools", tools.catalog(), 100, limits);
         // Origins are ApiSecurity's to decide (the session socket's rule, plus thinkloop.mcp.server.allowed-origins).
-        McpWebSocketAcceptor acceptor = new McpWebSocketAcceptor(vertx, server,
-                new WebSocketAccessPolicy(token.filter(t -> !t.isBlank()).orElse(null), List.of("*")), keepAlive);
-        router.route(McpWebSocketServer.PATH).handler(rc -> acceptor.handle(rc.request(), () -> UpgradedRequests.markDone(rc.request())));
+        McpWebSocketAcceptor acceptor = new McpWebSocketAcceptor(
+                vertx,
+                server,
+                new WebSocketAccessPolicy(token.filter(t -> !t.isBlank()).orElse(null), List.of("*")),
+                keepAlive);
+        router.route(McpWebSocketServer.PATH)
+                .handler(rc -> acceptor.handle(rc.request(), () -> UpgradedRequests.markDone(rc.request())));
     }
 
     @Override

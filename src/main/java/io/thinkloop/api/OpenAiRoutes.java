@@ -1,23 +1,21 @@
 package io.thinkloop.api;
 
-import io.quarkus.runtime.configuration.MemorySize;
-import io.smallrye.mutiny.Multi;
-import java.util.ArrayList;
-import io.thinkloop.openai.ChatCall;
-import io.thinkloop.model.ErrorCode;
-import io.thinkloop.openai.ChatRequestParser;
-import io.thinkloop.openai.CompletionAssembler;
-import io.thinkloop.openai.OpenAiError;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.smallrye.mutiny.Multi;
+import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.backend.BackendSelector;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.openai.ChatCall;
+import io.thinkloop.openai.ChatRequestParser;
+import io.thinkloop.openai.CompletionAssembler;
+import io.thinkloop.openai.OpenAiError;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
@@ -28,6 +26,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -77,7 +76,9 @@ public class OpenAiRoutes {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.debugf("OpenAI-compatible endpoints serve backends %s", backends.available().stream().map(ModelBackend::id).toList());
+        LOG.debugf(
+                "OpenAI-compatible endpoints serve backends %s",
+                backends.available().stream().map(ModelBackend::id).toList());
     }
 
     /**
@@ -88,7 +89,9 @@ public class OpenAiRoutes {
     private boolean authorized(RoutingContext ctx) {
         List<byte[]> keys = new ArrayList<>();
         apiKey.filter(k -> !k.isBlank()).ifPresent(k -> keys.add(k.trim().getBytes(StandardCharsets.UTF_8)));
-        moreKeys.ifPresent(ks -> ks.stream().filter(k -> !k.isBlank()).forEach(k -> keys.add(k.trim().getBytes(StandardCharsets.UTF_8))));
+        moreKeys.ifPresent(ks -> ks.stream()
+                .filter(k -> !k.isBlank())
+                .forEach(k -> keys.add(k.trim().getBytes(StandardCharsets.UTF_8))));
         if (!authEnabled || keys.isEmpty()) {
             return true;
         }
@@ -104,8 +107,14 @@ public class OpenAiRoutes {
             }
         }
         ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        sendError(ctx.response(), new OpenAiError(401, "invalid_request_error", null, "invalid_api_key",
-                "missing or wrong API key: send 'Authorization: Bearer <THINKLOOP_API_KEY>'"));
+        sendError(
+                ctx.response(),
+                new OpenAiError(
+                        401,
+                        "invalid_request_error",
+                        null,
+                        "invalid_api_key",
+                        "missing or wrong API key: send 'Authorization: Bearer <THINKLOOP_API_KEY>'"));
         return false;
     }
 
@@ -117,7 +126,11 @@ public class OpenAiRoutes {
         ArrayNode data = root.putArray("data");
         for (ModelBackend b : backends.available()) {
             for (String id : List.of(b.id(), b.id() + REASONER)) {
-                ObjectNode model = data.addObject().put("id", id).put("object", "model").put("created", 0).put("owned_by", "thinkloop");
+                ObjectNode model = data.addObject()
+                        .put("id", id)
+                        .put("object", "model")
+                        .put("created", 0)
+                        .put("owned_by", "thinkloop");
                 model.put("thinking", id.endsWith(REASONER)); // the default; a request's thinking switches win
                 if (b.notice() != null) {
                     model.put("notice", b.notice());
@@ -132,12 +145,16 @@ public class OpenAiRoutes {
             return;
         }
         HttpServerResponse response = ctx.response();
-        byte[] raw = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        byte[] raw =
+                ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         ctx.vertx().<Prepared>executeBlocking(() -> prepare(raw), false).onComplete(ar -> {
             if (ar.failed()) {
                 Throwable t = ar.cause();
-                sendError(response, t instanceof OpenAiError e ? e
-                        : new OpenAiError(500, "server_error", null, null, "cannot prepare the request: " + t));
+                sendError(
+                        response,
+                        t instanceof OpenAiError e
+                                ? e
+                                : new OpenAiError(500, "server_error", null, null, "cannot prepare the request: " + t));
                 return;
             }
             Prepared p = ar.result();
@@ -146,8 +163,7 @@ public class OpenAiRoutes {
     }
 
     /** A validated request and its (not yet subscribed) stream; {@code stream()} may do real work, so it runs here on a worker. */
-    private record Prepared(ChatCall call, ModelBackend backend, Multi<ModelChunk> chunks) {
-    }
+    private record Prepared(ChatCall call, ModelBackend backend, Multi<ModelChunk> chunks) {}
 
     private Prepared prepare(byte[] raw) {
         JsonNode body;
@@ -156,7 +172,9 @@ public class OpenAiRoutes {
         } catch (Exception e) {
             throw OpenAiError.invalid(null, "the body is not valid JSON: " + e.getMessage());
         }
-        String model = body != null && body.path("model").isTextual() ? body.get("model").asText() : null;
+        String model = body != null && body.path("model").isTextual()
+                ? body.get("model").asText()
+                : null;
         if (body == null || !body.isObject() || model == null || model.isBlank()) {
             ChatRequestParser.parse(body, null, defaultMaxTokens); // says what is missing
         }
@@ -164,9 +182,14 @@ public class OpenAiRoutes {
         ModelBackend backend = route.backend();
         ChatCall call = ChatRequestParser.parse(body, backend.id(), defaultMaxTokens, route.thinking());
         if (ChatRequestParser.responseFormat(body) != null && !backend.supportsResponseFormat()) {
-            throw new OpenAiError(400, "invalid_request_error", "response_format", "unsupported_response_format",
-                    "model '" + model + "' cannot guarantee response_format " + body.get("response_format").path("type").asText()
-                            + " (the " + backend.id() + " backend has no constrained decoding); leave it out, or use a remote backend");
+            throw new OpenAiError(
+                    400,
+                    "invalid_request_error",
+                    "response_format",
+                    "unsupported_response_format",
+                    "model '" + model + "' cannot guarantee response_format "
+                            + body.get("response_format").path("type").asText() + " (the " + backend.id()
+                            + " backend has no constrained decoding); leave it out, or use a remote backend");
         }
         return new Prepared(call, backend, backend.stream(call.request()));
     }
@@ -175,8 +198,7 @@ public class OpenAiRoutes {
     static final String REASONER = "-reasoner";
 
     /** A model id of {@code GET /v1/models}: the backend that serves it and the thinking mode it stands for. */
-    record ModelRoute(ModelBackend backend, ThinkingMode thinking) {
-    }
+    record ModelRoute(ModelBackend backend, ThinkingMode thinking) {}
 
     /** {@code ID} is the backend without thinking (chat), {@code ID-reasoner} the same with thinking; others: none. */
     Optional<ModelRoute> route(String model) {
@@ -215,7 +237,10 @@ public class OpenAiRoutes {
         Writer(Prepared p, HttpServerResponse response) {
             this.call = p.call;
             this.response = response;
-            this.assembler = new CompletionAssembler(p.call.model(), p.call.request().thinking(), p.call.request().tools());
+            this.assembler = new CompletionAssembler(
+                    p.call.model(),
+                    p.call.request().thinking(),
+                    p.call.request().tools());
         }
 
         @Override
@@ -252,7 +277,8 @@ public class OpenAiRoutes {
             if (closed) {
                 return;
             }
-            OpenAiError error = t instanceof BackendException b ? OpenAiError.from(b)
+            OpenAiError error = t instanceof BackendException b
+                    ? OpenAiError.from(b)
                     : new OpenAiError(500, "server_error", null, null, "the backend failed: " + t);
             if (!(t instanceof BackendException)) {
                 LOG.warn("backend failure", t);
@@ -328,7 +354,8 @@ public class OpenAiRoutes {
 
     static void sendError(HttpServerResponse response, OpenAiError error) {
         if (error.retryAfter() != null && !response.headWritten()) {
-            response.putHeader("Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
+            response.putHeader(
+                    "Retry-After", Long.toString(Math.max(1, error.retryAfter().toSeconds())));
         }
         sendJson(response, error.status(), error.toJson());
     }
@@ -337,6 +364,8 @@ public class OpenAiRoutes {
         if (response.ended() || response.closed()) {
             return;
         }
-        response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.toString());
+        response.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(body.toString());
     }
 }

@@ -70,9 +70,11 @@ public class PrivateFiles {
     static void write(Path file, String text) throws IOException {
         Files.deleteIfExists(file);
         FileAttribute<?>[] attrs = posix(file.toAbsolutePath().getParent())
-                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+                ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)}
+                : new FileAttribute<?>[0];
         Files.createFile(file, attrs);
-        try (OutputStream out = Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (OutputStream out =
+                Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
     }

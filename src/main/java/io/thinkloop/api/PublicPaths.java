@@ -16,8 +16,7 @@ import java.util.regex.Pattern;
 final class PublicPaths {
     private static final Pattern CANONICAL = Pattern.compile("(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*/?");
 
-    private PublicPaths() {
-    }
+    private PublicPaths() {}
 
     /**
      * @param rawPath the request's path as sent (before any decoding or normalisation), without the query
@@ -27,9 +26,11 @@ final class PublicPaths {
         if (rawPath == null || rawPath.isEmpty() || !CANONICAL.matcher(rawPath).matches()) {
             return false;
         }
-        return rawPath.equals("/") || rawPath.equals("/index.html")       // the web console's page
-                || rawPath.startsWith("/console/")                         // its scripts and styles
-                || rawPath.equals("/q/health") || rawPath.startsWith("/q/health/")
+        return rawPath.equals("/")
+                || rawPath.equals("/index.html") // the web console's page
+                || rawPath.startsWith("/console/") // its scripts and styles
+                || rawPath.equals("/q/health")
+                || rawPath.startsWith("/q/health/")
                 || metricsPublic && (rawPath.equals("/q/metrics") || rawPath.equals("/q/metrics/"));
     }
 }

@@ -19,7 +19,8 @@ public final class QuietDisconnects implements Filter {
 
     @Override
     public boolean isLoggable(LogRecord record) {
-        if (record.getLevel().intValue() >= Level.SEVERE.intValue() && record.getThrown() != null
+        if (record.getLevel().intValue() >= Level.SEVERE.intValue()
+                && record.getThrown() != null
                 && ApiErrors.clientWentAway(record.getThrown())) {
             LOG.debugf("client went away (%s): %s", record.getLoggerName(), record.getThrown());
             return false;

@@ -1,12 +1,11 @@
 package io.thinkloop.api;
 
-import jakarta.ws.rs.NotFoundException;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.agent.AgentService;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.EventSubscriber;
 import io.thinkloop.session.JournalWriteException;
@@ -19,6 +18,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -32,10 +32,10 @@ import jakarta.ws.rs.sse.Sse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,14 +50,18 @@ public class SessionResource {
 
     @Inject
     SessionManager sessions;
+
     @Inject
     ClientCommands commands;
+
     @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
     int maxMessageChars;
+
     @ConfigProperty(name = "thinkloop.sse.heartbeat", defaultValue = "20s")
     Duration heartbeat;
 
-    public record SessionInfo(String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages, String activeTurnId) {
+    public record SessionInfo(
+            String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages, String activeTurnId) {
         static SessionInfo of(Session s) {
             return of(SessionManager.Summary.of(s));
         }
@@ -71,41 +75,48 @@ public class SessionResource {
      * One page of the session list, in id order: {@code nextCursor} (null on the last page) continues it;
      * {@code skipped} names sessions whose files could not be read, instead of failing the list.
      */
-    public record SessionList(List<SessionInfo> sessions, String nextCursor, List<SessionManager.Skipped> skipped) {
-    }
+    public record SessionList(List<SessionInfo> sessions, String nextCursor, List<SessionManager.Skipped> skipped) {}
 
-    public record CreateRequest(String id) {
-    }
+    public record CreateRequest(String id) {}
 
     /** The body of {@code POST .../messages}: as the socket's {@code user_message}, without a type. */
-    public record UserMessageRequest(String content, SamplingSettings sampling) {
-    }
+    public record UserMessageRequest(String content, SamplingSettings sampling) {}
 
-    public record DecisionRequest(boolean approved, String reason) {
-    }
+    public record DecisionRequest(boolean approved, String reason) {}
 
-    public record Transcript(String sessionId, List<ChatMessage> messages) {
-    }
+    public record Transcript(String sessionId, List<ChatMessage> messages) {}
 
-    public record Accepted(String sessionId, String turnId) {
-    }
+    public record Accepted(String sessionId, String turnId) {}
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(CreateRequest request) {
         String id = request == null ? null : request.id();
         if (id != null && !id.isBlank() && !SessionManager.validId(id)) {
-            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_SESSION_ID, "session ids are letters, digits, '_', '-', '.' (at most 128)"));
+            return error(
+                    400,
+                    ServerEvent.Error.of(
+                            ErrorCode.INVALID_SESSION_ID,
+                            "session ids are letters, digits, '_', '-', '.' (at most 128)"));
         }
         try {
             if (id == null || id.isBlank()) {
-                return Response.status(201).entity(SessionInfo.of(sessions.create())).build();
+                return Response.status(201)
+                        .entity(SessionInfo.of(sessions.create()))
+                        .build();
             }
             SessionManager.Opened opened = sessions.getOrCreate(id);
-            return Response.status(opened.created() ? 201 : 200).entity(SessionInfo.of(opened.session())).build();
+            return Response.status(opened.created() ? 201 : 200)
+                    .entity(SessionInfo.of(opened.session()))
+                    .build();
         } catch (JournalWriteException e) {
             LOG.errorf("could not create a session: %s", e.getMessage());
-            return error(503, new ServerEvent.Error(JournalWriteException.CODE, "the session store cannot be written (see /q/health/ready)", true));
+            return error(
+                    503,
+                    new ServerEvent.Error(
+                            JournalWriteException.CODE,
+                            "the session store cannot be written (see /q/health/ready)",
+                            true));
         }
     }
 
@@ -114,20 +125,29 @@ public class SessionResource {
     @Blocking // reads metadata files
     public Response list(@QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
         if (limit != null && (limit < 1 || limit > SessionManager.MAX_PAGE)) {
-            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "limit must be 1 to " + SessionManager.MAX_PAGE));
+            return error(
+                    400,
+                    ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "limit must be 1 to " + SessionManager.MAX_PAGE));
         }
         if (cursor != null && !cursor.isEmpty() && !SessionManager.validId(cursor)) {
-            return error(400, ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "cursor must be a nextCursor of an earlier page"));
+            return error(
+                    400,
+                    ServerEvent.Error.of(ErrorCode.INVALID_REQUEST, "cursor must be a nextCursor of an earlier page"));
         }
-        SessionManager.Page page = sessions.page(cursor == null || cursor.isEmpty() ? null : cursor,
+        SessionManager.Page page = sessions.page(
+                cursor == null || cursor.isEmpty() ? null : cursor,
                 limit == null ? SessionManager.DEFAULT_PAGE : limit);
-        return Response.ok(new SessionList(page.sessions().stream().map(SessionInfo::of).toList(), page.nextCursor(), page.skipped())).build();
+        return Response.ok(new SessionList(
+                        page.sessions().stream().map(SessionInfo::of).toList(), page.nextCursor(), page.skipped()))
+                .build();
     }
 
     @GET
     @Path("{id}")
     public Response get(@PathParam("id") String id) {
-        return sessions.find(id).map(s -> Response.ok(SessionInfo.of(s)).build()).orElseGet(() -> notFound(id));
+        return sessions.find(id)
+                .map(s -> Response.ok(SessionInfo.of(s)).build())
+                .orElseGet(() -> notFound(id));
     }
 
     @DELETE
@@ -139,7 +159,9 @@ public class SessionResource {
     @GET
     @Path("{id}/transcript")
     public Response transcript(@PathParam("id") String id) {
-        return sessions.find(id).map(s -> Response.ok(new Transcript(s.id(), s.history())).build()).orElseGet(() -> notFound(id));
+        return sessions.find(id)
+                .map(s -> Response.ok(new Transcript(s.id(), s.history())).build())
+                .orElseGet(() -> notFound(id));
     }
 
     @POST
@@ -151,11 +173,19 @@ public class SessionResource {
             return notFound(id);
         }
         if (request != null && request.content() != null && request.content().length() > maxMessageChars) {
-            return error(413, new ServerEvent.Error(ErrorCode.MESSAGE_TOO_LARGE, "messages are limited to " + maxMessageChars
-                    + " characters (thinkloop.ws.max-message-size), as on the session socket", false));
+            return error(
+                    413,
+                    new ServerEvent.Error(
+                            ErrorCode.MESSAGE_TOO_LARGE,
+                            "messages are limited to " + maxMessageChars
+                                    + " characters (thinkloop.ws.max-message-size), as on the session socket",
+                            false));
         }
         AgentService.Started started = commands.userMessage(
-                session.get(), request == null ? null : request.content(), false, request == null ? null : request.sampling());
+                session.get(),
+                request == null ? null : request.content(),
+                false,
+                request == null ? null : request.sampling());
         if (started.refused() != null) {
             return error(started.refused().retryable() ? 409 : 400, started.refused());
         }
@@ -176,13 +206,15 @@ public class SessionResource {
     @POST
     @Path("{id}/approvals/{toolCallId}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response decide(@PathParam("id") String id, @PathParam("toolCallId") String toolCallId, DecisionRequest request) {
+    public Response decide(
+            @PathParam("id") String id, @PathParam("toolCallId") String toolCallId, DecisionRequest request) {
         var session = sessions.find(id);
         if (session.isEmpty()) {
             return notFound(id);
         }
         boolean approved = request != null && request.approved();
-        ServerEvent.Error e = commands.decide(session.get(), toolCallId, approved, request == null ? null : request.reason());
+        ServerEvent.Error e =
+                commands.decide(session.get(), toolCallId, approved, request == null ? null : request.reason());
         return e == null ? Response.accepted().build() : error(404, e);
     }
 
@@ -191,13 +223,17 @@ public class SessionResource {
     @Blocking // finding the session may load it from disk
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @QueryParam("lastSeq") Long lastSeq,
-                                          @HeaderParam("Last-Event-ID") String lastEventId, @Context Sse sse,
-                                          @Context HttpServerResponse response) {
+    public Multi<OutboundSseEvent> events(
+            @PathParam("id") String id,
+            @QueryParam("lastSeq") Long lastSeq,
+            @HeaderParam("Last-Event-ID") String lastEventId,
+            @Context Sse sse,
+            @Context HttpServerResponse response) {
         Session session = sessions.find(id).orElseThrow(() -> new NotFoundException("no session " + id));
         long after = lastSeq != null ? lastSeq : parseOr(lastEventId, -1);
         SseSubscriber subscriber = new SseSubscriber(session, after, sessions.subscriberBuffer());
-        Multi<OutboundSseEvent> stream = Multi.createFrom().publisher(subscriber)
+        Multi<OutboundSseEvent> stream = Multi.createFrom()
+                .publisher(subscriber)
                 .map(json -> {
                     long seq = seqOf(json);
                     var event = sse.newEventBuilder().data(json);
@@ -213,15 +249,19 @@ public class SessionResource {
      * checks the connection: a write to a reset connection can leave the REST layer's stream stalled
      * without cancelling it, and the session would keep feeding a subscriber nobody reads.
      */
-    private Multi<OutboundSseEvent> withHeartbeat(Multi<OutboundSseEvent> stream, Sse sse, HttpServerResponse response,
-                                                  AtomicReference<Runnable> stop) {
-        Multi<OutboundSseEvent> beats = Multi.createFrom().ticks().every(heartbeat)
-                .onItem().invoke(t -> {
+    private Multi<OutboundSseEvent> withHeartbeat(
+            Multi<OutboundSseEvent> stream, Sse sse, HttpServerResponse response, AtomicReference<Runnable> stop) {
+        Multi<OutboundSseEvent> beats = Multi.createFrom()
+                .ticks()
+                .every(heartbeat)
+                .onItem()
+                .invoke(t -> {
                     if (response != null && response.closed()) {
                         stop.get().run();
                     }
                 })
-                .onOverflow().drop()
+                .onOverflow()
+                .drop()
                 .map(t -> sse.newEventBuilder().comment("keep-alive").build());
         return Multi.createBy().merging().streams(stream, beats);
     }
@@ -231,7 +271,8 @@ public class SessionResource {
      * when the SSE writer asked for one, so a slow reader fills the subscriber's bounded queue (and is
      * dropped) instead of a buffer in between; the replay streams from the journal in batches.
      */
-    private static final class SseSubscriber extends EventSubscriber implements Flow.Publisher<String>, Flow.Subscription {
+    private static final class SseSubscriber extends EventSubscriber
+            implements Flow.Publisher<String>, Flow.Subscription {
         private final Session session;
         private final long after;
         private Flow.Subscriber<? super String> downstream;
@@ -363,6 +404,9 @@ public class SessionResource {
     }
 
     private static Response error(int status, ServerEvent.Error e) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(e).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(e)
+                .build();
     }
 }

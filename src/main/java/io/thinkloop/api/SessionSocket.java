@@ -1,7 +1,5 @@
 package io.thinkloop.api;
 
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -21,6 +19,8 @@ import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
 import jakarta.inject.Inject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,11 +40,13 @@ public class SessionSocket {
 
     @Inject
     SessionManager sessions;
+
     @Inject
     ClientCommands commands;
 
     @ConfigProperty(name = "thinkloop.ws.max-message-size", defaultValue = "65536")
     int maxMessageChars;
+
     @ConfigProperty(name = "thinkloop.ws.rate-limit", defaultValue = "20")
     double ratePerSecond;
 
@@ -76,16 +78,21 @@ public class SessionSocket {
 
                 @Override
                 protected void overflow() {
-                    LOG.infof("session %s: connection %s fell behind, closing it (client resumes with lastSeq)", session.id(), ws.id());
+                    LOG.infof(
+                            "session %s: connection %s fell behind, closing it (client resumes with lastSeq)",
+                            session.id(), ws.id());
                     ws.close(new CloseReason(CLOSE_SLOW_CONSUMER, "slow consumer: reconnect with lastSeq"))
-                            .subscribe().with(v -> { }, e -> { });
+                            .subscribe()
+                            .with(v -> {}, e -> {});
                 }
 
                 @Override
                 protected void failed(Throwable error) {
                     super.failed(error);
                     if (ws.isOpen()) { // e.g. the replay could not read the journal: the client resumes
-                        ws.close(new CloseReason(1011, "replay failed: reconnect with lastSeq")).subscribe().with(v -> { }, e -> { });
+                        ws.close(new CloseReason(1011, "replay failed: reconnect with lastSeq"))
+                                .subscribe()
+                                .with(v -> {}, e -> {});
                     }
                 }
             };
@@ -96,7 +103,7 @@ public class SessionSocket {
         /** An error for this connection only: seq 0, not journaled. */
         void reject(ServerEvent.Error error) {
             String json = new EventEnvelope(session.id(), null, 0, Instant.now(), error).toJsonText();
-            ws.sendText(json).subscribe().with(v -> { }, e -> { });
+            ws.sendText(json).subscribe().with(v -> {}, e -> {});
         }
     }
 
@@ -105,9 +112,19 @@ public class SessionSocket {
     public void open(WebSocketConnection ws) {
         String id = ws.pathParam("id");
         if (!SessionManager.validId(id)) {
-            String json = new EventEnvelope(String.valueOf(id), null, 0, Instant.now(),
-                    ServerEvent.Error.of(ErrorCode.INVALID_SESSION_ID, "session ids are letters, digits, '_', '-', '.' (at most 128)")).toJsonText();
-            ws.sendText(json).chain(() -> ws.close(new CloseReason(1008, "invalid session id"))).subscribe().with(v -> { }, e -> { });
+            String json = new EventEnvelope(
+                            String.valueOf(id),
+                            null,
+                            0,
+                            Instant.now(),
+                            ServerEvent.Error.of(
+                                    ErrorCode.INVALID_SESSION_ID,
+                                    "session ids are letters, digits, '_', '-', '.' (at most 128)"))
+                    .toJsonText();
+            ws.sendText(json)
+                    .chain(() -> ws.close(new CloseReason(1008, "invalid session id")))
+                    .subscribe()
+                    .with(v -> {}, e -> {});
             return;
         }
         SessionManager.Opened opened;
@@ -115,9 +132,20 @@ public class SessionSocket {
             opened = sessions.getOrCreate(id);
         } catch (JournalWriteException e) {
             LOG.errorf("session %s: %s", id, e.getMessage());
-            String json = new EventEnvelope(id, null, 0, Instant.now(), new ServerEvent.Error(JournalWriteException.CODE,
-                    "the session store cannot be written (see /q/health/ready)", true)).toJsonText();
-            ws.sendText(json).chain(() -> ws.close(new CloseReason(1011, "session store unavailable"))).subscribe().with(v -> { }, e2 -> { });
+            String json = new EventEnvelope(
+                            id,
+                            null,
+                            0,
+                            Instant.now(),
+                            new ServerEvent.Error(
+                                    JournalWriteException.CODE,
+                                    "the session store cannot be written (see /q/health/ready)",
+                                    true))
+                    .toJsonText();
+            ws.sendText(json)
+                    .chain(() -> ws.close(new CloseReason(1011, "session store unavailable")))
+                    .subscribe()
+                    .with(v -> {}, e2 -> {});
             return;
         }
         Conn conn = new Conn(ws, opened.session());
@@ -146,15 +174,19 @@ public class SessionSocket {
         if (!conn.limits.allow()) {
             if (!conn.rateWarned) {
                 conn.rateWarned = true;
-                conn.reject(ServerEvent.Error.of(ErrorCode.RATE_LIMITED, "more than " + ratePerSecond
-                        + " messages per second; messages are dropped until the rate falls"));
+                conn.reject(ServerEvent.Error.of(
+                        ErrorCode.RATE_LIMITED,
+                        "more than " + ratePerSecond
+                                + " messages per second; messages are dropped until the rate falls"));
             }
             return;
         }
         conn.rateWarned = false;
         if (conn.limits.tooLarge(text)) {
-            conn.reject(ServerEvent.Error.of(ErrorCode.MESSAGE_TOO_LARGE, "messages are limited to "
-                    + conn.limits.maxMessageChars() + " characters (thinkloop.ws.max-message-size)"));
+            conn.reject(ServerEvent.Error.of(
+                    ErrorCode.MESSAGE_TOO_LARGE,
+                    "messages are limited to " + conn.limits.maxMessageChars()
+                            + " characters (thinkloop.ws.max-message-size)"));
             return;
         }
         switch (commands.decode(text)) {
@@ -166,7 +198,8 @@ public class SessionSocket {
     private void handle(Conn conn, ClientMessage message) {
         ServerEvent.Error error = switch (message) {
             case ClientMessage.UserMessage m -> {
-                AgentService.Started started = commands.userMessage(conn.session, m.content(), m.includeTokens(), m.sampling());
+                AgentService.Started started =
+                        commands.userMessage(conn.session, m.content(), m.includeTokens(), m.sampling());
                 yield started.refused();
             }
             case ClientMessage.Cancel c -> commands.cancel(conn.session);

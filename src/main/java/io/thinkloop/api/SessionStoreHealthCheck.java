@@ -22,7 +22,8 @@ public class SessionStoreHealthCheck implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         SessionManager.Health h = sessions.health();
-        HealthCheckResponseBuilder b = HealthCheckResponse.named("session-store").status(h.up());
+        HealthCheckResponseBuilder b =
+                HealthCheckResponse.named("session-store").status(h.up());
         if (h.reason() != null) {
             b.withData("reason", h.reason());
         }

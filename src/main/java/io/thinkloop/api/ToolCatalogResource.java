@@ -1,7 +1,7 @@
 package io.thinkloop.api;
 
-import io.thinkloop.integration.McpServerDirectory;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.integration.McpServerDirectory;
 import io.thinkloop.tools.ApprovalPolicy;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;
@@ -36,17 +36,17 @@ public class ToolCatalogResource {
 
     @Inject
     ToolRegistry registry;
+
     @Inject
     ApprovalPolicy approvals;
+
     @Inject
     Instance<McpServerDirectory> directory;
 
-    public record ToolInfo(String name, String description, String source, String approval, JsonNode parameters) {
-    }
+    public record ToolInfo(String name, String description, String source, String approval, JsonNode parameters) {}
 
     /** {@code target}: where the server is (URL or command), {@code lastError}: why it is not connected; both may be null. */
-    public record McpServerInfo(String name, String status, String target, String lastError, List<ToolInfo> tools) {
-    }
+    public record McpServerInfo(String name, String status, String target, String lastError, List<ToolInfo> tools) {}
 
     @GET
     @Path("tools")
@@ -58,8 +58,12 @@ public class ToolCatalogResource {
             if (source == null) {
                 continue; // removed since the snapshot was taken
             }
-            out.add(new ToolInfo(name, tool.spec().description(), source,
-                    approvals.approvalFor(tool).name().toLowerCase(Locale.ROOT), tool.spec().parameters()));
+            out.add(new ToolInfo(
+                    name,
+                    tool.spec().description(),
+                    source,
+                    approvals.approvalFor(tool).name().toLowerCase(Locale.ROOT),
+                    tool.spec().parameters()));
         }
         return out;
     }
@@ -76,7 +80,8 @@ public class ToolCatalogResource {
             for (McpServerDirectory.Server s : directory.get().servers()) {
                 Set<String> names = Set.copyOf(s.toolNames() == null ? List.of() : s.toolNames());
                 List<ToolInfo> own = tools.stream()
-                        .filter(t -> names.contains(t.name()) || s.name().equals(t.source())).toList();
+                        .filter(t -> names.contains(t.name()) || s.name().equals(t.source()))
+                        .toList();
                 String state = s.state() == null ? "unknown" : s.state().toLowerCase(Locale.ROOT);
                 out.add(new McpServerInfo(s.name(), state, s.target(), s.lastError(), own));
             }

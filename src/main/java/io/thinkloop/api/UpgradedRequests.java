@@ -1,7 +1,7 @@
 package io.thinkloop.api;
 
-import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;

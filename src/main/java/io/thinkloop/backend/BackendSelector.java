@@ -26,14 +26,19 @@ public class BackendSelector {
     private final String configured;
 
     @Inject
-    public BackendSelector(@Any Instance<ModelBackend> all,
+    public BackendSelector(
+            @Any Instance<ModelBackend> all,
             @ConfigProperty(name = "thinkloop.model.backend", defaultValue = "embedded") String configured) {
         this(all.stream().toList(), configured);
     }
 
     public BackendSelector(List<ModelBackend> all, String configured) {
         this.backends = all.stream().filter(ModelBackend::available).toList();
-        this.unavailable = all.stream().filter(b -> !b.available()).map(ModelBackend::id).sorted().toList();
+        this.unavailable = all.stream()
+                .filter(b -> !b.available())
+                .map(ModelBackend::id)
+                .sorted()
+                .toList();
         this.configured = configured;
     }
 
@@ -76,6 +81,7 @@ public class BackendSelector {
                     + (configured.startsWith("remote") ? ": set thinkloop.model.remote.base-url" : "")
                     + "; offered: " + availableIds());
         }
-        return Optional.of("model backend '" + configured + "' (thinkloop.model.backend) does not exist; offered: " + availableIds());
+        return Optional.of("model backend '" + configured + "' (thinkloop.model.backend) does not exist; offered: "
+                + availableIds());
     }
 }

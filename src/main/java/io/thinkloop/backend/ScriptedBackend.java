@@ -1,13 +1,13 @@
 package io.thinkloop.backend;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.thinkloop.json.Json;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
-import com.fasterxml.jackson.databind.JsonNode;
-import io.smallrye.mutiny.Multi;
 import io.thinkloop.model.ParseEvent;
-import io.thinkloop.json.Json;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,7 +56,8 @@ public class ScriptedBackend implements ModelBackend {
 
     @Override
     public String notice() {
-        return "Test/demo backend, not a model: replays the completions of " + scriptFile.map(Path::toString).orElse("(no script)") + ".";
+        return "Test/demo backend, not a model: replays the completions of "
+                + scriptFile.map(Path::toString).orElse("(no script)") + ".";
     }
 
     @Override
@@ -65,7 +66,8 @@ public class ScriptedBackend implements ModelBackend {
         List<ModelChunk> completion = s.get((int) (next.getAndIncrement() % s.size()));
         Multi<ModelChunk> chunks = Multi.createFrom().iterable(completion);
         if (!delay.isZero()) {
-            chunks = chunks.onItem().call(c -> Uni.createFrom().nullItem().onItem().delayIt().by(delay));
+            chunks = chunks.onItem()
+                    .call(c -> Uni.createFrom().nullItem().onItem().delayIt().by(delay));
         }
         return chunks;
     }
@@ -96,9 +98,11 @@ public class ScriptedBackend implements ModelBackend {
             boolean raw = false;
             for (JsonNode step : completion) {
                 if (step.has("reasoning")) {
-                    chunks.add(new ModelChunk.Parsed(new ParseEvent.ReasoningDelta(step.get("reasoning").asText())));
+                    chunks.add(new ModelChunk.Parsed(
+                            new ParseEvent.ReasoningDelta(step.get("reasoning").asText())));
                 } else if (step.has("text")) {
-                    chunks.add(new ModelChunk.Parsed(new ParseEvent.TextDelta(step.get("text").asText())));
+                    chunks.add(new ModelChunk.Parsed(
+                            new ParseEvent.TextDelta(step.get("text").asText())));
                 } else if (step.has("tool")) {
                     String name = step.get("tool").asText();
                     String args = step.has("arguments") ? step.get("arguments").toString() : "{}";

@@ -1,9 +1,9 @@
 package io.thinkloop.backend;
 
+import io.smallrye.mutiny.Multi;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
-import io.smallrye.mutiny.Multi;
 import io.thinkloop.model.ParseEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -39,10 +39,18 @@ public class SyntheticBackend implements ModelBackend {
         Multi<Long> ticks = interval.isZero()
                 ? Multi.createFrom().range(0, tokens).map(Integer::longValue)
                 : Multi.createFrom().ticks().every(interval).select().first(tokens);
-        return Multi.createBy().concatenating().streams(
-                ticks.map(i -> (ModelChunk) new ModelChunk.Parsed(new ParseEvent.TextDelta("tok" + i + " "))),
-                Multi.createFrom().items(
-                        new ModelChunk.Usage(request.prompt() == null ? 0 : request.prompt().length() / 4, tokens, 0),
-                        new ModelChunk.Parsed(new ParseEvent.End("stop"))));
+        return Multi.createBy()
+                .concatenating()
+                .streams(
+                        ticks.map(i -> (ModelChunk) new ModelChunk.Parsed(new ParseEvent.TextDelta("tok" + i + " "))),
+                        Multi.createFrom()
+                                .items(
+                                        new ModelChunk.Usage(
+                                                request.prompt() == null
+                                                        ? 0
+                                                        : request.prompt().length() / 4,
+                                                tokens,
+                                                0),
+                                        new ModelChunk.Parsed(new ParseEvent.End("stop"))));
     }
 }

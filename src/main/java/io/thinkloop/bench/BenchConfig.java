@@ -11,12 +11,33 @@ import java.time.Duration;
  * {@code temperature} 0 decodes greedily (every trial the same answer); above 0 each trial samples with its own
  * seed ({@link #trialSeed}), so trials differ and a rerun with the same seeds repeats them; {@code topP} null: off.
  */
-public record BenchConfig(URI url, String apiKey, String suite, int trials, int concurrency, Duration deadline,
-                          int maxSteps, Path out, long seed, int retries, int stopAfter, double temperature,
-                          Double topP) {
+public record BenchConfig(
+        URI url,
+        String apiKey,
+        String suite,
+        int trials,
+        int concurrency,
+        Duration deadline,
+        int maxSteps,
+        Path out,
+        long seed,
+        int retries,
+        int stopAfter,
+        double temperature,
+        Double topP) {
     /** Greedy decoding. */
-    public BenchConfig(URI url, String apiKey, String suite, int trials, int concurrency, Duration deadline,
-                       int maxSteps, Path out, long seed, int retries, int stopAfter) {
+    public BenchConfig(
+            URI url,
+            String apiKey,
+            String suite,
+            int trials,
+            int concurrency,
+            Duration deadline,
+            int maxSteps,
+            Path out,
+            long seed,
+            int retries,
+            int stopAfter) {
         this(url, apiKey, suite, trials, concurrency, deadline, maxSteps, out, seed, retries, stopAfter, 0.0, null);
     }
 

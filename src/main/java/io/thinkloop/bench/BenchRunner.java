@@ -1,24 +1,23 @@
 package io.thinkloop.bench;
 
-import java.io.UncheckedIOException;
-import java.util.Comparator;
-import java.util.concurrent.ExecutionException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
 import io.thinkloop.synth.Verdict;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -41,8 +40,7 @@ public final class BenchRunner {
     public static final String ROLLOUTS = "rollouts.jsonl";
 
     /** Progress after each trial. */
-    public record Progress(int done, int total, int passed, int infraErrors, String last) {
-    }
+    public record Progress(int done, int total, int passed, int infraErrors, String last) {}
 
     private final BenchConfig config;
     private final Consumer<Progress> progress;
@@ -51,7 +49,7 @@ public final class BenchRunner {
 
     public BenchRunner(BenchConfig config, Consumer<Progress> progress) {
         this.config = config;
-        this.progress = progress == null ? p -> { } : progress;
+        this.progress = progress == null ? p -> {} : progress;
     }
 
     /** Asks the run to stop taking new trials (in-flight ones finish). */
@@ -63,8 +61,7 @@ public final class BenchRunner {
         return infraErrors.get();
     }
 
-    private record Job(SynthTask task, int trial, int attempt) {
-    }
+    private record Job(SynthTask task, int trial, int attempt) {}
 
     /**
      * Runs the suite. Throws {@link PreflightFailure} before anything is run or written when the service cannot
@@ -90,10 +87,12 @@ public final class BenchRunner {
         }
         int total = suite.tasks().size() * config.trials();
         AtomicInteger finished = new AtomicInteger(results.size());
-        AtomicInteger passed = new AtomicInteger((int) results.stream().filter(TrialResult::passed).count());
+        AtomicInteger passed = new AtomicInteger(
+                (int) results.stream().filter(TrialResult::passed).count());
         AtomicInteger newlyScored = new AtomicInteger();
         AtomicInteger inFlight = new AtomicInteger();
-        progress.accept(new Progress(finished.get(), total, passed.get(), 0, "resuming with " + results.size() + " done"));
+        progress.accept(
+                new Progress(finished.get(), total, passed.get(), 0, "resuming with " + results.size() + " done"));
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> workers = new ArrayList<>();
             for (int w = 0; w < config.concurrency(); w++) {
@@ -131,7 +130,11 @@ public final class BenchRunner {
                             if (r.passed()) {
                                 passed.incrementAndGet();
                             }
-                            progress.accept(new Progress(finished.incrementAndGet(), total, passed.get(), infraErrors.get(),
+                            progress.accept(new Progress(
+                                    finished.incrementAndGet(),
+                                    total,
+                                    passed.get(),
+                                    infraErrors.get(),
                                     r.taskId() + " #" + r.trial() + (r.passed() ? " pass" : " fail")));
                         } catch (InfraError e) {
                             infraErrors.incrementAndGet();
@@ -139,8 +142,13 @@ public final class BenchRunner {
                                 Thread.sleep(Math.min(5_000, 250L << job.attempt()));
                                 queue.add(new Job(job.task(), job.trial(), job.attempt() + 1));
                             }
-                            progress.accept(new Progress(finished.get(), total, passed.get(), infraErrors.get(),
-                                    job.task().id() + " #" + job.trial() + " infrastructure error (" + e.getMessage() + ")"
+                            progress.accept(new Progress(
+                                    finished.get(),
+                                    total,
+                                    passed.get(),
+                                    infraErrors.get(),
+                                    job.task().id() + " #" + job.trial() + " infrastructure error (" + e.getMessage()
+                                            + ")"
                                             + (job.attempt() < config.retries() ? ", re-queued" : ", left pending")));
                         } finally {
                             inFlight.decrementAndGet();
@@ -157,7 +165,8 @@ public final class BenchRunner {
                 }
             }
         }
-        return writeOutputs(suite, results, config.out(), config.trials(), config.url().toString(), infraErrors.get());
+        return writeOutputs(
+                suite, results, config.out(), config.trials(), config.url().toString(), infraErrors.get());
     }
 
     private TrialResult runOne(ServiceClient client, Job job) throws InfraError, InterruptedException {
@@ -176,10 +185,28 @@ public final class BenchRunner {
         } catch (RuntimeException e) {
             v = new Verdict(1, List.of("verifier could not read the submission: " + e.getMessage()));
         }
-        return new TrialResult(job.task().id(), job.trial(), config.seed(), job.task().difficulty(), session, v.passed(),
-                v.reward(), v.failures(), run.submission(), run.toolCalls(), run.toolErrors(), run.steps(), run.promptTokens(),
-                run.completionTokens(), run.reasoningTokens(), run.ttftMs(), run.latencyMs(), run.termination(), run.transcript(),
-                run.tokens(), sampling);
+        return new TrialResult(
+                job.task().id(),
+                job.trial(),
+                config.seed(),
+                job.task().difficulty(),
+                session,
+                v.passed(),
+                v.reward(),
+                v.failures(),
+                run.submission(),
+                run.toolCalls(),
+                run.toolErrors(),
+                run.steps(),
+                run.promptTokens(),
+                run.completionTokens(),
+                run.reasoningTokens(),
+                run.ttftMs(),
+                run.latencyMs(),
+                run.termination(),
+                run.transcript(),
+                run.tokens(),
+                sampling);
     }
 
     /** The trial's {@code user_message.sampling}: null when greedy, else the run's settings and the trial's seed. */
@@ -203,8 +230,13 @@ public final class BenchRunner {
 
     private static void append(Path file, TrialResult r) {
         try {
-            Files.writeString(file, Json.MAPPER.writeValueAsString(r) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file,
+                    Json.MAPPER.writeValueAsString(r) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);
         }
@@ -234,15 +266,17 @@ public final class BenchRunner {
     }
 
     /** Writes results.json, report.html and rollouts.jsonl for the trials so far; returns the summary. */
-    public static Metrics.Summary writeOutputs(Suite suite, List<TrialResult> trials, Path out, int k, String url, int infraErrors)
-            throws IOException {
+    public static Metrics.Summary writeOutputs(
+            Suite suite, List<TrialResult> trials, Path out, int k, String url, int infraErrors) throws IOException {
         List<TrialResult> sorted = new ArrayList<>(trials);
         sorted.sort(Comparator.comparing(TrialResult::taskId).thenComparingInt(TrialResult::trial));
-        Metrics.Summary summary = Metrics.summarize(suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
-        Files.writeString(out.resolve(RESULTS), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
+        Metrics.Summary summary = Metrics.summarize(
+                suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
+        Files.writeString(
+                out.resolve(RESULTS),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
         Files.writeString(out.resolve(REPORT), HtmlReport.render(summary, suite.tasks(), sorted, url));
         Rollouts.write(out.resolve(ROLLOUTS), suite.tasks(), sorted);
         return summary;
     }
-
 }

@@ -9,51 +9,93 @@ import java.util.Map;
 
 /** The run as one self-contained HTML page: figures, inline SVG charts (pass^k, success by difficulty, latency histogram), per-task table. */
 public final class HtmlReport {
-    private HtmlReport() {
-    }
+    private HtmlReport() {}
 
     public static String render(Metrics.Summary s, List<SynthTask> tasks, List<TrialResult> trials, String url) {
         Metrics.Scores sc = s.scores();
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Thinkloop bench: ")
-                .append(esc(s.suite())).append("</title>\n<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
+                .append(esc(s.suite()))
+                .append("</title>\n<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}"
                         + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
                         + "th{background:#f3f3f3}td.l{text-align:left}.pass{color:#16794a}.fail{color:#b3261e}"
                         + ".charts{display:flex;flex-wrap:wrap;gap:2em}figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}"
                         + "</style></head><body>\n");
-        h.append("<h1>Bench report: ").append(esc(s.suite())).append("</h1>\n<p>Service ").append(esc(url))
-                .append(" &middot; suiteVersion ").append(s.suiteVersion()).append(" &middot; ").append(s.tasksInSuite())
-                .append(" tasks &times; ").append(s.k()).append(" trials &middot; ").append(sc.trials()).append(" scored, ")
-                .append(s.pendingTrials()).append(" pending</p>\n");
-        h.append("<table><tr><th>pass@1</th><th>pass^").append(s.k()).append("</th><th>avg reward</th><th>tool calls / trial</th>"
-                + "<th>tool errors</th><th>TTFT p50</th><th>latency p50</th><th>latency p95</th><th>reasoning tokens</th>"
-                + "<th>answer tokens</th></tr><tr>");
-        h.append(td(pct(sc.passAt1()))).append(td(pct(sc.passHatK().getOrDefault(s.k(), 0.0)))).append(td(fmt(sc.averageReward())))
-                .append(td(fmt(sc.toolCallsPerTrial()))).append(td(Integer.toString(sc.toolErrors())))
-                .append(td(s.timing().ttftP50Ms() + " ms")).append(td(s.timing().latencyP50Ms() + " ms"))
-                .append(td(s.timing().latencyP95Ms() + " ms")).append(td(Long.toString(sc.reasoningTokens())))
-                .append(td(Long.toString(sc.answerTokens()))).append("</tr></table>\n");
+        h.append("<h1>Bench report: ")
+                .append(esc(s.suite()))
+                .append("</h1>\n<p>Service ")
+                .append(esc(url))
+                .append(" &middot; suiteVersion ")
+                .append(s.suiteVersion())
+                .append(" &middot; ")
+                .append(s.tasksInSuite())
+                .append(" tasks &times; ")
+                .append(s.k())
+                .append(" trials &middot; ")
+                .append(sc.trials())
+                .append(" scored, ")
+                .append(s.pendingTrials())
+                .append(" pending</p>\n");
+        h.append("<table><tr><th>pass@1</th><th>pass^")
+                .append(s.k())
+                .append("</th><th>avg reward</th><th>tool calls / trial</th>"
+                        + "<th>tool errors</th><th>TTFT p50</th><th>latency p50</th><th>latency p95</th><th>reasoning tokens</th>"
+                        + "<th>answer tokens</th></tr><tr>");
+        h.append(td(pct(sc.passAt1())))
+                .append(td(pct(sc.passHatK().getOrDefault(s.k(), 0.0))))
+                .append(td(fmt(sc.averageReward())))
+                .append(td(fmt(sc.toolCallsPerTrial())))
+                .append(td(Integer.toString(sc.toolErrors())))
+                .append(td(s.timing().ttftP50Ms() + " ms"))
+                .append(td(s.timing().latencyP50Ms() + " ms"))
+                .append(td(s.timing().latencyP95Ms() + " ms"))
+                .append(td(Long.toString(sc.reasoningTokens())))
+                .append(td(Long.toString(sc.answerTokens())))
+                .append("</tr></table>\n");
         h.append("<p>Terminations: ");
-        sc.terminations().forEach((k, v) -> h.append(esc(k)).append(" ").append(v).append(" &nbsp; "));
+        sc.terminations()
+                .forEach((k, v) -> h.append(esc(k)).append(" ").append(v).append(" &nbsp; "));
         h.append("</p>\n<div class=\"charts\">\n");
         // pass^k curve
         Map<String, Double> curve = new LinkedHashMap<>();
         sc.passHatK().forEach((k, v) -> curve.put(Integer.toString(k), v));
-        h.append("<figure><figcaption>pass^k</figcaption>").append(lineChart(curve, "k")).append("</figure>\n");
+        h.append("<figure><figcaption>pass^k</figcaption>")
+                .append(lineChart(curve, "k"))
+                .append("</figure>\n");
         Map<String, Double> diff = new LinkedHashMap<>();
         sc.successByDifficulty().forEach((d, v) -> diff.put("level " + d, v));
-        h.append("<figure><figcaption>success by difficulty</figcaption>").append(barChart(diff, true)).append("</figure>\n");
-        h.append("<figure><figcaption>latency histogram (ms)</figcaption>").append(histogram(trials)).append("</figure>\n</div>\n");
+        h.append("<figure><figcaption>success by difficulty</figcaption>")
+                .append(barChart(diff, true))
+                .append("</figure>\n");
+        h.append("<figure><figcaption>latency histogram (ms)</figcaption>")
+                .append(histogram(trials))
+                .append("</figure>\n</div>\n");
         // per task
-        h.append("<h2>Tasks</h2>\n<table><tr><th>task</th><th>difficulty</th><th>passed</th><th>trials</th><th>first failure</th></tr>\n");
+        h.append(
+                "<h2>Tasks</h2>\n<table><tr><th>task</th><th>difficulty</th><th>passed</th><th>trials</th><th>first failure</th></tr>\n");
         for (SynthTask t : tasks) {
-            List<TrialResult> rs = trials.stream().filter(r -> r.taskId().equals(t.id())).toList();
+            List<TrialResult> rs =
+                    trials.stream().filter(r -> r.taskId().equals(t.id())).toList();
             long c = rs.stream().filter(TrialResult::passed).count();
-            String failure = rs.stream().filter(r -> !r.passed()).findFirst()
-                    .map(r -> r.failures().isEmpty() ? r.termination() : r.failures().getFirst()).orElse("");
-            h.append("<tr><td class=\"l\">").append(esc(t.id())).append("</td>").append(td(Integer.toString(t.difficulty())))
-                    .append("<td class=\"").append(c == rs.size() && !rs.isEmpty() ? "pass" : "fail").append("\">").append(c)
-                    .append("</td>").append(td(Integer.toString(rs.size()))).append("<td class=\"l\">").append(esc(failure))
+            String failure = rs.stream()
+                    .filter(r -> !r.passed())
+                    .findFirst()
+                    .map(r -> r.failures().isEmpty()
+                            ? r.termination()
+                            : r.failures().getFirst())
+                    .orElse("");
+            h.append("<tr><td class=\"l\">")
+                    .append(esc(t.id()))
+                    .append("</td>")
+                    .append(td(Integer.toString(t.difficulty())))
+                    .append("<td class=\"")
+                    .append(c == rs.size() && !rs.isEmpty() ? "pass" : "fail")
+                    .append("\">")
+                    .append(c)
+                    .append("</td>")
+                    .append(td(Integer.toString(rs.size())))
+                    .append("<td class=\"l\">")
+                    .append(esc(failure))
                     .append("</td></tr>\n");
         }
         h.append("</table>\n</body></html>\n");
@@ -63,17 +105,25 @@ public final class HtmlReport {
     private static final int W = 380, H = 220, L = 52, B = 30, T = 14, R = 10;
 
     private static String frame(StringBuilder inner) {
-        StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\"" + H + "\" viewBox=\"0 0 " + W + " " + H + "\">");
+        StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\""
+                + H + "\" viewBox=\"0 0 " + W + " " + H + "\">");
         s.append(line(L, T, L, H - B)).append(line(L, H - B, W - R, H - B));
         return s.append(inner).append("</svg>").toString();
     }
 
     private static String line(double x1, double y1, double x2, double y2) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>", x1, y1, x2, y2);
+        return String.format(
+                Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>", x1, y1, x2, y2);
     }
 
     private static String text(double x, double y, String t, String anchor) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">%s</text>", x, y, anchor, esc(t));
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"%s\">%s</text>",
+                x,
+                y,
+                anchor,
+                esc(t));
     }
 
     private static double y(double v) {
@@ -101,7 +151,14 @@ public final class HtmlReport {
 
     static String barChart(Map<String, Double> bars, boolean fraction) {
         StringBuilder in = new StringBuilder();
-        double max = fraction ? 1 : Math.max(1, bars.values().stream().mapToDouble(Double::doubleValue).max().orElse(1));
+        double max = fraction
+                ? 1
+                : Math.max(
+                        1,
+                        bars.values().stream()
+                                .mapToDouble(Double::doubleValue)
+                                .max()
+                                .orElse(1));
         in.append(text(L - 4, y(1) + 4, fraction ? "100%" : fmt(max), "end")).append(text(L - 4, y(0) + 4, "0", "end"));
         int n = Math.max(1, bars.size());
         double slot = (W - L - R) / (double) n;
@@ -109,8 +166,13 @@ public final class HtmlReport {
         for (var e : bars.entrySet()) {
             double v = e.getValue() / max;
             double x = L + i * slot + slot * 0.15;
-            in.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2da44e\"/>",
-                    x, y(v), slot * 0.7, (H - B) - y(v)));
+            in.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2da44e\"/>",
+                    x,
+                    y(v),
+                    slot * 0.7,
+                    (H - B) - y(v)));
             in.append(text(x + slot * 0.35, y(v) - 3, fraction ? pct(e.getValue()) : fmt(e.getValue()), "middle"));
             in.append(text(x + slot * 0.35, H - B + 14, e.getKey(), "middle"));
             i++;
@@ -126,7 +188,9 @@ public final class HtmlReport {
         for (int b = 0; b < bins; b++) {
             long lo = b * width;
             long hi = lo + width;
-            counts.put(Long.toString(lo), (double) trials.stream().filter(r -> r.latencyMs() >= lo && r.latencyMs() < hi).count());
+            counts.put(Long.toString(lo), (double) trials.stream()
+                    .filter(r -> r.latencyMs() >= lo && r.latencyMs() < hi)
+                    .count());
         }
         return barChart(counts, false);
     }

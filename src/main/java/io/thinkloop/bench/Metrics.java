@@ -14,29 +14,52 @@ import java.util.TreeMap;
  * 1 - C(n-c,k)/C(n,k); both are averaged over tasks with at least k trials.
  */
 public final class Metrics {
-    private Metrics() {
-    }
+    private Metrics() {}
 
-    public record Scores(int tasks, int trials, int passedTrials, double passAt1, Map<Integer, Double> passHatK,
-                         Map<Integer, Double> passAtK, double averageReward, int toolCalls, int toolErrors,
-                         double toolCallsPerTrial, int steps, long promptTokens, long reasoningTokens, long answerTokens,
-                         Map<String, Integer> terminations, Map<Integer, Double> successByDifficulty) {
-    }
+    public record Scores(
+            int tasks,
+            int trials,
+            int passedTrials,
+            double passAt1,
+            Map<Integer, Double> passHatK,
+            Map<Integer, Double> passAtK,
+            double averageReward,
+            int toolCalls,
+            int toolErrors,
+            double toolCallsPerTrial,
+            int steps,
+            long promptTokens,
+            long reasoningTokens,
+            long answerTokens,
+            Map<String, Integer> terminations,
+            Map<Integer, Double> successByDifficulty) {}
 
-    public record Timing(long ttftP50Ms, long latencyP50Ms, long latencyP95Ms, long latencyMaxMs) {
-    }
+    public record Timing(long ttftP50Ms, long latencyP50Ms, long latencyP95Ms, long latencyMaxMs) {}
 
     /** {@code infraErrorsThisRun}: attempts re-queued (not scored) by the run that wrote the summary. */
-    public record Summary(String suite, int suiteVersion, int k, int tasksInSuite, int expectedTrials, int pendingTrials,
-                          int infraErrorsThisRun, Scores scores, Timing timing) {
-    }
+    public record Summary(
+            String suite,
+            int suiteVersion,
+            int k,
+            int tasksInSuite,
+            int expectedTrials,
+            int pendingTrials,
+            int infraErrorsThisRun,
+            Scores scores,
+            Timing timing) {}
 
-    public static Summary summarize(String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials) {
+    public static Summary summarize(
+            String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials) {
         return summarize(suiteName, suiteVersion, tasks, k, trials, 0);
     }
 
-    public static Summary summarize(String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials,
-                                    int infraErrors) {
+    public static Summary summarize(
+            String suiteName,
+            int suiteVersion,
+            List<SynthTask> tasks,
+            int k,
+            List<TrialResult> trials,
+            int infraErrors) {
         Map<String, List<TrialResult>> byTask = new LinkedHashMap<>();
         tasks.forEach(t -> byTask.put(t.id(), new ArrayList<>()));
         for (TrialResult r : trials) {
@@ -71,21 +94,47 @@ public final class Metrics {
         Map<Integer, Double> byDifficulty = new TreeMap<>();
         diff.forEach((d, a) -> byDifficulty.put(d, round((double) a[0] / a[1])));
         int toolCalls = trials.stream().mapToInt(TrialResult::toolCalls).sum();
-        Scores scores = new Scores(byTask.size(), trials.size(), passed, passHat.getOrDefault(1, 0.0), passHat, passAt,
-                trials.isEmpty() ? 0 : round(trials.stream().mapToDouble(TrialResult::reward).sum() / trials.size()),
-                toolCalls, trials.stream().mapToInt(TrialResult::toolErrors).sum(),
+        Scores scores = new Scores(
+                byTask.size(),
+                trials.size(),
+                passed,
+                passHat.getOrDefault(1, 0.0),
+                passHat,
+                passAt,
+                trials.isEmpty()
+                        ? 0
+                        : round(trials.stream().mapToDouble(TrialResult::reward).sum() / trials.size()),
+                toolCalls,
+                trials.stream().mapToInt(TrialResult::toolErrors).sum(),
                 trials.isEmpty() ? 0 : round((double) toolCalls / trials.size()),
                 trials.stream().mapToInt(TrialResult::steps).sum(),
                 trials.stream().mapToLong(TrialResult::promptTokens).sum(),
                 trials.stream().mapToLong(TrialResult::reasoningTokens).sum(),
-                trials.stream().mapToLong(TrialResult::answerTokens).sum(), terms, byDifficulty);
-        long[] ttft = trials.stream().mapToLong(TrialResult::ttftMs).filter(x -> x >= 0).sorted().toArray();
+                trials.stream().mapToLong(TrialResult::answerTokens).sum(),
+                terms,
+                byDifficulty);
+        long[] ttft = trials.stream()
+                .mapToLong(TrialResult::ttftMs)
+                .filter(x -> x >= 0)
+                .sorted()
+                .toArray();
         long[] lat = trials.stream().mapToLong(TrialResult::latencyMs).sorted().toArray();
-        Timing timing = new Timing(percentile(ttft, 50), percentile(lat, 50), percentile(lat, 95),
+        Timing timing = new Timing(
+                percentile(ttft, 50),
+                percentile(lat, 50),
+                percentile(lat, 95),
                 lat.length == 0 ? 0 : lat[lat.length - 1]);
         int expected = tasks.size() * k;
-        return new Summary(suiteName, suiteVersion, k, tasks.size(), expected, Math.max(0, expected - trials.size()), infraErrors,
-                scores, timing);
+        return new Summary(
+                suiteName,
+                suiteVersion,
+                k,
+                tasks.size(),
+                expected,
+                Math.max(0, expected - trials.size()),
+                infraErrors,
+                scores,
+                timing);
     }
 
     /** C(c,k)/C(n,k): the chance that k trials drawn without replacement all pass. */

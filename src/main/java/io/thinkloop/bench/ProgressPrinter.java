@@ -15,7 +15,8 @@ public final class ProgressPrinter implements Consumer<BenchRunner.Progress> {
     }
 
     public static ProgressPrinter forStdout() {
-        return new ProgressPrinter(System.out, System.console() != null && System.console().isTerminal());
+        return new ProgressPrinter(
+                System.out, System.console() != null && System.console().isTerminal());
     }
 
     @Override

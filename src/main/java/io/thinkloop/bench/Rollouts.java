@@ -24,13 +24,13 @@ import java.util.Map;
  * {@code logprobs} is null when some tokens came without them.
  */
 public final class Rollouts {
-    private Rollouts() {
-    }
+    private Rollouts() {}
 
     public static List<ObjectNode> groups(List<SynthTask> tasks, List<TrialResult> trials) {
         Map<String, List<TrialResult>> byTask = new LinkedHashMap<>();
         tasks.forEach(t -> byTask.put(t.id(), new ArrayList<>()));
-        trials.forEach(r -> byTask.computeIfAbsent(r.taskId(), x -> new ArrayList<>()).add(r));
+        trials.forEach(
+                r -> byTask.computeIfAbsent(r.taskId(), x -> new ArrayList<>()).add(r));
         List<ObjectNode> out = new ArrayList<>();
         for (SynthTask task : tasks) {
             List<TrialResult> rs = new ArrayList<>(byTask.get(task.id()));
@@ -40,13 +40,19 @@ public final class Rollouts {
             rs.sort(Comparator.comparingInt(TrialResult::trial).thenComparingLong(TrialResult::seed));
             double mean = rs.stream().mapToDouble(TrialResult::reward).average().orElse(0);
             ObjectNode g = Json.MAPPER.createObjectNode();
-            g.put("taskId", task.id()).put("domain", task.domain()).put("difficulty", task.difficulty())
-                    .put("prompt", task.prompt()).put("meanReward", Metrics.round(mean));
+            g.put("taskId", task.id())
+                    .put("domain", task.domain())
+                    .put("difficulty", task.difficulty())
+                    .put("prompt", task.prompt())
+                    .put("meanReward", Metrics.round(mean));
             ArrayNode samples = g.putArray("samples");
             for (TrialResult r : rs) {
                 ObjectNode s = samples.addObject();
-                s.put("trial", r.trial()).put("seed", r.seed()).put("sessionId", r.sessionId())
-                        .put("reward", r.reward()).put("advantage", Metrics.round(r.reward() - mean))
+                s.put("trial", r.trial())
+                        .put("seed", r.seed())
+                        .put("sessionId", r.sessionId())
+                        .put("reward", r.reward())
+                        .put("advantage", Metrics.round(r.reward() - mean))
                         .put("termination", r.termination());
                 s.set("messages", r.transcript());
                 s.set("submission", r.submission());

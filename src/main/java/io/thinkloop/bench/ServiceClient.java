@@ -1,12 +1,11 @@
 package io.thinkloop.bench;
 
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,15 +13,16 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.net.ConnectException;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one trial against a Thinkloop service as any client would: a WebSocket to
@@ -34,11 +34,29 @@ public final class ServiceClient {
      * Turn error codes (docs/protocol.md) that are the infrastructure's fault, not the agent's: the trial is
      * re-queued. The model backend's own codes reach clients unchanged, so they are all here too.
      */
-    static final Set<String> INFRA_CODES = Set.of("backend_unavailable", "backend_error", "internal_error",
-            "not_configured", "circuit_open", "rate_limited", "server_error", "http_error", "stream_error",
-            "insufficient_system_resource", "bad_response", "stream_truncated", "stream_interrupted", "idle_timeout",
-            "first_token_timeout", "connect_timeout", "connect_failed", "connection_lost", "cancelled", "client_error",
+    static final Set<String> INFRA_CODES = Set.of(
+            "backend_unavailable",
+            "backend_error",
+            "internal_error",
+            "not_configured",
+            "circuit_open",
+            "rate_limited",
+            "server_error",
+            "http_error",
+            "stream_error",
+            "insufficient_system_resource",
+            "bad_response",
+            "stream_truncated",
+            "stream_interrupted",
+            "idle_timeout",
+            "first_token_timeout",
+            "connect_timeout",
+            "connect_failed",
+            "connection_lost",
+            "cancelled",
+            "client_error",
             "bad_request");
+
     private static final String SUBMIT = "submit_result";
 
     private final URI base;
@@ -48,7 +66,8 @@ public final class ServiceClient {
     public ServiceClient(URI base, String apiKey) {
         this.base = base;
         this.apiKey = apiKey;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     /**
@@ -57,7 +76,8 @@ public final class ServiceClient {
      */
     void preflight(List<String> toolNames, String serverSpec) throws PreflightFailure, InterruptedException {
         URI tools = base.resolve(path("/v1/tools"));
-        HttpRequest.Builder r = HttpRequest.newBuilder(tools).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder r =
+                HttpRequest.newBuilder(tools).timeout(Duration.ofSeconds(30)).GET();
         boolean keyed = apiKey != null && !apiKey.isBlank();
         if (keyed) {
             r.header("Authorization", "Bearer " + apiKey);
@@ -66,14 +86,19 @@ public final class ServiceClient {
         try {
             resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            String why = e.getMessage() != null ? e.getMessage() : e instanceof ConnectException ? "connection refused" : e.toString();
+            String why = e.getMessage() != null
+                    ? e.getMessage()
+                    : e instanceof ConnectException ? "connection refused" : e.toString();
             throw new PreflightFailure("cannot connect to " + base + ": " + why);
         }
         int status = resp.statusCode();
         if (status == 401 || status == 403) {
-            throw new PreflightFailure(keyed
-                    ? "the service at " + base + " rejected the API key (HTTP " + status + "); check --api-key / THINKLOOP_API_KEY"
-                    : "the service at " + base + " requires an API key (HTTP " + status + "): pass --api-key or set THINKLOOP_API_KEY");
+            throw new PreflightFailure(
+                    keyed
+                            ? "the service at " + base + " rejected the API key (HTTP " + status
+                                    + "); check --api-key / THINKLOOP_API_KEY"
+                            : "the service at " + base + " requires an API key (HTTP " + status
+                                    + "): pass --api-key or set THINKLOOP_API_KEY");
         }
         JsonNode list = null;
         if (status == 200) {
@@ -85,15 +110,17 @@ public final class ServiceClient {
         }
         if (list == null || !list.isArray()) {
             String body = resp.body() == null ? "" : resp.body().replaceAll("\\s+", " ");
-            throw new PreflightFailure("GET " + tools + " answered HTTP " + status + (body.isBlank() ? "" : " " + abbreviate(body))
-                    + ": is this a Thinkloop service?");
+            throw new PreflightFailure("GET " + tools + " answered HTTP " + status
+                    + (body.isBlank() ? "" : " " + abbreviate(body)) + ": is this a Thinkloop service?");
         }
         Set<String> served = new HashSet<>();
         list.forEach(t -> served.add(t.path("name").asText()));
-        List<String> missing = toolNames.stream().filter(n -> !served.contains(n)).toList();
+        List<String> missing =
+                toolNames.stream().filter(n -> !served.contains(n)).toList();
         if (!missing.isEmpty()) {
-            throw new PreflightFailure("the service at " + base + " does not serve the suite's tool server " + serverSpec
-                    + " (missing tools: " + String.join(", ", missing) + "); start it with thinkloop.tools.servers=" + serverSpec);
+            throw new PreflightFailure("the service at " + base + " does not serve the suite's tool server "
+                    + serverSpec + " (missing tools: " + String.join(", ", missing)
+                    + "); start it with thinkloop.tools.servers=" + serverSpec);
         }
     }
 
@@ -139,9 +166,19 @@ public final class ServiceClient {
         }
     }
 
-    private TrialRun converse(WebSocket socket, LinkedBlockingQueue<Object> inbox, String sessionId, String prompt,
-                              Duration deadline, int maxSteps, ObjectNode sampling) throws InfraError, InterruptedException {
-        ObjectNode msg = Json.MAPPER.createObjectNode().put("type", "user_message").put("content", prompt)
+    private TrialRun converse(
+            WebSocket socket,
+            LinkedBlockingQueue<Object> inbox,
+            String sessionId,
+            String prompt,
+            Duration deadline,
+            int maxSteps,
+            ObjectNode sampling)
+            throws InfraError, InterruptedException {
+        ObjectNode msg = Json.MAPPER
+                .createObjectNode()
+                .put("type", "user_message")
+                .put("content", prompt)
                 .put("includeTokens", true); // token ids and logprobs for the rollouts
         if (sampling != null) {
             msg.set("sampling", sampling);
@@ -179,7 +216,8 @@ public final class ServiceClient {
                 continue;
             }
             if (item instanceof Closed c) {
-                throw new InfraError("connection closed by the service (" + c.code() + " " + c.reason() + ") before the turn ended");
+                throw new InfraError(
+                        "connection closed by the service (" + c.code() + " " + c.reason() + ") before the turn ended");
             }
             JsonNode e = (JsonNode) item;
             switch (e.path("type").asText()) {
@@ -201,14 +239,17 @@ public final class ServiceClient {
                     toolCalls++;
                     if (SUBMIT.equals(e.path("name").asText()) && !stepCapped) { // a call past the cap does not count
                         try {
-                            submitted.put(e.path("toolCallId").asText(), Json.MAPPER.readTree(e.path("arguments").asText()));
+                            submitted.put(
+                                    e.path("toolCallId").asText(),
+                                    Json.MAPPER.readTree(e.path("arguments").asText()));
                         } catch (IOException ex) {
                             // unreadable arguments: the tool refuses them too, so nothing is submitted
                         }
                     }
                 }
                 case "tool.result" -> {
-                    boolean refused = e.path("isError").asBoolean() || !e.path("status").asText("ok").equals("ok");
+                    boolean refused = e.path("isError").asBoolean()
+                            || !e.path("status").asText("ok").equals("ok");
                     if (refused) {
                         toolErrors++;
                     }
@@ -226,23 +267,38 @@ public final class ServiceClient {
                     reasoning += e.path("reasoningTokens").asInt();
                 }
                 case "error" -> {
-                    if (e.path("seq").asLong() > 0 && INFRA_CODES.contains(e.path("code").asText())) {
-                        infra = e.path("code").asText() + ": " + e.path("message").asText();
+                    if (e.path("seq").asLong() > 0
+                            && INFRA_CODES.contains(e.path("code").asText())) {
+                        infra = e.path("code").asText() + ": "
+                                + e.path("message").asText();
                     }
                 }
                 case "tokens" -> tokens.add(e);
-                case "turn.completed" -> termination = stepCapped ? "step_cap" : e.path("finishReason").asText("stop");
+                case "turn.completed" ->
+                    termination =
+                            stepCapped ? "step_cap" : e.path("finishReason").asText("stop");
                 case "cancelled" -> termination = stepCapped ? "step_cap" : "cancelled";
-                default -> {
-                }
+                default -> {}
             }
         }
         if (infra != null) {
             throw new InfraError(infra);
         }
         long latency = (System.nanoTime() - start) / 1_000_000;
-        return new TrialRun(sessionId, submission, toolCalls, toolErrors, steps, prompt0, completion, reasoning, ttft,
-                latency, termination, transcript(sessionId), tokens.toJson());
+        return new TrialRun(
+                sessionId,
+                submission,
+                toolCalls,
+                toolErrors,
+                steps,
+                prompt0,
+                completion,
+                reasoning,
+                ttft,
+                latency,
+                termination,
+                transcript(sessionId),
+                tokens.toJson());
     }
 
     /**
@@ -287,7 +343,8 @@ public final class ServiceClient {
     /** The session's messages (OpenAI chat shape), or null when the service does not give them. */
     JsonNode transcript(String sessionId) throws InterruptedException {
         HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path("/v1/sessions/" + sessionId + "/transcript")))
-                .timeout(Duration.ofSeconds(30)).GET();
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         if (apiKey != null && !apiKey.isBlank()) {
             r.header("Authorization", "Bearer " + apiKey);
         }
@@ -302,15 +359,15 @@ public final class ServiceClient {
     /** Deletes a session left by a re-queued attempt (best effort). */
     void delete(String sessionId) {
         HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path("/v1/sessions/" + sessionId)))
-                .timeout(Duration.ofSeconds(10)).DELETE();
+                .timeout(Duration.ofSeconds(10))
+                .DELETE();
         if (apiKey != null && !apiKey.isBlank()) {
             r.header("Authorization", "Bearer " + apiKey);
         }
         http.sendAsync(r.build(), HttpResponse.BodyHandlers.discarding()).exceptionally(t -> null);
     }
 
-    private record Closed(int code, String reason) {
-    }
+    private record Closed(int code, String reason) {}
 
     private static final class Listener implements WebSocket.Listener {
         private final LinkedBlockingQueue<Object> inbox;

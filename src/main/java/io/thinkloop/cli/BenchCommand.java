@@ -1,6 +1,5 @@
 package io.thinkloop.cli;
 
-import java.io.IOException;
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
 import io.thinkloop.bench.Metrics;
@@ -8,6 +7,7 @@ import io.thinkloop.bench.PreflightFailure;
 import io.thinkloop.bench.ProgressPrinter;
 import io.thinkloop.bench.TrialResult;
 import io.thinkloop.synth.Suite;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,35 +22,67 @@ import picocli.CommandLine.Option;
  * {@code ./thinkloop bench --url URL --suite FILE --trials K --out DIR}: the agent benchmark harness against a
  * running service (its WebSocket API). Resumable: trials already in DIR/trials.jsonl are skipped.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run a task suite against a Thinkloop service: pass^k, rewards, latency, tokens; JSON, HTML report, RL rollouts.",
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a task suite against a Thinkloop service: pass^k, rewards, latency, tokens; JSON, HTML report, RL rollouts.",
         subcommands = BenchCommand.Export.class)
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", description = "service base URL, e.g. http://localhost:8080")
     URI url;
+
     @Option(names = "--suite", description = "suite JSONL file, or classpath:trip-smoke-v1.jsonl for the pinned one")
     String suite;
+
     @Option(names = "--trials", defaultValue = "1", description = "trials per task, k (default ${DEFAULT-VALUE})")
     int trials;
+
     @Option(names = "--out", description = "output directory (results.json, trials.jsonl, report.html, rollouts.jsonl)")
     Path out;
+
     @Option(names = "--concurrency", defaultValue = "4", description = "trials at once (default ${DEFAULT-VALUE})")
     int concurrency;
+
     @Option(names = "--deadline", defaultValue = "300", description = "seconds per trial (default ${DEFAULT-VALUE})")
     long deadlineSeconds;
-    @Option(names = "--max-steps", defaultValue = "32", description = "model generations per trial before the harness cancels (default ${DEFAULT-VALUE}); the service's own cap is thinkloop.agent.max-steps")
+
+    @Option(
+            names = "--max-steps",
+            defaultValue = "32",
+            description =
+                    "model generations per trial before the harness cancels (default ${DEFAULT-VALUE}); the service's own cap is thinkloop.agent.max-steps")
     int maxSteps;
-    @Option(names = "--api-key", defaultValue = "${env:THINKLOOP_API_KEY}", description = "API key (default: env THINKLOOP_API_KEY)")
+
+    @Option(
+            names = "--api-key",
+            defaultValue = "${env:THINKLOOP_API_KEY}",
+            description = "API key (default: env THINKLOOP_API_KEY)")
     String apiKey;
+
     @Option(names = "--seed", description = "seed in the trial keys (default: the suite's seed)")
     Long seed;
-    @Option(names = "--temperature", defaultValue = "0", description = "sampling temperature of every trial (default ${DEFAULT-VALUE}: greedy, all trials alike); above 0 each trial gets its own recorded seed")
+
+    @Option(
+            names = "--temperature",
+            defaultValue = "0",
+            description =
+                    "sampling temperature of every trial (default ${DEFAULT-VALUE}: greedy, all trials alike); above 0 each trial gets its own recorded seed")
     double temperature;
+
     @Option(names = "--top-p", description = "nucleus sampling threshold in (0, 1] (default: off)")
     Double topP;
-    @Option(names = "--retries", defaultValue = "3", description = "attempts per trial on infrastructure errors in this run (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--retries",
+            defaultValue = "3",
+            description = "attempts per trial on infrastructure errors in this run (default ${DEFAULT-VALUE})")
     int retries;
-    @Option(names = "--stop-after", defaultValue = "0", description = "stop after N newly scored trials (0: run all), for partial runs")
+
+    @Option(
+            names = "--stop-after",
+            defaultValue = "0",
+            description = "stop after N newly scored trials (0: run all), for partial runs")
     int stopAfter;
 
     @Override
@@ -68,8 +100,20 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchConfig config;
         try {
-            config = new BenchConfig(url, apiKey, suite, trials, concurrency, Duration.ofSeconds(deadlineSeconds), maxSteps, out,
-                    seed == null ? s.header().seed() : seed, Math.max(1, retries), stopAfter, temperature, topP);
+            config = new BenchConfig(
+                    url,
+                    apiKey,
+                    suite,
+                    trials,
+                    concurrency,
+                    Duration.ofSeconds(deadlineSeconds),
+                    maxSteps,
+                    out,
+                    seed == null ? s.header().seed() : seed,
+                    Math.max(1, retries),
+                    stopAfter,
+                    temperature,
+                    topP);
         } catch (IllegalArgumentException e) {
             System.err.println("bench: " + e.getMessage());
             return 2;
@@ -78,8 +122,9 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("bench: --stop-after must be >= 0 and --retries >= 1");
             return 2;
         }
-        System.out.println("bench " + s.header().name() + " (" + s.tasks().size() + " tasks x " + trials + ") against " + url
-                + "; the service must serve thinkloop.tools.servers=" + s.header().env().serverSpec());
+        System.out.println("bench " + s.header().name() + " (" + s.tasks().size() + " tasks x " + trials + ") against "
+                + url + "; the service must serve thinkloop.tools.servers="
+                + s.header().env().serverSpec());
         ProgressPrinter printer = ProgressPrinter.forStdout();
         BenchRunner runner = new BenchRunner(config, printer);
         Metrics.Summary summary;
@@ -105,24 +150,43 @@ public final class BenchCommand implements Callable<Integer> {
         b.append(String.format(Locale.ROOT, "pass@1 %.3f", sc.passAt1()));
         sc.passHatK().forEach((k, v) -> b.append(String.format(Locale.ROOT, "  pass^%d %.3f", k, v)));
         System.out.println(b);
-        System.out.printf(Locale.ROOT, "trials %d scored, %d pending, %d infrastructure errors re-queued; avg reward %.3f; tool calls %d (%.2f/trial), tool errors %d%n",
-                sc.trials(), s.pendingTrials(), s.infraErrorsThisRun(), sc.averageReward(), sc.toolCalls(), sc.toolCallsPerTrial(), sc.toolErrors());
-        System.out.printf(Locale.ROOT, "TTFT p50 %d ms; latency p50 %d ms, p95 %d ms; tokens: reasoning %d, answer %d, prompt %d%n",
-                s.timing().ttftP50Ms(), s.timing().latencyP50Ms(), s.timing().latencyP95Ms(), sc.reasoningTokens(),
-                sc.answerTokens(), sc.promptTokens());
+        System.out.printf(
+                Locale.ROOT,
+                "trials %d scored, %d pending, %d infrastructure errors re-queued; avg reward %.3f; tool calls %d (%.2f/trial), tool errors %d%n",
+                sc.trials(),
+                s.pendingTrials(),
+                s.infraErrorsThisRun(),
+                sc.averageReward(),
+                sc.toolCalls(),
+                sc.toolCallsPerTrial(),
+                sc.toolErrors());
+        System.out.printf(
+                Locale.ROOT,
+                "TTFT p50 %d ms; latency p50 %d ms, p95 %d ms; tokens: reasoning %d, answer %d, prompt %d%n",
+                s.timing().ttftP50Ms(),
+                s.timing().latencyP50Ms(),
+                s.timing().latencyP95Ms(),
+                sc.reasoningTokens(),
+                sc.answerTokens(),
+                sc.promptTokens());
         System.out.println("terminations " + sc.terminations() + "; success by difficulty " + sc.successByDifficulty());
-        System.out.println("wrote " + out.resolve(BenchRunner.RESULTS) + ", " + BenchRunner.TRIALS + ", " + BenchRunner.REPORT + ", "
-                + BenchRunner.ROLLOUTS);
+        System.out.println("wrote " + out.resolve(BenchRunner.RESULTS) + ", " + BenchRunner.TRIALS + ", "
+                + BenchRunner.REPORT + ", " + BenchRunner.ROLLOUTS);
     }
 
     /** {@code ./thinkloop bench export}: rewrites results.json, report.html and rollouts.jsonl from DIR/trials.jsonl. */
-    @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Rebuild results.json, report.html and rollouts.jsonl (RL groups with advantages) from a run directory.")
+    @Command(
+            name = "export",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Rebuild results.json, report.html and rollouts.jsonl (RL groups with advantages) from a run directory.")
     static final class Export implements Callable<Integer> {
         @Option(names = "--suite", required = true)
         String suite;
+
         @Option(names = "--out", required = true, description = "the run directory")
         Path out;
+
         @Option(names = "--trials", defaultValue = "1", description = "k of the run")
         int trials;
 

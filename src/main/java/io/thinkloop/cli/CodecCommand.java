@@ -12,7 +12,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code thinkloop codec ...}: offline tools for the DeepSeek-V3.2 conversation codec. */
-@Command(name = "codec", mixinStandardHelpOptions = true,
+@Command(
+        name = "codec",
+        mixinStandardHelpOptions = true,
         description = "DeepSeek-V3.2 conversation codec tools.",
         subcommands = {CodecCommand.Check.class})
 public final class CodecCommand implements Runnable {
@@ -25,7 +27,9 @@ public final class CodecCommand implements Runnable {
     }
 
     /** {@code thinkloop codec check FILE}: runs the codec over golden cases; the last line is the tally. */
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
             description = "Check the codec against a golden file (cases.jsonl format): encode, batch parse and "
                     + "streaming parse. Prints each failing case, then 'N passed, M failed'; exit 0 only when M = 0.")
     static final class Check implements Callable<Integer> {
@@ -38,7 +42,7 @@ public final class CodecCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-                GoldenCases.Report report;
+            GoldenCases.Report report;
             try {
                 if (!Files.isReadable(file)) {
                     throw new IOException("cannot read " + file);

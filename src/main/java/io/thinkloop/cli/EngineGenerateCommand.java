@@ -1,26 +1,24 @@
 package io.thinkloop.cli;
 
-import java.util.Arrays;
 import io.smallrye.mutiny.Multi;
+import io.thinkloop.backend.embedded.EmbeddedDefault;
+import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.engine.InferenceState;
 import io.thinkloop.engine.Model;
-import io.thinkloop.tokenizer.BundledTokenizer;
-import io.thinkloop.backend.embedded.EmbeddedDefault;
-import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
-
+import io.thinkloop.tokenizer.BundledTokenizer;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,10 +29,14 @@ import picocli.CommandLine.Option;
  * the untrained embedded default is used (generated if missing), and the command says so. With
  * {@code --tokens} it is greedy decoding over token ids (no tokenizer), printing one id per line.
  */
-@Command(name = "generate", mixinStandardHelpOptions = true,
+@Command(
+        name = "generate",
+        mixinStandardHelpOptions = true,
         description = "Generate from a prompt (--prompt TEXT) or greedily over token ids (--tokens 1,2,3).")
 public final class EngineGenerateCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", description = "Checkpoint directory (default: the embedded default model, generated if missing).")
+    @Option(
+            names = "--checkpoint",
+            description = "Checkpoint directory (default: the embedded default model, generated if missing).")
     Path checkpoint;
 
     @Option(names = "--prompt", description = "Prompt text (a user message unless --raw).")
@@ -44,15 +46,24 @@ public final class EngineGenerateCommand implements Callable<Integer> {
     boolean raw;
 
     /** The chat template's mode; picocli rejects anything else before the command runs. */
-    enum Mode { chat, thinking }
+    enum Mode {
+        chat,
+        thinking
+    }
 
-    @Option(names = "--mode", defaultValue = "thinking", description = "Chat template mode: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--mode",
+            defaultValue = "thinking",
+            description = "Chat template mode: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     Mode mode;
 
     @Option(names = "--tokens", split = ",", description = "Prompt token ids, comma-separated (greedy, prints ids).")
     int[] tokens;
 
-    @Option(names = {"--max-tokens", "--max"}, defaultValue = "32", description = "Tokens to generate (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"--max-tokens", "--max"},
+            defaultValue = "32",
+            description = "Tokens to generate (default ${DEFAULT-VALUE}).")
     int max;
 
     @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default ${DEFAULT-VALUE}).")
@@ -67,14 +78,21 @@ public final class EngineGenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Sampling seed (default: random).")
     Long seed;
 
-    @Option(names = "--stop", split = ",", description = "Token ids that end generation in --tokens mode (e.g. the EOS id).")
+    @Option(
+            names = "--stop",
+            split = ",",
+            description = "Token ids that end generation in --tokens mode (e.g. the EOS id).")
     int[] stop;
 
-    @Option(names = "--data-dir", description = "Data directory holding models/embedded-SEED (default: thinkloop.data-dir, "
-            + "THINKLOOP_DATA_DIR or ~/.local/share/thinkloop).")
+    @Option(
+            names = "--data-dir",
+            description = "Data directory holding models/embedded-SEED (default: thinkloop.data-dir, "
+                    + "THINKLOOP_DATA_DIR or ~/.local/share/thinkloop).")
     Path dataDir;
 
-    @Option(names = "--model-seed", defaultValue = "" + EmbeddedDefault.DEFAULT_SEED,
+    @Option(
+            names = "--model-seed",
+            defaultValue = "" + EmbeddedDefault.DEFAULT_SEED,
             description = "Seed of the embedded default model's weights (default ${DEFAULT-VALUE}).")
     long modelSeed;
 
@@ -88,12 +106,17 @@ public final class EngineGenerateCommand implements Callable<Integer> {
             return 2;
         }
         // Before the default checkpoint is generated: bad values cost nothing.
-        String bad = max < 1 ? "--max-tokens must be at least 1, got " + max
-                : !(temperature >= 0) ? "--temperature must be >= 0, got " + temperature
-                : !(topP > 0 && topP <= 1) ? "--top-p must be in (0, 1], got " + topP
-                : topK < 0 ? "--top-k must be >= 0, got " + topK
-                : threads != null && threads < 1 ? "--threads must be at least 1, got " + threads
-                : null;
+        String bad = max < 1
+                ? "--max-tokens must be at least 1, got " + max
+                : !(temperature >= 0)
+                        ? "--temperature must be >= 0, got " + temperature
+                        : !(topP > 0 && topP <= 1)
+                                ? "--top-p must be in (0, 1], got " + topP
+                                : topK < 0
+                                        ? "--top-k must be >= 0, got " + topK
+                                        : threads != null && threads < 1
+                                                ? "--threads must be at least 1, got " + threads
+                                                : null;
         if (bad != null) {
             System.err.println("error: " + bad);
             return 2;
@@ -115,11 +138,13 @@ public final class EngineGenerateCommand implements Callable<Integer> {
             return checkpoint;
         }
         Path data = dataDir != null ? dataDir : defaultDataDir();
-        boolean existed = Files.exists(EmbeddedDefault.directory(data, modelSeed).resolve("model.safetensors"));
+        boolean existed =
+                Files.exists(EmbeddedDefault.directory(data, modelSeed).resolve("model.safetensors"));
         long t0 = System.nanoTime();
         Path dir = EmbeddedDefault.ensure(data, modelSeed);
         if (!existed) {
-            System.err.printf("generated the embedded default checkpoint in %s (%.1f s)%n", dir, (System.nanoTime() - t0) / 1e9);
+            System.err.printf(
+                    "generated the embedded default checkpoint in %s (%.1f s)%n", dir, (System.nanoTime() - t0) / 1e9);
         }
         System.err.println("WARNING: " + EmbeddedDefault.UNTRAINED_NOTICE);
         return dir;
@@ -141,17 +166,28 @@ public final class EngineGenerateCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Model m = load(dir);
         long t1 = System.nanoTime();
-        String text = raw ? prompt : DeepSeekV32Codec.encode(List.of(ChatMessage.user(prompt)),
-                mode == Mode.chat ? ThinkingMode.CHAT : ThinkingMode.THINKING, true, true);
+        String text = raw
+                ? prompt
+                : DeepSeekV32Codec.encode(
+                        List.of(ChatMessage.user(prompt)),
+                        mode == Mode.chat ? ThinkingMode.CHAT : ThinkingMode.THINKING,
+                        true,
+                        true);
         ThinkingMode tm = mode == Mode.chat || raw ? ThinkingMode.CHAT : ThinkingMode.THINKING;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         try (GenerationEngine engine = new GenerationEngine(m, BundledTokenizer.get(), 1 << 16, 128, 0)) {
             long t2 = System.nanoTime();
             long[] firstToken = {0};
-            ModelChunk.Usage usage = Multi.createBy().concatenating().streams(engine.stream(new CompletionRequest(
-                            List.of(), List.of(), tm, text,
+            ModelChunk.Usage usage = Multi.createBy()
+                    .concatenating()
+                    .streams(engine.stream(new CompletionRequest(
+                            List.of(),
+                            List.of(),
+                            tm,
+                            text,
                             new CompletionRequest.Sampling(max, temperature, topP, topK, seed, List.of()))))
-                    .onItem().invoke(c -> {
+                    .onItem()
+                    .invoke(c -> {
                         if (c instanceof ModelChunk.Text t) {
                             if (firstToken[0] == 0) {
                                 firstToken[0] = System.nanoTime();
@@ -159,14 +195,22 @@ public final class EngineGenerateCommand implements Callable<Integer> {
                             out.print(t.text());
                         }
                     })
-                    .select().where(c -> c instanceof ModelChunk.Usage).map(c -> (ModelChunk.Usage) c)
-                    .toUni().await().indefinitely();
+                    .select()
+                    .where(c -> c instanceof ModelChunk.Usage)
+                    .map(c -> (ModelChunk.Usage) c)
+                    .toUni()
+                    .await()
+                    .indefinitely();
             long t3 = System.nanoTime();
             out.println();
             double decodeS = (t3 - firstToken[0]) / 1e9;
-            System.err.printf("load %.2f s; prompt %d tokens, first token after %.2f s; %d tokens generated, "
-                            + "%.1f tokens/s after the first%n", (t1 - t0) / 1e9, usage.promptTokens(),
-                    (firstToken[0] - t2) / 1e9, usage.completionTokens(),
+            System.err.printf(
+                    "load %.2f s; prompt %d tokens, first token after %.2f s; %d tokens generated, "
+                            + "%.1f tokens/s after the first%n",
+                    (t1 - t0) / 1e9,
+                    usage.promptTokens(),
+                    (firstToken[0] - t2) / 1e9,
+                    usage.completionTokens(),
                     usage.completionTokens() > 1 ? (usage.completionTokens() - 1) / decodeS : 0.0);
         }
         return 0;
@@ -191,8 +235,9 @@ public final class EngineGenerateCommand implements Callable<Integer> {
                 }
             }
             long t2 = System.nanoTime();
-            System.err.printf("prefill %d tokens in %.1f ms; %d generated in %.1f ms (%.2f tokens/s)%n", tokens.length,
-                    (t1 - t0) / 1e6, out.size(), (t2 - t1) / 1e6, out.size() / ((t2 - t1) / 1e9));
+            System.err.printf(
+                    "prefill %d tokens in %.1f ms; %d generated in %.1f ms (%.2f tokens/s)%n",
+                    tokens.length, (t1 - t0) / 1e6, out.size(), (t2 - t1) / 1e6, out.size() / ((t2 - t1) / 1e9));
             return 0;
         }
     }

@@ -12,10 +12,6 @@ import io.thinkloop.engine.kernel.F32Matrix;
 import io.thinkloop.engine.kernel.Fp8Matrix;
 import io.thinkloop.engine.kernel.Matrix;
 import io.thinkloop.engine.kernel.WorkerPool;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,7 +20,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,28 +30,43 @@ import picocli.CommandLine.Option;
  * {@code thinkloop perf engine}: the engine's kernels and decode speed against this machine's
  * measured memory bandwidth and FMA peak, and DSA against dense attention at growing contexts.
  */
-@Command(name = "engine", mixinStandardHelpOptions = true,
-        description = "Engine benchmark: bandwidth/FMA baselines, matvec and matmul kernels, decode tokens/s, DSA vs dense attention.")
+@Command(
+        name = "engine",
+        mixinStandardHelpOptions = true,
+        description =
+                "Engine benchmark: bandwidth/FMA baselines, matvec and matmul kernels, decode tokens/s, DSA vs dense attention.")
 public final class EnginePerfCommand implements Callable<Integer> {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     @Option(names = "--threads", description = "Threads (default: available processors).")
     Integer threads;
 
-    @Option(names = "--buffer-mb", defaultValue = "1024", description = "Size of the bandwidth/matvec buffer in MiB (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--buffer-mb",
+            defaultValue = "1024",
+            description = "Size of the bandwidth/matvec buffer in MiB (default ${DEFAULT-VALUE}).")
     int bufferMb;
 
-    @Option(names = "--contexts", split = ",", defaultValue = "1024,4096,16384,65536", description = "Attention contexts.")
+    @Option(
+            names = "--contexts",
+            split = ",",
+            defaultValue = "1024,4096,16384,65536",
+            description = "Attention contexts.")
     int[] contexts;
 
-    @Option(names = "--layers", defaultValue = "4", description = "Layers of the synthetic decode model (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--layers",
+            defaultValue = "4",
+            description = "Layers of the synthetic decode model (default ${DEFAULT-VALUE}).")
     int layers;
 
     @Option(names = "--skip-decode", description = "Skip the synthetic-model decode benchmark.")
     boolean skipDecode;
 
-    @Option(names = "--keep-checkpoint", description = "Keep the synthetic checkpoint (~600 MB) under the temp directory for the "
-            + "next run instead of removing it at the end.")
+    @Option(
+            names = "--keep-checkpoint",
+            description = "Keep the synthetic checkpoint (~600 MB) under the temp directory for the "
+                    + "next run instead of removing it at the end.")
     boolean keepCheckpoint;
 
     @Override
@@ -70,7 +83,8 @@ public final class EnginePerfCommand implements Callable<Integer> {
     private Integer measure() throws Exception {
         int n = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         System.out.printf("engine perf: %d threads, vector species %s (%d floats)%n", n, F, F.length());
-        try (WorkerPool pool = new WorkerPool(n); Arena arena = Arena.ofShared()) {
+        try (WorkerPool pool = new WorkerPool(n);
+                Arena arena = Arena.ofShared()) {
             long bytes = (long) bufferMb << 20;
             MemorySegment buf = arena.allocate(bytes, 64);
             fillFloats(buf, 1);
@@ -86,13 +100,15 @@ public final class EnginePerfCommand implements Callable<Integer> {
             double bw = r[1];
             lastBandwidth = bw;
             System.out.printf("memory bandwidth (vector sum over %d MiB): %.1f GB/s%n", bufferMb, bw);
-            System.out.printf("f32 matvec %dx%d: %.1f GB/s = %.0f%% of bandwidth (target >= 80%%)%s%n", f32.rows(), cols, r[0],
-                    100 * r[0] / bw, r[0] >= 0.8 * bw ? "" : "  MISSED");
+            System.out.printf(
+                    "f32 matvec %dx%d: %.1f GB/s = %.0f%% of bandwidth (target >= 80%%)%s%n",
+                    f32.rows(), cols, r[0], 100 * r[0] / bw, r[0] >= 0.8 * bw ? "" : "  MISSED");
 
             fillBf16(buf);
             Matrix bf16 = new Bf16Matrix(buf, (int) (bytes / 2 / cols), cols);
             r = versusBandwidth(pool, buf, bf16);
-            System.out.printf("bf16 matvec %dx%d: %.2f G weights/s, %.1f GB/s = %.0f%% of bandwidth (%.1f GB/s alongside)%n",
+            System.out.printf(
+                    "bf16 matvec %dx%d: %.2f G weights/s, %.1f GB/s = %.0f%% of bandwidth (%.1f GB/s alongside)%n",
                     bf16.rows(), cols, r[0] / 2, r[0], 100 * r[0] / r[1], r[1]);
 
             fillFp8(buf);
@@ -102,12 +118,16 @@ public final class EnginePerfCommand implements Callable<Integer> {
             Matrix fp8 = new Fp8Matrix(buf, fr, cols, scales, 128, 128);
             r = versusBandwidth(pool, buf, fp8);
             double gw = r[0]; // one byte per weight
-            System.out.printf("fp8 matvec %dx%d: %.2f G weights/s (target >= 10), %.1f GB/s = %.0f%% of bandwidth (%.1f GB/s alongside)%s%n",
+            System.out.printf(
+                    "fp8 matvec %dx%d: %.2f G weights/s (target >= 10), %.1f GB/s = %.0f%% of bandwidth (%.1f GB/s alongside)%s%n",
                     fr, cols, gw, r[0], 100 * r[0] / r[1], r[1], gw >= 10 ? "" : "  MISSED");
 
             // The same kernels on matrices that stay in cache: their compute rate, apart from memory.
-            for (Matrix small : new Matrix[] {new F32Matrix(buf, 128, cols), new Bf16Matrix(buf, 256, cols),
-                    new Fp8Matrix(buf, 256, cols, scales, 128, 128)}) {
+            for (Matrix small : new Matrix[] {
+                new F32Matrix(buf, 128, cols),
+                new Bf16Matrix(buf, 256, cols),
+                new Fp8Matrix(buf, 256, cols, scales, 128, 128)
+            }) {
                 if (small instanceof F32Matrix) {
                     fillFloats(buf.asSlice(0, 4L * 128 * cols), 3);
                 } else if (small instanceof Bf16Matrix) {
@@ -124,8 +144,12 @@ public final class EnginePerfCommand implements Callable<Integer> {
                     pool.parallelFor(small.rows(), 8, (a, b) -> small.matvec(x, y, a, b));
                     bestS = Math.min(bestS, (System.nanoTime() - t0) / 1e9);
                 }
-                System.out.printf("  in-cache %s %dx%d matvec: %.1f G weights/s%n", small.getClass().getSimpleName(),
-                        small.rows(), cols, (double) small.rows() * cols / bestS / 1e9);
+                System.out.printf(
+                        "  in-cache %s %dx%d matvec: %.1f G weights/s%n",
+                        small.getClass().getSimpleName(),
+                        small.rows(),
+                        cols,
+                        (double) small.rows() * cols / bestS / 1e9);
             }
 
             // matmul (prefill): a 4096x4096 f32 block times 64 token rows
@@ -137,13 +161,18 @@ public final class EnginePerfCommand implements Callable<Integer> {
             for (float[] x : xs) {
                 Arrays.fill(x, 0.5f);
             }
-            double tMm = best(3, () -> {
-                long t0 = System.nanoTime();
-                pool.parallelFor(4096, 16, (a, b) -> mm.matmul(xs, ys, tokens, a, b));
-                return (System.nanoTime() - t0) / 1e9;
-            }, true);
+            double tMm = best(
+                    3,
+                    () -> {
+                        long t0 = System.nanoTime();
+                        pool.parallelFor(4096, 16, (a, b) -> mm.matmul(xs, ys, tokens, a, b));
+                        return (System.nanoTime() - t0) / 1e9;
+                    },
+                    true);
             double gflops = 2.0 * 4096 * 4096 * tokens / tMm / 1e9;
-            System.out.printf("f32 matmul 4096x4096 x %d tokens: %.1f GFLOP/s = %.0f%% of FMA peak%n", tokens, gflops, 100 * gflops / peak);
+            System.out.printf(
+                    "f32 matmul 4096x4096 x %d tokens: %.1f GFLOP/s = %.0f%% of FMA peak%n",
+                    tokens, gflops, 100 * gflops / peak);
         }
 
         Path dir = syntheticDir();
@@ -168,15 +197,26 @@ public final class EnginePerfCommand implements Callable<Integer> {
                 }
                 double perTok = (System.nanoTime() - tw) / 1e9 / (steps - warm);
                 double gbs = m.weightBytesPerToken() / perTok / 1e9;
-                System.out.printf("synthetic FP8 model (%s): prefill %d tokens %.2f s (%.1f tokens/s); decode %.2f tokens/s, "
+                System.out.printf(
+                        "synthetic FP8 model (%s): prefill %d tokens %.2f s (%.1f tokens/s); decode %.2f tokens/s, "
                                 + "%.1f MB weights/token = %.2f GB/s effective (%.0f%% of measured bandwidth)%n",
-                        describe(m.config()), prompt.length, prefillS, prompt.length / prefillS, 1 / perTok,
-                        m.weightBytesPerToken() / 1e6, gbs, 100 * gbs / lastBandwidth);
+                        describe(m.config()),
+                        prompt.length,
+                        prefillS,
+                        prompt.length / prefillS,
+                        1 / perTok,
+                        m.weightBytesPerToken() / 1e6,
+                        gbs,
+                        100 * gbs / lastBandwidth);
             }
         }
         try (Model m = Model.load(dir, n)) {
-            System.out.printf("attention layer per decoded token (heads %d, kv_lora %d, index heads %d, top-k %d):%n",
-                    m.config().numAttentionHeads(), m.config().kvLoraRank(), m.config().indexNHeads(), m.config().indexTopk());
+            System.out.printf(
+                    "attention layer per decoded token (heads %d, kv_lora %d, index heads %d, top-k %d):%n",
+                    m.config().numAttentionHeads(),
+                    m.config().kvLoraRank(),
+                    m.config().indexNHeads(),
+                    m.config().indexTopk());
             // Warm both paths up (JIT) before measuring, and alternate the modes so that load from
             // other processes hits both alike; each figure is the fastest of its runs.
             for (int w = 0; w < 3; w++) {
@@ -193,8 +233,9 @@ public final class EnginePerfCommand implements Callable<Integer> {
                 }
                 String target = ctx == 16384 ? " (target >= 3x)" : ctx == 65536 ? " (target >= 8x)" : "";
                 boolean miss = (ctx == 16384 && dense / dsa < 3) || (ctx == 65536 && dense / dsa < 8);
-                System.out.printf("  context %6d: DSA %8.2f ms, dense %8.2f ms, DSA is %.1fx faster%s%s%n", ctx, dsa, dense,
-                        dense / dsa, target, miss ? "  MISSED" : "");
+                System.out.printf(
+                        "  context %6d: DSA %8.2f ms, dense %8.2f ms, DSA is %.1fx faster%s%s%n",
+                        ctx, dsa, dense, dense / dsa, target, miss ? "  MISSED" : "");
             }
         }
         System.out.printf("load average at end: %s%n", loadAverage());
@@ -202,8 +243,14 @@ public final class EnginePerfCommand implements Callable<Integer> {
     }
 
     private static String describe(ModelConfig c) {
-        return String.format("hidden %d, %d layers, %d heads, %d experts top-%d, vocab %d", c.hiddenSize(), c.numHiddenLayers(),
-                c.numAttentionHeads(), c.nRoutedExperts(), c.numExpertsPerTok(), c.vocabSize());
+        return String.format(
+                "hidden %d, %d layers, %d heads, %d experts top-%d, vocab %d",
+                c.hiddenSize(),
+                c.numHiddenLayers(),
+                c.numAttentionHeads(),
+                c.nRoutedExperts(),
+                c.numExpertsPerTok(),
+                c.vocabSize());
     }
 
     private Path syntheticPath() {
@@ -308,7 +355,14 @@ public final class EnginePerfCommand implements Callable<Integer> {
                 for (int t = a; t < b; t++) {
                     FloatVector x = FloatVector.broadcast(F, 0.999f);
                     FloatVector y = FloatVector.broadcast(F, 0.0001f);
-                    FloatVector a0 = FloatVector.broadcast(F, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                    FloatVector a0 = FloatVector.broadcast(F, 1f),
+                            a1 = a0,
+                            a2 = a0,
+                            a3 = a0,
+                            a4 = a0,
+                            a5 = a0,
+                            a6 = a0,
+                            a7 = a0;
                     for (int i = 0; i < iters; i++) {
                         a0 = a0.fma(x, y);
                         a1 = a1.fma(x, y);
@@ -319,7 +373,14 @@ public final class EnginePerfCommand implements Callable<Integer> {
                         a6 = a6.fma(x, y);
                         a7 = a7.fma(x, y);
                     }
-                    sink[t] = a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).reduceLanes(VectorOperators.ADD);
+                    sink[t] = a0.add(a1)
+                            .add(a2)
+                            .add(a3)
+                            .add(a4)
+                            .add(a5)
+                            .add(a6)
+                            .add(a7)
+                            .reduceLanes(VectorOperators.ADD);
                 }
             });
             double secs = (System.nanoTime() - t0) / 1e9;

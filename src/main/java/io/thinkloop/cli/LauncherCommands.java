@@ -12,20 +12,24 @@ import picocli.CommandLine.Unmatched;
  * say where they run and exit 2.
  */
 final class LauncherCommands {
-    private LauncherCommands() {
-    }
+    private LauncherCommands() {}
 
     private static int notHere(String name) {
-        System.err.println(name + ": run by the ./thinkloop launcher in the source tree (it needs Maven), not by the packaged jar: "
+        System.err.println(name
+                + ": run by the ./thinkloop launcher in the source tree (it needs Maven), not by the packaged jar: "
                 + "./thinkloop " + name);
         return ThinkloopCli.EXIT_USAGE;
     }
 
-    @Command(name = "test", mixinStandardHelpOptions = true,
-            description = {"Run the whole test suite (what CI runs): installs the npm peers and Chromium the tests drive "
-                    + "(src/test/setup.sh), then 'mvn verify' with any extra Maven arguments, "
-                    + "e.g. ./thinkloop test -Dtest=SessionApiTest.",
-                    "Run by the ./thinkloop launcher; needs Maven 3.9 (fetched when older) and a JDK 22+."})
+    @Command(
+            name = "test",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Run the whole test suite (what CI runs): installs the npm peers and Chromium the tests drive "
+                        + "(src/test/setup.sh), then 'mvn verify' with any extra Maven arguments, "
+                        + "e.g. ./thinkloop test -Dtest=SessionApiTest.",
+                "Run by the ./thinkloop launcher; needs Maven 3.9 (fetched when older) and a JDK 22+."
+            })
     static final class Test implements Callable<Integer> {
         @Unmatched
         List<String> mavenArgs;
@@ -36,10 +40,14 @@ final class LauncherCommands {
         }
     }
 
-    @Command(name = "build", mixinStandardHelpOptions = true,
-            description = {"Build the service without running the tests ('mvn package -DskipTests', extra Maven arguments "
-                    + "appended). Other commands build by themselves when the sources changed.",
-                    "Run by the ./thinkloop launcher; needs Maven 3.9 (fetched when older) and a JDK 22+."})
+    @Command(
+            name = "build",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Build the service without running the tests ('mvn package -DskipTests', extra Maven arguments "
+                        + "appended). Other commands build by themselves when the sources changed.",
+                "Run by the ./thinkloop launcher; needs Maven 3.9 (fetched when older) and a JDK 22+."
+            })
     static final class Build implements Callable<Integer> {
         @Unmatched
         List<String> mavenArgs;

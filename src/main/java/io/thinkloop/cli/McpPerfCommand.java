@@ -39,24 +39,38 @@ import picocli.CommandLine.Option;
  * TypeScript SDK's reference server ({@code server-everything}) behind supergateway's WebSocket
  * transport. The same client (ours) drives both, so the difference is the server side.
  */
-@Command(name = "mcp", mixinStandardHelpOptions = true,
-        description = "MCP tools/call latency (p50/p99) and calls/s over WebSocket on loopback: Thinkloop vs the TypeScript SDK server.")
+@Command(
+        name = "mcp",
+        mixinStandardHelpOptions = true,
+        description =
+                "MCP tools/call latency (p50/p99) and calls/s over WebSocket on loopback: Thinkloop vs the TypeScript SDK server.")
 public final class McpPerfCommand implements Callable<Integer> {
 
-    @Option(names = "--seconds", description = "Measured seconds per run (default ${DEFAULT-VALUE}).", defaultValue = "5")
+    @Option(
+            names = "--seconds",
+            description = "Measured seconds per run (default ${DEFAULT-VALUE}).",
+            defaultValue = "5")
     int seconds;
 
-    @Option(names = "--warmup-seconds", description = "Warm-up seconds before each run (default ${DEFAULT-VALUE}).", defaultValue = "2")
+    @Option(
+            names = "--warmup-seconds",
+            description = "Warm-up seconds before each run (default ${DEFAULT-VALUE}).",
+            defaultValue = "2")
     int warmup;
 
-    @Option(names = "--concurrency", split = ",", description = "Concurrency levels (default ${DEFAULT-VALUE}).", defaultValue = "1,64")
+    @Option(
+            names = "--concurrency",
+            split = ",",
+            description = "Concurrency levels (default ${DEFAULT-VALUE}).",
+            defaultValue = "1,64")
     List<Integer> concurrency;
 
-    @Option(names = "--node-dir", description = "Where the npm peers are installed (default: src/test/node under the Thinkloop home).")
+    @Option(
+            names = "--node-dir",
+            description = "Where the npm peers are installed (default: src/test/node under the Thinkloop home).")
     Path nodeDir;
 
-    record Figures(String server, int concurrency, long calls, double perSecond, double p50Ms, double p99Ms) {
-    }
+    record Figures(String server, int concurrency, long calls, double perSecond, double p50Ms, double p99Ms) {}
 
     @Override
     public Integer call() throws Exception {
@@ -64,22 +78,40 @@ public final class McpPerfCommand implements Callable<Integer> {
         List<Figures> results = new ArrayList<>();
         Process gateway = null;
         try {
-            McpServer ours = new McpServer(new Implementation("thinkloop-perf", "1"), new ToolCatalog(List.of(new EchoTool())));
+            McpServer ours =
+                    new McpServer(new Implementation("thinkloop-perf", "1"), new ToolCatalog(List.of(new EchoTool())));
             McpWebSocketServer server = new McpWebSocketServer(vertx, ours, McpWebSocketServer.Options.loopback(0))
-                    .start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    .start()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             String oursUrl = server.url();
             String tsUrl = null;
-            Path dir = nodeDir != null ? nodeDir : Path.of(System.getProperty("thinkloop.home", ".")).resolve("src/test/node");
+            Path dir = nodeDir != null
+                    ? nodeDir
+                    : Path.of(System.getProperty("thinkloop.home", ".")).resolve("src/test/node");
             Path everything = dir.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
             Path supergateway = dir.resolve("node_modules/supergateway/dist/index.js");
             if (Files.exists(everything) && Files.exists(supergateway)) {
                 int port = freePort();
                 String node = node(dir);
-                gateway = start(List.of(node, supergateway.toString(), "--stdio", node + " " + everything + " stdio",
-                        "--outputTransport", "ws", "--port", Integer.toString(port), "--messagePath", "/message"), dir, "Listening on port");
+                gateway = start(
+                        List.of(
+                                node,
+                                supergateway.toString(),
+                                "--stdio",
+                                node + " " + everything + " stdio",
+                                "--outputTransport",
+                                "ws",
+                                "--port",
+                                Integer.toString(port),
+                                "--messagePath",
+                                "/message"),
+                        dir,
+                        "Listening on port");
                 tsUrl = "ws://127.0.0.1:" + port + "/message";
             } else {
-                System.out.println("(TypeScript SDK server not installed under " + dir + ": run src/test/setup.sh; measuring Thinkloop only)");
+                System.out.println("(TypeScript SDK server not installed under " + dir
+                        + ": run src/test/setup.sh; measuring Thinkloop only)");
             }
             for (int c : concurrency) {
                 results.add(measure(vertx, "thinkloop (Java)", oursUrl, c));
@@ -97,16 +129,26 @@ public final class McpPerfCommand implements Callable<Integer> {
             vertx.close();
         }
         System.out.println();
-        System.out.printf("MCP tools/call (echo) over WebSocket on loopback, %d s per run after %d s warm-up%n", seconds, warmup);
+        System.out.printf(
+                "MCP tools/call (echo) over WebSocket on loopback, %d s per run after %d s warm-up%n", seconds, warmup);
         System.out.printf("%-26s %5s %10s %11s %9s %9s%n", "server", "conc", "calls", "calls/s", "p50 ms", "p99 ms");
         for (Figures f : results) {
-            System.out.printf("%-26s %5d %10d %11.0f %9.3f %9.3f%n", f.server(), f.concurrency(), f.calls(), f.perSecond(), f.p50Ms(), f.p99Ms());
+            System.out.printf(
+                    "%-26s %5d %10d %11.0f %9.3f %9.3f%n",
+                    f.server(), f.concurrency(), f.calls(), f.perSecond(), f.p50Ms(), f.p99Ms());
         }
         for (int c : concurrency) {
-            Figures a = results.stream().filter(f -> f.concurrency() == c && f.server().startsWith("thinkloop")).findFirst().orElse(null);
-            Figures b = results.stream().filter(f -> f.concurrency() == c && f.server().startsWith("ts-sdk")).findFirst().orElse(null);
+            Figures a = results.stream()
+                    .filter(f -> f.concurrency() == c && f.server().startsWith("thinkloop"))
+                    .findFirst()
+                    .orElse(null);
+            Figures b = results.stream()
+                    .filter(f -> f.concurrency() == c && f.server().startsWith("ts-sdk"))
+                    .findFirst()
+                    .orElse(null);
             if (a != null && b != null) {
-                System.out.printf("concurrency %d: Thinkloop/TS throughput %.2fx, p50 latency %.2fx, p99 latency %.2fx%n",
+                System.out.printf(
+                        "concurrency %d: Thinkloop/TS throughput %.2fx, p50 latency %.2fx, p99 latency %.2fx%n",
                         c, a.perSecond() / b.perSecond(), a.p50Ms() / b.p50Ms(), a.p99Ms() / b.p99Ms());
             }
         }
@@ -119,8 +161,13 @@ public final class McpPerfCommand implements Callable<Integer> {
         try {
             run(client, concurrency, warmup);
             long[][] lat = run(client, concurrency, seconds);
-            long[] all = Arrays.stream(lat).flatMapToLong(Arrays::stream).sorted().toArray();
-            return new Figures(name, concurrency, all.length, all.length / (double) seconds,
+            long[] all =
+                    Arrays.stream(lat).flatMapToLong(Arrays::stream).sorted().toArray();
+            return new Figures(
+                    name,
+                    concurrency,
+                    all.length,
+                    all.length / (double) seconds,
                     all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, all.length * 0.50)] / 1e6,
                     all.length == 0 ? 0 : all[(int) Math.min(all.length - 1, all.length * 0.99)] / 1e6);
         } finally {
@@ -174,10 +221,14 @@ public final class McpPerfCommand implements Callable<Integer> {
     }
 
     private static Process start(List<String> cmd, Path dir, String ready) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         CompletableFuture<Void> up = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.contains(ready)) {
@@ -195,8 +246,14 @@ public final class McpPerfCommand implements Callable<Integer> {
 
     /** The same tool as server-everything's echo: returns "Echo: " + message. */
     static final class EchoTool implements Tool {
-        private static final JsonNode SCHEMA = Json.MAPPER.createObjectNode().put("type", "object")
-                .set("properties", Json.MAPPER.createObjectNode().set("message", Json.MAPPER.createObjectNode().put("type", "string")));
+        private static final JsonNode SCHEMA = Json.MAPPER
+                .createObjectNode()
+                .put("type", "object")
+                .set(
+                        "properties",
+                        Json.MAPPER
+                                .createObjectNode()
+                                .set("message", Json.MAPPER.createObjectNode().put("type", "string")));
 
         @Override
         public ToolSpec spec() {
@@ -205,7 +262,8 @@ public final class McpPerfCommand implements Callable<Integer> {
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-            return Uni.createFrom().item(ToolResult.ok("Echo: " + arguments.path("message").asText()));
+            return Uni.createFrom()
+                    .item(ToolResult.ok("Echo: " + arguments.path("message").asText()));
         }
     }
 }

@@ -5,16 +5,18 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code thinkloop perf <name>}: benchmarks that print their figures, each against a baseline run side by side. */
-@Command(name = "perf", mixinStandardHelpOptions = true,
+@Command(
+        name = "perf",
+        mixinStandardHelpOptions = true,
         description = "Performance benchmarks (figures printed side by side with their baselines).",
         subcommands = {
-                CodecPerfCommand.class,
-                TokenizerPerfCommand.class,
-                SamplerPerfCommand.class,
-                McpPerfCommand.class,
-                PerfLoadCommand.class,
-                PerfSessionsCommand.class,
-                EnginePerfCommand.class,
+            CodecPerfCommand.class,
+            TokenizerPerfCommand.class,
+            SamplerPerfCommand.class,
+            McpPerfCommand.class,
+            PerfLoadCommand.class,
+            PerfSessionsCommand.class,
+            EnginePerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec

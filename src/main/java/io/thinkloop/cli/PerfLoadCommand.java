@@ -35,24 +35,47 @@ import picocli.CommandLine.Option;
  * p50/p99 event latency (event timestamp at the server to arrival at the client, same clock) and the
  * service's live heap (after a forced GC) before and after. A small run first gives the baseline.
  */
-@Command(name = "load", mixinStandardHelpOptions = true,
+@Command(
+        name = "load",
+        mixinStandardHelpOptions = true,
         description = "Load benchmark: N concurrent WebSocket sessions on a synthetic token source.")
 public final class PerfLoadCommand implements Callable<Integer> {
 
-    @Option(names = "--sessions", defaultValue = "1000", description = "Concurrent sessions (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sessions",
+            defaultValue = "1000",
+            description = "Concurrent sessions (default ${DEFAULT-VALUE}).")
     int sessions;
-    @Option(names = "--baseline-sessions", defaultValue = "10", description = "Sessions of the baseline run (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--baseline-sessions",
+            defaultValue = "10",
+            description = "Sessions of the baseline run (default ${DEFAULT-VALUE}).")
     int baselineSessions;
+
     @Option(names = "--tokens", defaultValue = "32", description = "Tokens per turn (default ${DEFAULT-VALUE}).")
     int tokens;
-    @Option(names = "--interval-ms", defaultValue = "20", description = "Milliseconds between tokens of one session (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--interval-ms",
+            defaultValue = "20",
+            description = "Milliseconds between tokens of one session (default ${DEFAULT-VALUE}).")
     int intervalMs;
-    @Option(names = "--fsync", defaultValue = "batch", description = "Journal fsync policy of the service: always, batch, never (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--fsync",
+            defaultValue = "batch",
+            description = "Journal fsync policy of the service: always, batch, never (default ${DEFAULT-VALUE}).")
     String fsync;
-    @Option(names = "--service-heap", defaultValue = "1g", description = "-Xmx of the service (default ${DEFAULT-VALUE}).")
+
+    @Option(
+            names = "--service-heap",
+            defaultValue = "1g",
+            description = "-Xmx of the service (default ${DEFAULT-VALUE}).")
     String serviceHeap;
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String KEY = "perf-load-key";
 
     @Override
@@ -66,21 +89,30 @@ public final class PerfLoadCommand implements Callable<Integer> {
         Process service = startService(dataDir, port);
         try {
             awaitReady(service, base, dataDir.resolve("service.log"));
-            System.out.printf("service pid %d on port %d, synthetic backend: %d tokens every %d ms per session (offered %.0f events/s), journal fsync %s%n",
+            System.out.printf(
+                    "service pid %d on port %d, synthetic backend: %d tokens every %d ms per session (offered %.0f events/s), journal fsync %s%n",
                     service.pid(), port, tokens, intervalMs, sessions * 1000.0 / Math.max(1, intervalMs), fsync);
             long heapBefore = liveHeap(service, base);
             Result baseline = run(base, "base", baselineSessions);
             Result load = run(base, "load", sessions);
             long heapAfter = liveHeap(service, base);
             System.out.println();
-            System.out.printf("%-10s %9s %9s %12s %10s %10s %10s %9s%n", "run", "sessions", "held", "events", "events/s", "p50 ms", "p99 ms", "wall s");
+            System.out.printf(
+                    "%-10s %9s %9s %12s %10s %10s %10s %9s%n",
+                    "run", "sessions", "held", "events", "events/s", "p50 ms", "p99 ms", "wall s");
             baseline.print("baseline");
             load.print("load");
-            System.out.printf("%nratio load/baseline: events/s x%.1f, p50 x%.1f, p99 x%.1f%n",
-                    load.eventsPerSecond() / baseline.eventsPerSecond(), load.p50() / Math.max(0.001, baseline.p50()),
+            System.out.printf(
+                    "%nratio load/baseline: events/s x%.1f, p50 x%.1f, p99 x%.1f%n",
+                    load.eventsPerSecond() / baseline.eventsPerSecond(),
+                    load.p50() / Math.max(0.001, baseline.p50()),
                     load.p99() / Math.max(0.001, baseline.p99()));
-            System.out.printf("service live heap: before %.1f MiB, after (%d sessions held) %.1f MiB, %.1f KiB per session%n",
-                    heapBefore / 1048576.0, load.held, heapAfter / 1048576.0, (heapAfter - heapBefore) / 1024.0 / Math.max(1, sessions + baselineSessions));
+            System.out.printf(
+                    "service live heap: before %.1f MiB, after (%d sessions held) %.1f MiB, %.1f KiB per session%n",
+                    heapBefore / 1048576.0,
+                    load.held,
+                    heapAfter / 1048576.0,
+                    (heapAfter - heapBefore) / 1024.0 / Math.max(1, sessions + baselineSessions));
             baseline.close();
             load.close();
             return load.completed == sessions ? 0 : 1;
@@ -97,19 +129,33 @@ public final class PerfLoadCommand implements Callable<Integer> {
     private Process startService(Path dataDir, int port) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Arrays.stream(System.getProperty("java.class.path").split(System.getProperty("path.separator")))
-                .filter(p -> p.endsWith("quarkus-run.jar")).findFirst().orElse("target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+                .filter(p -> p.endsWith("quarkus-run.jar"))
+                .findFirst()
+                .orElse("target/quarkus-app/quarkus-run.jar");
+        List<String> cmd = new ArrayList<>(
+                List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 23) {
             cmd.add("--sun-misc-unsafe-memory-access=allow"); // no Unsafe warning from the service's Netty
         }
-        cmd.addAll(List.of("-Xmx" + serviceHeap,
-                "-Dthinkloop.data-dir=" + dataDir, "-Dthinkloop.api-key=" + KEY,
-                "-Dthinkloop.model.backend=synthetic", "-Dthinkloop.journal.fsync=" + fsync,
+        cmd.addAll(List.of(
+                "-Xmx" + serviceHeap,
+                "-Dthinkloop.data-dir=" + dataDir,
+                "-Dthinkloop.api-key=" + KEY,
+                "-Dthinkloop.model.backend=synthetic",
+                "-Dthinkloop.journal.fsync=" + fsync,
                 "-Dthinkloop.model.synthetic.tokens=" + tokens,
                 "-Dthinkloop.model.synthetic.interval=" + intervalMs + "ms",
-                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.log.level=WARN",
-                "-jar", jar, "serve", "--port", Integer.toString(port)));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dataDir.resolve("service.log").toFile()).start();
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.log.level=WARN",
+                "-jar",
+                jar,
+                "serve",
+                "--port",
+                Integer.toString(port)));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(dataDir.resolve("service.log").toFile())
+                .start();
     }
 
     private static void awaitReady(Process service, URI base, Path log) throws Exception {
@@ -119,7 +165,12 @@ public final class PerfLoadCommand implements Callable<Integer> {
                 throw new IllegalStateException("the service exited: " + Files.readString(log));
             }
             try {
-                if (HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (HTTP.send(
+                                        HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return;
                 }
             } catch (IOException starting) {
@@ -134,11 +185,18 @@ public final class PerfLoadCommand implements Callable<Integer> {
     private static long liveHeap(Process service, URI base) throws Exception {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (Files.isExecutable(jcmd)) {
-            new ProcessBuilder(jcmd.toString(), Long.toString(service.pid()), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
+            new ProcessBuilder(jcmd.toString(), Long.toString(service.pid()), "GC.run")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(30, TimeUnit.SECONDS);
         }
-        String metrics = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)$").matcher(metrics);
+        String metrics = HTTP.send(
+                        HttpRequest.newBuilder(base.resolve("/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        Matcher m = Pattern.compile("(?m)^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*}\\s+([0-9.eE+-]+)$")
+                .matcher(metrics);
         double sum = 0;
         while (m.find()) {
             sum += Double.parseDouble(m.group(1));
@@ -147,7 +205,14 @@ public final class PerfLoadCommand implements Callable<Integer> {
     }
 
     /** One run's figures and its still-open connections. */
-    private record Result(int sessions, int held, int completed, long events, double seconds, double[] latenciesMs, List<WebSocket> sockets) {
+    private record Result(
+            int sessions,
+            int held,
+            int completed,
+            long events,
+            double seconds,
+            double[] latenciesMs,
+            List<WebSocket> sockets) {
         double eventsPerSecond() {
             return events / seconds;
         }
@@ -168,7 +233,9 @@ public final class PerfLoadCommand implements Callable<Integer> {
         }
 
         void print(String name) {
-            System.out.printf("%-10s %9d %9d %12d %10.0f %10.2f %10.2f %9.2f%n", name, sessions, held, events, eventsPerSecond(), p50(), p99(), seconds);
+            System.out.printf(
+                    "%-10s %9d %9d %12d %10.0f %10.2f %10.2f %9.2f%n",
+                    name, sessions, held, events, eventsPerSecond(), p50(), p99(), seconds);
         }
 
         void close() {
@@ -191,8 +258,11 @@ public final class PerfLoadCommand implements Callable<Integer> {
             for (int i = start; i < Math.min(n, start + 100); i++) {
                 int idx = i;
                 latencies[i] = new double[perSession * 2];
-                URI ws = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/v1/sessions/" + runId + "-" + i + "/ws");
-                batch.add(HTTP.newWebSocketBuilder().header("Authorization", "Bearer " + KEY).connectTimeout(Duration.ofSeconds(30))
+                URI ws = URI.create(
+                        "ws://" + base.getHost() + ":" + base.getPort() + "/v1/sessions/" + runId + "-" + i + "/ws");
+                batch.add(HTTP.newWebSocketBuilder()
+                        .header("Authorization", "Bearer " + KEY)
+                        .connectTimeout(Duration.ofSeconds(30))
                         .buildAsync(ws, new Listener(latencies, idx, events, created, done, completed)));
             }
             for (var f : batch) {
@@ -212,7 +282,9 @@ public final class PerfLoadCommand implements Callable<Integer> {
         CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         boolean all = done.await(300, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - turnStart) / 1e9;
-        int held = (int) sockets.stream().filter(s -> !s.isInputClosed() && !s.isOutputClosed()).count();
+        int held = (int) sockets.stream()
+                .filter(s -> !s.isInputClosed() && !s.isOutputClosed())
+                .count();
         int count = 0;
         for (int i = 0; i < n; i++) {
             count += (int) latencies[i][latencies[i].length - 1];
@@ -241,7 +313,13 @@ public final class PerfLoadCommand implements Callable<Integer> {
         private final AtomicInteger completed;
         private final StringBuilder buf = new StringBuilder();
 
-        Listener(double[][] latencies, int idx, AtomicLong events, CountDownLatch created, CountDownLatch done, AtomicInteger completed) {
+        Listener(
+                double[][] latencies,
+                int idx,
+                AtomicLong events,
+                CountDownLatch created,
+                CountDownLatch done,
+                AtomicInteger completed) {
             this.latencies = latencies;
             this.idx = idx;
             this.events = events;
@@ -265,7 +343,12 @@ public final class PerfLoadCommand implements Callable<Integer> {
                         double[] l = latencies[idx];
                         int c = (int) l[l.length - 1];
                         if (c < l.length - 1) {
-                            l[c] = Duration.between(Instant.parse(e.path("timestamp").asText()), now).toNanos() / 1e6;
+                            l[c] = Duration.between(
+                                                    Instant.parse(
+                                                            e.path("timestamp").asText()),
+                                                    now)
+                                            .toNanos()
+                                    / 1e6;
                             l[l.length - 1] = c + 1;
                         }
                         if (type.equals("turn.completed")) {

@@ -15,14 +15,20 @@ import picocli.CommandLine.Option;
  * {@code thinkloop perf sampler}: microseconds per sampled token over a DeepSeek-sized logits vector,
  * for each kind of sampling, beside a baseline top-p that sorts the whole vocabulary every token.
  */
-@Command(name = "sampler", mixinStandardHelpOptions = true,
-        description = "Sampler cost per token (greedy, temperature, top-k, top-p, min-p) vs a full-sort top-p baseline.")
+@Command(
+        name = "sampler",
+        mixinStandardHelpOptions = true,
+        description =
+                "Sampler cost per token (greedy, temperature, top-k, top-p, min-p) vs a full-sort top-p baseline.")
 public final class SamplerPerfCommand implements Callable<Integer> {
 
     @Option(names = "--vocab", defaultValue = "129280", description = "Logits per token (default ${DEFAULT-VALUE}).")
     int vocab;
 
-    @Option(names = "--tokens", defaultValue = "2000", description = "Tokens per measurement (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--tokens",
+            defaultValue = "2000",
+            description = "Tokens per measurement (default ${DEFAULT-VALUE}).")
     int tokens;
 
     @Override
@@ -44,9 +50,17 @@ public final class SamplerPerfCommand implements Callable<Integer> {
         row("greedy + logprobs (top 5)", SamplingParams.greedy().withLogprobs(5, LogprobMode.RAW), logits);
         row("temperature 0.8", SamplingParams.temperature(0.8, 1), logits);
         row("temperature 0.8, top-k 40", SamplingParams.temperature(0.8, 1).withTopK(40), logits);
-        double topP = row("temperature 0.8, top-p 0.95", SamplingParams.temperature(0.8, 1).withTopP(0.95), logits);
-        row("temperature 0.8, top-p 0.95, min-p 0.05, top 20 logprobs",
-                SamplingParams.temperature(0.8, 1).withTopP(0.95).withMinP(0.05).withLogprobs(20, LogprobMode.PROCESSED), logits);
+        double topP = row(
+                "temperature 0.8, top-p 0.95",
+                SamplingParams.temperature(0.8, 1).withTopP(0.95),
+                logits);
+        row(
+                "temperature 0.8, top-p 0.95, min-p 0.05, top 20 logprobs",
+                SamplingParams.temperature(0.8, 1)
+                        .withTopP(0.95)
+                        .withMinP(0.05)
+                        .withLogprobs(20, LogprobMode.PROCESSED),
+                logits);
         double base = baseline(logits, 0.8, 0.95);
         System.out.printf("%-52s %12.1f%n", "baseline: top-p 0.95 by sorting the whole vocabulary", base);
         System.out.printf("top-p vs baseline: %.1fx faster%n", base / topP);

@@ -8,19 +8,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./thinkloop synth}: generates a validated, seeded task suite (JSONL) and prints its validation figures. */
-@Command(name = "synth", mixinStandardHelpOptions = true,
+@Command(
+        name = "synth",
+        mixinStandardHelpOptions = true,
         description = "Synthesize verifiable agent tasks (reference solution + verifier per task) into a suite JSONL.")
 public final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--domain", defaultValue = "trip-planning", description = "trip-planning or retail (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--domain",
+            defaultValue = "trip-planning",
+            description = "trip-planning or retail (default ${DEFAULT-VALUE})")
     String domain;
+
     @Option(names = "--seed", defaultValue = "1", description = "task generator seed (default ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--env-seed", defaultValue = "42", description = "database seed of the environment (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--env-seed",
+            defaultValue = "42",
+            description = "database seed of the environment (default ${DEFAULT-VALUE})")
     long envSeed;
-    @Option(names = "--per-difficulty", defaultValue = "10", description = "tasks per difficulty level (default ${DEFAULT-VALUE})")
+
+    @Option(
+            names = "--per-difficulty",
+            defaultValue = "10",
+            description = "tasks per difficulty level (default ${DEFAULT-VALUE})")
     int perDifficulty;
+
     @Option(names = "--name", description = "suite name and task id prefix (default DOMAIN-sSEED)")
     String name;
+
     @Option(names = "--out", required = true, description = "suite file to write")
     Path out;
 
@@ -38,8 +54,9 @@ public final class SynthCommand implements Callable<Integer> {
         Synthesizer.Result r = Synthesizer.synthesize(suiteName, domain, seed, envSeed, perDifficulty);
         r.suite().write(out);
         System.out.println("synth " + suiteName + ": " + r.stats());
-        System.out.println("environment: " + r.suite().header().env().serverSpec()
-                + "  (serve it with thinkloop.tools.servers=" + r.suite().header().env().serverSpec() + ")");
+        System.out.println(
+                "environment: " + r.suite().header().env().serverSpec() + "  (serve it with thinkloop.tools.servers="
+                        + r.suite().header().env().serverSpec() + ")");
         System.out.println("wrote " + r.suite().tasks().size() + " tasks to " + out);
         return r.stats().checksFailed() == 0 ? 0 : 1;
     }

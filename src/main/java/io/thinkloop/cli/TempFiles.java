@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** Removes what a command wrote under the temp directory, so that perf runs leave nothing behind. */
 final class TempFiles {
-    private TempFiles() {
-    }
+    private TempFiles() {}
 
     /** Deletes a file tree (best effort: what cannot be deleted is left and reported on stderr). */
     static void deleteTree(Path root) {

@@ -4,22 +4,23 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The root of the {@code ./thinkloop} command line; each subcommand is its own class. */
-@Command(name = "thinkloop",
+@Command(
+        name = "thinkloop",
         mixinStandardHelpOptions = true,
         versionProvider = ThinkloopCli.Version.class,
         description = "Thinkloop: a reactive streaming agent runtime for DeepSeek-V3.2-style models.",
         subcommands = {
-                ServeCommand.class,
-                EngineCommand.class,
-                PerfCommand.class,
-                CodecCommand.class,
-                TripDataCommand.class,
-                SynthCommand.class,
-                BenchCommand.class,
-                ToolServerCommand.class,
-                LauncherCommands.Test.class,
-                LauncherCommands.Build.class,
-                CommandLine.HelpCommand.class,
+            ServeCommand.class,
+            EngineCommand.class,
+            PerfCommand.class,
+            CodecCommand.class,
+            TripDataCommand.class,
+            SynthCommand.class,
+            BenchCommand.class,
+            ToolServerCommand.class,
+            LauncherCommands.Test.class,
+            LauncherCommands.Build.class,
+            CommandLine.HelpCommand.class,
         })
 public final class ThinkloopCli implements Runnable {
     /** Exit code meaning "the service is running; do not exit the JVM". */
@@ -39,7 +40,9 @@ public final class ThinkloopCli implements Runnable {
 
     public static CommandLine commandLine() {
         // A repeated option overrides the earlier one (last wins), as in most CLIs and scripts that append defaults.
-        return new CommandLine(new ThinkloopCli()).setCaseInsensitiveEnumValuesAllowed(true).setOverwrittenOptionsAllowed(true)
+        return new CommandLine(new ThinkloopCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setOverwrittenOptionsAllowed(true)
                 .setParameterExceptionHandler(ThinkloopCli::badInput)
                 .setExecutionExceptionHandler(ThinkloopCli::failed);
     }

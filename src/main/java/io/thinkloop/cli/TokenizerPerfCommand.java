@@ -1,15 +1,15 @@
 package io.thinkloop.cli;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
-import java.util.List;
 import io.thinkloop.tokenizer.BundledTokenizer;
 import io.thinkloop.tokenizer.StreamingDecoder;
 import io.thinkloop.tokenizer.Tokenizer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
  * UTF-8 text per second, on a file or on a deterministic mix of prose, code, numbers and CJK. The
  * baseline beside it is the same tokenizer without its word cache (every word merged afresh).
  */
-@Command(name = "tokenizer", mixinStandardHelpOptions = true,
+@Command(
+        name = "tokenizer",
+        mixinStandardHelpOptions = true,
         description = "Tokenizer encode/decode throughput (MB/s), with and without the word cache.")
 public final class TokenizerPerfCommand implements Callable<Integer> {
 
@@ -30,10 +32,16 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
     @Option(names = "--file", description = "UTF-8 text to tokenize (default: a generated mix).")
     Path file;
 
-    @Option(names = "--mb", defaultValue = "4", description = "Size of the generated text in MB (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--mb",
+            defaultValue = "4",
+            description = "Size of the generated text in MB (default ${DEFAULT-VALUE}).")
     int megabytes;
 
-    @Option(names = "--rounds", defaultValue = "5", description = "Timed rounds; the best is reported (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            description = "Timed rounds; the best is reported (default ${DEFAULT-VALUE}).")
     int rounds;
 
     @Override
@@ -51,8 +59,9 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Tokenizer tokenizer = json != null ? Tokenizer.load(json) : BundledTokenizer.get();
         double loadMs = (System.nanoTime() - t0) / 1e6;
-        System.out.printf("tokenizer: %s (vocab %d), loaded in %.0f ms%n", json != null ? json : "bundled",
-                tokenizer.vocabSize(), loadMs);
+        System.out.printf(
+                "tokenizer: %s (vocab %d), loaded in %.0f ms%n",
+                json != null ? json : "bundled", tokenizer.vocabSize(), loadMs);
         System.out.printf("text: %.2f MB in %d documents%n", mb, docs.length);
 
         int[][] ids = new int[docs.length][];
@@ -134,10 +143,12 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
         return docs.toArray(String[]::new);
     }
 
-    private static final String[] WORDS = ("the of and to in is that for it as with was on be by this are from at or an "
-            + "have not which but had they you we were their one all there can has been more would if will about "
-            + "model token stream agent tool call function result value error request response server client "
-            + "thinking reasoning answer question weather Paris London temperature celsius because however").split(" ");
+    private static final String[] WORDS =
+            ("the of and to in is that for it as with was on be by this are from at or an "
+                            + "have not which but had they you we were their one all there can has been more would if will about "
+                            + "model token stream agent tool call function result value error request response server client "
+                            + "thinking reasoning answer question weather Paris London temperature celsius because however")
+                    .split(" ");
     private static final String CODE = """
             public final class Example {
                 private final Map<String, Integer> counts = new HashMap<>();
@@ -147,7 +158,8 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
                 }
             }
             """;
-    private static final String JSON = "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"days\": 3}}\n";
+    private static final String JSON =
+            "{\"name\": \"get_weather\", \"arguments\": {\"city\": \"Paris\", \"days\": 3}}\n";
 
     /** A deterministic mix: 70% English prose, 15% code/JSON, 8% numbers, 7% Chinese. */
     public static String generate(int bytes) {
@@ -168,8 +180,14 @@ public final class TokenizerPerfCommand implements Callable<Integer> {
             } else if (r < 85) {
                 sb.append(rnd.nextBoolean() ? CODE : JSON);
             } else if (r < 93) {
-                sb.append(rnd.nextInt(1_000_000)).append('.').append(rnd.nextInt(100)).append(' ')
-                        .append(2000 + rnd.nextInt(30)).append('-').append(1 + rnd.nextInt(12)).append(' ');
+                sb.append(rnd.nextInt(1_000_000))
+                        .append('.')
+                        .append(rnd.nextInt(100))
+                        .append(' ')
+                        .append(2000 + rnd.nextInt(30))
+                        .append('-')
+                        .append(1 + rnd.nextInt(12))
+                        .append(' ');
             } else {
                 int n = 5 + rnd.nextInt(30);
                 for (int i = 0; i < n; i++) {

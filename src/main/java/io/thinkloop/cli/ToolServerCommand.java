@@ -33,15 +33,21 @@ import picocli.CommandLine.Parameters;
  * Claude Desktop's {@code mcpServers} entries launch servers): stdout carries only JSON-RPC, the banner and
  * everything else go to stderr, and the process ends when stdin does.
  */
-@Command(name = "tool-server", mixinStandardHelpOptions = true,
-        description = "Serve a tool server of mcp-tools/ over MCP: WebSocket at ws://HOST:PORT/mcp/ws and Streamable HTTP at "
-                + "http://HOST:PORT/mcp, or stdio with --stdio.")
+@Command(
+        name = "tool-server",
+        mixinStandardHelpOptions = true,
+        description =
+                "Serve a tool server of mcp-tools/ over MCP: WebSocket at ws://HOST:PORT/mcp/ws and Streamable HTTP at "
+                        + "http://HOST:PORT/mcp, or stdio with --stdio.")
 public final class ToolServerCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", description = "Tool server name (see --list).")
     String name;
 
-    @Option(names = {"-p", "--port"}, description = "Port (0 picks a free one; default ${DEFAULT-VALUE}).", defaultValue = "8765")
+    @Option(
+            names = {"-p", "--port"},
+            description = "Port (0 picks a free one; default ${DEFAULT-VALUE}).",
+            defaultValue = "8765")
     int port;
 
     @Option(names = "--host", description = "Interface to bind (default ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
@@ -50,22 +56,33 @@ public final class ToolServerCommand implements Callable<Integer> {
     @Option(names = "--opt", description = "Tool server option key=value (repeatable).")
     List<String> opts = List.of();
 
-    @Option(names = "--token", description = "Require this token (query parameter token, bearer.TOKEN subprotocol or Bearer header).")
+    @Option(
+            names = "--token",
+            description = "Require this token (query parameter token, bearer.TOKEN subprotocol or Bearer header).")
     String token;
 
-    @Option(names = "--allowed-origin", description = "Browser origin allowed besides loopback pages (repeatable; * for any).")
+    @Option(
+            names = "--allowed-origin",
+            description = "Browser origin allowed besides loopback pages (repeatable; * for any).")
     List<String> allowedOrigins = List.of();
 
-    @Option(names = "--max-message-bytes", description = "Largest accepted message (default ${DEFAULT-VALUE}).", defaultValue = "16777216")
+    @Option(
+            names = "--max-message-bytes",
+            description = "Largest accepted message (default ${DEFAULT-VALUE}).",
+            defaultValue = "16777216")
     int maxMessage;
 
     @Option(names = "--list", description = "List the available tool servers and exit.")
     boolean list;
 
-    @Option(names = "--stdio", description = "Speak MCP over stdin/stdout (newline-delimited JSON-RPC) instead of listening on a port.")
+    @Option(
+            names = "--stdio",
+            description = "Speak MCP over stdin/stdout (newline-delimited JSON-RPC) instead of listening on a port.")
     boolean stdio;
 
-    @Option(names = "--http", description = "Announce the Streamable HTTP endpoint http://HOST:PORT/mcp (always served, as is /mcp/ws).")
+    @Option(
+            names = "--http",
+            description = "Announce the Streamable HTTP endpoint http://HOST:PORT/mcp (always served, as is /mcp/ws).")
     boolean http;
 
     static Map<String, ToolServerDefinition> definitions() {
@@ -97,7 +114,8 @@ public final class ToolServerCommand implements Callable<Integer> {
         }
         ToolServerDefinition def = defs.get(name);
         if (def == null) {
-            System.err.println("thinkloop tool-server: no tool server named '" + name + "'; available: " + defs.keySet());
+            System.err.println(
+                    "thinkloop tool-server: no tool server named '" + name + "'; available: " + defs.keySet());
             return 2;
         }
         Map<String, String> options = new LinkedHashMap<>();
@@ -109,14 +127,21 @@ public final class ToolServerCommand implements Callable<Integer> {
             }
             options.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
-        McpServer server = new McpServer(new Implementation("thinkloop-" + def.name(), version()), def.description(),
-                new ToolCatalog(def.tools(options)), def.content(options), 100);
+        McpServer server = new McpServer(
+                new Implementation("thinkloop-" + def.name(), version()),
+                def.description(),
+                new ToolCatalog(def.tools(options)),
+                def.content(options),
+                100);
         if (stdio) {
             return serveStdio(server, def, protocolOut);
         }
         Vertx vertx = Vertx.vertx();
-        McpWebSocketServer ws = new McpWebSocketServer(vertx, server, new McpWebSocketServer.Options(host, port,
-                Math.max(maxMessage, 1024), Duration.ofSeconds(30), policy()));
+        McpWebSocketServer ws = new McpWebSocketServer(
+                vertx,
+                server,
+                new McpWebSocketServer.Options(
+                        host, port, Math.max(maxMessage, 1024), Duration.ofSeconds(30), policy()));
         try {
             ws.start().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -125,28 +150,40 @@ public final class ToolServerCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                ws.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
-                vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-            } catch (Exception ignored) {
-                // exiting anyway
-            }
-            System.err.println("thinkloop tool-server: stopped");
-            stopped.countDown();
-        }, "tool-server-shutdown"));
-        System.out.println("MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) listening at "
-                + (http ? ws.httpUrl() + " (Streamable HTTP; WebSocket: " + ws.url() + ")" : ws.url() + " (Streamable HTTP: " + ws.httpUrl() + ")"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                ws.stop().toCompletableFuture().get(5, TimeUnit.SECONDS);
+                                vertx.close()
+                                        .toCompletionStage()
+                                        .toCompletableFuture()
+                                        .get(5, TimeUnit.SECONDS);
+                            } catch (Exception ignored) {
+                                // exiting anyway
+                            }
+                            System.err.println("thinkloop tool-server: stopped");
+                            stopped.countDown();
+                        },
+                        "tool-server-shutdown"));
+        System.out.println(
+                "MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) listening at "
+                        + (http
+                                ? ws.httpUrl() + " (Streamable HTTP; WebSocket: " + ws.url() + ")"
+                                : ws.url() + " (Streamable HTTP: " + ws.httpUrl() + ")"));
         System.out.flush();
         stopped.await();
         return 0;
     }
 
-    private int serveStdio(McpServer server, ToolServerDefinition def, OutputStream protocolOut) throws InterruptedException {
+    private int serveStdio(McpServer server, ToolServerDefinition def, OutputStream protocolOut)
+            throws InterruptedException {
         CountDownLatch ended = new CountDownLatch(1);
-        McpServerSession session = server.connect(new StdioServerTransport(System.in, protocolOut, Math.max(maxMessage, 1024)));
+        McpServerSession session =
+                server.connect(new StdioServerTransport(System.in, protocolOut, Math.max(maxMessage, 1024)));
         session.peer().onClose(reason -> ended.countDown());
-        System.err.println("MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) on stdio");
+        System.err.println(
+                "MCP tool server " + def.name() + " (" + server.tools().list().size() + " tools) on stdio");
         ended.await();
         System.err.println("thinkloop tool-server: stdin closed, stopped");
         return 0;
@@ -155,7 +192,8 @@ public final class ToolServerCommand implements Callable<Integer> {
     /** A server bound to loopback also refuses non-loopback Host headers (DNS rebinding). */
     private WebSocketAccessPolicy policy() {
         WebSocketAccessPolicy p = new WebSocketAccessPolicy(token, allowedOrigins);
-        boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
+        boolean loopback =
+                host.equals("localhost") || host.startsWith("127.") || host.equals("::1") || host.equals("[::1]");
         return loopback ? p.withLoopbackHostOnly() : p;
     }
 

@@ -1,7 +1,7 @@
 package io.thinkloop.cli;
 
-import java.io.IOException;
 import io.thinkloop.mcptools.trip.TripDatabase;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -12,14 +12,19 @@ import picocli.CommandLine.Option;
  * {@code thinkloop trip-data}: writes a generated trip-planning database to a JSON file (the format that
  * {@code tool-server trip-planning --opt data=FILE} loads), or checks such a file; offline, no Quarkus.
  */
-@Command(name = "trip-data", mixinStandardHelpOptions = true,
+@Command(
+        name = "trip-data",
+        mixinStandardHelpOptions = true,
         description = "Export a generated trip-planning database as JSON, or check a database file.")
 public final class TripDataCommand implements Callable<Integer> {
 
     @Option(names = "--seed", description = "Generator seed (default ${DEFAULT-VALUE}).", defaultValue = "42")
     long seed;
 
-    @Option(names = "--size", description = "small, medium or large (default ${DEFAULT-VALUE}).", defaultValue = "medium")
+    @Option(
+            names = "--size",
+            description = "small, medium or large (default ${DEFAULT-VALUE}).",
+            defaultValue = "medium")
     String size;
 
     @Option(names = "--start-date", description = "First date with weather, YYYY-MM-DD (default 2025-10-01).")
@@ -28,7 +33,9 @@ public final class TripDataCommand implements Callable<Integer> {
     @Option(names = "--days", description = "Number of dates with weather (default: by size).")
     Integer days;
 
-    @Option(names = {"-o", "--out"}, description = "Write the database to this file (default: standard output).")
+    @Option(
+            names = {"-o", "--out"},
+            description = "Write the database to this file (default: standard output).")
     Path out;
 
     @Option(names = "--check", description = "Instead of generating, load this file and report what it holds.")
@@ -42,7 +49,10 @@ public final class TripDataCommand implements Callable<Integer> {
                 db = TripDatabase.load(check);
             } else {
                 TripDatabase.Size s = TripDatabase.Size.parse(size);
-                db = TripDatabase.generate(seed, s, startDate == null ? TripDatabase.DEFAULT_START_DATE : startDate,
+                db = TripDatabase.generate(
+                        seed,
+                        s,
+                        startDate == null ? TripDatabase.DEFAULT_START_DATE : startDate,
                         days == null ? s.weatherDays : days);
             }
         } catch (IllegalArgumentException e) {
@@ -59,9 +69,16 @@ public final class TripDataCommand implements Callable<Integer> {
         if (out != null) {
             db.save(out);
         }
-        System.err.printf("%s: %d cities, %d hotels, %d attractions, %d restaurants, %d inter-city departures, weather %s + %d days%n",
-                check != null ? check : out, db.cities().size(), db.data().hotels().size(), db.data().attractions().size(),
-                db.data().restaurants().size(), db.data().interCityTransport().size(), db.startDate(), db.data().days());
+        System.err.printf(
+                "%s: %d cities, %d hotels, %d attractions, %d restaurants, %d inter-city departures, weather %s + %d days%n",
+                check != null ? check : out,
+                db.cities().size(),
+                db.data().hotels().size(),
+                db.data().attractions().size(),
+                db.data().restaurants().size(),
+                db.data().interCityTransport().size(),
+                db.startDate(),
+                db.data().days());
         return 0;
     }
 }

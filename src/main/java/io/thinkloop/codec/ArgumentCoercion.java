@@ -26,8 +26,7 @@ public final class ArgumentCoercion {
     private static final Pattern INTEGER = Pattern.compile("-?(?:0|[1-9]\\d*)");
     private static final Pattern NUMBER = Pattern.compile("-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
 
-    private ArgumentCoercion() {
-    }
+    private ArgumentCoercion() {}
 
     /** The JSON types the schema allows ({@code type}, or the types of {@code anyOf}/{@code oneOf}); empty if unknown. */
     static Set<String> types(JsonNode schema) {
@@ -74,15 +73,18 @@ public final class ArgumentCoercion {
     }
 
     /** The JSON text for {@code raw}; appends the repairs it made. */
-    public static String render(String raw, Boolean declaredString, JsonNode schema, String param, List<Repair> repairs) {
+    public static String render(
+            String raw, Boolean declaredString, JsonNode schema, String param, List<Repair> repairs) {
         Set<String> types = types(schema);
         boolean stringOnly = types.size() == 1 && types.contains("string");
         if (Boolean.TRUE.equals(declaredString)) {
             if (!types.isEmpty() && !types.contains("string")) {
                 String typed = asType(raw.strip(), types);
                 if (typed != null) {
-                    repairs.add(new Repair("schema_coercion", param + ": string=\"true\" value " + PyJson.quote(raw)
-                            + " taken as " + String.join("|", types) + " per the tool schema"));
+                    repairs.add(new Repair(
+                            "schema_coercion",
+                            param + ": string=\"true\" value " + PyJson.quote(raw) + " taken as "
+                                    + String.join("|", types) + " per the tool schema"));
                     return typed;
                 }
             }
@@ -93,21 +95,25 @@ public final class ArgumentCoercion {
             try {
                 value = PyJson.loads(raw);
             } catch (CodecException e) {
-                repairs.add(new Repair("invalid_json_value", param + ": string=\"false\" value " + PyJson.quote(raw)
-                        + " is not JSON; kept as a string"));
+                repairs.add(new Repair(
+                        "invalid_json_value",
+                        param + ": string=\"false\" value " + PyJson.quote(raw) + " is not JSON; kept as a string"));
                 return PyJson.quote(raw);
             }
             if (value instanceof String s && !types.isEmpty() && !types.contains("string")) {
                 String typed = asType(s.strip(), types);
                 if (typed != null) {
-                    repairs.add(new Repair("schema_coercion", param + ": quoted value " + raw + " taken as "
-                            + String.join("|", types) + " per the tool schema"));
+                    repairs.add(new Repair(
+                            "schema_coercion",
+                            param + ": quoted value " + raw + " taken as " + String.join("|", types)
+                                    + " per the tool schema"));
                     return typed;
                 }
             }
             if (stringOnly && !(value instanceof String)) {
-                repairs.add(new Repair("schema_coercion", param + ": value " + raw.strip()
-                        + " taken as a string per the tool schema"));
+                repairs.add(new Repair(
+                        "schema_coercion",
+                        param + ": value " + raw.strip() + " taken as a string per the tool schema"));
                 return PyJson.quote(raw);
             }
             return raw;
@@ -125,8 +131,7 @@ public final class ArgumentCoercion {
     }
 
     /** Arguments fitted to a tool's schema, and what was changed. */
-    public record Coerced(String json, List<Repair> repairs) {
-    }
+    public record Coerced(String json, List<Repair> repairs) {}
 
     /**
      * The same rule for a tool call whose arguments arrived as JSON text (a server parsed the call itself): a
@@ -166,8 +171,10 @@ public final class ArgumentCoercion {
             } catch (JsonProcessingException e) {
                 continue; // asType only returns JSON text; nothing to change if it were not
             }
-            repairs.add(new Repair("schema_coercion", field.getKey() + ": quoted value " + PyJson.quote(raw) + " taken as "
-                    + String.join("|", types) + " per the tool schema"));
+            repairs.add(new Repair(
+                    "schema_coercion",
+                    field.getKey() + ": quoted value " + PyJson.quote(raw) + " taken as " + String.join("|", types)
+                            + " per the tool schema"));
         }
         if (changes.isEmpty()) {
             return new Coerced(text, List.of());
@@ -206,13 +213,13 @@ public final class ArgumentCoercion {
                     }
                 }
                 case "object", "array" -> {
-                    if (!text.isEmpty() && text.charAt(0) == (type.equals("object") ? '{' : '[')
+                    if (!text.isEmpty()
+                            && text.charAt(0) == (type.equals("object") ? '{' : '[')
                             && PyJson.isValid(text)) {
                         return text;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return null;

@@ -1,6 +1,5 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.model.ParsedMessage;
 import static io.thinkloop.codec.Dsv32Tokens.ASSISTANT;
 import static io.thinkloop.codec.Dsv32Tokens.BOS;
 import static io.thinkloop.codec.Dsv32Tokens.DSML;
@@ -18,6 +17,7 @@ import static io.thinkloop.codec.Dsv32Tokens.USER;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.ChatMessage.Role;
+import io.thinkloop.model.ParsedMessage;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
@@ -34,8 +34,7 @@ import java.util.Set;
  * reference encoder published with the model byte for byte ({@code src/test/resources/golden/dsv32-encoding}).
  */
 public final class DeepSeekV32Codec {
-    private DeepSeekV32Codec() {
-    }
+    private DeepSeekV32Codec() {}
 
     private static final String TOOLS_TEMPLATE_HEAD = """
             ## Tools
@@ -106,8 +105,14 @@ public final class DeepSeekV32Codec {
             if (i >= lastUser || role == Role.USER || role == Role.SYSTEM || role == Role.TOOL) {
                 kept.add(m);
             } else if (role == Role.ASSISTANT) {
-                kept.add(new ChatMessage(Role.ASSISTANT, m.content(), null, m.toolCalls(), m.toolCallId(),
-                        m.tools(), m.responseFormat()));
+                kept.add(new ChatMessage(
+                        Role.ASSISTANT,
+                        m.content(),
+                        null,
+                        m.toolCalls(),
+                        m.toolCallId(),
+                        m.tools(),
+                        m.responseFormat()));
             } else {
                 throw new CodecException("message " + i + ": a " + roleName(role)
                         + " message before the last user/developer message is not allowed in thinking mode"
@@ -136,8 +141,8 @@ public final class DeepSeekV32Codec {
         return s == null ? "None" : s;
     }
 
-    private static void renderMessage(StringBuilder out, int index, List<ChatMessage> msgs, int lastUser,
-                                      boolean thinking) {
+    private static void renderMessage(
+            StringBuilder out, int index, List<ChatMessage> msgs, int lastUser, boolean thinking) {
         ChatMessage msg = msgs.get(index);
         if (msg == null || msg.role() == null) {
             throw new CodecException("message " + index + ": missing role");
@@ -223,8 +228,8 @@ public final class DeepSeekV32Codec {
         out.append(TOOLS_TEMPLATE_TAIL);
     }
 
-    private static void renderToolResult(StringBuilder out, int index, List<ChatMessage> msgs, int lastUser,
-                                         boolean thinking) {
+    private static void renderToolResult(
+            StringBuilder out, int index, List<ChatMessage> msgs, int lastUser, boolean thinking) {
         // The reference walks back over earlier tool results to the assistant message that called them.
         // With Python's indexing, index -1 means the last message; we reproduce that to stay byte-exact.
         int prev = index - 1;
@@ -261,8 +266,7 @@ public final class DeepSeekV32Codec {
         return m;
     }
 
-    private static void renderAssistant(StringBuilder out, int index, ChatMessage msg, int lastUser,
-                                        boolean thinking) {
+    private static void renderAssistant(StringBuilder out, int index, ChatMessage msg, int lastUser, boolean thinking) {
         List<ToolCall> calls = msg.toolCalls();
         boolean hasCalls = calls != null && !calls.isEmpty();
         if (thinking && index > lastUser) {
@@ -308,7 +312,11 @@ public final class DeepSeekV32Codec {
         if (!(args instanceof Map<?, ?> map)) {
             throw new CodecException("message " + index + ": tool call " + c + " arguments must be a JSON object");
         }
-        out.append('<').append(DSML).append("invoke name=\"").append(pyStr(call.name())).append("\">\n");
+        out.append('<')
+                .append(DSML)
+                .append("invoke name=\"")
+                .append(pyStr(call.name()))
+                .append("\">\n");
         boolean first = true;
         for (Map.Entry<?, ?> e : map.entrySet()) {
             if (!first) {
@@ -317,8 +325,13 @@ public final class DeepSeekV32Codec {
             first = false;
             Object v = e.getValue();
             boolean isString = v instanceof String;
-            out.append('<').append(DSML).append("parameter name=\"").append(e.getKey())
-                    .append("\" string=\"").append(isString ? "true" : "false").append("\">");
+            out.append('<')
+                    .append(DSML)
+                    .append("parameter name=\"")
+                    .append(e.getKey())
+                    .append("\" string=\"")
+                    .append(isString ? "true" : "false")
+                    .append("\">");
             if (isString) {
                 out.append((String) v);
             } else {
@@ -376,8 +389,7 @@ public final class DeepSeekV32Codec {
         return new ParsedMessage(content, reasoning, List.copyOf(calls));
     }
 
-    private record Stop(int next, String content, String stop) {
-    }
+    private record Stop(int next, String content, String stop) {}
 
     /**
      * The text being parsed and, per stop string, its next occurrence at or after the last search position.

@@ -12,8 +12,7 @@ final class DsmlSyntax {
     static final String STRING_TRUE = "\" string=\"true\">";
     static final String STRING_FALSE = "\" string=\"false\">";
 
-    private DsmlSyntax() {
-    }
+    private DsmlSyntax() {}
 
     /** The tool name in the text between {@code <｜DSML｜invoke} and the next tag, or null if it does not match. */
     static String invokeName(String content) {
@@ -54,8 +53,7 @@ final class DsmlSyntax {
         return true;
     }
 
-    record Param(String name, boolean isString, String value) {
-    }
+    record Param(String name, boolean isString, String value) {}
 
     /** The parameter in the text between {@code <｜DSML｜parameter} and {@code /｜DSML｜parameter}, or null. */
     static Param param(String content) {

@@ -20,14 +20,29 @@ final class Dsv32Tokens {
     /** Tokens that may not appear inside reasoning or content. */
     static final String[] FORBIDDEN_IN_TEXT = {BOS, EOS, THINK_START, THINK_END, DSML};
 
-    private Dsv32Tokens() {
-    }
+    private Dsv32Tokens() {}
 
     /** Python's {@code str.isspace()} (what {@code \s} matches in the reference's regular expressions). */
     static boolean isPySpace(char c) {
         return switch (c) {
-            case '\t', '\n', 0x0b, 0x0c, '\r', 0x1c, 0x1d, 0x1e, 0x1f, ' ', 0x85, 0xa0, 0x1680,
-                    0x2028, 0x2029, 0x202f, 0x205f, 0x3000 -> true;
+            case '\t',
+                    '\n',
+                    0x0b,
+                    0x0c,
+                    '\r',
+                    0x1c,
+                    0x1d,
+                    0x1e,
+                    0x1f,
+                    ' ',
+                    0x85,
+                    0xa0,
+                    0x1680,
+                    0x2028,
+                    0x2029,
+                    0x202f,
+                    0x205f,
+                    0x3000 -> true;
             default -> c >= 0x2000 && c <= 0x200a;
         };
     }

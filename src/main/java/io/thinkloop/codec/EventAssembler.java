@@ -54,7 +54,8 @@ public final class EventAssembler {
                     throw new IllegalStateException("call " + c.index() + " completed while " + open + " is open");
                 }
                 if (!argDeltas.toString().equals(c.argumentsJson())) {
-                    throw new IllegalStateException("argument deltas " + argDeltas + " != completed " + c.argumentsJson());
+                    throw new IllegalStateException(
+                            "argument deltas " + argDeltas + " != completed " + c.argumentsJson());
                 }
                 calls.add(new ToolCall(null, c.name(), c.argumentsJson()));
                 open = -1;

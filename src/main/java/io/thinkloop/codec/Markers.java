@@ -12,16 +12,27 @@ import java.util.List;
 final class Markers {
 
     enum Kind {
-        THINK_END, THINK_START, TOOLS_START, EOS, FORBIDDEN,
-        INVOKE_START, TOOLS_END, PARAM_START, INVOKE_END, PARAM_STOP, STRING_TRUE, STRING_FALSE, GT
+        THINK_END,
+        THINK_START,
+        TOOLS_START,
+        EOS,
+        FORBIDDEN,
+        INVOKE_START,
+        TOOLS_END,
+        PARAM_START,
+        INVOKE_END,
+        PARAM_STOP,
+        STRING_TRUE,
+        STRING_FALSE,
+        GT
     }
 
-    record Marker(String text, Kind kind, List<Repair> repairs) {
-    }
+    record Marker(String text, Kind kind, List<Repair> repairs) {}
 
     final Marker[] markers;
     /** Markers grouped by first character; {@code firstChars[i]} starts the markers in {@code groups[i]}. */
     private final char[] firstChars;
+
     private final Marker[][] groups;
     /** Per group: the second characters of its markers, or null if a one-character marker is in it. */
     private final String[] secondChars;
@@ -149,9 +160,11 @@ final class Markers {
             for (String d : lenient ? DSML_VARIANTS : new String[] {CANONICAL_DSML}) {
                 List<Repair> rs = new ArrayList<>(List.of(extra));
                 if (!d.equals(CANONICAL_DSML)) {
-                    rs.add(new Repair("dsml_marker", d.isEmpty()
-                            ? "'" + before + after + "' written without the " + CANONICAL_DSML + " token"
-                            : "'" + before + d + after + "' written with " + d + " for " + CANONICAL_DSML));
+                    rs.add(new Repair(
+                            "dsml_marker",
+                            d.isEmpty()
+                                    ? "'" + before + after + "' written without the " + CANONICAL_DSML + " token"
+                                    : "'" + before + d + after + "' written with " + d + " for " + CANONICAL_DSML));
                 }
                 list.add(new Marker(before + d + after, kind, List.copyOf(rs)));
             }
@@ -167,20 +180,24 @@ final class Markers {
         Builder b = new Builder().add(Dsv32Tokens.THINK_END, Kind.THINK_END);
         if (!lenient) {
             b.add(Dsv32Tokens.TOOL_CALLS_START, Kind.TOOLS_START);
-            for (String f : new String[] {Dsv32Tokens.BOS, Dsv32Tokens.EOS, Dsv32Tokens.THINK_START, Dsv32Tokens.DSML}) {
+            for (String f :
+                    new String[] {Dsv32Tokens.BOS, Dsv32Tokens.EOS, Dsv32Tokens.THINK_START, Dsv32Tokens.DSML}) {
                 b.add(f, Kind.FORBIDDEN);
             }
             return b.build();
         }
         toolStarts(b);
-        return b.add(Dsv32Tokens.EOS, Kind.EOS).add(Dsv32Tokens.THINK_START, Kind.THINK_START).build();
+        return b.add(Dsv32Tokens.EOS, Kind.EOS)
+                .add(Dsv32Tokens.THINK_START, Kind.THINK_START)
+                .build();
     }
 
     static Markers content(boolean lenient) {
         Builder b = new Builder().add(Dsv32Tokens.EOS, Kind.EOS);
         if (!lenient) {
             b.add(Dsv32Tokens.TOOL_CALLS_START, Kind.TOOLS_START);
-            for (String f : new String[] {Dsv32Tokens.BOS, Dsv32Tokens.THINK_START, Dsv32Tokens.THINK_END, Dsv32Tokens.DSML}) {
+            for (String f :
+                    new String[] {Dsv32Tokens.BOS, Dsv32Tokens.THINK_START, Dsv32Tokens.THINK_END, Dsv32Tokens.DSML}) {
                 b.add(f, Kind.FORBIDDEN);
             }
             return b.build();
@@ -191,7 +208,8 @@ final class Markers {
 
     private static void toolStarts(Builder b) {
         b.dsml("\n\n<", "function_calls", Kind.TOOLS_START, true);
-        Repair oneNewline = new Repair("no_blank_line", "function_calls block preceded by one newline, not a blank line");
+        Repair oneNewline =
+                new Repair("no_blank_line", "function_calls block preceded by one newline, not a blank line");
         Repair noNewline = new Repair("no_blank_line", "function_calls block not preceded by a blank line");
         b.dsml("\n<", "function_calls", Kind.TOOLS_START, true, oneNewline);
         b.dsml("<", "function_calls", Kind.TOOLS_START, true, noNewline);
@@ -228,7 +246,10 @@ final class Markers {
 
     /** Lenient parameter header: it ends at a {@code >} that completes a well-formed tag. */
     static Markers lenientParamHeader() {
-        return new Builder().add(">", Kind.GT).dsml("/", "parameter", Kind.PARAM_STOP, true).build();
+        return new Builder()
+                .add(">", Kind.GT)
+                .dsml("/", "parameter", Kind.PARAM_STOP, true)
+                .build();
     }
 
     static Markers afterCalls() {

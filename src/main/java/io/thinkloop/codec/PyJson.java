@@ -20,8 +20,7 @@ import java.util.Map;
  * first position and its last value, as in a Python dict).
  */
 public final class PyJson {
-    private PyJson() {
-    }
+    private PyJson() {}
 
     // ---------------------------------------------------------------- writing
 
@@ -73,7 +72,8 @@ public final class PyJson {
                 out.append(']');
             }
             case JsonNode node -> write(out, node);
-            default -> throw new CodecException("cannot write " + value.getClass().getSimpleName() + " as JSON");
+            default ->
+                throw new CodecException("cannot write " + value.getClass().getSimpleName() + " as JSON");
         }
     }
 

@@ -1,9 +1,9 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.model.ParseEvent;
-import io.thinkloop.model.Repair;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.codec.Markers.Kind;
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.model.Repair;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
 import java.util.ArrayList;
@@ -28,12 +28,22 @@ import java.util.regex.Pattern;
 public final class StreamingParser {
 
     private enum State {
-        REASONING, CONTENT, AFTER_EOS, BETWEEN_CALLS, INVOKE_NAME, PARAM_HEADER, PARAM_VALUE, AFTER_PARAM, AFTER_CALLS
+        REASONING,
+        CONTENT,
+        AFTER_EOS,
+        BETWEEN_CALLS,
+        INVOKE_NAME,
+        PARAM_HEADER,
+        PARAM_VALUE,
+        AFTER_PARAM,
+        AFTER_CALLS
     }
 
     /** How a parameter value becomes JSON: escaped as it streams, copied as it streams, or decided at its end. */
     private enum ValueMode {
-        QUOTED, RAW, BUFFERED
+        QUOTED,
+        RAW,
+        BUFFERED
     }
 
     private static final Markers STRICT_REASONING = Markers.reasoning(false);
@@ -51,8 +61,8 @@ public final class StreamingParser {
     private static final Markers AFTER_CALLS_MARKERS = Markers.afterCalls();
 
     private static final Pattern LENIENT_NAME = Pattern.compile("^\\s*name\\s*=\\s*\"([^\"]*)\"\\s*/?>\\s*$");
-    private static final Pattern LENIENT_HEADER = Pattern.compile(
-            "^\\s*name\\s*=\\s*\"([^\"]*)\"(?:\\s+string\\s*=\\s*\"([^\"]*)\")?\\s*>$");
+    private static final Pattern LENIENT_HEADER =
+            Pattern.compile("^\\s*name\\s*=\\s*\"([^\"]*)\"(?:\\s+string\\s*=\\s*\"([^\"]*)\")?\\s*>$");
     private static final int MAX_LENIENT_HEADER = 4096;
 
     private final boolean lenient;
@@ -67,6 +77,7 @@ public final class StreamingParser {
     private State state;
     /** Unconsumed input; {@code pos} is where consumption stands, {@code base} the absolute offset of index 0. */
     private final StringBuilder pend = new StringBuilder();
+
     private int pos;
     private long base;
     private final Markers.Hit hit = new Markers.Hit();
@@ -405,9 +416,11 @@ public final class StreamingParser {
             declared = "true".equals(attr);
         } else {
             declared = null;
-            pendingRepairs.add(new Repair("string_attribute", attr == null
-                    ? "parameter " + name + " has no string attribute"
-                    : "parameter " + name + " has string=\"" + attr + "\""));
+            pendingRepairs.add(new Repair(
+                    "string_attribute",
+                    attr == null
+                            ? "parameter " + name + " has no string attribute"
+                            : "parameter " + name + " has string=\"" + attr + "\""));
         }
         if (!acc.toString().startsWith(DsmlSyntax.PARAM_OPEN) || !acc.toString().endsWith("\">")) {
             pendingRepairs.add(new Repair("parameter_tag", "accepted parameter tag " + PyJson.quote(acc)));
@@ -506,10 +519,10 @@ public final class StreamingParser {
     private void endValue() {
         switch (valueMode) {
             case QUOTED -> delta.append('"');
-            case RAW -> {
-            }
-            case BUFFERED -> delta.append(ArgumentCoercion.render(valueBuf.toString(), declaredString,
-                    schemaOf(paramName), paramName, pendingRepairs));
+            case RAW -> {}
+            case BUFFERED ->
+                delta.append(ArgumentCoercion.render(
+                        valueBuf.toString(), declaredString, schemaOf(paramName), paramName, pendingRepairs));
         }
         flushDelta();
     }
@@ -591,8 +604,7 @@ public final class StreamingParser {
                 emitRest(false, rest);
                 pendingRepairs.add(new Repair("missing_eos", "the completion ended without " + Dsv32Tokens.EOS));
             }
-            case AFTER_EOS -> {
-            }
+            case AFTER_EOS -> {}
             case BETWEEN_CALLS -> {
                 acc.append(rest);
                 if (!acc.isEmpty()) {
@@ -602,7 +614,8 @@ public final class StreamingParser {
                     checkGapSoFar();
                 }
                 if (lenient) {
-                    pendingRepairs.add(new Repair("unterminated_tool_calls", "the function_calls block was not closed"));
+                    pendingRepairs.add(
+                            new Repair("unterminated_tool_calls", "the function_calls block was not closed"));
                 }
             }
             case INVOKE_NAME -> {
@@ -626,14 +639,16 @@ public final class StreamingParser {
                 }
                 completeCall();
             }
-            case PARAM_HEADER, PARAM_VALUE -> throw error("the completion ended inside parameter "
-                    + (paramName == null ? "" : paramName + " ") + "of tool call " + callName);
+            case PARAM_HEADER, PARAM_VALUE ->
+                throw error("the completion ended inside parameter " + (paramName == null ? "" : paramName + " ")
+                        + "of tool call " + callName);
             case AFTER_CALLS -> {
                 if (!rest.isEmpty()) {
                     if (!lenient) {
                         throw error("unexpected content after tool calls");
                     }
-                    pendingRepairs.add(new Repair("text_after_tool_calls", "dropped text after the function_calls block"));
+                    pendingRepairs.add(
+                            new Repair("text_after_tool_calls", "dropped text after the function_calls block"));
                 }
             }
         }

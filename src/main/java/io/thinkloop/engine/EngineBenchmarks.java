@@ -1,14 +1,12 @@
 package io.thinkloop.engine;
 
-import java.util.Arrays;
 import io.thinkloop.engine.kernel.Fp8;
-
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /** Measurement hooks for {@code thinkloop perf engine} that need the engine's internals. */
 public final class EngineBenchmarks {
-    private EngineBenchmarks() {
-    }
+    private EngineBenchmarks() {}
 
     /**
      * Milliseconds per decoded token of one attention layer at context length {@code context}: the

@@ -2,7 +2,6 @@ package io.thinkloop.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,15 +22,14 @@ public final class GoldenCheck {
     public static final double TOLERANCE = 1e-3;
 
     /** One case's outcome; {@code problems} is empty when it passed. */
-    public record CaseResult(int index, int promptLength, int steps, double maxAbsDiff, int selectionMismatches,
-                             List<String> problems) {
+    public record CaseResult(
+            int index, int promptLength, int steps, double maxAbsDiff, int selectionMismatches, List<String> problems) {
         public boolean passed() {
             return problems.isEmpty();
         }
     }
 
-    private GoldenCheck() {
-    }
+    private GoldenCheck() {}
 
     public static List<CaseResult> run(Model model, Path goldenJson, AttentionMode mode) {
         JsonNode root;
@@ -60,7 +58,8 @@ public final class GoldenCheck {
             int[] input = ints(st.get("input"));
             int pos = st.get("pos").asInt();
             if (state.position() + input.length - 1 != pos) {
-                problems.add("step " + i + ": golden pos " + pos + " but the engine is at " + (state.position() + input.length - 1));
+                problems.add("step " + i + ": golden pos " + pos + " but the engine is at "
+                        + (state.position() + input.length - 1));
             }
             float[] logits = i == 0 ? model.prefill(state, input) : model.decode(state, input[0]);
             float[] expected = floats(st.get("logits_f32le_b64").asText());
@@ -81,7 +80,8 @@ public final class GoldenCheck {
             }
             maxDiff = Math.max(maxDiff, Double.isNaN(d) ? Double.POSITIVE_INFINITY : d);
             if (arg != st.get("argmax").asInt()) {
-                problems.add("step " + i + ": argmax " + arg + ", golden " + st.get("argmax").asInt());
+                problems.add("step " + i + ": argmax " + arg + ", golden "
+                        + st.get("argmax").asInt());
             }
             JsonNode sel = st.get("indexer_selected_last");
             for (int l = 0; sel != null && l < sel.size(); l++) {
@@ -89,7 +89,8 @@ public final class GoldenCheck {
                 int[] got = state.selectedPositions(l);
                 if (!Arrays.equals(want, got)) {
                     selMismatch++;
-                    problems.add("step " + i + " layer " + l + ": selected " + Arrays.toString(got) + ", golden " + Arrays.toString(want));
+                    problems.add("step " + i + " layer " + l + ": selected " + Arrays.toString(got) + ", golden "
+                            + Arrays.toString(want));
                 }
             }
         }

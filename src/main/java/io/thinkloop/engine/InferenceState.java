@@ -1,7 +1,6 @@
 package io.thinkloop.engine;
 
 import io.thinkloop.engine.checkpoint.ModelConfig;
-
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 
@@ -25,6 +24,7 @@ public final class InferenceState {
     final float[][] indexKeyScales;
     /** Positions allocated in the key cache (maxContext rounded up to whole key blocks). */
     final int keyStride;
+
     final float[] ropeCos;
     final float[] ropeSin;
     final int[][] lastSelected;
@@ -127,7 +127,8 @@ public final class InferenceState {
         ropeCos = new float[maxContext * half];
         ropeSin = new float[maxContext * half];
         Rope.tables(ropeFreqs, maxContext, ropeCos, ropeSin);
-        lastSelected = new int[layers][mode == AttentionMode.DENSE ? maxContext : Math.min(maxContext, cfg.indexTopk())];
+        lastSelected =
+                new int[layers][mode == AttentionMode.DENSE ? maxContext : Math.min(maxContext, cfg.indexTopk())];
         lastSelectedCount = new int[layers];
         logits = new float[cfg.vocabSize()];
         decode = new Scratch(cfg, 1, maxContext, mode);

@@ -7,15 +7,14 @@ import io.thinkloop.engine.kernel.Hadamard;
 import io.thinkloop.engine.kernel.Matrix;
 import io.thinkloop.engine.kernel.VectorMath;
 import io.thinkloop.engine.kernel.WorkerPool;
+import java.nio.file.Path;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.nio.file.Path;
-import java.util.Arrays;
 
 /**
  * A loaded DeepSeek-V3.2 model: the forward pass of the public reference ({@code inference/model.py}
@@ -83,12 +82,19 @@ public final class Model implements AutoCloseable {
     public long weightBytesPerToken() {
         long b = w.lmHead.bytes() + (long) cfg.hiddenSize() * 4;
         for (Weights.Layer l : w.layers) {
-            b += l.qA().bytes() + l.qB().bytes() + l.kvA().bytes() + l.kvB().bytes() + l.o().bytes()
-                    + l.indexer().wqB().bytes() + l.indexer().wk().bytes() + l.indexer().weightsProj().bytes();
+            b += l.qA().bytes()
+                    + l.qB().bytes()
+                    + l.kvA().bytes()
+                    + l.kvB().bytes()
+                    + l.o().bytes()
+                    + l.indexer().wqB().bytes()
+                    + l.indexer().wk().bytes()
+                    + l.indexer().weightsProj().bytes();
             if (l.dense() != null) {
                 b += l.dense().bytes();
             } else {
-                b += l.moe().router().bytes() + (l.moe().shared() == null ? 0 : l.moe().shared().bytes())
+                b += l.moe().router().bytes()
+                        + (l.moe().shared() == null ? 0 : l.moe().shared().bytes())
                         + (long) cfg.numExpertsPerTok() * l.moe().experts()[0].bytes();
             }
         }
@@ -115,11 +121,13 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("state belongs to another model");
         }
         if (s.position + n > s.maxContext) {
-            throw new IllegalArgumentException("context full: " + s.position + " + " + n + " tokens > maxContext " + s.maxContext);
+            throw new IllegalArgumentException(
+                    "context full: " + s.position + " + " + n + " tokens > maxContext " + s.maxContext);
         }
         for (int t : tokens) {
             if (t < 0 || t >= cfg.vocabSize()) {
-                throw new IllegalArgumentException("token id " + t + " outside the vocabulary [0, " + cfg.vocabSize() + ")");
+                throw new IllegalArgumentException(
+                        "token id " + t + " outside the vocabulary [0, " + cfg.vocabSize() + ")");
             }
         }
         synchronized (forwardLock) {
@@ -289,7 +297,8 @@ public final class Model implements AutoCloseable {
             for (int j = j0; j < j1; j++) {
                 int sp = sel[j];
                 for (int h = 0; h < heads; h++) {
-                    float d = VectorMath.dot(sc.qabs[h], 0, kv, sp * kvr, kvr) + VectorMath.dot(q, h * qk + nope, pe, sp * rope, rope);
+                    float d = VectorMath.dot(sc.qabs[h], 0, kv, sp * kvr, kvr)
+                            + VectorMath.dot(q, h * qk + nope, pe, sp * rope, rope);
                     sc.scores[h][j] = d * scale;
                 }
             }
@@ -431,8 +440,17 @@ public final class Model implements AutoCloseable {
      * value (pre-scaled by 2^100, so products stay clear of underflow; 2^20 restores the scale).
      * No horizontal reductions: ReLU, head weights and key scales all act lane-wise.
      */
-    private static void scoreKeys(byte[] keys, float[] keyScales, int stride, int kb, float[] qt, float[] wts,
-                                  int ih, int id, float[] scores, int cnt) {
+    private static void scoreKeys(
+            byte[] keys,
+            float[] keyScales,
+            int stride,
+            int kb,
+            float[] qt,
+            float[] wts,
+            int ih,
+            int id,
+            float[] scores,
+            int cnt) {
         int base = kb * id * KEY_LANES;
         int p0 = kb * KEY_LANES;
         int blocks = id / 128;
@@ -445,8 +463,10 @@ public final class Model implements AutoCloseable {
                 int q0 = hg * id;
                 for (int d = b * 128; d < (b + 1) * 128; d++) {
                     FloatVector kv = ((IntVector) ByteVector.fromArray(B, keys, base + d * KEY_LANES)
-                            .convertShape(VectorOperators.B2I, I, 0))
-                            .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000).reinterpretAsFloats();
+                                    .convertShape(VectorOperators.B2I, I, 0))
+                            .lanewise(VectorOperators.LSHL, 20)
+                            .lanewise(VectorOperators.AND, 0x87F00000)
+                            .reinterpretAsFloats();
                     a0 = kv.fma(FloatVector.broadcast(F, qt[q0 + d]), a0);
                     a1 = kv.fma(FloatVector.broadcast(F, qt[q0 + id + d]), a1);
                     a2 = kv.fma(FloatVector.broadcast(F, qt[q0 + 2 * id + d]), a2);

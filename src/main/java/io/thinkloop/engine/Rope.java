@@ -8,8 +8,7 @@ import io.thinkloop.engine.checkpoint.ModelConfig;
  * (i, i + d/2) pairs (non-interleaved).
  */
 final class Rope {
-    private Rope() {
-    }
+    private Rope() {}
 
     static float[] frequencies(ModelConfig c) {
         int dim = c.qkRopeHeadDim();

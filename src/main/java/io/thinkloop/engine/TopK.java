@@ -4,8 +4,7 @@ import java.util.Arrays;
 
 /** Top-k selection in expected linear time (quickselect), for the indexer's k of up to thousands. */
 final class TopK {
-    private TopK() {
-    }
+    private TopK() {}
 
     /**
      * Writes the indices of the {@code k} largest of {@code scores[0..n)} to {@code out[0..k)},

@@ -1,6 +1,5 @@
 package io.thinkloop.engine;
 
-import java.lang.foreign.MemorySegment;
 import io.thinkloop.engine.checkpoint.Checkpoint;
 import io.thinkloop.engine.checkpoint.CheckpointException;
 import io.thinkloop.engine.checkpoint.DType;
@@ -10,7 +9,7 @@ import io.thinkloop.engine.kernel.Bf16Matrix;
 import io.thinkloop.engine.kernel.F32Matrix;
 import io.thinkloop.engine.kernel.Fp8Matrix;
 import io.thinkloop.engine.kernel.Matrix;
-
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
@@ -22,15 +21,23 @@ final class Weights {
         }
     }
 
-    record Moe(Matrix router, float[] bias, Mlp[] experts, Mlp shared) {
-    }
+    record Moe(Matrix router, float[] bias, Mlp[] experts, Mlp shared) {}
 
-    record Indexer(Matrix wqB, Matrix wk, float[] kNormWeight, float[] kNormBias, Matrix weightsProj) {
-    }
+    record Indexer(Matrix wqB, Matrix wk, float[] kNormWeight, float[] kNormBias, Matrix weightsProj) {}
 
-    record Layer(float[] attnNorm, Matrix qA, float[] qANorm, Matrix qB, Matrix kvA, float[] kvANorm, Matrix kvB,
-                 Matrix o, Indexer indexer, float[] ffnNorm, Mlp dense, Moe moe) {
-    }
+    record Layer(
+            float[] attnNorm,
+            Matrix qA,
+            float[] qANorm,
+            Matrix qB,
+            Matrix kvA,
+            float[] kvANorm,
+            Matrix kvB,
+            Matrix o,
+            Indexer indexer,
+            float[] ffnNorm,
+            Mlp dense,
+            Moe moe) {}
 
     final Matrix embed;
     final Matrix lmHead;
@@ -41,7 +48,9 @@ final class Weights {
         ModelConfig c = ck.config();
         int dim = c.hiddenSize();
         embed = matrix(ck, "model.embed_tokens.weight", c.vocabSize(), dim);
-        lmHead = c.tieWordEmbeddings() && !ck.has("lm_head.weight") ? embed : matrix(ck, "lm_head.weight", c.vocabSize(), dim);
+        lmHead = c.tieWordEmbeddings() && !ck.has("lm_head.weight")
+                ? embed
+                : matrix(ck, "lm_head.weight", c.vocabSize(), dim);
         finalNorm = vector(ck, "model.norm.weight", dim);
         layers = new Layer[c.numHiddenLayers()];
         int h = c.numAttentionHeads();
@@ -64,9 +73,11 @@ final class Weights {
                     experts[e] = mlp(ck, p + "mlp.experts." + e + ".", dim, c.moeIntermediateSize());
                 }
                 float[] bias = ck.has(p + "mlp.gate.e_score_correction_bias")
-                        ? vector(ck, p + "mlp.gate.e_score_correction_bias", c.nRoutedExperts()) : null;
+                        ? vector(ck, p + "mlp.gate.e_score_correction_bias", c.nRoutedExperts())
+                        : null;
                 Mlp shared = c.nSharedExperts() > 0
-                        ? mlp(ck, p + "mlp.shared_experts.", dim, c.nSharedExperts() * c.moeIntermediateSize()) : null;
+                        ? mlp(ck, p + "mlp.shared_experts.", dim, c.nSharedExperts() * c.moeIntermediateSize())
+                        : null;
                 moe = new Moe(matrix(ck, p + "mlp.gate.weight", c.nRoutedExperts(), dim), bias, experts, shared);
             }
             layers[l] = new Layer(
@@ -80,13 +91,16 @@ final class Weights {
                     matrix(ck, a + "o_proj.weight", dim, h * c.vHeadDim()),
                     idx,
                     vector(ck, p + "post_attention_layernorm.weight", dim),
-                    dense, moe);
+                    dense,
+                    moe);
         }
         ck.requireAllTaken();
     }
 
     private static Mlp mlp(Checkpoint ck, String p, int dim, int inter) {
-        return new Mlp(matrix(ck, p + "gate_proj.weight", inter, dim), matrix(ck, p + "up_proj.weight", inter, dim),
+        return new Mlp(
+                matrix(ck, p + "gate_proj.weight", inter, dim),
+                matrix(ck, p + "up_proj.weight", inter, dim),
                 matrix(ck, p + "down_proj.weight", dim, inter));
     }
 
@@ -120,10 +134,13 @@ final class Weights {
         int n = Math.toIntExact(t.elements());
         float[] out = new float[n];
         if (t.dtype() == DType.F32) {
-            MemorySegment.copy(t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, out, 0, n);
+            MemorySegment.copy(
+                    t.data(), ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, out, 0, n);
         } else {
             for (int i = 0; i < n; i++) {
-                out[i] = Float.intBitsToFloat(t.data().get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i) << 16);
+                out[i] = Float.intBitsToFloat(
+                        t.data().get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 2L * i)
+                                << 16);
             }
         }
         return out;

@@ -51,13 +51,16 @@ public class AgentMcpTool implements AgentToolHook {
 
     @Inject
     AgentService agent;
+
     @Inject
     SessionManager sessions;
 
     @ConfigProperty(name = "thinkloop.mcp.server.agent-tool", defaultValue = "auto")
     String mode;
+
     @ConfigProperty(name = "thinkloop.mcp.server.token")
     Optional<String> mcpToken;
+
     @ConfigProperty(name = "thinkloop.security.auth-enabled", defaultValue = "true")
     boolean authEnabled;
 
@@ -66,15 +69,30 @@ public class AgentMcpTool implements AgentToolHook {
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("agent-tool-watchdog").daemon().factory());
 
-    private static final JsonNode PARAMETERS = Json.MAPPER.createObjectNode()
+    private static final JsonNode PARAMETERS = Json.MAPPER
+            .createObjectNode()
             .put("type", "object")
             .put("additionalProperties", false)
-            .<ObjectNode>set("properties", Json.MAPPER.createObjectNode()
-                    .<ObjectNode>set("prompt", Json.MAPPER.createObjectNode().put("type", "string").put("minLength", 1)
-                            .put("description", "The user message the agent answers"))
-                    .set("sessionId", Json.MAPPER.createObjectNode().put("type", "string")
-                            .put("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-                            .put("description", "Continue this session (created if it does not exist); default: a new session")))
+            .<ObjectNode>set(
+                    "properties",
+                    Json.MAPPER
+                            .createObjectNode()
+                            .<ObjectNode>set(
+                                    "prompt",
+                                    Json.MAPPER
+                                            .createObjectNode()
+                                            .put("type", "string")
+                                            .put("minLength", 1)
+                                            .put("description", "The user message the agent answers"))
+                            .set(
+                                    "sessionId",
+                                    Json.MAPPER
+                                            .createObjectNode()
+                                            .put("type", "string")
+                                            .put("pattern", "^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+                                            .put(
+                                                    "description",
+                                                    "Continue this session (created if it does not exist); default: a new session")))
             .set("required", Json.MAPPER.createArrayNode().add("prompt"));
 
     @Override
@@ -92,7 +110,8 @@ public class AgentMcpTool implements AgentToolHook {
     public boolean enabled() {
         boolean on = offered(mode, mcpToken.filter(t -> !t.isBlank()).isPresent(), authEnabled);
         if (!on) {
-            LOG.infof("the agent tool is not offered at /mcp/ws: set thinkloop.mcp.server.token (or thinkloop.mcp.server.agent-tool=true)");
+            LOG.infof(
+                    "the agent tool is not offered at /mcp/ws: set thinkloop.mcp.server.token (or thinkloop.mcp.server.agent-tool=true)");
         } else if (!authEnabled && mcpToken.isEmpty() && LaunchMode.current() == LaunchMode.NORMAL) {
             LOG.warn("the agent tool at /mcp/ws needs no token: anyone who reaches this port can run the agent");
         }
@@ -105,13 +124,17 @@ public class AgentMcpTool implements AgentToolHook {
             case "true", "on" -> true;
             case "false", "off" -> false;
             case "auto" -> mcpTokenSet || !apiAuthEnabled;
-            default -> throw new IllegalArgumentException("thinkloop.mcp.server.agent-tool must be auto, true or false, got " + mode);
+            default ->
+                throw new IllegalArgumentException(
+                        "thinkloop.mcp.server.agent-tool must be auto, true or false, got " + mode);
         };
     }
 
     @Override
     public Uni<ToolResult> run(JsonNode arguments, ToolCallContext context) {
-        return Uni.createFrom().<ToolResult>emitter(em -> start(arguments, context, em)).runSubscriptionOn(virtualThreads);
+        return Uni.createFrom()
+                .<ToolResult>emitter(em -> start(arguments, context, em))
+                .runSubscriptionOn(virtualThreads);
     }
 
     private void start(JsonNode arguments, ToolCallContext context, UniEmitter<? super ToolResult> em) {
@@ -119,17 +142,23 @@ public class AgentMcpTool implements AgentToolHook {
         JsonNode sid = arguments.get("sessionId");
         Session session;
         try {
-            session = sid == null || sid.isNull() ? sessions.create() : sessions.getOrCreate(sid.asText()).session();
+            session = sid == null || sid.isNull()
+                    ? sessions.create()
+                    : sessions.getOrCreate(sid.asText()).session();
         } catch (RuntimeException e) {
             em.complete(ToolResult.error("cannot open the session: " + e.getMessage()));
             return;
         }
         TurnWatch watch = new TurnWatch(session, context, em);
-        ScheduledFuture<?> deleted = WATCHDOG.scheduleWithFixedDelay(() -> {
-            if (session.deleted()) {
-                watch.abort("the session was deleted");
-            }
-        }, 1, 1, TimeUnit.SECONDS);
+        ScheduledFuture<?> deleted = WATCHDOG.scheduleWithFixedDelay(
+                () -> {
+                    if (session.deleted()) {
+                        watch.abort("the session was deleted");
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         em.onTermination(() -> {
             deleted.cancel(false);
             session.unsubscribe(watch);
@@ -138,8 +167,8 @@ public class AgentMcpTool implements AgentToolHook {
         session.subscribe(watch, session.lastSeq());
         AgentService.Started started = agent.startTurn(session, prompt);
         if (started.refused() != null) {
-            em.complete(ToolResult.error(started.refused().code() + ": " + started.refused().message()
-                    + " (session " + session.id() + ")"));
+            em.complete(ToolResult.error(
+                    started.refused().code() + ": " + started.refused().message() + " (session " + session.id() + ")"));
             return;
         }
         watch.follow(started.turnId());
@@ -245,11 +274,15 @@ public class AgentMcpTool implements AgentToolHook {
                     }
                     answer.append(e.path("text").asText());
                 }
-                case "tool_call.completed" -> call(e).put("name", e.path("name").asText()).put("arguments", e.path("arguments").asText());
-                case "approval.requested" -> progress("waiting for approval of " + e.path("name").asText() + " in session " + session.id());
+                case "tool_call.completed" ->
+                    call(e).put("name", e.path("name").asText())
+                            .put("arguments", e.path("arguments").asText());
+                case "approval.requested" ->
+                    progress("waiting for approval of " + e.path("name").asText() + " in session " + session.id());
                 case "tool.executing" -> progress("calling " + e.path("name").asText());
                 case "tool.result" -> {
-                    call(e).put("name", e.path("name").asText()).put("isError", e.path("isError").asBoolean())
+                    call(e).put("name", e.path("name").asText())
+                            .put("isError", e.path("isError").asBoolean())
                             .put("latencyMs", e.path("latencyMs").asLong());
                     newGeneration = true;
                     progress(e.path("name").asText() + (e.path("isError").asBoolean() ? " failed" : " returned"));
@@ -259,36 +292,49 @@ public class AgentMcpTool implements AgentToolHook {
                     completionTokens += e.path("completionTokens").asInt();
                     reasoningTokens += e.path("reasoningTokens").asInt();
                 }
-                case "error" -> errors.addObject().put("code", e.path("code").asText()).put("message", e.path("message").asText());
-                case "turn.completed" -> finish(e.path("finishReason").asText(), e.path("steps").asInt(), null);
+                case "error" ->
+                    errors.addObject()
+                            .put("code", e.path("code").asText())
+                            .put("message", e.path("message").asText());
+                case "turn.completed" ->
+                    finish(e.path("finishReason").asText(), e.path("steps").asInt(), null);
                 case "cancelled" -> finish("cancelled", 0, e.path("reason").asText());
-                default -> {
-                }
+                default -> {}
             }
         }
 
         private ObjectNode call(JsonNode e) {
-            return calls.computeIfAbsent(e.path("toolCallId").asText(), id -> Json.MAPPER.createObjectNode().put("id", id));
+            return calls.computeIfAbsent(
+                    e.path("toolCallId").asText(),
+                    id -> Json.MAPPER.createObjectNode().put("id", id));
         }
 
         private void finish(String finishReason, int steps, String cancelReason) {
             finished = true;
-            ObjectNode s = Json.MAPPER.createObjectNode()
+            ObjectNode s = Json.MAPPER
+                    .createObjectNode()
                     .put("sessionId", session.id())
                     .put("turnId", turnId)
                     .put("finishReason", finishReason)
                     .put("steps", steps);
             ArrayNode toolCalls = s.putArray("toolCalls");
             calls.values().forEach(toolCalls::add);
-            s.putObject("usage").put("promptTokens", promptTokens).put("completionTokens", completionTokens)
+            s.putObject("usage")
+                    .put("promptTokens", promptTokens)
+                    .put("completionTokens", completionTokens)
                     .put("reasoningTokens", reasoningTokens);
             s.set("errors", errors);
             boolean failed = cancelReason != null || finishReason.equals("error") || finishReason.equals("deadline");
             String text = answer.toString();
             if (failed && text.isBlank()) {
-                text = cancelReason != null ? "the turn was cancelled: " + cancelReason
-                        : errors.isEmpty() ? "the turn ended with " + finishReason
-                        : "the turn failed: " + errors.get(errors.size() - 1).path("message").asText();
+                text = cancelReason != null
+                        ? "the turn was cancelled: " + cancelReason
+                        : errors.isEmpty()
+                                ? "the turn ended with " + finishReason
+                                : "the turn failed: "
+                                        + errors.get(errors.size() - 1)
+                                                .path("message")
+                                                .asText();
             }
             emitter.complete(new ToolResult(text, s, failed));
         }

@@ -1,9 +1,9 @@
 package io.thinkloop.integration;
 
 import io.thinkloop.mcp.client.McpClient;
-import jakarta.enterprise.context.ApplicationScoped;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -24,6 +24,7 @@ import java.util.TreeMap;
 public class ManagedMcpServerDirectory implements McpServerDirectory {
     @Inject
     McpServerManager manager;
+
     @Inject
     McpToolBridge bridge;
 
@@ -36,14 +37,20 @@ public class ManagedMcpServerDirectory implements McpServerDirectory {
         Set<String> managedSources = new HashSet<>();
         for (McpServerManager.ServerStatus s : manager.status()) {
             managedSources.add(McpToolBridge.sourceOf(s.name()));
-            out.add(new Server(s.name(), s.target(), state(s.state(), s.lastError()),
-                    s.state() == McpClient.State.READY ? null : s.lastError(), bridge.toolNames(s.name())));
+            out.add(new Server(
+                    s.name(),
+                    s.target(),
+                    state(s.state(), s.lastError()),
+                    s.state() == McpClient.State.READY ? null : s.lastError(),
+                    bridge.toolNames(s.name())));
         }
         Map<String, List<String>> others = new TreeMap<>();
         for (Tool t : registry.list()) {
             String name = t.spec().name();
-            registry.sourceOf(name).filter(src -> !src.equals(McpToolBridge.LOCAL_SOURCE) && !managedSources.contains(src))
-                    .ifPresent(src -> others.computeIfAbsent(src, k -> new ArrayList<>()).add(name));
+            registry.sourceOf(name)
+                    .filter(src -> !src.equals(McpToolBridge.LOCAL_SOURCE) && !managedSources.contains(src))
+                    .ifPresent(src ->
+                            others.computeIfAbsent(src, k -> new ArrayList<>()).add(name));
         }
         others.forEach((source, names) -> out.add(new Server(source, null, "connected", null, List.copyOf(names))));
         return out;

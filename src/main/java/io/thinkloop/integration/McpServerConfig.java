@@ -16,8 +16,15 @@ import java.util.TreeMap;
  * spoken to over stdio) or a {@code url} ({@code ws://}/{@code wss://} for WebSocket, {@code http(s)://}
  * for Streamable HTTP) with optional {@code headers} and {@code token}.
  */
-public record McpServerConfig(String name, String command, List<String> args, Map<String, String> env, String cwd,
-                              String url, Map<String, String> headers, String token) {
+public record McpServerConfig(
+        String name,
+        String command,
+        List<String> args,
+        Map<String, String> env,
+        String cwd,
+        String url,
+        Map<String, String> headers,
+        String token) {
 
     public boolean isStdio() {
         return command != null && !command.isBlank();
@@ -25,10 +32,12 @@ public record McpServerConfig(String name, String command, List<String> args, Ma
 
     public void validate() {
         if (isStdio() == (url != null && !url.isBlank())) {
-            throw new IllegalArgumentException("MCP server '" + name + "' needs exactly one of command (stdio) or url (ws/http)");
+            throw new IllegalArgumentException(
+                    "MCP server '" + name + "' needs exactly one of command (stdio) or url (ws/http)");
         }
         if (url != null && !url.matches("(?i)(wss?|https?)://.+")) {
-            throw new IllegalArgumentException("MCP server '" + name + "': url must start with ws://, wss://, http:// or https://, got " + url);
+            throw new IllegalArgumentException(
+                    "MCP server '" + name + "': url must start with ws://, wss://, http:// or https://, got " + url);
         }
     }
 
@@ -46,8 +55,15 @@ public record McpServerConfig(String name, String command, List<String> args, Ma
             }
             List<String> args = new ArrayList<>();
             s.path("args").forEach(a -> args.add(a.asText()));
-            McpServerConfig c = new McpServerConfig(e.getKey(), text(s, "command"), args, strings(s.get("env")), text(s, "cwd"),
-                    text(s, "url"), strings(s.get("headers")), text(s, "token"));
+            McpServerConfig c = new McpServerConfig(
+                    e.getKey(),
+                    text(s, "command"),
+                    args,
+                    strings(s.get("env")),
+                    text(s, "cwd"),
+                    text(s, "url"),
+                    strings(s.get("headers")),
+                    text(s, "token"));
             c.validate();
             out.add(c);
         }
@@ -66,7 +82,8 @@ public record McpServerConfig(String name, String command, List<String> args, Ma
                 String rest = k.substring(prefix.length());
                 int dot = rest.indexOf('.');
                 if (dot > 0) {
-                    byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>()).put(rest.substring(dot + 1), v);
+                    byName.computeIfAbsent(rest.substring(0, dot), n -> new LinkedHashMap<>())
+                            .put(rest.substring(dot + 1), v);
                 }
             }
         });
@@ -81,9 +98,11 @@ public record McpServerConfig(String name, String command, List<String> args, Ma
                     headers.put(k.substring(8), v);
                 }
             });
-            List<String> args = p.get("args") == null || p.get("args").isBlank() ? List.of()
+            List<String> args = p.get("args") == null || p.get("args").isBlank()
+                    ? List.of()
                     : List.of(p.get("args").split("\\s*,\\s*"));
-            McpServerConfig c = new McpServerConfig(name, p.get("command"), args, env, p.get("cwd"), p.get("url"), headers, p.get("token"));
+            McpServerConfig c = new McpServerConfig(
+                    name, p.get("command"), args, env, p.get("cwd"), p.get("url"), headers, p.get("token"));
             c.validate();
             out.add(c);
         });

@@ -14,8 +14,7 @@ public interface McpServerDirectory {
      * One configured server. {@code state}: e.g. {@code READY}, {@code CONNECTING}, {@code FAILED};
      * {@code toolNames}: the registry names of its tools (possibly prefixed {@code server__tool}).
      */
-    record Server(String name, String target, String state, String lastError, List<String> toolNames) {
-    }
+    record Server(String name, String target, String state, String lastError, List<String> toolNames) {}
 
     List<Server> servers();
 }

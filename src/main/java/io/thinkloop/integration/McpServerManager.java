@@ -42,8 +42,7 @@ public class McpServerManager {
     private static final Logger LOG = Logger.getLogger(McpServerManager.class);
     public static final String PREFIX_SEPARATOR = "__";
 
-    public record ServerStatus(String name, String target, McpClient.State state, int tools, String lastError) {
-    }
+    public record ServerStatus(String name, String target, McpClient.State state, int tools, String lastError) {}
 
     @Inject
     Vertx vertx;
@@ -92,9 +91,15 @@ public class McpServerManager {
     /** Adds and connects one server (also usable at run time). */
     public McpClient add(McpServerConfig config) {
         config.validate();
-        McpClient client = new McpClient(connector(config), new McpClient.Options(new Implementation("thinkloop", "0.1"),
-                ProtocolVersions.LATEST, new RequestOptions(callTimeout, callMaxTimeout, true, null), true,
-                Duration.ofMillis(500), Duration.ofSeconds(30)));
+        McpClient client = new McpClient(
+                connector(config),
+                new McpClient.Options(
+                        new Implementation("thinkloop", "0.1"),
+                        ProtocolVersions.LATEST,
+                        new RequestOptions(callTimeout, callMaxTimeout, true, null),
+                        true,
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(30)));
         McpClient old;
         synchronized (clients) {
             old = clients.put(config.name(), client);
@@ -104,12 +109,18 @@ public class McpServerManager {
         }
         client.onToolsChanged(t -> rebuild());
         client.onStateChanged(s -> rebuild());
-        client.connect().subscribe().with(
-                init -> LOG.infof("MCP server %s connected (%s, %d tools)", config.name(), client.describe(), client.tools().size()),
-                e -> {
-                    LOG.warnf("MCP server %s (%s) is not reachable yet: %s", config.name(), client.describe(), e.getMessage());
-                    client.keepConnecting();
-                });
+        client.connect()
+                .subscribe()
+                .with(
+                        init -> LOG.infof(
+                                "MCP server %s connected (%s, %d tools)",
+                                config.name(), client.describe(), client.tools().size()),
+                        e -> {
+                            LOG.warnf(
+                                    "MCP server %s (%s) is not reachable yet: %s",
+                                    config.name(), client.describe(), e.getMessage());
+                            client.keepConnecting();
+                        });
         return client;
     }
 
@@ -133,7 +144,12 @@ public class McpServerManager {
         }
         URI uri = URI.create(c.url());
         if (uri.getScheme().toLowerCase().startsWith("ws")) {
-            return new WebSocketClientConnector(vertx, uri, c.token(), c.headers(), WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
+            return new WebSocketClientConnector(
+                    vertx,
+                    uri,
+                    c.token(),
+                    c.headers(),
+                    WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
                     Duration.ofSeconds(30));
         }
         Map<String, String> headers = new LinkedHashMap<>(c.headers());
@@ -180,8 +196,12 @@ public class McpServerManager {
     public List<ServerStatus> status() {
         List<ServerStatus> out = new ArrayList<>();
         synchronized (clients) {
-            clients.forEach((name, c) -> out.add(new ServerStatus(name, c.describe(), c.state(),
-                    c.state() == McpClient.State.READY ? c.tools().size() : 0, c.lastError())));
+            clients.forEach((name, c) -> out.add(new ServerStatus(
+                    name,
+                    c.describe(),
+                    c.state(),
+                    c.state() == McpClient.State.READY ? c.tools().size() : 0,
+                    c.lastError())));
         }
         return out;
     }
@@ -192,7 +212,8 @@ public class McpServerManager {
             snapshot = new LinkedHashMap<>(clients);
         }
         Map<String, Integer> uses = new HashMap<>();
-        snapshot.values().stream().filter(c -> c.state() == McpClient.State.READY)
+        snapshot.values().stream()
+                .filter(c -> c.state() == McpClient.State.READY)
                 .forEach(c -> c.tools().forEach(t -> uses.merge(t.name(), 1, Integer::sum)));
         List<Tool> next = new ArrayList<>();
         snapshot.forEach((server, c) -> {

@@ -30,8 +30,11 @@ public class McpServersHealthCheck implements HealthCheck {
         for (McpServerManager.ServerStatus s : manager.status()) {
             boolean ready = s.state() == McpClient.State.READY;
             allReady &= ready;
-            b.withData(s.name(), s.state() + (ready ? " (" + s.tools() + " tools)" : s.lastError() == null ? "" : ": " + s.lastError())
-                    + " " + s.target());
+            b.withData(
+                    s.name(),
+                    s.state()
+                            + (ready ? " (" + s.tools() + " tools)" : s.lastError() == null ? "" : ": " + s.lastError())
+                            + " " + s.target());
         }
         return b.status(allReady || !requireAll).build();
     }

@@ -34,11 +34,11 @@ public class McpToolBridge {
 
     @Inject
     McpServerManager manager;
+
     @Inject
     ToolRegistry registry;
 
-    private record Registered(RemoteTool tool, String server, String source) {
-    }
+    private record Registered(RemoteTool tool, String server, String source) {}
 
     /** Registry name to what this bridge registered there. */
     private final Map<String, Registered> mine = new HashMap<>();
@@ -78,9 +78,12 @@ public class McpToolBridge {
             String name = t.spec().name();
             if (takenByOther(name)) {
                 String prefixed = name.startsWith(server + McpServerManager.PREFIX_SEPARATOR)
-                        ? name : server + McpServerManager.PREFIX_SEPARATOR + name;
+                        ? name
+                        : server + McpServerManager.PREFIX_SEPARATOR + name;
                 if (takenByOther(prefixed) || desired.containsKey(prefixed)) {
-                    LOG.warnf("MCP tool %s of server %s is not registered: the name is taken by another tool", name, server);
+                    LOG.warnf(
+                            "MCP tool %s of server %s is not registered: the name is taken by another tool",
+                            name, server);
                     continue;
                 }
                 remote = new RemoteTool(remote.client(), remote.remote(), prefixed);
@@ -117,7 +120,9 @@ public class McpToolBridge {
     }
 
     private static boolean same(Registered a, Registered b) {
-        return a.tool().client() == b.tool().client() && a.tool().remote().equals(b.tool().remote())
-                && a.tool().spec().name().equals(b.tool().spec().name()) && a.source().equals(b.source());
+        return a.tool().client() == b.tool().client()
+                && a.tool().remote().equals(b.tool().remote())
+                && a.tool().spec().name().equals(b.tool().spec().name())
+                && a.source().equals(b.source());
     }
 }

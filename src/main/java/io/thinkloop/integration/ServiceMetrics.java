@@ -35,12 +35,16 @@ import java.util.concurrent.TimeUnit;
 public class ServiceMetrics implements SessionObserver {
     @Inject
     MeterRegistry registry;
+
     @Inject
     SessionManager sessions;
+
     @Inject
     ToolRegistry tools;
+
     @Inject
     Instance<McpServerDirectory> mcp;
+
     @Inject
     Instance<EngineBackend> engine;
 
@@ -59,27 +63,43 @@ public class ServiceMetrics implements SessionObserver {
     private Counter generations;
 
     void onStart(@Observes StartupEvent event) {
-        journalAppend = Timer.builder("thinkloop.journal.append").description("session journal append latency (per event)")
+        journalAppend = Timer.builder("thinkloop.journal.append")
+                .description("session journal append latency (per event)")
                 .register(registry);
         ttft = Timer.builder("thinkloop.generation.ttft")
-                .description("time from a generation's start (turn start or last tool result) to its first output").register(registry);
+                .description("time from a generation's start (turn start or last tool result) to its first output")
+                .register(registry);
         tokensPerSecond = DistributionSummary.builder("thinkloop.generation.tokens.per.second")
-                .description("completion tokens per second of a generation, after its first output").register(registry);
-        generations = Counter.builder("thinkloop.generations").description("model generations").register(registry);
+                .description("completion tokens per second of a generation, after its first output")
+                .register(registry);
+        generations = Counter.builder("thinkloop.generations")
+                .description("model generations")
+                .register(registry);
         Gauge.builder("thinkloop.sessions.active", sessions, SessionManager::loadedCount)
-                .description("sessions in memory").register(registry);
+                .description("sessions in memory")
+                .register(registry);
         Gauge.builder("thinkloop.sessions.clients", sessions, SessionManager::connectedClients)
-                .description("clients connected to sessions").register(registry);
-        Gauge.builder("thinkloop.turns.active", turns, Map::size).description("turns running").register(registry);
+                .description("clients connected to sessions")
+                .register(registry);
+        Gauge.builder("thinkloop.turns.active", turns, Map::size)
+                .description("turns running")
+                .register(registry);
         if (engine.isResolvable()) {
             Gauge.builder("thinkloop.engine.queue.depth", engine, e -> e.get().queueDepth())
-                    .description("requests waiting for the embedded engine (one generates at a time)").register(registry);
+                    .description("requests waiting for the embedded engine (one generates at a time)")
+                    .register(registry);
         }
         if (mcp.isResolvable()) {
             for (String state : new String[] {"ready", "connecting", "failed"}) {
-                Gauge.builder("thinkloop.mcp.servers", mcp, m -> m.get().servers().stream()
-                                .filter(s -> state.equalsIgnoreCase(String.valueOf(s.state()))).count())
-                        .tag("state", state).description("configured MCP servers by state").register(registry);
+                Gauge.builder(
+                                "thinkloop.mcp.servers",
+                                mcp,
+                                m -> m.get().servers().stream()
+                                        .filter(s -> state.equalsIgnoreCase(String.valueOf(s.state())))
+                                        .count())
+                        .tag("state", state)
+                        .description("configured MCP servers by state")
+                        .register(registry);
             }
         }
     }
@@ -109,17 +129,26 @@ public class ServiceMetrics implements SessionObserver {
                 if (c != null) {
                     c.toolStarts.put(call.toolCallId(), now);
                 }
-                Counter.builder("thinkloop.tool.calls").tags("tool", call.name(), "source", source(call.name()))
-                        .description("tool calls the model made").register(registry).increment();
+                Counter.builder("thinkloop.tool.calls")
+                        .tags("tool", call.name(), "source", source(call.name()))
+                        .description("tool calls the model made")
+                        .register(registry)
+                        .increment();
             }
             case ServerEvent.ToolResultEvent r -> {
                 TurnClock c = turns.get(id);
                 String source = source(r.name());
-                Timer.builder("thinkloop.tool.call.duration").tags("tool", r.name(), "source", source, "error", Boolean.toString(r.isError()))
-                        .description("tool call latency").register(registry).record(Duration.ofMillis(Math.max(0, r.latencyMs())));
+                Timer.builder("thinkloop.tool.call.duration")
+                        .tags("tool", r.name(), "source", source, "error", Boolean.toString(r.isError()))
+                        .description("tool call latency")
+                        .register(registry)
+                        .record(Duration.ofMillis(Math.max(0, r.latencyMs())));
                 if (r.isError()) {
-                    Counter.builder("thinkloop.tool.errors").tags("tool", r.name(), "source", source)
-                            .description("tool calls that returned an error").register(registry).increment();
+                    Counter.builder("thinkloop.tool.errors")
+                            .tags("tool", r.name(), "source", source)
+                            .description("tool calls that returned an error")
+                            .register(registry)
+                            .increment();
                 }
                 if (c != null) {
                     c.toolStarts.remove(r.toolCallId());
@@ -142,15 +171,15 @@ public class ServiceMetrics implements SessionObserver {
                     c.firstOutput = -1;
                 }
             }
-            case ServerEvent.TurnCompleted done -> endTurn(id, done.finishReason() == null ? "stop" : done.finishReason(), now);
+            case ServerEvent.TurnCompleted done ->
+                endTurn(id, done.finishReason() == null ? "stop" : done.finishReason(), now);
             case ServerEvent.Cancelled x -> endTurn(id, "cancelled", now);
             case ServerEvent.Error e -> {
                 if (turns.containsKey(id) && envelope.turnId() != null) {
                     endTurn(id, "error", now);
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -164,8 +193,11 @@ public class ServiceMetrics implements SessionObserver {
 
     private void tokens(String kind, int n) {
         if (n > 0) {
-            Counter.builder("thinkloop.tokens").tag("kind", kind).description("tokens by kind (prompt, completion, reasoning, answer)")
-                    .register(registry).increment(n);
+            Counter.builder("thinkloop.tokens")
+                    .tag("kind", kind)
+                    .description("tokens by kind (prompt, completion, reasoning, answer)")
+                    .register(registry)
+                    .increment(n);
         }
     }
 
@@ -175,10 +207,16 @@ public class ServiceMetrics implements SessionObserver {
             return;
         }
         String reason = finishReason.toLowerCase(Locale.ROOT);
-        Counter.builder("thinkloop.turns").tag("finish_reason", reason).description("turns ended, by finish reason")
-                .register(registry).increment();
-        Timer.builder("thinkloop.turn.duration").tag("finish_reason", reason).description("turn duration")
-                .register(registry).record(now - c.turnStart, TimeUnit.NANOSECONDS);
+        Counter.builder("thinkloop.turns")
+                .tag("finish_reason", reason)
+                .description("turns ended, by finish reason")
+                .register(registry)
+                .increment();
+        Timer.builder("thinkloop.turn.duration")
+                .tag("finish_reason", reason)
+                .description("turn duration")
+                .register(registry)
+                .record(now - c.turnStart, TimeUnit.NANOSECONDS);
     }
 
     private String source(String tool) {

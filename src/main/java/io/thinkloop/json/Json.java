@@ -12,12 +12,10 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 public final class Json {
     public static final ObjectMapper MAPPER = configure(JsonMapper.builder().build());
 
-    private Json() {
-    }
+    private Json() {}
 
     static ObjectMapper configure(ObjectMapper mapper) {
-        return mapper
-                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        return mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
     }

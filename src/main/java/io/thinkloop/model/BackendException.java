@@ -16,7 +16,8 @@ public class BackendException extends RuntimeException {
     private final boolean retryable;
     private final Duration retryAfter;
 
-    public BackendException(ErrorCode code, int httpStatus, boolean retryable, Duration retryAfter, String message, Throwable cause) {
+    public BackendException(
+            ErrorCode code, int httpStatus, boolean retryable, Duration retryAfter, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
         this.httpStatus = httpStatus;

@@ -43,10 +43,15 @@ public record ChatMessage(
     }
 
     public enum Role {
-        @JsonProperty("system") SYSTEM,
-        @JsonProperty("developer") DEVELOPER,
-        @JsonProperty("user") USER,
-        @JsonProperty("assistant") ASSISTANT,
-        @JsonProperty("tool") TOOL
+        @JsonProperty("system")
+        SYSTEM,
+        @JsonProperty("developer")
+        DEVELOPER,
+        @JsonProperty("user")
+        USER,
+        @JsonProperty("assistant")
+        ASSISTANT,
+        @JsonProperty("tool")
+        TOOL
     }
 }

@@ -8,11 +8,7 @@ import java.util.List;
  * {@code messages} instead.
  */
 public record CompletionRequest(
-        List<ChatMessage> messages,
-        List<ToolSpec> tools,
-        ThinkingMode thinking,
-        String prompt,
-        Sampling sampling) {
+        List<ChatMessage> messages, List<ToolSpec> tools, ThinkingMode thinking, String prompt, Sampling sampling) {
 
     /**
      * Sampling controls; {@code temperature == 0} means greedy. {@code minP} drops tokens less likely than that

@@ -80,7 +80,8 @@ public enum ErrorCode {
     /** A bug: the server failed unexpectedly. */
     INTERNAL_ERROR(true),
 
-    // ---- raised by model backends (the embedded engine, remote OpenAI-compatible servers), passed to clients unchanged
+    // ---- raised by model backends (the embedded engine, remote OpenAI-compatible servers), passed to clients
+    // unchanged
     /** The embedded engine's queue is full: try again after {@code retryAfter} (HTTP 429 on the OpenAI endpoints). */
     BUSY(true),
     /** The prompt and the requested completion do not fit the model's context (HTTP 400 on the OpenAI endpoints). */

@@ -1,6 +1,5 @@
 package io.thinkloop.model;
 
-
 /** One piece of a backend's streamed completion. */
 public sealed interface ModelChunk {
 
@@ -12,10 +11,8 @@ public sealed interface ModelChunk {
     }
 
     /** Output the backend already parsed (reasoning, text, tool calls), in the codec's event types. */
-    record Parsed(ParseEvent event) implements ModelChunk {
-    }
+    record Parsed(ParseEvent event) implements ModelChunk {}
 
     /** Token accounting, usually last. */
-    record Usage(int promptTokens, int completionTokens, int reasoningTokens) implements ModelChunk {
-    }
+    record Usage(int promptTokens, int completionTokens, int reasoningTokens) implements ModelChunk {}
 }

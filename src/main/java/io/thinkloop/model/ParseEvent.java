@@ -14,11 +14,9 @@ public sealed interface ParseEvent {
         return List.of();
     }
 
-    record ReasoningDelta(String text) implements ParseEvent {
-    }
+    record ReasoningDelta(String text) implements ParseEvent {}
 
-    record TextDelta(String text) implements ParseEvent {
-    }
+    record TextDelta(String text) implements ParseEvent {}
 
     /** A tool call's invoke tag was read: its position in the message and the tool's name. */
     record ToolCallStarted(int index, String name, List<Repair> repairs) implements ParseEvent {
@@ -31,8 +29,7 @@ public sealed interface ParseEvent {
      * A piece of the arguments of call {@code index}: {@code delta} is a fragment of the argument JSON
      * text as it will finally read (concatenated deltas = the completed {@code argumentsJson}).
      */
-    record ToolCallArgumentsDelta(int index, String delta) implements ParseEvent {
-    }
+    record ToolCallArgumentsDelta(int index, String delta) implements ParseEvent {}
 
     /** The call is complete; {@code argumentsJson} is the JSON text of its argument object. */
     record ToolCallCompleted(int index, String name, String argumentsJson, List<Repair> repairs) implements ParseEvent {

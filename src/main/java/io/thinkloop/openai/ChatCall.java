@@ -11,5 +11,5 @@ import io.thinkloop.model.CompletionRequest;
  * @param stream       SSE or one JSON answer
  * @param includeUsage {@code stream_options.include_usage}
  */
-public record ChatCall(String model, String backendId, CompletionRequest request, boolean stream, boolean includeUsage) {
-}
+public record ChatCall(
+        String model, String backendId, CompletionRequest request, boolean stream, boolean includeUsage) {}

@@ -19,8 +19,7 @@ import java.util.List;
  * without it). Reasoning of earlier turns is dropped, as the model was trained.
  */
 public final class ChatRequestBody {
-    private ChatRequestBody() {
-    }
+    private ChatRequestBody() {}
 
     /**
      * @param model what the server calls the model

@@ -21,8 +21,7 @@ import java.util.Locale;
  * one, {@code auto} and {@code required} offer all (the model is not forced to call).
  */
 public final class ChatRequestParser {
-    private ChatRequestParser() {
-    }
+    private ChatRequestParser() {}
 
     public static ChatCall parse(JsonNode body, String backendId, int defaultMaxTokens) {
         return parse(body, backendId, defaultMaxTokens, ThinkingMode.THINKING);
@@ -47,13 +46,15 @@ public final class ChatRequestParser {
         }
         List<ToolSpec> tools = OpenAiChat.tools(body.get("tools"), "tools");
         tools = applyToolChoice(body.get("tool_choice"), tools);
-        List<ChatMessage> messages = withResponseFormat(OpenAiChat.messages(body.get("messages")), responseFormat(body));
+        List<ChatMessage> messages =
+                withResponseFormat(OpenAiChat.messages(body.get("messages")), responseFormat(body));
         ThinkingMode mode = thinking(body, defaultThinking);
         CompletionRequest.Sampling sampling = sampling(body, defaultMaxTokens);
         boolean stream = bool(body, "stream", false);
         boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
         String prompt = encode(messages, tools, mode);
-        return new ChatCall(model, backendId, new CompletionRequest(messages, tools, mode, prompt, sampling), stream, includeUsage);
+        return new ChatCall(
+                model, backendId, new CompletionRequest(messages, tools, mode, prompt, sampling), stream, includeUsage);
     }
 
     /** The codec's prompt, with the tools declared in the system message as the template expects. */
@@ -62,7 +63,10 @@ public final class ChatRequestParser {
         if (!tools.isEmpty()) {
             ChatMessage first = withTools.isEmpty() ? null : withTools.get(0);
             if (first != null && first.role() == ChatMessage.Role.SYSTEM) {
-                withTools.set(0, new ChatMessage(first.role(), first.content(), null, null, null, tools, first.responseFormat()));
+                withTools.set(
+                        0,
+                        new ChatMessage(
+                                first.role(), first.content(), null, null, null, tools, first.responseFormat()));
             } else {
                 withTools.add(0, ChatMessage.system("", tools));
             }
@@ -91,7 +95,10 @@ public final class ChatRequestParser {
                     }
                     yield tools;
                 }
-                default -> throw OpenAiError.invalid("tool_choice", "tool_choice must be none, auto, required or {type: function, function: {name}}");
+                default ->
+                    throw OpenAiError.invalid(
+                            "tool_choice",
+                            "tool_choice must be none, auto, required or {type: function, function: {name}}");
             };
         }
         String name = choice.path("function").path("name").asText("");
@@ -112,21 +119,29 @@ public final class ChatRequestParser {
             return null;
         }
         if (!rf.isObject() || !rf.path("type").isTextual()) {
-            throw OpenAiError.invalid("response_format", "response_format must be an object with a type: text, json_object or json_schema");
+            throw OpenAiError.invalid(
+                    "response_format",
+                    "response_format must be an object with a type: text, json_object or json_schema");
         }
         return switch (rf.get("type").asText()) {
             case "text" -> null;
             case "json_object" -> rf;
             case "json_schema" -> {
                 JsonNode js = rf.path("json_schema");
-                if (!js.isObject() || !js.path("name").isTextual() || (js.has("schema") && !js.get("schema").isObject())) {
-                    throw OpenAiError.invalid("response_format.json_schema",
+                if (!js.isObject()
+                        || !js.path("name").isTextual()
+                        || (js.has("schema") && !js.get("schema").isObject())) {
+                    throw OpenAiError.invalid(
+                            "response_format.json_schema",
                             "response_format.json_schema must be {name, schema (a JSON Schema object), strict?}");
                 }
                 yield rf;
             }
-            default -> throw OpenAiError.invalid("response_format.type", "response_format.type must be text, json_object or "
-                    + "json_schema (got '" + rf.get("type").asText() + "')");
+            default ->
+                throw OpenAiError.invalid(
+                        "response_format.type",
+                        "response_format.type must be text, json_object or " + "json_schema (got '"
+                                + rf.get("type").asText() + "')");
         };
     }
 

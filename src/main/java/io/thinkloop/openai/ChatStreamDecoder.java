@@ -1,14 +1,14 @@
 package io.thinkloop.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.thinkloop.model.ParseEvent;
-import io.thinkloop.model.Repair;
+import io.thinkloop.codec.ArgumentCoercion;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
-import io.thinkloop.codec.ArgumentCoercion;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.model.Repair;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
 import java.util.ArrayList;
@@ -75,7 +75,9 @@ public final class ChatStreamDecoder {
         JsonNode chunk = readChunk(data);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
-            usage = new ModelChunk.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),
+            usage = new ModelChunk.Usage(
+                    u.path("prompt_tokens").asInt(),
+                    u.path("completion_tokens").asInt(),
                     u.path("completion_tokens_details").path("reasoning_tokens").asInt(0));
         }
         JsonNode choice = chunk.path("choices").path(0);
@@ -121,8 +123,13 @@ public final class ChatStreamDecoder {
         String reason = text(choice, "finish_reason");
         if ("insufficient_system_resource".equals(reason)) {
             // DeepSeek API: generation cut short by server load; the output so far is not a completion.
-            throw new BackendException(ErrorCode.INSUFFICIENT_SYSTEM_RESOURCE, 0, true, null,
-                    "the server stopped generating for lack of resources", null);
+            throw new BackendException(
+                    ErrorCode.INSUFFICIENT_SYSTEM_RESOURCE,
+                    0,
+                    true,
+                    null,
+                    "the server stopped generating for lack of resources",
+                    null);
         }
         if (reason != null && !reason.isEmpty()) {
             finishReason = reason;
@@ -208,9 +215,12 @@ public final class ChatStreamDecoder {
     private void parse(List<ParseEvent> events, List<ModelChunk> out) {
         for (ParseEvent event : events) {
             ParseEvent mapped = switch (event) {
-                case ParseEvent.ToolCallStarted s -> new ParseEvent.ToolCallStarted(remap(s.index()), s.name(), s.repairs());
-                case ParseEvent.ToolCallArgumentsDelta d -> new ParseEvent.ToolCallArgumentsDelta(remap(d.index()), d.delta());
-                case ParseEvent.ToolCallCompleted c -> new ParseEvent.ToolCallCompleted(remap(c.index()), c.name(), c.argumentsJson(), c.repairs());
+                case ParseEvent.ToolCallStarted s ->
+                    new ParseEvent.ToolCallStarted(remap(s.index()), s.name(), s.repairs());
+                case ParseEvent.ToolCallArgumentsDelta d ->
+                    new ParseEvent.ToolCallArgumentsDelta(remap(d.index()), d.delta());
+                case ParseEvent.ToolCallCompleted c ->
+                    new ParseEvent.ToolCallCompleted(remap(c.index()), c.name(), c.argumentsJson(), c.repairs());
                 case ParseEvent.End e -> {
                     endRepairs.addAll(e.repairs());
                     yield null;
@@ -236,13 +246,17 @@ public final class ChatStreamDecoder {
             if (!nc.started) {
                 nc.started = true;
                 nc.name = nc.name == null ? "" : nc.name;
-                out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallStarted(nc.index, nc.name,
+                out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallStarted(
+                        nc.index,
+                        nc.name,
                         List.of(new Repair("missing_tool_name", "the server sent a tool call without a name")))));
             }
             ToolSpec tool = tools.get(nc.name);
-            ArgumentCoercion.Coerced args = ArgumentCoercion.coerceArguments(nc.arguments.toString(), tool == null ? null : tool.parameters());
+            ArgumentCoercion.Coerced args =
+                    ArgumentCoercion.coerceArguments(nc.arguments.toString(), tool == null ? null : tool.parameters());
             out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallArgumentsDelta(nc.index, args.json())));
-            out.add(new ModelChunk.Parsed(new ParseEvent.ToolCallCompleted(nc.index, nc.name, args.json(), args.repairs())));
+            out.add(new ModelChunk.Parsed(
+                    new ParseEvent.ToolCallCompleted(nc.index, nc.name, args.json(), args.repairs())));
         }
     }
 
@@ -252,7 +266,8 @@ public final class ChatStreamDecoder {
         try {
             chunk = Json.MAPPER.readTree(data);
         } catch (Exception e) {
-            throw new BackendException(ErrorCode.BAD_RESPONSE, 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
+            throw new BackendException(
+                    ErrorCode.BAD_RESPONSE, 0, false, null, "not JSON in the event stream: " + abbreviate(data), e);
         }
         JsonNode error = chunk.get("error");
         if (error != null && !error.isNull()) {
@@ -264,8 +279,12 @@ public final class ChatStreamDecoder {
     static BackendException streamError(JsonNode error) {
         String message = error.isObject() ? error.path("message").asText(error.toString()) : error.asText();
         String type = error.path("type").asText(error.path("code").asText("error"));
-        boolean retryable = type.contains("overload") || type.contains("rate") || type.contains("server") || type.contains("timeout");
-        return new BackendException(ErrorCode.STREAM_ERROR, 0, retryable, null, "error in stream (" + type + "): " + message, null);
+        boolean retryable = type.contains("overload")
+                || type.contains("rate")
+                || type.contains("server")
+                || type.contains("timeout");
+        return new BackendException(
+                ErrorCode.STREAM_ERROR, 0, retryable, null, "error in stream (" + type + "): " + message, null);
     }
 
     private static String text(JsonNode node, String field) {

@@ -2,10 +2,10 @@ package io.thinkloop.openai;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.thinkloop.model.ParseEvent;
 import io.thinkloop.codec.StreamingParser;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
@@ -35,7 +35,8 @@ public final class CompletionAssembler {
     private final Map<Integer, Call> calls = new LinkedHashMap<>();
 
     private static final class Call {
-        final String id = "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
+        final String id =
+                "call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24);
         final int openAiIndex;
         String name;
         final StringBuilder sentArguments = new StringBuilder();
@@ -53,7 +54,8 @@ public final class CompletionAssembler {
 
     /** The first chunk of a stream: the assistant role. */
     public ObjectNode roleChunk() {
-        ObjectNode delta = Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
+        ObjectNode delta =
+                Json.MAPPER.createObjectNode().put("role", "assistant").put("content", "");
         return chunk(delta, null);
     }
 

@@ -1,13 +1,13 @@
 package io.thinkloop.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.codec.CodecException;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.codec.EventAssembler;
 import io.thinkloop.codec.PyJson;
 import io.thinkloop.codec.StreamingParser;
-import io.thinkloop.model.ParsedMessage;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ParsedMessage;
 import io.thinkloop.model.ThinkingMode;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,14 +25,11 @@ import java.util.function.Supplier;
  * cases with {@code error} must be rejected.
  */
 public final class GoldenCases {
-    private GoldenCases() {
-    }
+    private GoldenCases() {}
 
-    public record Failure(String id, String reason) {
-    }
+    public record Failure(String id, String reason) {}
 
-    public record Report(int passed, List<Failure> failures) {
-    }
+    public record Report(int passed, List<Failure> failures) {}
 
     public static Report check(Path file) throws IOException {
         int passed = 0;
@@ -92,8 +89,11 @@ public final class GoldenCases {
     private static String checkEncode(JsonNode c, JsonNode input, ThinkingMode mode, boolean wantsError) {
         String prompt;
         try {
-            prompt = DeepSeekV32Codec.encode(OpenAiChat.messages(input.path("messages")), mode,
-                    input.path("drop_thinking").asBoolean(true), input.path("add_default_bos_token").asBoolean(true));
+            prompt = DeepSeekV32Codec.encode(
+                    OpenAiChat.messages(input.path("messages")),
+                    mode,
+                    input.path("drop_thinking").asBoolean(true),
+                    input.path("add_default_bos_token").asBoolean(true));
         } catch (CodecException e) {
             return wantsError ? null : "encode rejected a valid conversation: " + e.getMessage();
         } catch (OpenAiError e) {

@@ -27,8 +27,7 @@ import java.util.regex.Pattern;
 public final class OpenAiChat {
     private static final Pattern TOOL_NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
-    private OpenAiChat() {
-    }
+    private OpenAiChat() {}
 
     // ---- reading ----
 
@@ -55,8 +54,10 @@ public final class OpenAiChat {
             case "user" -> ChatMessage.Role.USER;
             case "assistant" -> ChatMessage.Role.ASSISTANT;
             case "tool" -> ChatMessage.Role.TOOL;
-            default -> throw OpenAiError.invalid(where + ".role",
-                    where + ".role must be system, developer, user, assistant or tool (got '" + roleName + "')");
+            default ->
+                throw OpenAiError.invalid(
+                        where + ".role",
+                        where + ".role must be system, developer, user, assistant or tool (got '" + roleName + "')");
         };
         String content = content(m.get("content"), where + ".content");
         List<ToolCall> calls = null;
@@ -77,7 +78,8 @@ public final class OpenAiChat {
         if (role == ChatMessage.Role.TOOL) {
             toolCallId = m.path("tool_call_id").asText(null);
             if (toolCallId == null || toolCallId.isEmpty()) {
-                throw OpenAiError.invalid(where + ".tool_call_id", where + ".tool_call_id is required for tool messages");
+                throw OpenAiError.invalid(
+                        where + ".tool_call_id", where + ".tool_call_id is required for tool messages");
             }
         }
         if (role == ChatMessage.Role.SYSTEM || role == ChatMessage.Role.DEVELOPER) {
@@ -102,8 +104,10 @@ public final class OpenAiChat {
         if (c.isArray()) {
             StringBuilder text = new StringBuilder();
             for (JsonNode part : c) {
-                if (!"text".equals(part.path("type").asText()) || !part.path("text").isTextual()) {
-                    throw OpenAiError.invalid(where, where + ": only text content parts ({type: text, text}) are supported");
+                if (!"text".equals(part.path("type").asText())
+                        || !part.path("text").isTextual()) {
+                    throw OpenAiError.invalid(
+                            where, where + ": only text content parts ({type: text, text}) are supported");
                 }
                 text.append(part.get("text").asText());
             }
@@ -139,11 +143,14 @@ public final class OpenAiChat {
         } else if (args.isTextual()) {
             arguments = args.asText();
             try {
-                if (!Json.MAPPER.readTree(arguments.isBlank() ? "{}" : arguments).isObject()) {
+                if (!Json.MAPPER
+                        .readTree(arguments.isBlank() ? "{}" : arguments)
+                        .isObject()) {
                     throw new IllegalArgumentException();
                 }
             } catch (Exception e) {
-                throw OpenAiError.invalid(where + ".function.arguments", "arguments must be the JSON text of an object");
+                throw OpenAiError.invalid(
+                        where + ".function.arguments", "arguments must be the JSON text of an object");
             }
         } else if (args.isObject()) {
             arguments = PyJson.dumps(args);
@@ -175,7 +182,9 @@ public final class OpenAiChat {
         JsonNode fn = t.path("function");
         String name = fn.path("name").asText("");
         if (!TOOL_NAME.matcher(name).matches()) {
-            throw OpenAiError.invalid(where + ".function.name", "tool names are 1-64 letters, digits, '_', '-', '.' or ':' (got '" + name + "')");
+            throw OpenAiError.invalid(
+                    where + ".function.name",
+                    "tool names are 1-64 letters, digits, '_', '-', '.' or ':' (got '" + name + "')");
         }
         JsonNode params = fn.get("parameters");
         if (params != null && !params.isNull() && !params.isObject()) {
@@ -184,7 +193,8 @@ public final class OpenAiChat {
         if (params == null || params.isNull()) {
             params = emptyParameters();
         }
-        String description = fn.hasNonNull("description") ? fn.get("description").asText() : null;
+        String description =
+                fn.hasNonNull("description") ? fn.get("description").asText() : null;
         return new ToolSpec(name, description, params);
     }
 

@@ -3,9 +3,9 @@ package io.thinkloop.openai;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
+import io.thinkloop.model.ErrorCode;
 import java.time.Duration;
 import java.util.List;
-import io.thinkloop.model.ErrorCode;
 
 /** An error answered in OpenAI's shape: {@code {"error": {"message", "type", "param", "code"}}} with an HTTP status. */
 public final class OpenAiError extends RuntimeException {
@@ -32,7 +32,11 @@ public final class OpenAiError extends RuntimeException {
 
     /** 404 {@code model_not_found}: the request named a model no backend serves. */
     public static OpenAiError modelNotFound(String model, List<String> offered) {
-        return new OpenAiError(404, "invalid_request_error", "model", "model_not_found",
+        return new OpenAiError(
+                404,
+                "invalid_request_error",
+                "model",
+                "model_not_found",
                 "The model '" + model + "' does not exist; GET /v1/models lists the offered ones: " + offered);
     }
 
@@ -57,7 +61,12 @@ public final class OpenAiError extends RuntimeException {
         String param = null;
         if (e.code() == ErrorCode.RATE_LIMITED || e.code() == ErrorCode.BUSY || e.httpStatus() == 429) {
             // busy: the embedded model's queue is full, a rate limit in effect (never a 500)
-            return new OpenAiError(429, "rate_limit_error", null, e.code().wireName(), e.getMessage(),
+            return new OpenAiError(
+                    429,
+                    "rate_limit_error",
+                    null,
+                    e.code().wireName(),
+                    e.getMessage(),
                     e.retryAfter() != null ? e.retryAfter() : Duration.ofSeconds(1));
         } else if (e.code() == ErrorCode.CONTEXT_LENGTH_EXCEEDED) {
             status = 400;

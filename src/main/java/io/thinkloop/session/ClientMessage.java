@@ -7,11 +7,11 @@ import io.thinkloop.model.SamplingSettings;
 /** A message from a client, a JSON object with a {@code type} (see {@code docs/protocol.md}). */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
-        @JsonSubTypes.Type(value = ClientMessage.UserMessage.class, name = "user_message"),
-        @JsonSubTypes.Type(value = ClientMessage.Cancel.class, name = "cancel"),
-        @JsonSubTypes.Type(value = ClientMessage.Approve.class, name = "approve"),
-        @JsonSubTypes.Type(value = ClientMessage.Deny.class, name = "deny"),
-        @JsonSubTypes.Type(value = ClientMessage.Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = ClientMessage.UserMessage.class, name = "user_message"),
+    @JsonSubTypes.Type(value = ClientMessage.Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = ClientMessage.Approve.class, name = "approve"),
+    @JsonSubTypes.Type(value = ClientMessage.Deny.class, name = "deny"),
+    @JsonSubTypes.Type(value = ClientMessage.Resume.class, name = "resume"),
 })
 public sealed interface ClientMessage {
 
@@ -26,22 +26,19 @@ public sealed interface ClientMessage {
     }
 
     /** Cancels the running turn (model stream, tool calls, pending approvals). */
-    record Cancel() implements ClientMessage {
-    }
+    record Cancel() implements ClientMessage {}
 
-    record Approve(String toolCallId) implements ClientMessage {
-    }
+    record Approve(String toolCallId) implements ClientMessage {}
 
-    record Deny(String toolCallId, String reason) implements ClientMessage {
-    }
+    record Deny(String toolCallId, String reason) implements ClientMessage {}
 
     /** Replays every event after {@code lastSeq} from the journal, then continues live. */
-    record Resume(long lastSeq) implements ClientMessage {
-    }
+    record Resume(long lastSeq) implements ClientMessage {}
 
     /** The wire type names, for the docs-in-sync test. */
     static String typeName(Class<? extends ClientMessage> type) {
-        for (JsonSubTypes.Type t : ClientMessage.class.getAnnotation(JsonSubTypes.class).value()) {
+        for (JsonSubTypes.Type t :
+                ClientMessage.class.getAnnotation(JsonSubTypes.class).value()) {
             if (t.value() == type) {
                 return t.name();
             }

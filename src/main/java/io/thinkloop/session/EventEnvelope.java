@@ -36,12 +36,19 @@ public record EventEnvelope(String sessionId, String turnId, long seq, Instant t
         try {
             String payload = Json.MAPPER.writeValueAsString(event);
             StringBuilder sb = new StringBuilder(payload.length() + 160);
-            sb.append("{\"v\":").append(ServerEvent.VERSION)
-                    .append(",\"type\":\"").append(event.type())
-                    .append("\",\"sessionId\":").append(Json.MAPPER.writeValueAsString(sessionId))
-                    .append(",\"turnId\":").append(turnId == null ? "null" : Json.MAPPER.writeValueAsString(turnId))
-                    .append(",\"seq\":").append(seq)
-                    .append(",\"timestamp\":\"").append(timestamp).append('"');
+            sb.append("{\"v\":")
+                    .append(ServerEvent.VERSION)
+                    .append(",\"type\":\"")
+                    .append(event.type())
+                    .append("\",\"sessionId\":")
+                    .append(Json.MAPPER.writeValueAsString(sessionId))
+                    .append(",\"turnId\":")
+                    .append(turnId == null ? "null" : Json.MAPPER.writeValueAsString(turnId))
+                    .append(",\"seq\":")
+                    .append(seq)
+                    .append(",\"timestamp\":\"")
+                    .append(timestamp)
+                    .append('"');
             if (payload.length() > 2) {
                 sb.append(',').append(payload, 1, payload.length());
             } else {

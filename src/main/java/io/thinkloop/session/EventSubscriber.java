@@ -25,8 +25,10 @@ public abstract class EventSubscriber {
     private static final Logger LOG = Logger.getLogger(EventSubscriber.class);
     /** Events (and at most about {@link #REPLAY_BATCH_BYTES} characters) read from the journal at a time. */
     static final int REPLAY_BATCH = 64;
+
     static final int REPLAY_BATCH_BYTES = 256 * 1024;
-    private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("replay-", 0).factory());
+    private static final ExecutorService READERS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("replay-", 0).factory());
 
     private final int capacity;
     private final ArrayDeque<String> live;

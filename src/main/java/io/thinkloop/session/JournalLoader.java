@@ -38,13 +38,16 @@ final class JournalLoader {
     private static final byte[] EVENT_START = "{\"v\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] MESSAGE_START = "{\"role\":".getBytes(StandardCharsets.US_ASCII);
 
-    private JournalLoader() {
-    }
+    private JournalLoader() {}
 
     /** What loading a session's journal found. */
-    record Loaded(List<ChatMessage> messages, long lastSeq, Instant firstEventAt, String openTurnId, int openTurnSteps,
-                  List<String> problems) {
-    }
+    record Loaded(
+            List<ChatMessage> messages,
+            long lastSeq,
+            Instant firstEventAt,
+            String openTurnId,
+            int openTurnSteps,
+            List<String> problems) {}
 
     static Loaded load(Path dir) throws IOException {
         List<String> problems = new ArrayList<>();
@@ -52,23 +55,20 @@ final class JournalLoader {
         repair(dir.resolve(SessionJournal.EVENTS), events, problems);
         MessageCheck messages = new MessageCheck();
         repair(dir.resolve(SessionJournal.MESSAGES), messages, problems);
-        return new Loaded(messages.messages, events.lastSeq, events.firstAt, events.openTurn, events.openTurnSteps, problems);
+        return new Loaded(
+                messages.messages, events.lastSeq, events.firstAt, events.openTurn, events.openTurnSteps, problems);
     }
 
     /** What to do with one line. */
-    private sealed interface Verdict {
-    }
+    private sealed interface Verdict {}
 
-    private record Keep() implements Verdict {
-    }
+    private record Keep() implements Verdict {}
 
     /** Keep {@code line} instead (salvaged from a merged torn write); quarantine the original. */
-    private record Replace(byte[] line, String reason) implements Verdict {
-    }
+    private record Replace(byte[] line, String reason) implements Verdict {}
 
     /** Drop the line; quarantine it unless {@code reason} is null (a blank line). */
-    private record Drop(String reason) implements Verdict {
-    }
+    private record Drop(String reason) implements Verdict {}
 
     private static final Verdict KEEP = new Keep();
 
@@ -123,13 +123,16 @@ final class JournalLoader {
                         String reason = v instanceof Replace r ? r.reason() : ((Drop) v).reason();
                         if (reason != null) {
                             if (bad == null) {
-                                bad = new BufferedOutputStream(Files.newOutputStream(quarantine, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+                                bad = new BufferedOutputStream(Files.newOutputStream(
+                                        quarantine, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
                             }
                             bad.write(line, 0, len);
                             bad.write('\n');
                             String problem = file.getFileName() + " line " + lineNo + ": " + reason;
                             problems.add(problem);
-                            LOG.warnf("journal %s line %d: %s; the line was moved to %s", file, lineNo, reason, quarantine.getFileName());
+                            LOG.warnf(
+                                    "journal %s line %d: %s; the line was moved to %s",
+                                    file, lineNo, reason, quarantine.getFileName());
                         }
                         if (v instanceof Replace r) {
                             out.write(r.line());
@@ -189,7 +192,8 @@ final class JournalLoader {
     }
 
     private static OutputStream startCopy(FileChannel in, Path tmp, long upTo) throws IOException {
-        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel out = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         long done = 0;
         while (done < upTo) {
             done += in.transferTo(done, upTo - done, out);
@@ -228,7 +232,9 @@ final class JournalLoader {
             return true;
         }
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(line, 0, len));
             return true;
@@ -271,7 +277,8 @@ final class JournalLoader {
                 if (accept(line, at, len) == null) {
                     byte[] rest = new byte[len - at];
                     System.arraycopy(line, at, rest, 0, rest.length);
-                    return new Replace(rest, why + " (a torn write merged with the next append; its complete event was kept)");
+                    return new Replace(
+                            rest, why + " (a torn write merged with the next append; its complete event was kept)");
                 }
             }
             return new Drop(why);
@@ -316,7 +323,8 @@ final class JournalLoader {
                 }
             }
             String type = node.path("type").asText();
-            String turnId = node.path("turnId").isTextual() ? node.path("turnId").asText() : null;
+            String turnId =
+                    node.path("turnId").isTextual() ? node.path("turnId").asText() : null;
             switch (type) {
                 case "turn.started" -> {
                     openTurn = turnId;
@@ -332,8 +340,7 @@ final class JournalLoader {
                         openTurn = null;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
             return null;
         }
@@ -352,11 +359,14 @@ final class JournalLoader {
             if (why == null) {
                 return KEEP;
             }
-            for (int at = indexOf(line, len, MESSAGE_START, 1); at > 0; at = indexOf(line, len, MESSAGE_START, at + 1)) {
+            for (int at = indexOf(line, len, MESSAGE_START, 1);
+                    at > 0;
+                    at = indexOf(line, len, MESSAGE_START, at + 1)) {
                 if (accept(line, at, len) == null) {
                     byte[] rest = new byte[len - at];
                     System.arraycopy(line, at, rest, 0, rest.length);
-                    return new Replace(rest, why + " (a torn write merged with the next append; its complete message was kept)");
+                    return new Replace(
+                            rest, why + " (a torn write merged with the next append; its complete message was kept)");
                 }
             }
             return new Drop(why);

@@ -23,10 +23,21 @@ public sealed interface ServerEvent {
 
     /** Every event type in the protocol, by record class, for the docs-in-sync test and the docs. */
     List<Class<? extends ServerEvent>> ALL = List.of(
-            SessionCreated.class, TurnStarted.class, ReasoningDelta.class, TextDelta.class,
-            ToolCallStarted.class, ToolCallArgumentsDelta.class, ToolCallCompleted.class,
-            ToolExecuting.class, ToolResultEvent.class, ApprovalRequested.class, Usage.class,
-            TurnCompleted.class, Error.class, Cancelled.class, Tokens.class);
+            SessionCreated.class,
+            TurnStarted.class,
+            ReasoningDelta.class,
+            TextDelta.class,
+            ToolCallStarted.class,
+            ToolCallArgumentsDelta.class,
+            ToolCallCompleted.class,
+            ToolExecuting.class,
+            ToolResultEvent.class,
+            ApprovalRequested.class,
+            Usage.class,
+            TurnCompleted.class,
+            Error.class,
+            Cancelled.class,
+            Tokens.class);
 
     record SessionCreated() implements ServerEvent {
         public String type() {
@@ -82,8 +93,15 @@ public sealed interface ServerEvent {
      * The result the model will read; {@code structured} is the tool's structured content, if any; {@code status}
      * how the call ended ({@code isError} is true for every status but {@code ok}).
      */
-    record ToolResultEvent(String toolCallId, String name, String content, JsonNode structured,
-                           @JsonProperty("isError") boolean isError, ToolStatus status, long latencyMs) implements ServerEvent {
+    record ToolResultEvent(
+            String toolCallId,
+            String name,
+            String content,
+            JsonNode structured,
+            @JsonProperty("isError") boolean isError,
+            ToolStatus status,
+            long latencyMs)
+            implements ServerEvent {
         public String type() {
             return "tool.result";
         }
@@ -120,7 +138,9 @@ public sealed interface ServerEvent {
      */
     record TurnCompleted(String finishReason, int steps) implements ServerEvent {
         /** Every finish reason, for the docs-in-sync test. */
-        public static final List<String> REASONS = List.of("stop", "length", "max_steps", "error", "deadline", "interrupted");
+        public static final List<String> REASONS =
+                List.of("stop", "length", "max_steps", "error", "deadline", "interrupted");
+
         public static final String INTERRUPTED = "interrupted";
 
         public String type() {

@@ -32,12 +32,10 @@ public final class Session {
 
         Host NONE = new Host() {
             @Override
-            public void used(Session session) {
-            }
+            public void used(Session session) {}
 
             @Override
-            public void turnEnded(Session session) {
-            }
+            public void turnEnded(Session session) {}
         };
     }
 
@@ -55,6 +53,7 @@ public final class Session {
     private volatile long lastUsedNanos = System.nanoTime();
     /** Set while the manager does not hold this session (evicted); a use re-admits it. */
     volatile boolean evicted;
+
     private boolean journalFailedInTurn;
     private boolean turnEmitted;
 
@@ -62,7 +61,14 @@ public final class Session {
         this(id, createdAt, createdAt, journal, history, seq, Host.NONE);
     }
 
-    Session(String id, Instant createdAt, Instant updatedAt, SessionJournal journal, List<ChatMessage> history, long seq, Host host) {
+    Session(
+            String id,
+            Instant createdAt,
+            Instant updatedAt,
+            SessionJournal journal,
+            List<ChatMessage> history,
+            long seq,
+            Host host) {
         this.id = id;
         this.createdAt = createdAt;
         this.updatedAt = updatedAt;
@@ -246,12 +252,18 @@ public final class Session {
                         emit(t.turnId(), last);
                         ended = true;
                     } catch (JournalWriteException e) {
-                        LOG.errorf("session %s: the end of turn %s could not be journaled: %s", id, t.turnId(), e.getMessage());
+                        LOG.errorf(
+                                "session %s: the end of turn %s could not be journaled: %s",
+                                id, t.turnId(), e.getMessage());
                     }
                 }
                 if (!ended && journalFailedInTurn && turnEmitted) {
-                    deliverTransient(t.turnId(), new ServerEvent.Error(JournalWriteException.CODE,
-                            "the session's journal could not be written; the turn ended", true));
+                    deliverTransient(
+                            t.turnId(),
+                            new ServerEvent.Error(
+                                    JournalWriteException.CODE,
+                                    "the session's journal could not be written; the turn ended",
+                                    true));
                     deliverTransient(t.turnId(), new ServerEvent.TurnCompleted("error", 0));
                 }
             } finally {
@@ -274,7 +286,9 @@ public final class Session {
         Set<String> open = new HashSet<>();
         ChatMessage calling = null; // the latest assistant message with tool calls not followed by a user message
         for (ChatMessage m : history) {
-            if (m.role() == ChatMessage.Role.ASSISTANT && m.toolCalls() != null && !m.toolCalls().isEmpty()) {
+            if (m.role() == ChatMessage.Role.ASSISTANT
+                    && m.toolCalls() != null
+                    && !m.toolCalls().isEmpty()) {
                 calling = m;
                 open.clear();
                 m.toolCalls().forEach(c -> open.add(c.id()));
@@ -293,7 +307,9 @@ public final class Session {
             }
         }
         emit(turnId, new ServerEvent.TurnCompleted(ServerEvent.TurnCompleted.INTERRUPTED, steps));
-        LOG.warnf("session %s: turn %s was interrupted (the service stopped mid-turn); closed it with turn.completed interrupted", id, turnId);
+        LOG.warnf(
+                "session %s: turn %s was interrupted (the service stopped mid-turn); closed it with turn.completed interrupted",
+                id, turnId);
     }
 
     /** For eviction: true (and the files released) when no turn runs and no client is subscribed. */

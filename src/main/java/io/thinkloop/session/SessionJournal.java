@@ -39,7 +39,8 @@ final class SessionJournal implements AutoCloseable {
         FileChannel open(Path file) throws IOException;
     }
 
-    static final Opener FILES = file -> FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static final Opener FILES = file ->
+            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /** What the manager hears from a journal: a file became dirty (batch policy), an append failed. */
     interface Listener {
@@ -53,6 +54,7 @@ final class SessionJournal implements AutoCloseable {
     private final Opener opener;
     /** Told when a file became dirty under the batch policy (the manager's flusher); null: fsync on release. */
     private final Listener listener;
+
     private final Appender messages;
     private final Appender events;
 
@@ -241,7 +243,8 @@ final class SessionJournal implements AutoCloseable {
                 LOG.errorf("journal %s: append failed (%s), cut back to %d bytes", file, cause.getMessage(), good);
             } catch (IOException e) {
                 // The file is in an unknown state: drop the channel; the next open cuts a torn tail.
-                LOG.errorf(e, "journal %s: append failed (%s) and cutting it back failed too", file, cause.getMessage());
+                LOG.errorf(
+                        e, "journal %s: append failed (%s) and cutting it back failed too", file, cause.getMessage());
                 closeChannel();
             }
         }

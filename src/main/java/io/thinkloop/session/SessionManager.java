@@ -6,9 +6,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.json.Json;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.ReferenceQueue;
@@ -67,6 +67,7 @@ public class SessionManager {
     static final String META = "session.json";
     /** Sessions per page of {@link #page} when the caller names no limit, and the most it may ask for. */
     public static final int DEFAULT_PAGE = 100;
+
     public static final int MAX_PAGE = 1000;
 
     @ConfigProperty(name = "thinkloop.data-dir")
@@ -156,7 +157,8 @@ public class SessionManager {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + root(), e);
         }
-        maintenance = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("session-maintenance").daemon().factory());
+        maintenance = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("session-maintenance").daemon().factory());
         if (fsync == FsyncPolicy.BATCH) {
             long ms = Math.max(1, fsyncInterval.toMillis());
             maintenance.scheduleWithFixedDelay(this::flush, ms, ms, TimeUnit.MILLISECONDS);
@@ -166,8 +168,9 @@ public class SessionManager {
         maintenance.scheduleWithFixedDelay(this::dropCollected, 1, 1, TimeUnit.SECONDS);
         probe();
         maintenance.scheduleWithFixedDelay(this::probe, 2, 2, TimeUnit.SECONDS);
-        LOG.infof("sessions in %s (fsync %s; at most %d loaded, idle ones evicted after %s)", root(),
-                fsync.name().toLowerCase(Locale.ROOT), maxLoaded, idleEvictAfter);
+        LOG.infof(
+                "sessions in %s (fsync %s; at most %d loaded, idle ones evicted after %s)",
+                root(), fsync.name().toLowerCase(Locale.ROOT), maxLoaded, idleEvictAfter);
     }
 
     void onStop(@Observes ShutdownEvent ev) {
@@ -280,8 +283,7 @@ public class SessionManager {
     }
 
     /** Result of {@link #getOrCreate}: the session and whether this call created it. */
-    public record Opened(Session session, boolean created) {
-    }
+    public record Opened(Session session, boolean created) {}
 
     /**
      * The session with this id, created (with its {@code session.created} event) when it does not
@@ -290,7 +292,8 @@ public class SessionManager {
      */
     public Opened getOrCreate(String id) {
         if (!validId(id)) {
-            throw new IllegalArgumentException("invalid session id (letters, digits, '_', '-', '.'; at most 128): " + id);
+            throw new IllegalArgumentException(
+                    "invalid session id (letters, digits, '_', '-', '.'; at most 128): " + id);
         }
         Optional<Session> existing = find(id);
         if (existing.isPresent()) {
@@ -369,10 +372,13 @@ public class SessionManager {
             throw new UncheckedIOException("cannot load session " + id + ": " + e.getMessage(), e);
         }
         problems.addAll(j.problems());
-        Instant createdAt = meta != null ? meta.createdAt() : j.firstEventAt() != null ? j.firstEventAt() : modified(dir);
+        Instant createdAt =
+                meta != null ? meta.createdAt() : j.firstEventAt() != null ? j.firstEventAt() : modified(dir);
         long seq = j.lastSeq();
         if (meta != null && meta.lastSeq() > seq) {
-            LOG.warnf("session %s: its journal ends at seq %d but seq %d was used; continuing after %d", id, seq, meta.lastSeq(), meta.lastSeq());
+            LOG.warnf(
+                    "session %s: its journal ends at seq %d but seq %d was used; continuing after %d",
+                    id, seq, meta.lastSeq(), meta.lastSeq());
             problems.add(SessionJournal.EVENTS + ": ends at seq " + seq + ", below the recorded " + meta.lastSeq());
             seq = meta.lastSeq();
         }
@@ -419,7 +425,9 @@ public class SessionManager {
         try {
             if (Files.exists(file)) {
                 Files.move(file, to, StandardCopyOption.REPLACE_EXISTING);
-                LOG.warnf("%s is unreadable (%s); moved to %s and rebuilt from the journal", file, why.getMessage(), to.getFileName());
+                LOG.warnf(
+                        "%s is unreadable (%s); moved to %s and rebuilt from the journal",
+                        file, why.getMessage(), to.getFileName());
             }
         } catch (IOException e) {
             LOG.warnf(e, "could not move %s aside", file);
@@ -429,8 +437,7 @@ public class SessionManager {
     // ---- metadata ----
 
     /** What {@code session.json} holds: enough to list a session without loading it. */
-    record Meta(String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages) {
-    }
+    record Meta(String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages) {}
 
     static Meta readMeta(Path dir) throws IOException {
         byte[] bytes = Files.readAllBytes(dir.resolve(META));
@@ -443,25 +450,39 @@ public class SessionManager {
         }
         try {
             Instant created = Instant.parse(n.path("createdAt").asText());
-            Instant updated = n.path("updatedAt").isTextual() ? Instant.parse(n.path("updatedAt").asText()) : created;
-            return new Meta(n.path("id").asText(dir.getFileName().toString()), created, updated,
-                    n.path("lastSeq").asLong(0), n.path("messages").asInt(0));
+            Instant updated = n.path("updatedAt").isTextual()
+                    ? Instant.parse(n.path("updatedAt").asText())
+                    : created;
+            return new Meta(
+                    n.path("id").asText(dir.getFileName().toString()),
+                    created,
+                    updated,
+                    n.path("lastSeq").asLong(0),
+                    n.path("messages").asInt(0));
         } catch (DateTimeParseException e) {
             throw new IOException(META + " has a bad time: " + e.getMessage(), e);
         }
     }
 
     private static void writeMeta(Path dir, Meta m) throws IOException {
-        ObjectNode meta = Json.MAPPER.createObjectNode().put("id", m.id()).put("createdAt", m.createdAt().toString())
-                .put("updatedAt", m.updatedAt().toString()).put("lastSeq", m.lastSeq()).put("messages", m.messages());
-        Path tmp = dir.resolve(META + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        ObjectNode meta = Json.MAPPER
+                .createObjectNode()
+                .put("id", m.id())
+                .put("createdAt", m.createdAt().toString())
+                .put("updatedAt", m.updatedAt().toString())
+                .put("lastSeq", m.lastSeq())
+                .put("messages", m.messages());
+        Path tmp = dir.resolve(
+                META + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         Files.writeString(tmp, meta.toString());
         Files.move(tmp, dir.resolve(META), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     private void writeMetaQuietly(Session s) {
         try {
-            writeMeta(root().resolve(s.id()), new Meta(s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messageCount()));
+            writeMeta(
+                    root().resolve(s.id()),
+                    new Meta(s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messageCount()));
         } catch (IOException e) {
             LOG.warnf("could not write the metadata of session %s: %s", s.id(), e.getMessage());
         }
@@ -470,20 +491,20 @@ public class SessionManager {
     // ---- listing ----
 
     /** One session as the list shows it. */
-    public record Summary(String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages, String activeTurnId) {
+    public record Summary(
+            String id, Instant createdAt, Instant updatedAt, long lastSeq, int messages, String activeTurnId) {
         public static Summary of(Session s) {
             ActiveTurn t = s.activeTurn();
-            return new Summary(s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messageCount(), t == null ? null : t.turnId());
+            return new Summary(
+                    s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messageCount(), t == null ? null : t.turnId());
         }
     }
 
     /** A session the list left out, and why. */
-    public record Skipped(String id, String reason) {
-    }
+    public record Skipped(String id, String reason) {}
 
     /** One page of the list; {@code nextCursor} is null on the last page. */
-    public record Page(List<Summary> sessions, String nextCursor, List<Skipped> skipped) {
-    }
+    public record Page(List<Summary> sessions, String nextCursor, List<Skipped> skipped) {}
 
     /**
      * Sessions in id order after {@code cursor} (null: from the start), at most {@code limit}. Reads each
@@ -543,7 +564,8 @@ public class SessionManager {
             Meta m = readMeta(dir);
             return new Summary(id, m.createdAt(), m.updatedAt(), m.lastSeq(), m.messages(), null);
         } catch (IOException | RuntimeException damaged) {
-            Session loaded = find(id).orElseThrow(() -> new IllegalStateException("unreadable " + META + ": " + damaged.getMessage()));
+            Session loaded = find(id).orElseThrow(
+                            () -> new IllegalStateException("unreadable " + META + ": " + damaged.getMessage()));
             return Summary.of(loaded);
         }
     }
@@ -677,14 +699,14 @@ public class SessionManager {
     // ---- health ----
 
     /** Whether the store can take writes, and why not. */
-    public record Health(boolean up, String reason, Instant checkedAt) {
-    }
+    public record Health(boolean up, String reason, Instant checkedAt) {}
 
     /** Writes, fsyncs and removes a small file in the sessions folder: fails when no file can be opened or written. */
     void probe() {
         Path file = root().resolve(".probe-" + ProcessHandle.current().pid());
         try {
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(ByteBuffer.wrap("ok\n".getBytes()));
                 ch.force(false);
             }

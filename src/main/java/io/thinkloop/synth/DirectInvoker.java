@@ -32,7 +32,8 @@ public final class DirectInvoker implements ToolInvoker {
                 throw new ToolError("unknown tool " + c.name());
             }
             ToolResult r = tool.call(c.arguments(), ToolCallContext.detached("synth-" + calls))
-                    .await().atMost(Duration.ofSeconds(30));
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
             if (r.isError()) {
                 throw new ToolError(c.name() + ": " + r.text());
             }

@@ -1,8 +1,8 @@
 package io.thinkloop.synth;
 
-import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The task domains by name, and their environments by options (built once: databases are immutable). */
@@ -10,8 +10,7 @@ public final class Domains {
     public static final List<String> NAMES = List.of(TripTasks.DOMAIN, RetailTasks.DOMAIN);
     private static final Map<String, TaskEnvironment> CACHE = new ConcurrentHashMap<>();
 
-    private Domains() {
-    }
+    private Domains() {}
 
     public static TaskEnvironment open(String domain, Map<String, String> options) {
         String key = domain + "|" + new TreeMap<>(options);

@@ -22,9 +22,16 @@ public record Suite(Header header, List<SynthTask> tasks) {
     /** Where the pinned suites live on the classpath; {@code classpath:NAME} on the command line. */
     public static final String RESOURCE_DIR = "suites/";
 
-    public record Header(String type, int suiteVersion, String name, String domain, long seed, SynthTask.Env env,
-                         int tasks, Map<Integer, Integer> tasksByDifficulty, String generator) {
-    }
+    public record Header(
+            String type,
+            int suiteVersion,
+            String name,
+            String domain,
+            long seed,
+            SynthTask.Env env,
+            int tasks,
+            Map<Integer, Integer> tasksByDifficulty,
+            String generator) {}
 
     public Suite {
         tasks = List.copyOf(tasks);
@@ -86,19 +93,26 @@ public record Suite(Header header, List<SynthTask> tasks) {
             }
             if (lineNo == 1) {
                 if (!"suite".equals(node.path("type").asText()) || !node.has("suiteVersion")) {
-                    throw new IOException(where + ": the first line must be the suite header (type suite, suiteVersion)");
+                    throw new IOException(
+                            where + ": the first line must be the suite header (type suite, suiteVersion)");
                 }
                 if (node.get("suiteVersion").asInt() != SUITE_VERSION) {
-                    throw new IOException(where + ": suiteVersion " + node.get("suiteVersion") + " is not supported (" + SUITE_VERSION + ")");
+                    throw new IOException(where + ": suiteVersion " + node.get("suiteVersion") + " is not supported ("
+                            + SUITE_VERSION + ")");
                 }
                 header = read(node, Header.class, where + ":1");
                 checkHeader(header, where);
                 continue;
             }
             SynthTask t = read(node, SynthTask.class, where + ":" + lineNo);
-            if (t.id() == null || t.domain() == null || t.spec() == null || t.env() == null || t.env().server() == null
+            if (t.id() == null
+                    || t.domain() == null
+                    || t.spec() == null
+                    || t.env() == null
+                    || t.env().server() == null
                     || t.prompt() == null) {
-                throw new IOException(where + ":" + lineNo + ": a task needs id, domain, env (server), prompt and spec");
+                throw new IOException(
+                        where + ":" + lineNo + ": a task needs id, domain, env (server), prompt and spec");
             }
             if (!t.domain().equals(header.domain()) || !t.env().equals(header.env())) {
                 throw new IOException(where + ":" + lineNo + ": task " + t.id() + " is of domain " + t.domain() + " on "
@@ -114,8 +128,8 @@ public record Suite(Header header, List<SynthTask> tasks) {
             throw new IOException(where + ": the suite has no tasks (only a header)");
         }
         if (header.tasks() != tasks.size()) {
-            throw new IOException(where + ": the header says " + header.tasks() + " tasks but the file has " + tasks.size()
-                    + " (truncated or edited?)");
+            throw new IOException(where + ": the header says " + header.tasks() + " tasks but the file has "
+                    + tasks.size() + " (truncated or edited?)");
         }
         return new Suite(header, tasks);
     }
@@ -140,7 +154,8 @@ public record Suite(Header header, List<SynthTask> tasks) {
                     + " (see docs/bench.md, or write one with ./thinkloop synth)");
         }
         if (!Domains.NAMES.contains(h.domain())) {
-            throw new IOException(where + ": unknown domain '" + h.domain() + "' in the suite header; known: " + Domains.NAMES);
+            throw new IOException(
+                    where + ": unknown domain '" + h.domain() + "' in the suite header; known: " + Domains.NAMES);
         }
     }
 
@@ -148,7 +163,9 @@ public record Suite(Header header, List<SynthTask> tasks) {
         try {
             return Json.MAPPER.treeToValue(node, type);
         } catch (IOException | IllegalArgumentException e) {
-            String m = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            String m = e.getMessage() == null
+                    ? e.toString()
+                    : e.getMessage().lines().findFirst().orElse("");
             throw new IOException(where + ": not a " + type.getSimpleName().toLowerCase(Locale.ROOT) + " line: " + m);
         }
     }
@@ -158,7 +175,9 @@ public record Suite(Header header, List<SynthTask> tasks) {
      * offer all of them (the bench checks before its first trial).
      */
     public List<String> toolNames() {
-        return tasks.get(0).environment().tools().stream().map(t -> t.spec().name()).sorted().toList();
+        return tasks.get(0).environment().tools().stream()
+                .map(t -> t.spec().name())
+                .sorted()
+                .toList();
     }
-
 }

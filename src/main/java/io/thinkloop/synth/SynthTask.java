@@ -1,16 +1,17 @@
 package io.thinkloop.synth;
 
-import java.util.Collections;
-import java.util.TreeMap;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One synthesized task, as a suite line: {@code env} names the tool server and its options (the database the
  * service's tools must serve), {@code spec} the constraints the verifier checks, {@code reference} what the
  * reference solution did (tool calls, agent steps, and its submission).
  */
-public record SynthTask(String id, String domain, int difficulty, Env env, String prompt, JsonNode spec, Reference reference) {
+public record SynthTask(
+        String id, String domain, int difficulty, Env env, String prompt, JsonNode spec, Reference reference) {
 
     /** The environment: a tool-server name and its options (e.g. seed, size). */
     public record Env(String server, Map<String, String> options) {
@@ -31,8 +32,7 @@ public record SynthTask(String id, String domain, int difficulty, Env env, Strin
     }
 
     /** The reference solution's run: tool calls including {@code submit_result}, batches of calls, its answer. */
-    public record Reference(int toolCalls, int steps, JsonNode submission) {
-    }
+    public record Reference(int toolCalls, int steps, JsonNode submission) {}
 
     /** The environment this task runs in (cached per options). */
     public TaskEnvironment environment() {

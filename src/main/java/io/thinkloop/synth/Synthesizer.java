@@ -15,21 +15,26 @@ import java.util.Random;
  */
 public final class Synthesizer {
     /** Validation figures. {@code checksPassed}: verifier decisions as expected; {@code checksFailed}: not. */
-    public record Stats(int generated, int kept, int infeasible, int rejected, int checksPassed, int checksFailed,
-                        Map<Integer, Integer> keptByDifficulty) {
+    public record Stats(
+            int generated,
+            int kept,
+            int infeasible,
+            int rejected,
+            int checksPassed,
+            int checksFailed,
+            Map<Integer, Integer> keptByDifficulty) {
         @Override
         public String toString() {
-            return "generated " + generated + ", kept " + kept + " (by difficulty " + keptByDifficulty + "), infeasible "
+            return "generated " + generated + ", kept " + kept + " (by difficulty " + keptByDifficulty
+                    + "), infeasible "
                     + infeasible + ", rejected by validation " + rejected + "; verifier checks passed " + checksPassed
                     + ", failed " + checksFailed;
         }
     }
 
-    public record Result(Suite suite, Stats stats) {
-    }
+    public record Result(Suite suite, Stats stats) {}
 
-    private Synthesizer() {
-    }
+    private Synthesizer() {}
 
     public static Result synthesize(String name, String domain, long seed, long envSeed, int perDifficulty) {
         TaskEnvironment env = Domains.open(domain, Domains.defaultOptions(domain, envSeed));
@@ -74,15 +79,30 @@ public final class Synthesizer {
                     rejected++;
                     continue;
                 }
-                tasks.add(new SynthTask(id, domain, difficulty, envRef, env.prompt(id, spec), spec,
+                tasks.add(new SynthTask(
+                        id,
+                        domain,
+                        difficulty,
+                        envRef,
+                        env.prompt(id, spec),
+                        spec,
                         new SynthTask.Reference(tools.calls() + 1, tools.batches() + 1, answer)));
                 kept++;
             }
             byDifficulty.put(difficulty, kept);
         }
-        Suite.Header header = new Suite.Header("suite", Suite.SUITE_VERSION, name, domain, seed, envRef, tasks.size(),
-                byDifficulty, "thinkloop-synth/1");
-        return new Result(new Suite(header, tasks),
+        Suite.Header header = new Suite.Header(
+                "suite",
+                Suite.SUITE_VERSION,
+                name,
+                domain,
+                seed,
+                envRef,
+                tasks.size(),
+                byDifficulty,
+                "thinkloop-synth/1");
+        return new Result(
+                new Suite(header, tasks),
                 new Stats(generated, tasks.size(), infeasible, rejected, passed, failed, byDifficulty));
     }
 }

@@ -56,7 +56,8 @@ public interface TaskEnvironment {
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException(domain() + " has no " + SUBMIT_TOOL + " tool"));
             if (ArgumentValidator.validate(submit, submission.toString()) instanceof ArgumentValidator.Invalid bad) {
-                return new Verdict(1, List.of("the submission is not what " + SUBMIT_TOOL + " accepts: " + bad.message()));
+                return new Verdict(
+                        1, List.of("the submission is not what " + SUBMIT_TOOL + " accepts: " + bad.message()));
             }
         }
         return verify(spec, submission);
@@ -66,6 +67,5 @@ public interface TaskEnvironment {
     List<Perturbation> perturb(JsonNode spec, JsonNode correct, Random random);
 
     /** A labelled wrong answer. */
-    record Perturbation(String label, JsonNode submission) {
-    }
+    record Perturbation(String label, JsonNode submission) {}
 }

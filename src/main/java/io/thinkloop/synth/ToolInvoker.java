@@ -11,8 +11,7 @@ import java.util.List;
  */
 public interface ToolInvoker {
     /** One tool call: a name and its argument object. */
-    record Call(String name, ObjectNode arguments) {
-    }
+    record Call(String name, ObjectNode arguments) {}
 
     /** A tool answered with an error result. */
     final class ToolError extends RuntimeException {

@@ -12,8 +12,7 @@ import java.util.Map;
  */
 final class AddedVocabulary {
     /** One added token from tokenizer.json. */
-    record AddedToken(int id, String content, boolean special, boolean normalized) {
-    }
+    record AddedToken(int id, String content, boolean special, boolean normalized) {}
 
     /** Receives the text gaps and the matched tokens, in order. */
     interface Sink {

@@ -15,12 +15,14 @@ final class BpeModel {
     private static final int MAX_CACHED_WORD = 256;
     /** Slots of the direct-mapped word cache: a colliding word simply replaces the previous one. */
     private static final int CACHE_SLOTS = 1 << 17;
+
     private static final long EMPTY = -1L;
 
     private final int[] byteToId = new int[256];
     private final long[] pairKeys;
     /** For each slot: rank in the high 32 bits, merged token id in the low 32. */
     private final long[] pairValues;
+
     private final int pairMask;
     private final CachedWord[] cache;
     private final int cacheMask = CACHE_SLOTS - 1;
@@ -52,8 +54,8 @@ final class BpeModel {
             Integer r = vocab.get(right);
             Integer merged = vocab.get(left + right);
             if (l == null || r == null || merged == null) {
-                throw new IllegalArgumentException("merge " + rank + " '" + left + " " + right
-                        + "' names a token that is not in the vocabulary");
+                throw new IllegalArgumentException(
+                        "merge " + rank + " '" + left + " " + right + "' names a token that is not in the vocabulary");
             }
             long key = pairKey(l, r);
             int slot = slot(key);

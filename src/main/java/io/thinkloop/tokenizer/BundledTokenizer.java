@@ -1,6 +1,5 @@
 package io.thinkloop.tokenizer;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,12 +17,12 @@ public final class BundledTokenizer {
     static final String RESOURCE = "deepseek-v3.2-tokenizer.json.gz";
     /** Added token {@code <｜end▁of▁sentence｜>}. */
     public static final int EOS = 1;
+
     public static final int THINK_END = 128799;
 
     private static volatile Tokenizer cached;
 
-    private BundledTokenizer() {
-    }
+    private BundledTokenizer() {}
 
     /** The bundled tokenizer (loaded once, about half a second). */
     public static Tokenizer get() {
@@ -34,7 +33,8 @@ public final class BundledTokenizer {
                 if (t == null) {
                     try (InputStream raw = BundledTokenizer.class.getResourceAsStream(RESOURCE)) {
                         if (raw == null) {
-                            throw new IllegalStateException("tokenizer resource " + RESOURCE + " missing from the classpath");
+                            throw new IllegalStateException(
+                                    "tokenizer resource " + RESOURCE + " missing from the classpath");
                         }
                         t = Tokenizer.load(new GZIPInputStream(raw, 1 << 16), "bundled " + RESOURCE);
                     } catch (IOException e) {

@@ -25,8 +25,9 @@ import java.util.List;
 final class DeepSeekPreTokenizer implements PreTokenizer {
     static final String DIGITS = "\\p{N}{1,3}";
     static final String CJK = "[一-龥぀-ゟ゠-ヿ]+";
-    static final String WORDS = "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+|"
-            + " ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+";
+    static final String WORDS =
+            "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+|"
+                    + " ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+";
 
     private static final int L = 1;
     private static final int M = 1 << 1;
@@ -58,7 +59,8 @@ final class DeepSeekPreTokenizer implements PreTokenizer {
         String[] expected = {DIGITS, CJK, WORDS};
         for (int i = 0; i < 3; i++) {
             RegexPreTokenizer.Split s = splits.get(i);
-            if (s.behavior() != RegexPreTokenizer.Behavior.ISOLATED || !s.pattern().pattern().equals(expected[i])) {
+            if (s.behavior() != RegexPreTokenizer.Behavior.ISOLATED
+                    || !s.pattern().pattern().equals(expected[i])) {
                 return false;
             }
         }
@@ -67,14 +69,22 @@ final class DeepSeekPreTokenizer implements PreTokenizer {
 
     private static int compute(int cp) {
         int flags = switch (Character.getType(cp)) {
-            case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER,
-                    Character.MODIFIER_LETTER, Character.OTHER_LETTER -> L;
+            case Character.UPPERCASE_LETTER,
+                    Character.LOWERCASE_LETTER,
+                    Character.TITLECASE_LETTER,
+                    Character.MODIFIER_LETTER,
+                    Character.OTHER_LETTER -> L;
             case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK -> M;
             case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> N;
-            case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION,
-                    Character.END_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION,
+            case Character.CONNECTOR_PUNCTUATION,
+                    Character.DASH_PUNCTUATION,
+                    Character.START_PUNCTUATION,
+                    Character.END_PUNCTUATION,
+                    Character.INITIAL_QUOTE_PUNCTUATION,
+                    Character.FINAL_QUOTE_PUNCTUATION,
                     Character.OTHER_PUNCTUATION -> P;
-            case Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> S;
+            case Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL ->
+                S;
             case Character.SPACE_SEPARATOR, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> WS;
             default -> 0;
         };
@@ -107,7 +117,9 @@ final class DeepSeekPreTokenizer implements PreTokenizer {
 
     /** UTF-16 length of the code point at i (a lone surrogate counts as one). */
     private static int width(String s, int i, int to) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1)) ? 2 : 1;
+        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < to && Character.isLowSurrogate(s.charAt(i + 1))
+                ? 2
+                : 1;
     }
 
     @Override

@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
 final class RegexPreTokenizer implements PreTokenizer {
     /** What a split does with the text its regex matched; only the behaviours in use are supported. */
     enum Behavior {
-        ISOLATED, REMOVED
+        ISOLATED,
+        REMOVED
     }
 
-    record Split(Pattern pattern, Behavior behavior) {
-    }
+    record Split(Pattern pattern, Behavior behavior) {}
 
     private final List<Split> splits;
 

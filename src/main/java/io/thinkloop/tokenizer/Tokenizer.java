@@ -1,6 +1,5 @@
 package io.thinkloop.tokenizer;
 
-import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import java.io.IOException;
@@ -12,6 +11,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A byte-level BPE tokenizer loaded from a Hugging Face {@code tokenizer.json} (DeepSeek-V3.2's), giving
@@ -32,8 +32,13 @@ public final class Tokenizer {
     private final byte[][] idToBytes;
     private final boolean[] special;
 
-    private Tokenizer(BpeModel model, AddedVocabulary added, PreTokenizer preTokenizer,
-            Map<String, Integer> tokenToId, String[] idToToken, boolean[] special) {
+    private Tokenizer(
+            BpeModel model,
+            AddedVocabulary added,
+            PreTokenizer preTokenizer,
+            Map<String, Integer> tokenToId,
+            String[] idToToken,
+            boolean[] special) {
         this.model = model;
         this.added = added;
         this.preTokenizer = preTokenizer;
@@ -71,9 +76,11 @@ public final class Tokenizer {
 
         JsonNode m = root.path("model");
         if (!"BPE".equals(m.path("type").asText())) {
-            throw new IllegalArgumentException("model type '" + m.path("type").asText() + "' is not supported (BPE only)");
+            throw new IllegalArgumentException(
+                    "model type '" + m.path("type").asText() + "' is not supported (BPE only)");
         }
-        for (String unsupported : new String[] {"dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"}) {
+        for (String unsupported :
+                new String[] {"dropout", "unk_token", "continuing_subword_prefix", "end_of_word_suffix"}) {
             if (!m.path(unsupported).isMissingNode() && !m.path(unsupported).isNull()) {
                 throw new IllegalArgumentException("BPE option '" + unsupported + "' is not supported");
             }
@@ -105,13 +112,17 @@ public final class Tokenizer {
 
         List<AddedVocabulary.AddedToken> addedTokens = new ArrayList<>();
         for (JsonNode t : root.path("added_tokens")) {
-            if (t.path("single_word").asBoolean(false) || t.path("lstrip").asBoolean(false)
+            if (t.path("single_word").asBoolean(false)
+                    || t.path("lstrip").asBoolean(false)
                     || t.path("rstrip").asBoolean(false)) {
-                throw new IllegalArgumentException("added token '" + t.path("content").asText()
-                        + "' uses single_word/lstrip/rstrip, which are not supported");
+                throw new IllegalArgumentException("added token '"
+                        + t.path("content").asText() + "' uses single_word/lstrip/rstrip, which are not supported");
             }
-            addedTokens.add(new AddedVocabulary.AddedToken(t.path("id").asInt(), t.path("content").asText(),
-                    t.path("special").asBoolean(false), t.path("normalized").asBoolean(true)));
+            addedTokens.add(new AddedVocabulary.AddedToken(
+                    t.path("id").asInt(),
+                    t.path("content").asText(),
+                    t.path("special").asBoolean(false),
+                    t.path("normalized").asBoolean(true)));
         }
 
         int size = 0;
@@ -147,7 +158,9 @@ public final class Tokenizer {
     }
 
     private static void checkDecoder(JsonNode n) {
-        if (!n.isMissingNode() && !n.isNull() && !"ByteLevel".equals(n.path("type").asText())) {
+        if (!n.isMissingNode()
+                && !n.isNull()
+                && !"ByteLevel".equals(n.path("type").asText())) {
             throw new IllegalArgumentException("decoder '" + n.path("type").asText() + "' is not supported");
         }
     }
@@ -163,13 +176,16 @@ public final class Tokenizer {
             throw new IllegalArgumentException("the pre-tokenizer must end in ByteLevel");
         }
         JsonNode byteLevel = steps.removeLast();
-        if (byteLevel.path("add_prefix_space").asBoolean(false) || byteLevel.path("use_regex").asBoolean(true)) {
-            throw new IllegalArgumentException("ByteLevel pre-tokenizer with add_prefix_space or use_regex is not supported");
+        if (byteLevel.path("add_prefix_space").asBoolean(false)
+                || byteLevel.path("use_regex").asBoolean(true)) {
+            throw new IllegalArgumentException(
+                    "ByteLevel pre-tokenizer with add_prefix_space or use_regex is not supported");
         }
         List<RegexPreTokenizer.Split> splits = new ArrayList<>();
         for (JsonNode step : steps) {
             if (!"Split".equals(step.path("type").asText())) {
-                throw new IllegalArgumentException("pre-tokenizer '" + step.path("type").asText() + "' is not supported");
+                throw new IllegalArgumentException(
+                        "pre-tokenizer '" + step.path("type").asText() + "' is not supported");
             }
             if (step.path("invert").asBoolean(false)) {
                 throw new IllegalArgumentException("inverted Split is not supported");
@@ -177,8 +193,9 @@ public final class Tokenizer {
             RegexPreTokenizer.Behavior behavior = switch (step.path("behavior").asText()) {
                 case "Isolated" -> RegexPreTokenizer.Behavior.ISOLATED;
                 case "Removed" -> RegexPreTokenizer.Behavior.REMOVED;
-                default -> throw new IllegalArgumentException("Split behavior '" + step.path("behavior").asText()
-                        + "' is not supported");
+                default ->
+                    throw new IllegalArgumentException(
+                            "Split behavior '" + step.path("behavior").asText() + "' is not supported");
             };
             JsonNode pattern = step.path("pattern");
             String regex;

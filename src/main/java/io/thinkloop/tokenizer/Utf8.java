@@ -8,8 +8,7 @@ package io.thinkloop.tokenizer;
 final class Utf8 {
     static final char REPLACEMENT = '\uFFFD';
 
-    private Utf8() {
-    }
+    private Utf8() {}
 
     /** Bytes a lead byte announces (1 to 4), or 0 when it cannot start a sequence. */
     static int width(int lead) {
@@ -107,8 +106,11 @@ final class Utf8 {
             int cp = switch (w) {
                 case 2 -> ((b & 0x1F) << 6) | (bytes[i + 1] & 0x3F);
                 case 3 -> ((b & 0x0F) << 12) | ((bytes[i + 1] & 0x3F) << 6) | (bytes[i + 2] & 0x3F);
-                default -> ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3F) << 12) | ((bytes[i + 2] & 0x3F) << 6)
-                        | (bytes[i + 3] & 0x3F);
+                default ->
+                    ((b & 0x07) << 18)
+                            | ((bytes[i + 1] & 0x3F) << 12)
+                            | ((bytes[i + 2] & 0x3F) << 6)
+                            | (bytes[i + 3] & 0x3F);
             };
             out.appendCodePoint(cp);
             i += w;

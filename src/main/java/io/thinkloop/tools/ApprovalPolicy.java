@@ -19,6 +19,7 @@ public class ApprovalPolicy {
         var perTool = config.getOptionalValue("thinkloop.tools.approval.\"" + name + "\"", String.class)
                 .or(() -> config.getOptionalValue("thinkloop.tools.approval." + name, String.class))
                 .or(() -> config.getOptionalValue("thinkloop.tools.approval-default", String.class));
-        return perTool.map(v -> Tool.Approval.valueOf(v.trim().toUpperCase(Locale.ROOT))).orElse(tool.approval());
+        return perTool.map(v -> Tool.Approval.valueOf(v.trim().toUpperCase(Locale.ROOT)))
+                .orElse(tool.approval());
     }
 }

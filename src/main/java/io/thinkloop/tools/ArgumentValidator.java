@@ -21,24 +21,21 @@ public final class ArgumentValidator {
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
     private static final Map<JsonNode, JsonSchema> CACHE = new ConcurrentHashMap<>();
 
-    private ArgumentValidator() {
-    }
+    private ArgumentValidator() {}
 
     /** Valid arguments, or the reason they are not. */
-    public sealed interface Outcome {
-    }
+    public sealed interface Outcome {}
 
-    public record Valid(JsonNode arguments) implements Outcome {
-    }
+    public record Valid(JsonNode arguments) implements Outcome {}
 
-    public record Invalid(String message) implements Outcome {
-    }
+    public record Invalid(String message) implements Outcome {}
 
     public static Outcome validate(Tool tool, String argumentsJson) {
         JsonNode args;
         try {
             args = argumentsJson == null || argumentsJson.isBlank()
-                    ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(argumentsJson);
+                    ? Json.MAPPER.createObjectNode()
+                    : Json.MAPPER.readTree(argumentsJson);
         } catch (JsonProcessingException e) {
             return new Invalid("arguments are not valid JSON: " + e.getOriginalMessage());
         }

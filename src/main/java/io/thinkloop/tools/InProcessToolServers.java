@@ -33,8 +33,7 @@ public class InProcessToolServers {
     Optional<String> servers;
 
     /** One entry: a server name and its options. */
-    public record Entry(String name, Map<String, String> options) {
-    }
+    public record Entry(String name, Map<String, String> options) {}
 
     void onStart(@Observes StartupEvent event) {
         servers.ifPresent(this::load);

@@ -38,33 +38,43 @@ public record ServerContent(List<Resource> resources, List<ResourceTemplate> tem
         }
     }
 
-    public record Resource(String uri, String name, String description, String mimeType, Supplier<Contents> read) {
-    }
+    public record Resource(String uri, String name, String description, String mimeType, Supplier<Contents> read) {}
 
     /**
      * A family of resources: {@code read} gets the template's variables (and throws IllegalArgumentException
      * for values that name nothing); {@code complete} maps a variable to its completions for a typed prefix.
      */
-    public record ResourceTemplate(String uriTemplate, String name, String description, String mimeType,
-            Function<Map<String, String>, Contents> read, Map<String, Function<String, List<String>>> complete) {
-    }
+    public record ResourceTemplate(
+            String uriTemplate,
+            String name,
+            String description,
+            String mimeType,
+            Function<Map<String, String>, Contents> read,
+            Map<String, Function<String, List<String>>> complete) {}
 
-    public record PromptArgument(String name, String description, boolean required) {
-    }
+    public record PromptArgument(String name, String description, boolean required) {}
 
     /**
      * A prompt: {@code messages} renders the arguments into MCP prompt messages
      * ({@code [{role, content: {type, ...}}]}, see {@link #userText}); {@code complete} as for templates.
      */
-    public record Prompt(String name, String title, String description, List<PromptArgument> arguments,
-            Function<Map<String, String>, ArrayNode> messages, Map<String, Function<String, List<String>>> complete) {
-    }
+    public record Prompt(
+            String name,
+            String title,
+            String description,
+            List<PromptArgument> arguments,
+            Function<Map<String, String>, ArrayNode> messages,
+            Map<String, Function<String, List<String>>> complete) {}
 
     /** Prompt messages: one user message per text. */
     public static ArrayNode userText(String... texts) {
         ArrayNode a = Json.MAPPER.createArrayNode();
         for (String t : texts) {
-            a.addObject().put("role", "user").putObject("content").put("type", "text").put("text", t);
+            a.addObject()
+                    .put("role", "user")
+                    .putObject("content")
+                    .put("type", "text")
+                    .put("text", t);
         }
         return a;
     }

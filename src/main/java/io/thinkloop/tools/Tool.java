@@ -23,5 +23,8 @@ public interface Tool {
 
     Uni<ToolResult> call(JsonNode arguments, ToolCallContext context);
 
-    enum Approval { AUTO, ASK }
+    enum Approval {
+        AUTO,
+        ASK
+    }
 }

@@ -21,11 +21,9 @@ public class ToolRegistry {
     private static final Logger LOG = Logger.getLogger(ToolRegistry.class);
 
     /** A change of the registry: {@code added} false means removed. {@code source} names who changed it. */
-    public record Change(String name, boolean added, String source) {
-    }
+    public record Change(String name, boolean added, String source) {}
 
-    private record Entry(Tool tool, String source) {
-    }
+    private record Entry(Tool tool, String source) {}
 
     private final ConcurrentHashMap<String, Entry> tools = new ConcurrentHashMap<>();
     private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();

@@ -44,6 +44,7 @@ class TurnRunnerTest {
 
     @TempDir
     Path dir;
+
     FakeBackend backend;
     ToolRegistry registry;
     ExecutorService virtualThreads;
@@ -54,13 +55,18 @@ class TurnRunnerTest {
     static final class Add implements Tool {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("add", "Adds a and b", schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},"
-                    + "\"b\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"]}"));
+            return new ToolSpec(
+                    "add",
+                    "Adds a and b",
+                    schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},"
+                            + "\"b\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"]}"));
         }
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-            return Uni.createFrom().item(ToolResult.ok(String.valueOf(arguments.path("a").asInt() + arguments.path("b").asInt())));
+            return Uni.createFrom()
+                    .item(ToolResult.ok(String.valueOf(
+                            arguments.path("a").asInt() + arguments.path("b").asInt())));
         }
     }
 
@@ -94,8 +100,17 @@ class TurnRunnerTest {
                 return tool.approval();
             }
         };
-        TurnRunner r = new TurnRunner(session, content, limits, new BackendSelector(List.of(backend), backend.id()), registry,
-                asDeclared, null, virtualThreads, false, null);
+        TurnRunner r = new TurnRunner(
+                session,
+                content,
+                limits,
+                new BackendSelector(List.of(backend), backend.id()),
+                registry,
+                asDeclared,
+                null,
+                virtualThreads,
+                false,
+                null);
         assertTrue(session.beginTurn(r));
         r.begin();
         return r;
@@ -119,7 +134,9 @@ class TurnRunnerTest {
     }
 
     List<JsonNode> ofType(String type) {
-        return events().stream().filter(e -> e.path("type").asText().equals(type)).toList();
+        return events().stream()
+                .filter(e -> e.path("type").asText().equals(type))
+                .toList();
     }
 
     static JsonNode read(String json) {
@@ -138,7 +155,9 @@ class TurnRunnerTest {
         assertEquals("stop", last().path("finishReason").asText());
         assertEquals(1, last().path("steps").asInt());
         List<ChatMessage> history = session.history();
-        assertEquals(List.of(ChatMessage.Role.USER, ChatMessage.Role.ASSISTANT), history.stream().map(ChatMessage::role).toList());
+        assertEquals(
+                List.of(ChatMessage.Role.USER, ChatMessage.Role.ASSISTANT),
+                history.stream().map(ChatMessage::role).toList());
         assertEquals("hello", history.get(1).content());
         assertEquals("the user greets", history.get(1).reasoningContent());
         assertNull(session.activeTurn(), "the session is free again");
@@ -146,7 +165,9 @@ class TurnRunnerTest {
 
     @Test
     void toolCallsRunAndTheirResultsGoBackInTheModelsOrder() {
-        backend.thenAnswer(callTools("two sums", "add", "{\"a\":1,\"b\":2}", "add", "{\"a\":40,\"b\":2}"), answer(null, "3 and 42"));
+        backend.thenAnswer(
+                callTools("two sums", "add", "{\"a\":1,\"b\":2}", "add", "{\"a\":40,\"b\":2}"),
+                answer(null, "3 and 42"));
         runTurn("sums please", LIMITS);
         assertEquals("stop", last().path("finishReason").asText());
         assertEquals(2, last().path("steps").asInt());
@@ -154,11 +175,20 @@ class TurnRunnerTest {
         assertEquals(2, results.size());
         List<CompletionRequest> requests = backend.requests();
         assertEquals(2, requests.size());
-        assertTrue(requests.getFirst().tools().stream().anyMatch(t -> t.name().equals("add")), "the registry's tools are offered");
+        assertTrue(
+                requests.getFirst().tools().stream().anyMatch(t -> t.name().equals("add")),
+                "the registry's tools are offered");
         List<ChatMessage> second = requests.get(1).messages();
-        List<ChatMessage> toolMessages = second.stream().filter(m -> m.role() == ChatMessage.Role.TOOL).toList();
-        assertEquals(List.of("3", "42"), toolMessages.stream().map(ChatMessage::content).toList(), "results in the model's order");
-        ChatMessage call = second.stream().filter(m -> m.role() == ChatMessage.Role.ASSISTANT).findFirst().orElseThrow();
+        List<ChatMessage> toolMessages =
+                second.stream().filter(m -> m.role() == ChatMessage.Role.TOOL).toList();
+        assertEquals(
+                List.of("3", "42"),
+                toolMessages.stream().map(ChatMessage::content).toList(),
+                "results in the model's order");
+        ChatMessage call = second.stream()
+                .filter(m -> m.role() == ChatMessage.Role.ASSISTANT)
+                .findFirst()
+                .orElseThrow();
         assertEquals("two sums", call.reasoningContent(), "the current turn's reasoning stays with its tool calls");
         assertEquals(call.toolCalls().get(0).id(), toolMessages.get(0).toolCallId());
     }
@@ -171,9 +201,15 @@ class TurnRunnerTest {
         assertEquals(2, results.size());
         assertTrue(results.stream().allMatch(r -> r.path("isError").asBoolean()), results.toString());
         List<ChatMessage> toolMessages = backend.requests().get(1).messages().stream()
-                .filter(m -> m.role() == ChatMessage.Role.TOOL).toList();
-        assertTrue(toolMessages.get(0).content().contains("no_such_tool"), toolMessages.get(0).content());
-        assertEquals("stop", last().path("finishReason").asText(), "a bad call is the model's to fix, not the end of the turn");
+                .filter(m -> m.role() == ChatMessage.Role.TOOL)
+                .toList();
+        assertTrue(
+                toolMessages.get(0).content().contains("no_such_tool"),
+                toolMessages.get(0).content());
+        assertEquals(
+                "stop",
+                last().path("finishReason").asText(),
+                "a bad call is the model's to fix, not the end of the turn");
     }
 
     @Test

@@ -82,7 +82,11 @@ class ApiSecurityMatrixTest {
             out.add(join(segs, i, segs.get(i) + ";x=1"));
             out.add(join(segs, i, segs.get(i) + "%3B"));
             out.add(join(segs, i, segs.get(i) + "%3bx"));
-            out.add(join(segs, i, "%" + String.format("%02X", (int) segs.get(i).charAt(0)) + segs.get(i).substring(1)));
+            out.add(join(
+                    segs,
+                    i,
+                    "%" + String.format("%02X", (int) segs.get(i).charAt(0))
+                            + segs.get(i).substring(1)));
             out.add(join(segs, i, "./" + segs.get(i)));
             out.add(join(segs, i, "zz/../" + segs.get(i)));
             out.add(join(segs, i, "%2E/" + segs.get(i)));
@@ -129,7 +133,8 @@ class ApiSecurityMatrixTest {
                 }
             }
         }
-        System.out.printf("deny-by-default matrix: %d routes, %d spellings, %d requests, %d wrong%n",
+        System.out.printf(
+                "deny-by-default matrix: %d routes, %d spellings, %d requests, %d wrong%n",
                 ROUTES.size(), tried, tried * 3, wrong.size());
         if (!wrong.isEmpty()) {
             fail(wrong.size() + " of " + tried + " spellings answered wrongly:\n" + String.join("\n", wrong));
@@ -139,9 +144,18 @@ class ApiSecurityMatrixTest {
     @Test
     void aSemicolonInThePathStillNeedsTheKey() throws Exception {
         // the finding of issue #12, spelled out
-        assertEquals(401, RawHttp.send(root.getPort(), "GET", "/v1;/sessions", Map.of(), null).status());
-        assertEquals(401, RawHttp.send(root.getPort(), "GET", "/v1%3B/sessions", Map.of(), null).status());
-        assertEquals(200, RawHttp.send(root.getPort(), "GET", "/v1;/sessions", Map.of("Authorization", KEY), null).status());
+        assertEquals(
+                401,
+                RawHttp.send(root.getPort(), "GET", "/v1;/sessions", Map.of(), null)
+                        .status());
+        assertEquals(
+                401,
+                RawHttp.send(root.getPort(), "GET", "/v1%3B/sessions", Map.of(), null)
+                        .status());
+        assertEquals(
+                200,
+                RawHttp.send(root.getPort(), "GET", "/v1;/sessions", Map.of("Authorization", KEY), null)
+                        .status());
     }
 
     @Test
@@ -161,21 +175,42 @@ class ApiSecurityMatrixTest {
     @Test
     void theAllowListIsOpenOnlyWhenSpelledExactly() throws Exception {
         int port = root.getPort();
-        for (String open : List.of("/", "/index.html", "/console/app.js", "/console/console.css", "/q/health", "/q/health/live",
+        for (String open : List.of(
+                "/",
+                "/index.html",
+                "/console/app.js",
+                "/console/console.css",
+                "/q/health",
+                "/q/health/live",
                 "/q/health/ready")) {
             assertEquals(200, RawHttp.send(port, "GET", open, Map.of(), null).status(), open);
         }
         // a public prefix is no way into a protected route, however it is spelled
-        for (String sneaky : List.of("/console/../v1/sessions", "/console/%2E%2E/v1/sessions", "/console/..%2Fv1/sessions",
-                "/q/health/../../v1/sessions", "/q/health%2F..%2F..%2Fv1%2Fsessions", "/q/health/;/../../v1/sessions",
-                "/q/health;/../v1/sessions", "/./v1/sessions", "/q/healthz", "/q/health-x", "/console", "/q/metrics",
-                "/Q/HEALTH", "/q/health;x", "//q/health")) {
+        for (String sneaky : List.of(
+                "/console/../v1/sessions",
+                "/console/%2E%2E/v1/sessions",
+                "/console/..%2Fv1/sessions",
+                "/q/health/../../v1/sessions",
+                "/q/health%2F..%2F..%2Fv1%2Fsessions",
+                "/q/health/;/../../v1/sessions",
+                "/q/health;/../v1/sessions",
+                "/./v1/sessions",
+                "/q/healthz",
+                "/q/health-x",
+                "/console",
+                "/q/metrics",
+                "/Q/HEALTH",
+                "/q/health;x",
+                "//q/health")) {
             assertEquals(401, RawHttp.send(port, "GET", sneaky, Map.of(), null).status(), sneaky);
         }
         // the absolute form of a request target names the same routes
-        for (String absolute : List.of("http://127.0.0.1:" + port + "/v1/sessions", "http://127.0.0.1:" + port + "/v1;/sessions",
+        for (String absolute : List.of(
+                "http://127.0.0.1:" + port + "/v1/sessions",
+                "http://127.0.0.1:" + port + "/v1;/sessions",
                 "http://127.0.0.1:" + port + "/q/health/../../v1/sessions")) {
-            assertEquals(401, RawHttp.send(port, "GET", absolute, Map.of(), null).status(), absolute);
+            assertEquals(
+                    401, RawHttp.send(port, "GET", absolute, Map.of(), null).status(), absolute);
         }
     }
 
@@ -187,14 +222,25 @@ class ApiSecurityMatrixTest {
         assertEquals(401, RawHttp.send(port, "GET", "/mcp/ws" + token, ws, null).status(), "MCP token alone");
         Map<String, String> keyOnly = new HashMap<>(ws);
         keyOnly.put("Authorization", KEY);
-        assertEquals(401, RawHttp.send(port, "GET", "/mcp/ws", keyOnly, null).status(), "key alone: the MCP token is set");
-        assertEquals(101, RawHttp.send(port, "GET", "/mcp/ws" + token, keyOnly, null).status(), "key and token");
+        assertEquals(
+                401, RawHttp.send(port, "GET", "/mcp/ws", keyOnly, null).status(), "key alone: the MCP token is set");
+        assertEquals(
+                101, RawHttp.send(port, "GET", "/mcp/ws" + token, keyOnly, null).status(), "key and token");
         // both as query parameters (what a browser can send), or the key as a bearer.KEY subprotocol
-        assertEquals(101, RawHttp.send(port, "GET", "/mcp/ws?token=" + RuntimeTestProfile.KEY + "&token=" + RuntimeTestProfile.MCP_TOKEN,
-                ws, null).status());
+        assertEquals(
+                101,
+                RawHttp.send(
+                                port,
+                                "GET",
+                                "/mcp/ws?token=" + RuntimeTestProfile.KEY + "&token=" + RuntimeTestProfile.MCP_TOKEN,
+                                ws,
+                                null)
+                        .status());
         Map<String, String> subprotocol = new HashMap<>(ws);
         subprotocol.put("Sec-WebSocket-Protocol", "mcp, bearer." + RuntimeTestProfile.KEY);
-        assertEquals(101, RawHttp.send(port, "GET", "/mcp/ws" + token, subprotocol, null).status());
+        assertEquals(
+                101,
+                RawHttp.send(port, "GET", "/mcp/ws" + token, subprotocol, null).status());
     }
 
     @Test
@@ -213,6 +259,7 @@ class ApiSecurityMatrixTest {
         assertEquals(101, RawHttp.send(port, "GET", target, allowed, null).status());
         Map<String, String> same = new HashMap<>(ws);
         same.put("Origin", "http://127.0.0.1:" + port);
-        assertEquals(101, RawHttp.send(port, "GET", target, same, null).status(), "the service's own origin (the console)");
+        assertEquals(
+                101, RawHttp.send(port, "GET", target, same, null).status(), "the service's own origin (the console)");
     }
 }

@@ -1,15 +1,15 @@
 package io.thinkloop.api;
 
-import io.thinkloop.testkit.FakeBackend;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolSpec;
+import io.thinkloop.testkit.FakeBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +28,7 @@ public class DsmlTestBackend extends FakeBackend {
     public static final String ID = "dsml-test";
     /** The same backend with thinking on by default (as DeepSeek's deepseek-reasoner beside deepseek-chat). */
     public static final String REASONER = ID + "-reasoner";
+
     static final String EOS = "<｜end▁of▁sentence｜>";
 
     public DsmlTestBackend() {
@@ -37,30 +38,55 @@ public class DsmlTestBackend extends FakeBackend {
     /** The model: raw DeepSeek-V3.2 text for the request (the test kit records requests and cancellations). */
     static Multi<ModelChunk> simulate(CompletionRequest request) {
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "a text model needs the encoded prompt"));
+            return Multi.createFrom()
+                    .failure(new BackendException(ErrorCode.BAD_REQUEST, "a text model needs the encoded prompt"));
         }
         ChatMessage last = request.messages().get(request.messages().size() - 1);
         if (last.role() == ChatMessage.Role.USER && last.content().contains("RATE-LIMIT")) {
-            return Multi.createFrom().failure(new BackendException(ErrorCode.RATE_LIMITED, 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
+            return Multi.createFrom()
+                    .failure(new BackendException(
+                            ErrorCode.RATE_LIMITED, 429, true, Duration.ofSeconds(1), "HTTP 429: slow down", null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BUSY")) {
             // what the embedded engine answers when its queue is full
-            return Multi.createFrom().failure(new GenerationEngine.BusyException("the embedded model is busy; try again later"));
+            return Multi.createFrom()
+                    .failure(new GenerationEngine.BusyException("the embedded model is busy; try again later"));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("TOO-LONG")) {
             // what the embedded engine answers for a prompt beyond its context
-            return Multi.createFrom().failure(new BackendException(ErrorCode.CONTEXT_LENGTH_EXCEEDED, 400, false, null,
-                    "prompt of 20000 tokens does not fit the embedded model's context of 16384 tokens", null));
+            return Multi.createFrom()
+                    .failure(new BackendException(
+                            ErrorCode.CONTEXT_LENGTH_EXCEEDED,
+                            400,
+                            false,
+                            null,
+                            "prompt of 20000 tokens does not fit the embedded model's context of 16384 tokens",
+                            null));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("BREAK-MIDWAY")) {
-            return Multi.createBy().concatenating().streams(
-                    Multi.createFrom().items(new ModelChunk.Text("Thinking..."), new ModelChunk.Text("</think>Partial answer")),
-                    Multi.createFrom().failure(new BackendException(ErrorCode.STREAM_INTERRUPTED, 0, true, null,
-                            "stream interrupted after partial output (connection_lost)", null)));
+            return Multi.createBy()
+                    .concatenating()
+                    .streams(
+                            Multi.createFrom()
+                                    .items(
+                                            new ModelChunk.Text("Thinking..."),
+                                            new ModelChunk.Text("</think>Partial answer")),
+                            Multi.createFrom()
+                                    .failure(new BackendException(
+                                            ErrorCode.STREAM_INTERRUPTED,
+                                            0,
+                                            true,
+                                            null,
+                                            "stream interrupted after partial output (connection_lost)",
+                                            null)));
         }
         if (last.role() == ChatMessage.Role.USER && last.content().contains("SLOW")) {
             // One piece every 50 ms for a minute, unless the consumer goes away.
-            return Multi.createFrom().ticks().every(Duration.ofMillis(50)).select().first(1200)
+            return Multi.createFrom()
+                    .ticks()
+                    .every(Duration.ofMillis(50))
+                    .select()
+                    .first(1200)
                     .map(i -> (ModelChunk) new ModelChunk.Text(i == 0 ? "</think>" : "word" + i + " "));
         }
         boolean thinking = request.thinking() == ThinkingMode.THINKING;
@@ -81,7 +107,8 @@ public class DsmlTestBackend extends FakeBackend {
                     .append("</｜DSML｜invoke>\n");
             if (toolNames.contains("search")) {
                 out.append("<｜DSML｜invoke name=\"search\">\n")
-                        .append("<｜DSML｜parameter name=\"query\" string=\"true\">events in \"Zürich\"</｜DSML｜parameter>\n")
+                        .append(
+                                "<｜DSML｜parameter name=\"query\" string=\"true\">events in \"Zürich\"</｜DSML｜parameter>\n")
                         .append("<｜DSML｜parameter name=\"limit\" string=\"false\">3</｜DSML｜parameter>\n")
                         .append("</｜DSML｜invoke>\n");
             }

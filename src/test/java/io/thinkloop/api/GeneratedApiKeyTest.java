@@ -43,12 +43,10 @@ class GeneratedApiKeyTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 
     private ApiSecurity security(Path dataDir) {
@@ -82,8 +80,11 @@ class GeneratedApiKeyTest {
         assertTrue(key.startsWith("tl_") && key.length() > 20, key);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
-        assertTrue(logged.stream().anyMatch(l -> l.contains(file.toString())), "the log says where the key is: " + logged);
-        assertTrue(logged.stream().anyMatch(l -> l.contains(ApiSecurity.fingerprint(key))), "and its fingerprint: " + logged);
+        assertTrue(
+                logged.stream().anyMatch(l -> l.contains(file.toString())), "the log says where the key is: " + logged);
+        assertTrue(
+                logged.stream().anyMatch(l -> l.contains(ApiSecurity.fingerprint(key))),
+                "and its fingerprint: " + logged);
         for (String l : logged) {
             assertFalse(l.contains(key), "the key in the log: " + l);
             assertFalse(l.contains(key.substring(3, 15)), "part of the key in the log: " + l);

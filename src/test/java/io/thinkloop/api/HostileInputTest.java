@@ -1,6 +1,5 @@
 package io.thinkloop.api;
 
-import io.thinkloop.testkit.Await;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,6 +15,7 @@ import io.restassured.response.Response;
 import io.thinkloop.json.Json;
 import io.thinkloop.session.Session;
 import io.thinkloop.session.SessionManager;
+import io.thinkloop.testkit.Await;
 import jakarta.inject.Inject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -39,8 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -98,12 +98,10 @@ class HostileInputTest {
         }
 
         @Override
-        public void flush() {
-        }
+        public void flush() {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @BeforeAll
@@ -111,7 +109,9 @@ class HostileInputTest {
         capture.setFilter(new QuietDisconnects()); // what the console handler is configured to show
         LogManager.getLogManager().getLogger("").addHandler(capture);
         Logger.getLogger(HostileInputTest.class).error("capture self-check");
-        assertTrue(errors.stream().anyMatch(r -> "capture self-check".equals(r.getMessage())), "ERROR records are captured");
+        assertTrue(
+                errors.stream().anyMatch(r -> "capture self-check".equals(r.getMessage())),
+                "ERROR records are captured");
         errors.clear();
     }
 
@@ -131,8 +131,12 @@ class HostileInputTest {
 
     private String newSession() {
         String id = "h-" + UUID.randomUUID();
-        given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"id\":\"" + id + "\"}")
-                .post("/v1/sessions").then().statusCode(201);
+        given().header("Authorization", "Bearer " + KEY)
+                .contentType("application/json")
+                .body("{\"id\":\"" + id + "\"}")
+                .post("/v1/sessions")
+                .then()
+                .statusCode(201);
         return id;
     }
 
@@ -179,14 +183,14 @@ class HostileInputTest {
     void invalidUtf8InATextMessageClosesWith1007() throws IOException {
         byte[] prefix = "{\"type\":\"cancel\",\"x\":\"".getBytes(StandardCharsets.UTF_8);
         int[][] invalid = {
-            {0xC3, 0x28},             // a two-byte lead followed by ASCII
-            {0xC0, 0xAF},             // overlong '/'
-            {0xE0, 0x80, 0xAF},       // overlong, three bytes
-            {0xED, 0xA0, 0x80},       // a UTF-16 surrogate
+            {0xC3, 0x28}, // a two-byte lead followed by ASCII
+            {0xC0, 0xAF}, // overlong '/'
+            {0xE0, 0x80, 0xAF}, // overlong, three bytes
+            {0xED, 0xA0, 0x80}, // a UTF-16 surrogate
             {0xF4, 0x90, 0x80, 0x80}, // above U+10FFFF
             {0xF8, 0x88, 0x80, 0x80}, // five-byte form
-            {0xFF},                   // never in UTF-8
-            {0x80},                   // a lone continuation byte
+            {0xFF}, // never in UTF-8
+            {0x80}, // a lone continuation byte
         };
         for (int[] seq : invalid) {
             byte[] payload = concat(concat(prefix, bytes(seq)), "\"}".getBytes(StandardCharsets.UTF_8));
@@ -205,9 +209,14 @@ class HostileInputTest {
     void aCharacterSplitAcrossFragmentsIsStillAccepted() throws IOException {
         try (RawWebSocket ws = sessionSocket()) {
             byte[] euro = "€".getBytes(StandardCharsets.UTF_8);
-            ws.frame(RawWebSocket.TEXT, false, 0, concat("{\"type\":\"cancel\",\"x\":\"".getBytes(StandardCharsets.UTF_8), bytes(euro[0])));
+            ws.frame(
+                    RawWebSocket.TEXT,
+                    false,
+                    0,
+                    concat("{\"type\":\"cancel\",\"x\":\"".getBytes(StandardCharsets.UTF_8), bytes(euro[0])));
             ws.frame(RawWebSocket.CONTINUATION, false, 0, bytes(euro[1]));
-            ws.frame(RawWebSocket.CONTINUATION, true, 0, concat(bytes(euro[2]), "\"}".getBytes(StandardCharsets.UTF_8)));
+            ws.frame(
+                    RawWebSocket.CONTINUATION, true, 0, concat(bytes(euro[2]), "\"}".getBytes(StandardCharsets.UTF_8)));
             assertNotNull(ws.awaitText("no_active_turn"), "the reassembled message was handled");
         }
     }
@@ -215,27 +224,35 @@ class HostileInputTest {
     @Test
     void reservedBitsWithoutAnExtensionCloseWith1002() throws IOException {
         for (int rsv : new int[] {4, 2, 1, 7}) {
-            assertClosedWith(1002, ws -> ws.frame(RawWebSocket.TEXT, true, rsv, "{\"type\":\"cancel\"}".getBytes(StandardCharsets.UTF_8)), "rsv " + rsv);
+            assertClosedWith(
+                    1002,
+                    ws -> ws.frame(
+                            RawWebSocket.TEXT, true, rsv, "{\"type\":\"cancel\"}".getBytes(StandardCharsets.UTF_8)),
+                    "rsv " + rsv);
         }
         assertClosedWith(1002, ws -> ws.frame(3, true, 0, bytes(1, 2, 3)), "reserved opcode");
-        assertClosedWith(1002, ws -> ws.frame(RawWebSocket.CONTINUATION, true, 0, bytes(0x41)), "continuation of nothing");
+        assertClosedWith(
+                1002, ws -> ws.frame(RawWebSocket.CONTINUATION, true, 0, bytes(0x41)), "continuation of nothing");
     }
 
     @Test
     void messagesAboveTheSessionLimitAreRefusedBeforeReassembly() throws IOException {
         // fragments of 64 KiB: the socket closes once the message passes 3 bytes per allowed character,
         // long before the 12 MiB the server-wide limit would once have reassembled
-        assertClosedWith(1009, ws -> {
-            byte[] chunk = new byte[65536];
-            Arrays.fill(chunk, (byte) 'a');
-            int sent = 0;
-            ws.frame(RawWebSocket.TEXT, false, 0, chunk);
-            sent += chunk.length;
-            while (sent <= MAX_BYTES) {
-                ws.frame(RawWebSocket.CONTINUATION, false, 0, chunk);
-                sent += chunk.length;
-            }
-        }, "fragments");
+        assertClosedWith(
+                1009,
+                ws -> {
+                    byte[] chunk = new byte[65536];
+                    Arrays.fill(chunk, (byte) 'a');
+                    int sent = 0;
+                    ws.frame(RawWebSocket.TEXT, false, 0, chunk);
+                    sent += chunk.length;
+                    while (sent <= MAX_BYTES) {
+                        ws.frame(RawWebSocket.CONTINUATION, false, 0, chunk);
+                        sent += chunk.length;
+                    }
+                },
+                "fragments");
         // one frame that announces more than that (the server does not wait for its payload)
         assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, MAX_BYTES + 1L), "frame of limit + 1");
         assertClosedWith(1009, ws -> ws.announce(RawWebSocket.TEXT, 12L * 1024 * 1024), "frame of 12 MiB");
@@ -257,7 +274,14 @@ class HostileInputTest {
     void theMcpEndpointChecksUtf8Too() throws IOException {
         tried++;
         try (RawWebSocket ws = RawWebSocket.connect(port(), "/mcp/ws", auth(), "Sec-WebSocket-Protocol: mcp")) {
-            ws.frame(RawWebSocket.TEXT, true, 0, concat("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\"".getBytes(StandardCharsets.UTF_8), bytes(0xC3, 0x28, 0x22, 0x7D)));
+            ws.frame(
+                    RawWebSocket.TEXT,
+                    true,
+                    0,
+                    concat(
+                            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"x\":\""
+                                    .getBytes(StandardCharsets.UTF_8),
+                            bytes(0xC3, 0x28, 0x22, 0x7D)));
             assertEquals(1007, ws.awaitClose());
         }
     }
@@ -266,14 +290,19 @@ class HostileInputTest {
 
     private static void assertErrorShape(Response r, int status, String code) {
         assertEquals(status, r.statusCode(), r.asString());
-        assertTrue(r.contentType().startsWith("application/json"), "content type " + r.contentType() + ": " + r.asString());
+        assertTrue(
+                r.contentType().startsWith("application/json"),
+                "content type " + r.contentType() + ": " + r.asString());
         JsonNode body;
         try {
             body = Json.MAPPER.readTree(r.asString());
         } catch (IOException e) {
             throw new AssertionError("not JSON: " + r.asString(), e);
         }
-        assertTrue(body.path("code").isTextual() && body.path("message").isTextual() && body.path("retryable").isBoolean(),
+        assertTrue(
+                body.path("code").isTextual()
+                        && body.path("message").isTextual()
+                        && body.path("retryable").isBoolean(),
                 "shape {code, message, retryable}: " + body);
         if (code != null) {
             assertEquals(code, body.path("code").asText(), body.toString());
@@ -284,16 +313,23 @@ class HostileInputTest {
     void restUserMessagesHaveTheSocketsLimit() {
         String id = newSession();
         tried++;
-        Response tooManyBytes = given().header("Authorization", "Bearer " + KEY).contentType("application/json")
-                .body("{\"content\":\"" + "c".repeat(MAX_BYTES) + "\"}").post("/v1/sessions/" + id + "/messages");
+        Response tooManyBytes = given().header("Authorization", "Bearer " + KEY)
+                .contentType("application/json")
+                .body("{\"content\":\"" + "c".repeat(MAX_BYTES) + "\"}")
+                .post("/v1/sessions/" + id + "/messages");
         assertErrorShape(tooManyBytes, 413, "payload_too_large");
         tried++;
-        Response tooManyChars = given().header("Authorization", "Bearer " + KEY).contentType("application/json")
-                .body("{\"content\":\"" + "c".repeat(MAX_CHARS + 1) + "\"}").post("/v1/sessions/" + id + "/messages");
+        Response tooManyChars = given().header("Authorization", "Bearer " + KEY)
+                .contentType("application/json")
+                .body("{\"content\":\"" + "c".repeat(MAX_CHARS + 1) + "\"}")
+                .post("/v1/sessions/" + id + "/messages");
         assertErrorShape(tooManyChars, 413, "message_too_large");
-        given().header("Authorization", "Bearer " + KEY).contentType("application/json")
-                .body("{\"content\":\"" + "c".repeat(MAX_CHARS) + "\"}").post("/v1/sessions/" + id + "/messages")
-                .then().statusCode(202);
+        given().header("Authorization", "Bearer " + KEY)
+                .contentType("application/json")
+                .body("{\"content\":\"" + "c".repeat(MAX_CHARS) + "\"}")
+                .post("/v1/sessions/" + id + "/messages")
+                .then()
+                .statusCode(202);
     }
 
     @Test
@@ -316,7 +352,9 @@ class HostileInputTest {
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             byte[] buf = new byte[8192];
             try {
-                for (int n = s.getInputStream().read(buf); n >= 0; n = s.getInputStream().read(buf)) {
+                for (int n = s.getInputStream().read(buf);
+                        n >= 0;
+                        n = s.getInputStream().read(buf)) {
                     got.write(buf, 0, n);
                 }
             } catch (SocketException reset) {
@@ -331,8 +369,7 @@ class HostileInputTest {
     @Test
     void everyErrorUnderV1IsTheDocumentedJsonShape() {
         String id = newSession();
-        record Case(String method, String path, String contentType, String body, int status) {
-        }
+        record Case(String method, String path, String contentType, String body, int status) {}
         List<Case> cases = List.of(
                 new Case("POST", "/v1/sessions", "application/json", "{", 400),
                 new Case("POST", "/v1/sessions", "application/json", "[1,2]", 400),
@@ -340,7 +377,12 @@ class HostileInputTest {
                 new Case("POST", "/v1/sessions", "application/json", "\"just a string\"", 400),
                 new Case("POST", "/v1/sessions", "text/plain", "hello", 415),
                 new Case("POST", "/v1/sessions/" + id + "/messages", "application/json", "{\"content\": [", 400),
-                new Case("POST", "/v1/sessions/" + id + "/approvals/call-1", "application/json", "{\"approved\": \"maybe\"}", 400),
+                new Case(
+                        "POST",
+                        "/v1/sessions/" + id + "/approvals/call-1",
+                        "application/json",
+                        "{\"approved\": \"maybe\"}",
+                        400),
                 new Case("PUT", "/v1/sessions", "application/json", "{}", 405),
                 new Case("PATCH", "/v1/sessions/" + id, "application/json", "{}", 405),
                 new Case("GET", "/v1/no-such-thing", null, null, 404),
@@ -367,8 +409,12 @@ class HostileInputTest {
             Response r = given().get(path); // /v1/sessions without a key: the refusal carries them too
             String csp = r.header("Content-Security-Policy");
             assertNotNull(csp, path);
-            assertTrue(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'")
-                    && !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), csp);
+            assertTrue(
+                    csp.contains("frame-ancestors 'none'")
+                            && csp.contains("script-src 'self'")
+                            && !csp.contains("unsafe-inline")
+                            && !csp.contains("unsafe-eval"),
+                    csp);
             assertEquals("nosniff", r.header("X-Content-Type-Options"), path);
             assertEquals("no-referrer", r.header("Referrer-Policy"), path);
         }
@@ -389,7 +435,8 @@ class HostileInputTest {
             given().get("/v1/sessions/" + r + "/transcript").then().statusCode(401);
             given().get("/console/app.js;" + r);
         }
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher m = Pattern.compile("uri=\"([^\"]*)\"").matcher(metrics);
         Set<String> uris = new HashSet<>();
         while (m.find()) {
@@ -408,11 +455,12 @@ class HostileInputTest {
     @Test
     void halfOpenRequestsAreClosedByTheIdleTimeout() throws IOException {
         List<String> partial = List.of(
-                "GET / HTTP/1.1\r\nHost: x\r\n",                                       // headers never finished
+                "GET / HTTP/1.1\r\nHost: x\r\n", // headers never finished
                 "GET /v1/sessions HTTP/1.1\r\nHost: x\r\n" + auth() + "\r\nX-Slow: 1", // mid-header
                 "POST /v1/sessions HTTP/1.1\r\nHost: x\r\n" + auth()
-                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":",  // body never finished
-                "");                                                                    // connects, sends nothing
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"id\":", // body never
+                // finished
+                ""); // connects, sends nothing
         for (String p : partial) {
             tried++;
             try (Socket s = new Socket("127.0.0.1", port())) {
@@ -445,8 +493,10 @@ class HostileInputTest {
             tried++;
             Socket s = new Socket("127.0.0.1", port());
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(("GET /v1/sessions/" + id + "/events?lastSeq=0 HTTP/1.1\r\nHost: x\r\n" + auth()
-                    + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream()
+                    .write(("GET /v1/sessions/" + id + "/events?lastSeq=0 HTTP/1.1\r\nHost: x\r\n" + auth()
+                                    + "\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             s.getOutputStream().flush();
             byte[] buf = new byte[4096];
             StringBuilder got = new StringBuilder();
@@ -461,14 +511,24 @@ class HostileInputTest {
             }
             s.close();
             // events for the vanished client: the turn starts and ends (no backend is configured)
-            given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"content\":\"hi\"}")
-                    .post("/v1/sessions/" + id + "/messages").then().statusCode(202);
-            awaitTrue(() -> session.subscriberCount() == 0 && session.activeTurn() == null, "the server noticed the disconnect");
+            given().header("Authorization", "Bearer " + KEY)
+                    .contentType("application/json")
+                    .body("{\"content\":\"hi\"}")
+                    .post("/v1/sessions/" + id + "/messages")
+                    .then()
+                    .statusCode(202);
+            awaitTrue(
+                    () -> session.subscriberCount() == 0 && session.activeTurn() == null,
+                    "the server noticed the disconnect");
         }
         // clients that reset the connection in the middle of a replay of many events
         for (int i = 0; i < 15; i++) {
-            given().header("Authorization", "Bearer " + KEY).contentType("application/json").body("{\"content\":\"turn " + i + "\"}")
-                    .post("/v1/sessions/" + id + "/messages").then().statusCode(202);
+            given().header("Authorization", "Bearer " + KEY)
+                    .contentType("application/json")
+                    .body("{\"content\":\"turn " + i + "\"}")
+                    .post("/v1/sessions/" + id + "/messages")
+                    .then()
+                    .statusCode(202);
             awaitTrue(() -> session.activeTurn() == null, "turn " + i + " ended");
         }
         for (int i = 0; i < 5; i++) {
@@ -476,8 +536,10 @@ class HostileInputTest {
             try (Socket s = new Socket("127.0.0.1", port())) {
                 s.setSoTimeout(30_000);
                 s.setReceiveBufferSize(1024);
-                s.getOutputStream().write(("GET /v1/sessions/" + id + "/events?lastSeq=0 HTTP/1.1\r\nHost: x\r\n" + auth()
-                        + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                s.getOutputStream()
+                        .write(("GET /v1/sessions/" + id + "/events?lastSeq=0 HTTP/1.1\r\nHost: x\r\n" + auth()
+                                        + "\r\nAccept: text/event-stream\r\n\r\n")
+                                .getBytes(StandardCharsets.UTF_8));
                 s.getOutputStream().flush();
                 assertTrue(s.getInputStream().read(new byte[64]) > 0);
                 s.setSoLinger(true, 0);
@@ -485,7 +547,12 @@ class HostileInputTest {
         }
         awaitTrue(() -> session.subscriberCount() == 0, "every vanished client unsubscribed");
         List<LogRecord> logged = new ArrayList<>(errors.subList(before, errors.size()));
-        assertTrue(logged.isEmpty(), () -> "errors logged: " + logged.stream().map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown()).toList());
+        assertTrue(
+                logged.isEmpty(),
+                () -> "errors logged: "
+                        + logged.stream()
+                                .map(r -> r.getLoggerName() + ": " + r.getMessage() + " " + r.getThrown())
+                                .toList());
     }
 
     @Test
@@ -493,8 +560,10 @@ class HostileInputTest {
         String id = newSession();
         try (Socket s = new Socket("127.0.0.1", port())) {
             s.setSoTimeout(30_000);
-            s.getOutputStream().write(("GET /v1/sessions/" + id + "/events HTTP/1.1\r\nHost: x\r\n" + auth()
-                    + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream()
+                    .write(("GET /v1/sessions/" + id + "/events HTTP/1.1\r\nHost: x\r\n" + auth()
+                                    + "\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
             s.getOutputStream().flush();
             long start = System.nanoTime();
             int beats = 0;

@@ -37,8 +37,12 @@ class McpEndpointLimitsTest {
     @Test
     void theServiceEndpointRateLimitsEachConnection() throws Exception {
         URI uri = URI.create("ws://127.0.0.1:" + root.getPort() + "/mcp/ws");
-        McpClient client = new McpClient(new WebSocketClientConnector(McpTestSupport.VERTX, uri, RuntimeTestProfile.MCP_TOKEN,
-                Map.of("Authorization", "Bearer " + RuntimeTestProfile.KEY), WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
+        McpClient client = new McpClient(new WebSocketClientConnector(
+                McpTestSupport.VERTX,
+                uri,
+                RuntimeTestProfile.MCP_TOKEN,
+                Map.of("Authorization", "Bearer " + RuntimeTestProfile.KEY),
+                WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
                 Duration.ofSeconds(30)));
         try {
             client.connect().await().atMost(Duration.ofSeconds(10));

@@ -1,6 +1,5 @@
 package io.thinkloop.api;
 
-import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,7 +15,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.McpInspectorCliTest;
 import io.thinkloop.mcp.McpJavaSdkInteropTest;
-import io.thinkloop.mcp.McpTestSupport;
+import io.thinkloop.testkit.Interop;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -28,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,8 +42,13 @@ class McpStreamableHttpRouteTest {
     public static class Secured implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("thinkloop.api-key", KEY, "thinkloop.security.auth-enabled", "true",
-                    "thinkloop.mcp.server.tool-servers", "test-tools");
+            return Map.of(
+                    "thinkloop.api-key",
+                    KEY,
+                    "thinkloop.security.auth-enabled",
+                    "true",
+                    "thinkloop.mcp.server.tool-servers",
+                    "test-tools");
         }
     }
 
@@ -59,8 +62,10 @@ class McpStreamableHttpRouteTest {
     }
 
     HttpResponse<String> post(String sessionId, String body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint())).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").POST(HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(endpoint()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (sessionId != null) {
             b.header("Mcp-Session-Id", sessionId);
         }
@@ -71,18 +76,31 @@ class McpStreamableHttpRouteTest {
     }
 
     String initialize() throws Exception {
-        HttpResponse<String> r = post(null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-                + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}", "Authorization", "Bearer " + KEY);
+        HttpResponse<String> r = post(
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                        + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}",
+                "Authorization",
+                "Bearer " + KEY);
         assertEquals(200, r.statusCode(), r.body());
         String sid = r.headers().firstValue("Mcp-Session-Id").orElse(null);
         assertNotNull(sid, "initialize creates a session");
-        assertEquals(202, post(sid, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}", "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(
+                202,
+                post(
+                                sid,
+                                "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+                                "Authorization",
+                                "Bearer " + KEY)
+                        .statusCode());
         return sid;
     }
 
     @Test
     void withoutTheApiKeyThereIsNoSession() throws Exception {
-        HttpResponse<String> r = post(null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}");
+        HttpResponse<String> r = post(
+                null,
+                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}");
         assertEquals(401, r.statusCode());
         assertEquals("Bearer", r.headers().firstValue("WWW-Authenticate").orElse(null));
         assertEquals(401, post(null, "{}", "Authorization", "Bearer wrong").statusCode());
@@ -90,56 +108,112 @@ class McpStreamableHttpRouteTest {
 
     @Test
     void theJavaSdkListsAndCallsToolsWithTheApiKey() {
-        try (McpSyncClient client = McpJavaSdkInteropTest.httpClient(root.toString().replaceAll("/$", ""), KEY)) {
+        try (McpSyncClient client =
+                McpJavaSdkInteropTest.httpClient(root.toString().replaceAll("/$", ""), KEY)) {
             assertEquals("thinkloop", client.initialize().serverInfo().name());
-            var names = client.listTools().tools().stream().map(McpSchema.Tool::name).collect(Collectors.toSet());
+            var names = client.listTools().tools().stream()
+                    .map(McpSchema.Tool::name)
+                    .collect(Collectors.toSet());
             assertTrue(names.containsAll(List.of("echo", "add", "slow")), names.toString());
-            McpSchema.CallToolResult echo = client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "service")));
-            assertEquals("Echo: service", ((McpSchema.TextContent) echo.content().getFirst()).text());
+            McpSchema.CallToolResult echo =
+                    client.callTool(new McpSchema.CallToolRequest("echo", Map.of("message", "service")));
+            assertEquals(
+                    "Echo: service", ((McpSchema.TextContent) echo.content().getFirst()).text());
         }
     }
 
     @Test
     void theInspectorCliListsAndCallsToolsWithTheApiKey() throws Exception {
         Interop.requirePeer(McpInspectorCliTest.installed(), "the MCP Inspector CLI (npm, src/test/node)");
-        JsonNode tools = McpInspectorCliTest.inspector(endpoint(), "--transport", "http", "--header", "Authorization: Bearer " + KEY,
-                "--method", "tools/list");
+        JsonNode tools = McpInspectorCliTest.inspector(
+                endpoint(),
+                "--transport",
+                "http",
+                "--header",
+                "Authorization: Bearer " + KEY,
+                "--method",
+                "tools/list");
         assertTrue(tools.path("tools").size() >= 3, tools.toString());
-        JsonNode echo = McpInspectorCliTest.inspector(endpoint(), "--transport", "http", "--header", "Authorization: Bearer " + KEY,
-                "--method", "tools/call", "--tool-name", "echo", "--tool-arg", "message=inspector");
-        assertEquals("Echo: inspector", echo.path("content").path(0).path("text").asText(), echo.toString());
+        JsonNode echo = McpInspectorCliTest.inspector(
+                endpoint(),
+                "--transport",
+                "http",
+                "--header",
+                "Authorization: Bearer " + KEY,
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "echo",
+                "--tool-arg",
+                "message=inspector");
+        assertEquals(
+                "Echo: inspector", echo.path("content").path(0).path("text").asText(), echo.toString());
     }
 
     @Test
     void aSessionEndsWithDeleteAndIsThenUnknown() throws Exception {
         String sid = initialize();
-        HttpResponse<String> ping = post(sid, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY);
+        HttpResponse<String> ping =
+                post(sid, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY);
         assertEquals(200, ping.statusCode());
         assertEquals(2, Json.MAPPER.readTree(ping.body()).path("id").asInt(), ping.body());
-        HttpResponse<String> deleted = http.send(HttpRequest.newBuilder(URI.create(endpoint())).header("Mcp-Session-Id", sid)
-                .header("Authorization", "Bearer " + KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> deleted = http.send(
+                HttpRequest.newBuilder(URI.create(endpoint()))
+                        .header("Mcp-Session-Id", sid)
+                        .header("Authorization", "Bearer " + KEY)
+                        .DELETE()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, deleted.statusCode());
-        assertEquals(404, post(sid, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(
+                404,
+                post(sid, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY)
+                        .statusCode());
     }
 
     @Test
     void requestsNeedASessionAKnownVersionAndAnAllowedOrigin() throws Exception {
-        assertEquals(400, post(null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(
+                400,
+                post(null, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}", "Authorization", "Bearer " + KEY)
+                        .statusCode());
         String sid = initialize();
-        assertEquals(400, post(sid, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY,
-                "MCP-Protocol-Version", "1999-01-01").statusCode());
-        assertEquals(400, post(sid, "{not json", "Authorization", "Bearer " + KEY).statusCode());
-        assertEquals(403, post(sid, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}", "Authorization", "Bearer " + KEY,
-                "Origin", "https://evil.example").statusCode());
+        assertEquals(
+                400,
+                post(
+                                sid,
+                                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}",
+                                "Authorization",
+                                "Bearer " + KEY,
+                                "MCP-Protocol-Version",
+                                "1999-01-01")
+                        .statusCode());
+        assertEquals(
+                400, post(sid, "{not json", "Authorization", "Bearer " + KEY).statusCode());
+        assertEquals(
+                403,
+                post(
+                                sid,
+                                "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}",
+                                "Authorization",
+                                "Bearer " + KEY,
+                                "Origin",
+                                "https://evil.example")
+                        .statusCode());
     }
 
     @Test
     void aCallWithProgressStreamsSseEventsAndALostStreamResumesWithLastEventId() throws Exception {
         String sid = initialize();
-        HttpRequest call = HttpRequest.newBuilder(URI.create(endpoint())).header("Content-Type", "application/json")
-                .header("Accept", "application/json, text/event-stream").header("Mcp-Session-Id", sid).header("Authorization", "Bearer " + KEY)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
-                        + "\"arguments\":{\"steps\":4,\"stepMs\":150},\"_meta\":{\"progressToken\":\"t\"}}}")).build();
+        HttpRequest call = HttpRequest.newBuilder(URI.create(endpoint()))
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json, text/event-stream")
+                .header("Mcp-Session-Id", sid)
+                .header("Authorization", "Bearer " + KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\",\"params\":{\"name\":\"slow\","
+                                + "\"arguments\":{\"steps\":4,\"stepMs\":150},\"_meta\":{\"progressToken\":\"t\"}}}"))
+                .build();
         HttpResponse<InputStream> r = http.send(call, HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
@@ -157,12 +231,20 @@ class McpStreamableHttpRouteTest {
         }
         r.body().close();
         assertNotNull(lastId);
-        HttpResponse<String> resumed = http.send(HttpRequest.newBuilder(URI.create(endpoint())).header("Accept", "text/event-stream")
-                .header("Mcp-Session-Id", sid).header("Authorization", "Bearer " + KEY).header("Last-Event-ID", lastId).GET().build(),
+        HttpResponse<String> resumed = http.send(
+                HttpRequest.newBuilder(URI.create(endpoint()))
+                        .header("Accept", "text/event-stream")
+                        .header("Mcp-Session-Id", sid)
+                        .header("Authorization", "Bearer " + KEY)
+                        .header("Last-Event-ID", lastId)
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, resumed.statusCode());
         String body = resumed.body();
-        assertTrue(body.contains("\"id\":7") && body.contains("done after 4 steps"), "the rest of the stream, ending with the response: " + body);
+        assertTrue(
+                body.contains("\"id\":7") && body.contains("done after 4 steps"),
+                "the rest of the stream, ending with the response: " + body);
         assertFalse(body.contains("\"progress\":1.0,"), "events up to Last-Event-ID are not repeated: " + body);
     }
 }

@@ -21,15 +21,17 @@ class ModelBackendHealthCheckTest {
         }
     }
 
-    private static final List<ModelBackend> BACKENDS = List.of(new Fake("embedded", true), new Fake("remote", false),
-            new Fake("synthetic", true));
+    private static final List<ModelBackend> BACKENDS =
+            List.of(new Fake("embedded", true), new Fake("remote", false), new Fake("synthetic", true));
 
     @Test
     void aBackendIdThatDoesNotExistMakesReadinessDownWithTheReason() {
         HealthCheckResponse r = ModelBackendHealthCheck.check(new BackendSelector(BACKENDS, "nope"));
         assertEquals(HealthCheckResponse.Status.DOWN, r.getStatus());
         String reason = (String) r.getData().orElseThrow().get("reason");
-        assertEquals("model backend 'nope' (thinkloop.model.backend) does not exist; offered: [embedded, synthetic]", reason);
+        assertEquals(
+                "model backend 'nope' (thinkloop.model.backend) does not exist; offered: [embedded, synthetic]",
+                reason);
         assertEquals("nope", r.getData().orElseThrow().get("configured"));
     }
 
@@ -43,7 +45,10 @@ class ModelBackendHealthCheckTest {
 
     @Test
     void noneIsADeliberateChoiceAndStaysUp() {
-        assertEquals(HealthCheckResponse.Status.UP, ModelBackendHealthCheck.check(new BackendSelector(BACKENDS, "none")).getStatus());
+        assertEquals(
+                HealthCheckResponse.Status.UP,
+                ModelBackendHealthCheck.check(new BackendSelector(BACKENDS, "none"))
+                        .getStatus());
     }
 
     @Test

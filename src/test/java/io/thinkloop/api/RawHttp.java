@@ -14,24 +14,27 @@ import java.util.Map;
  * (Server-Sent Events) or an upgraded WebSocket answers as quickly as a plain response.
  */
 final class RawHttp {
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** A response head: status code, the head's text, and the body when it came with the head. */
-    record Head(int status, String text) {
-    }
+    record Head(int status, String text) {}
 
-    static Head send(int port, String method, String rawTarget, Map<String, String> headers, String body) throws IOException {
+    static Head send(int port, String method, String rawTarget, Map<String, String> headers, String body)
+            throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(30_000);
-            StringBuilder req = new StringBuilder(method).append(' ').append(rawTarget).append(" HTTP/1.1\r\n");
+            StringBuilder req =
+                    new StringBuilder(method).append(' ').append(rawTarget).append(" HTTP/1.1\r\n");
             if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Host"))) {
                 req.append("Host: 127.0.0.1:").append(port).append("\r\n");
             }
             headers.forEach((k, v) -> req.append(k).append(": ").append(v).append("\r\n"));
             byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
             if (body != null) {
-                req.append("Content-Type: application/json\r\n").append("Content-Length: ").append(payload.length).append("\r\n");
+                req.append("Content-Type: application/json\r\n")
+                        .append("Content-Length: ")
+                        .append(payload.length)
+                        .append("\r\n");
             }
             if (headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Upgrade"))) {
                 req.append("Connection: close\r\n");
@@ -65,9 +68,25 @@ final class RawHttp {
     /** The headers a WebSocket upgrade needs (plus {@code mcp} as subprotocol, which only /mcp/ws selects). */
     static Map<String, String> upgrade(String subprotocol) {
         return subprotocol == null
-                ? Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==",
-                        "Sec-WebSocket-Version", "13")
-                : Map.of("Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==",
-                        "Sec-WebSocket-Version", "13", "Sec-WebSocket-Protocol", subprotocol);
+                ? Map.of(
+                        "Upgrade",
+                        "websocket",
+                        "Connection",
+                        "Upgrade",
+                        "Sec-WebSocket-Key",
+                        "dGhlIHNhbXBsZSBub25jZQ==",
+                        "Sec-WebSocket-Version",
+                        "13")
+                : Map.of(
+                        "Upgrade",
+                        "websocket",
+                        "Connection",
+                        "Upgrade",
+                        "Sec-WebSocket-Key",
+                        "dGhlIHNhbXBsZSBub25jZQ==",
+                        "Sec-WebSocket-Version",
+                        "13",
+                        "Sec-WebSocket-Protocol",
+                        subprotocol);
     }
 }

@@ -1,10 +1,10 @@
 package io.thinkloop.api;
 
-import io.thinkloop.integration.McpServerDirectory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.thinkloop.api.ToolCatalogResource.McpServerInfo;
 import io.thinkloop.api.ToolCatalogResource.ToolInfo;
+import io.thinkloop.integration.McpServerDirectory;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -16,16 +16,24 @@ class ToolCatalogResourceTest {
         return new ToolInfo(name, "", source, "auto", null);
     }
 
-    final List<ToolInfo> tools = List.of(tool("add", "local"), tool("search", "web"), tool("fetch", "web"),
-            tool("book", "trip"), tool("trip__find", "mcp"));
+    final List<ToolInfo> tools = List.of(
+            tool("add", "local"),
+            tool("search", "web"),
+            tool("fetch", "web"),
+            tool("book", "trip"),
+            tool("trip__find", "mcp"));
 
     @Test
     void withoutDirectoryEverySourceButLocalIsAConnectedServer() {
         List<McpServerInfo> servers = ToolCatalogResource.mcpServers(tools, Optional.empty());
-        assertEquals(List.of("mcp", "trip", "web"), servers.stream().map(McpServerInfo::name).toList());
+        assertEquals(
+                List.of("mcp", "trip", "web"),
+                servers.stream().map(McpServerInfo::name).toList());
         McpServerInfo web = servers.get(2);
         assertEquals("connected", web.status());
-        assertEquals(List.of("search", "fetch"), web.tools().stream().map(ToolInfo::name).toList());
+        assertEquals(
+                List.of("search", "fetch"),
+                web.tools().stream().map(ToolInfo::name).toList());
     }
 
     @Test
@@ -38,7 +46,9 @@ class ToolCatalogResourceTest {
         McpServerInfo trip = servers.get(0);
         assertEquals("ready", trip.status());
         assertEquals("ws://localhost:9000/mcp", trip.target());
-        assertEquals(List.of("book", "trip__find"), trip.tools().stream().map(ToolInfo::name).toList());
+        assertEquals(
+                List.of("book", "trip__find"),
+                trip.tools().stream().map(ToolInfo::name).toList());
         McpServerInfo files = servers.get(1);
         assertEquals("failed", files.status());
         assertEquals("exited with 1", files.lastError());

@@ -43,71 +43,144 @@ class ArchitectureTest {
 
     @Test
     void theConversationVocabularyDependsOnlyOnTheJsonMapping() {
-        check(classes().that().resideInAPackage(pkg("model"))
-                .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(pkg("model"), pkg("json")));
+        check(classes()
+                .that()
+                .resideInAPackage(pkg("model"))
+                .should()
+                .onlyDependOnClassesThat()
+                .resideOutsideOfPackage(ROOT + "..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkg("model"), pkg("json")));
     }
 
     @Test
     void theCodecKnowsNoAgentEngineMcpOrService() {
-        check(noClasses().that().resideInAPackage(pkg("codec"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("agent"), pkg("engine"), pkg("mcp"),
-                        pkg("backend"), pkg("session"), pkg("api"), pkg("integration"), pkg("openai")));
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("codec"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("agent"),
+                        pkg("engine"),
+                        pkg("mcp"),
+                        pkg("backend"),
+                        pkg("session"),
+                        pkg("api"),
+                        pkg("integration"),
+                        pkg("openai")));
     }
 
     @Test
     void theTokenizerStandsAlone() {
-        check(noClasses().that().resideInAPackage(pkg("tokenizer"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("model"), pkg("codec"), pkg("engine"),
-                        pkg("backend"), pkg("agent"), pkg("session"), pkg("api"), pkg("mcp")));
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("tokenizer"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("model"),
+                        pkg("codec"),
+                        pkg("engine"),
+                        pkg("backend"),
+                        pkg("agent"),
+                        pkg("session"),
+                        pkg("api"),
+                        pkg("mcp")));
     }
 
     @Test
     void theEngineKnowsNoAgentMcpSessionOrApi() {
-        check(noClasses().that().resideInAPackage(pkg("engine"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("agent"), pkg("mcp"), pkg("session"),
-                        pkg("api"), pkg("backend"), pkg("integration"), pkg("tools"), pkg("bench")));
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("engine"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("agent"),
+                        pkg("mcp"),
+                        pkg("session"),
+                        pkg("api"),
+                        pkg("backend"),
+                        pkg("integration"),
+                        pkg("tools"),
+                        pkg("bench")));
     }
 
     @Test
     void backendsKnowNoAgentSessionMcpOrApi() {
-        check(noClasses().that().resideInAPackage(pkg("backend"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("agent"), pkg("session"), pkg("mcp"),
-                        pkg("api"), pkg("integration"), pkg("tools")));
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("backend"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("agent"), pkg("session"), pkg("mcp"), pkg("api"), pkg("integration"), pkg("tools")));
     }
 
     @Test
     void theMcpLibraryKnowsNoAgentSessionOrApi() {
-        check(noClasses().that().resideInAPackage(pkg("mcp"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("agent"), pkg("session"), pkg("api"),
-                        pkg("integration"), pkg("backend"), pkg("engine"), pkg("codec")));
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("mcp"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("agent"),
+                        pkg("session"),
+                        pkg("api"),
+                        pkg("integration"),
+                        pkg("backend"),
+                        pkg("engine"),
+                        pkg("codec")));
     }
 
     @Test
     void theAgentKnowsNoEndpoint() {
-        check(noClasses().that().resideInAnyPackage(pkg("agent"), pkg("session"), pkg("tools"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("api"), pkg("integration"), pkg("cli")));
+        check(noClasses()
+                .that()
+                .resideInAnyPackage(pkg("agent"), pkg("session"), pkg("tools"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkg("api"), pkg("integration"), pkg("cli")));
     }
 
     @Test
     void theBenchIsAClientOfThePublicApiAndReadsOnlyTaskFiles() {
-        check(classes().that().resideInAPackage(pkg("bench"))
-                .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(pkg("bench"), pkg("json"), pkg("synth")));
+        check(classes()
+                .that()
+                .resideInAPackage(pkg("bench"))
+                .should()
+                .onlyDependOnClassesThat()
+                .resideOutsideOfPackage(ROOT + "..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkg("bench"), pkg("json"), pkg("synth")));
     }
 
     @Test
     void toolServersKnowOnlyTheToolServerKit() {
-        check(classes().that().resideInAPackage(pkg("mcptools"))
-                .should().onlyDependOnClassesThat().resideOutsideOfPackage(ROOT + "..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(pkg("mcptools"), pkg("tools"), pkg("model"),
-                        pkg("json")));
+        check(classes()
+                .that()
+                .resideInAPackage(pkg("mcptools"))
+                .should()
+                .onlyDependOnClassesThat()
+                .resideOutsideOfPackage(ROOT + "..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(pkg("mcptools"), pkg("tools"), pkg("model"), pkg("json")));
     }
 
     @Test
     void onlyTheCommandLineStartsFromTheTop() {
-        check(noClasses().that().resideOutsideOfPackages(pkg("cli"))
-                .and().doNotHaveFullyQualifiedName(ROOT + ".Main")
-                .should().dependOnClassesThat().resideInAPackage(pkg("cli")));
+        check(noClasses()
+                .that()
+                .resideOutsideOfPackages(pkg("cli"))
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".Main")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(pkg("cli")));
     }
 }

@@ -47,8 +47,9 @@ class NativeImageRegistrationTest {
                 continue;
             }
             boolean jacksonAnnotated = c.getAnnotations().stream().anyMatch(NativeImageRegistrationTest::isJackson)
-                    || c.getAllMembers().stream().anyMatch(m -> m.getOwner().equals(c)
-                            && m.getAnnotations().stream().anyMatch(NativeImageRegistrationTest::isJackson));
+                    || c.getAllMembers().stream()
+                            .anyMatch(m -> m.getOwner().equals(c)
+                                    && m.getAnnotations().stream().anyMatch(NativeImageRegistrationTest::isJackson));
             if (c.isRecord() || c.isEnum() || jacksonAnnotated) {
                 names.add(c.getName());
             }
@@ -79,8 +80,10 @@ class NativeImageRegistrationTest {
         }
         Set<String> missing = new TreeSet<>(expected);
         missing.removeAll(registered());
-        assertTrue(missing.isEmpty(), "not registered for reflection in " + SOURCE + " (a native image could not "
-                + "serialise them; regenerate as NativeImageRegistrationTest's Javadoc says): " + missing);
+        assertTrue(
+                missing.isEmpty(),
+                "not registered for reflection in " + SOURCE + " (a native image could not "
+                        + "serialise them; regenerate as NativeImageRegistrationTest's Javadoc says): " + missing);
     }
 
     @Test

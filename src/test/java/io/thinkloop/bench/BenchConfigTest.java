@@ -15,8 +15,20 @@ import org.junit.jupiter.api.Test;
 class BenchConfigTest {
 
     static BenchConfig config(long seed, double temperature) {
-        return new BenchConfig(URI.create("http://localhost:8080"), null, "classpath:trip-smoke-v1.jsonl", 4, 1,
-                Duration.ofSeconds(60), 8, Path.of("out"), seed, 1, 0, temperature, null);
+        return new BenchConfig(
+                URI.create("http://localhost:8080"),
+                null,
+                "classpath:trip-smoke-v1.jsonl",
+                4,
+                1,
+                Duration.ofSeconds(60),
+                8,
+                Path.of("out"),
+                seed,
+                1,
+                0,
+                temperature,
+                null);
     }
 
     @Test

@@ -1,14 +1,5 @@
 package io.thinkloop.bench;
 
-import java.time.Duration;
-import io.thinkloop.testkit.Await;
-import io.thinkloop.testkit.TestTemp;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.HashMap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,13 +11,22 @@ import io.thinkloop.cli.ThinkloopCli;
 import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
 import jakarta.inject.Inject;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,8 +60,22 @@ class BenchEndToEndTest {
     }
 
     private int bench(Path out, int k, String... extra) {
-        List<String> args = new ArrayList<>(List.of("bench", "--url", url(), "--suite", SUITE, "--trials", Integer.toString(k),
-                "--out", out.toString(), "--concurrency", "6", "--deadline", "60", "--api-key", BenchTestProfile.KEY));
+        List<String> args = new ArrayList<>(List.of(
+                "bench",
+                "--url",
+                url(),
+                "--suite",
+                SUITE,
+                "--trials",
+                Integer.toString(k),
+                "--out",
+                out.toString(),
+                "--concurrency",
+                "6",
+                "--deadline",
+                "60",
+                "--api-key",
+                BenchTestProfile.KEY));
         args.addAll(List.of(extra));
         return ThinkloopCli.execute(args.toArray(String[]::new));
     }
@@ -100,14 +114,23 @@ class BenchEndToEndTest {
         assertEquals(0, s.get("toolErrors").asInt());
         int gens = k * refGenerations();
         assertEquals(gens, s.get("steps").asInt());
-        assertEquals((long) gens * BenchSolverBackend.REASONING_TOKENS, s.get("reasoningTokens").asLong());
-        assertEquals((long) gens * (BenchSolverBackend.COMPLETION_TOKENS - BenchSolverBackend.REASONING_TOKENS), s.get("answerTokens").asLong());
-        assertEquals((long) gens * BenchSolverBackend.PROMPT_TOKENS, s.get("promptTokens").asLong());
+        assertEquals(
+                (long) gens * BenchSolverBackend.REASONING_TOKENS,
+                s.get("reasoningTokens").asLong());
+        assertEquals(
+                (long) gens * (BenchSolverBackend.COMPLETION_TOKENS - BenchSolverBackend.REASONING_TOKENS),
+                s.get("answerTokens").asLong());
+        assertEquals(
+                (long) gens * BenchSolverBackend.PROMPT_TOKENS,
+                s.get("promptTokens").asLong());
         assertEquals(Map.of("stop", n * k), Json.MAPPER.convertValue(s.get("terminations"), Map.class));
         assertEquals(3, s.get("successByDifficulty").size());
         s.get("successByDifficulty").forEach(v -> assertEquals(1.0, v.asDouble()));
-        assertTrue(r.get("timing").get("latencyP95Ms").asLong() >= r.get("timing").get("latencyP50Ms").asLong());
-        assertTrue(r.get("timing").path("ttftP50Ms").isIntegralNumber(), "time to first token measured: " + r.get("timing"));
+        assertTrue(r.get("timing").get("latencyP95Ms").asLong()
+                >= r.get("timing").get("latencyP50Ms").asLong());
+        assertTrue(
+                r.get("timing").path("ttftP50Ms").isIntegralNumber(),
+                "time to first token measured: " + r.get("timing"));
         // trials, rollouts and the report
         assertEquals(n * k, Files.readAllLines(out.resolve("trials.jsonl")).size());
         List<String> groups = Files.readAllLines(out.resolve("rollouts.jsonl"));
@@ -125,7 +148,9 @@ class BenchEndToEndTest {
         for (String line : groups) {
             for (JsonNode sample : Json.MAPPER.readTree(line).get("samples")) {
                 JsonNode gensOfSample = sample.get("generations");
-                assertEquals(stepsBySession.get(sample.get("sessionId").asText()).intValue(), gensOfSample.size(),
+                assertEquals(
+                        stepsBySession.get(sample.get("sessionId").asText()).intValue(),
+                        gensOfSample.size(),
                         "one token record per generation");
                 StringBuilder all = new StringBuilder();
                 for (int i = 0; i < gensOfSample.size(); i++) {
@@ -133,7 +158,9 @@ class BenchEndToEndTest {
                     assertEquals(i, gen.get("step").asInt());
                     StringBuilder text = new StringBuilder();
                     gen.get("tokenIds").forEach(id -> text.append((char) id.asInt()));
-                    assertTrue(text.toString().contains("</think>") && text.toString().endsWith("<｜end▁of▁sentence｜>"),
+                    assertTrue(
+                            text.toString().contains("</think>")
+                                    && text.toString().endsWith("<｜end▁of▁sentence｜>"),
                             "the ids of a generation are its whole completion: " + text);
                     all.append(text);
                 }
@@ -144,7 +171,10 @@ class BenchEndToEndTest {
                 assertEquals(ids.size(), logprobs.size());
                 for (int j = 0; j < ids.size(); j++) {
                     assertEquals(all.charAt(j), ids.get(j).asInt());
-                    assertEquals(BenchSolverBackend.logprob(ids.get(j).asInt()), logprobs.get(j).floatValue(), "logprob of token " + j);
+                    assertEquals(
+                            BenchSolverBackend.logprob(ids.get(j).asInt()),
+                            logprobs.get(j).floatValue(),
+                            "logprob of token " + j);
                 }
             }
         }
@@ -182,8 +212,12 @@ class BenchEndToEndTest {
         assertEquals(0.0, s.get("averageReward").asDouble());
         for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
             JsonNode t = Json.MAPPER.readTree(line);
-            assertEquals(1, t.get("toolErrors").asInt(), "the refused submit_result is the trial's one tool error: " + line);
-            assertEquals("no plan submitted (submit_result with days)", t.get("failures").get(0).asText(), line);
+            assertEquals(
+                    1, t.get("toolErrors").asInt(), "the refused submit_result is the trial's one tool error: " + line);
+            assertEquals(
+                    "no plan submitted (submit_result with days)",
+                    t.get("failures").get(0).asText(),
+                    line);
         }
     }
 
@@ -206,7 +240,9 @@ class BenchEndToEndTest {
         assertEquals(a.get("scores"), b.get("scores"));
         assertEquals(0, b.get("pendingTrials").asInt());
         // and both equal the hand-computed figures: tasks 3, 6, ..., 30 fail, each after one failing tool call
-        List<SynthTask> failing = suite.tasks().stream().filter(t -> BenchSolverBackend.failsInMixed(t.id())).toList();
+        List<SynthTask> failing = suite.tasks().stream()
+                .filter(t -> BenchSolverBackend.failsInMixed(t.id()))
+                .toList();
         assertEquals(10, failing.size());
         JsonNode s = a.get("scores");
         assertEquals(20.0 / 30, s.get("passAt1").asDouble(), 1e-6);
@@ -222,9 +258,16 @@ class BenchEndToEndTest {
             c[0] += BenchSolverBackend.failsInMixed(t.id()) ? 0 : 1;
             c[1]++;
         });
-        byDifficulty.forEach((d, c) -> assertEquals((double) c[0] / c[1], s.get("successByDifficulty").get(d.toString()).asDouble(), 1e-6));
+        byDifficulty.forEach((d, c) -> assertEquals(
+                (double) c[0] / c[1],
+                s.get("successByDifficulty").get(d.toString()).asDouble(),
+                1e-6));
         // rollouts: a failing task's group has reward 0 everywhere, so advantage 0; mixed groups do not occur per task
-        assertEquals(30 * k, Files.readAllLines(resumed.resolve("trials.jsonl")).stream().filter(l -> l.endsWith("}")).count());
+        assertEquals(
+                30 * k,
+                Files.readAllLines(resumed.resolve("trials.jsonl")).stream()
+                        .filter(l -> l.endsWith("}"))
+                        .count());
     }
 
     @Test
@@ -255,8 +298,11 @@ class BenchEndToEndTest {
 
     /** The sum of a Prometheus metric's samples whose line contains every label given (e.g. {@code tool="x"}). */
     private double metric(String name, String... labels) throws Exception {
-        String text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String text = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0;
         for (String line : text.lines().toList()) {
             if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
@@ -276,7 +322,8 @@ class BenchEndToEndTest {
     void theServiceMetricsCountTheTurnsGenerationsToolCallsAndTokensOfARun() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
         double turns = metric("thinkloop_turns_total", "finish_reason=\"stop\"");
-        double submits = metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"");
+        double submits =
+                metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"");
         double generations = metric("thinkloop_generations_total");
         double prompt = metric("thinkloop_tokens_total", "kind=\"prompt\"");
         double reasoning = metric("thinkloop_tokens_total", "kind=\"reasoning\"");
@@ -289,15 +336,23 @@ class BenchEndToEndTest {
         for (String line : Files.readAllLines(out.resolve("trials.jsonl"))) {
             ids.add(Json.MAPPER.readTree(line).get("taskId").asText());
         }
-        List<SynthTask> ran = suite.tasks().stream().filter(t -> ids.contains(t.id())).toList();
+        List<SynthTask> ran =
+                suite.tasks().stream().filter(t -> ids.contains(t.id())).toList();
         assertEquals(2, ran.size());
         int gens = ran.stream().mapToInt(t -> t.reference().steps() + 1).sum();
         int calls = ran.stream().mapToInt(t -> t.reference().toolCalls()).sum();
         assertEquals(2, metric("thinkloop_turns_total", "finish_reason=\"stop\"") - turns);
-        assertEquals(2, metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"") - submits);
+        assertEquals(
+                2,
+                metric("thinkloop_tool_calls_total", "tool=\"submit_result\"", "source=\"server:trip-planning\"")
+                        - submits);
         assertEquals(gens, metric("thinkloop_generations_total") - generations);
-        assertEquals((double) gens * BenchSolverBackend.PROMPT_TOKENS, metric("thinkloop_tokens_total", "kind=\"prompt\"") - prompt);
-        assertEquals((double) gens * BenchSolverBackend.REASONING_TOKENS, metric("thinkloop_tokens_total", "kind=\"reasoning\"") - reasoning);
+        assertEquals(
+                (double) gens * BenchSolverBackend.PROMPT_TOKENS,
+                metric("thinkloop_tokens_total", "kind=\"prompt\"") - prompt);
+        assertEquals(
+                (double) gens * BenchSolverBackend.REASONING_TOKENS,
+                metric("thinkloop_tokens_total", "kind=\"reasoning\"") - reasoning);
         assertEquals(calls, metric("thinkloop_tool_call_duration_seconds_count") - toolTimings);
         assertEquals(gens, metric("thinkloop_generation_ttft_seconds_count") - ttft, "one first output per generation");
         assertTrue(metric("thinkloop_journal_append_seconds_count") - appends > gens, "every event's append is timed");
@@ -314,12 +369,15 @@ class BenchEndToEndTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int rc;
         try {
-            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", SUITE, "--out", out.toString(), "--api-key", "wrong");
+            rc = ThinkloopCli.execute(
+                    "bench", "--url", url(), "--suite", SUITE, "--out", out.toString(), "--api-key", "wrong");
         } finally {
             System.setErr(oldErr);
         }
         assertEquals(ThinkloopCli.EXIT_FAILED, rc);
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("rejected the API key (HTTP 401)"), err.toString(StandardCharsets.UTF_8));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("rejected the API key (HTTP 401)"),
+                err.toString(StandardCharsets.UTF_8));
         assertTrue(!Files.exists(out), "nothing written");
     }
 
@@ -331,14 +389,25 @@ class BenchEndToEndTest {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int rc;
         try {
-            rc = ThinkloopCli.execute("bench", "--url", url(), "--suite", "classpath:retail-smoke-v1.jsonl", "--out", out.toString(),
-                    "--api-key", BenchTestProfile.KEY);
+            rc = ThinkloopCli.execute(
+                    "bench",
+                    "--url",
+                    url(),
+                    "--suite",
+                    "classpath:retail-smoke-v1.jsonl",
+                    "--out",
+                    out.toString(),
+                    "--api-key",
+                    BenchTestProfile.KEY);
         } finally {
             System.setErr(oldErr);
         }
         String e = err.toString(StandardCharsets.UTF_8);
         assertEquals(ThinkloopCli.EXIT_FAILED, rc, e);
-        assertTrue(e.contains("does not serve the suite's tool server retail?seed=42") && e.contains("thinkloop.tools.servers=retail?seed=42"), e);
+        assertTrue(
+                e.contains("does not serve the suite's tool server retail?seed=42")
+                        && e.contains("thinkloop.tools.servers=retail?seed=42"),
+                e);
         assertTrue(!Files.exists(out), "nothing written");
     }
 
@@ -346,22 +415,36 @@ class BenchEndToEndTest {
     void restEndpointRunsABenchAgainstTheServiceItself() throws Exception {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
-                .header("Authorization", "Bearer " + BenchTestProfile.KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"suite\":\"" + SUITE + "\",\"trials\":1,\"concurrency\":4}")).build(),
+        HttpResponse<String> started = http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
+                        .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"suite\":\"" + SUITE + "\",\"trials\":1,\"concurrency\":4}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, started.statusCode(), started.body());
         String id = Json.MAPPER.readTree(started.body()).get("id").asText();
-        JsonNode state = Await.until("the bench run finished", Duration.ofSeconds(120),
-                () -> Json.MAPPER.readTree(http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs/" + id))
-                        .header("Authorization", "Bearer " + BenchTestProfile.KEY).build(), HttpResponse.BodyHandlers.ofString()).body()),
+        JsonNode state = Await.until(
+                "the bench run finished",
+                Duration.ofSeconds(120),
+                () -> Json.MAPPER.readTree(http.send(
+                                HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs/" + id))
+                                        .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body()),
                 st -> !"running".equals(st.get("status").asText()));
         assertEquals("completed", state.get("status").asText(), state.toString());
         assertEquals(1.0, state.get("summary").get("scores").get("passAt1").asDouble());
         assertTrue(Files.exists(Path.of(state.get("out").asText(), "report.html")));
-        HttpResponse<String> bad = http.send(HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
-                .header("Authorization", "Bearer " + BenchTestProfile.KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"suite\":\"/no/such/suite.jsonl\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> bad = http.send(
+                HttpRequest.newBuilder(URI.create(url() + "/v1/bench/runs"))
+                        .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"suite\":\"/no/such/suite.jsonl\"}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
     }
 
@@ -376,12 +459,26 @@ class BenchEndToEndTest {
         BenchSolverBackend.mode = BenchSolverBackend.Mode.DELEGATE;
         try {
             Path out = TestTemp.dir("bench-embedded");
-            assertEquals(0, bench(out, 1, "--stop-after", "1", "--deadline", "180", "--concurrency", "1", "--retries", "1", "--max-steps", "4"));
+            assertEquals(
+                    0,
+                    bench(
+                            out,
+                            1,
+                            "--stop-after",
+                            "1",
+                            "--deadline",
+                            "180",
+                            "--concurrency",
+                            "1",
+                            "--retries",
+                            "1",
+                            "--max-steps",
+                            "4"));
             assertTrue(Files.readString(out.resolve("report.html")).contains("<svg"));
-            assertEquals(1, results(out).get("scores").get("trials").asInt(), "--stop-after 1 scored exactly one trial");
+            assertEquals(
+                    1, results(out).get("scores").get("trials").asInt(), "--stop-after 1 scored exactly one trial");
         } finally {
             BenchSolverBackend.mode = BenchSolverBackend.Mode.SOLVE;
         }
     }
-
 }

@@ -63,17 +63,25 @@ class BenchEndpointConfinementTest {
     }
 
     private HttpResponse<String> post(String json) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://" + base.getHost() + ":" + base.getPort() + "/v1/bench/runs"))
-                .header("Authorization", "Bearer " + BenchTestProfile.KEY).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://" + base.getHost() + ":" + base.getPort() + "/v1/bench/runs"))
+                        .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private JsonNode awaitEnd(String id) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
-            JsonNode state = Json.MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(
-                            URI.create("http://" + base.getHost() + ":" + base.getPort() + "/v1/bench/runs/" + id))
-                    .header("Authorization", "Bearer " + BenchTestProfile.KEY).build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode state = Json.MAPPER.readTree(HTTP.send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://" + base.getHost() + ":" + base.getPort() + "/v1/bench/runs/" + id))
+                                    .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             if (!"running".equals(state.get("status").asText())) {
                 return state;
             }
@@ -84,12 +92,28 @@ class BenchEndpointConfinementTest {
 
     @Test
     void aSuiteOutsideTheClasspathAndTheSuitesFolderIsRefusedWithoutShowingTheFile() throws Exception {
-        for (String suite : List.of("/etc/passwd", "/etc/shadow", "../../../../etc/passwd", "suites/../../etc/passwd",
-                "classpath:../application.properties", "classpath:/etc/passwd", ".", "..", "a/b", "a\\\\b", "%2e%2e",
-                "not-a-suite.txt", "no-such-suite", "classpath:no-such-suite.jsonl", "file:/etc/passwd")) {
+        for (String suite : List.of(
+                "/etc/passwd",
+                "/etc/shadow",
+                "../../../../etc/passwd",
+                "suites/../../etc/passwd",
+                "classpath:../application.properties",
+                "classpath:/etc/passwd",
+                ".",
+                "..",
+                "a/b",
+                "a\\\\b",
+                "%2e%2e",
+                "not-a-suite.txt",
+                "no-such-suite",
+                "classpath:no-such-suite.jsonl",
+                "file:/etc/passwd")) {
             HttpResponse<String> r = post("{\"suite\":\"" + suite + "\"}");
             assertEquals(400, r.statusCode(), suite + ": " + r.body());
-            assertEquals("invalid_request", Json.MAPPER.readTree(r.body()).path("code").asText(), r.body());
+            assertEquals(
+                    "invalid_request",
+                    Json.MAPPER.readTree(r.body()).path("code").asText(),
+                    r.body());
             for (String leak : List.of("root", "daemon", "hunter2secret", "password", "quarkus.")) {
                 assertFalse(r.body().contains(leak), suite + " leaked '" + leak + "': " + r.body());
             }
@@ -123,9 +147,11 @@ class BenchEndpointConfinementTest {
                 byte[] payload = body.getBytes(StandardCharsets.UTF_8);
                 OutputStream out = s.getOutputStream();
                 out.write(("POST /v1/bench/runs HTTP/1.1\r\nHost: 127.0.0.1:" + decoy.getLocalPort()
-                        + "\r\nX-Forwarded-Host: 127.0.0.1:" + decoy.getLocalPort()
-                        + "\r\nAuthorization: Bearer " + BenchTestProfile.KEY + "\r\nContent-Type: application/json\r\nContent-Length: "
-                        + payload.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                                + "\r\nX-Forwarded-Host: 127.0.0.1:" + decoy.getLocalPort()
+                                + "\r\nAuthorization: Bearer " + BenchTestProfile.KEY
+                                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                                + payload.length + "\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.write(payload);
                 out.flush();
                 head = readAll(s.getInputStream());

@@ -1,10 +1,7 @@
 package io.thinkloop.bench;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.json.Json;
@@ -22,11 +19,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,7 +45,14 @@ public class BenchSolverBackend implements ModelBackend {
     /** Per generation, so the metrics are hand-computable. */
     public static final int PROMPT_TOKENS = 100, COMPLETION_TOKENS = 20, REASONING_TOKENS = 5;
 
-    public enum Mode { SOLVE, WRONG, REJECTED, MIXED, FLAKY, DELEGATE }
+    public enum Mode {
+        SOLVE,
+        WRONG,
+        REJECTED,
+        MIXED,
+        FLAKY,
+        DELEGATE
+    }
 
     /** FLAKY: the tasks whose first generation already failed once (a backend failure, then it solves). */
     static final Set<String> FAILED_ONCE = ConcurrentHashMap.newKeySet();
@@ -91,18 +98,22 @@ public class BenchSolverBackend implements ModelBackend {
         }
     }
 
-    private record Done(String name, JsonNode arguments, String result) {
-    }
+    private record Done(String name, JsonNode arguments, String result) {}
 
     @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
         if (mode == Mode.DELEGATE) {
-            return backends.stream().filter(b -> b.id().equals(delegateId)).findFirst()
+            return backends.stream()
+                    .filter(b -> b.id().equals(delegateId))
+                    .findFirst()
                     .map(b -> b.stream(request))
                     .orElse(Multi.createFrom().failure(new IllegalStateException("no backend " + delegateId)));
         }
-        String prompt = request.messages().stream().filter(m -> m.role() == ChatMessage.Role.USER).findFirst()
-                .map(ChatMessage::content).orElse("");
+        String prompt = request.messages().stream()
+                .filter(m -> m.role() == ChatMessage.Role.USER)
+                .findFirst()
+                .map(ChatMessage::content)
+                .orElse("");
         Matcher m = TASK.matcher(prompt);
         SynthTask task = m.find() ? TASKS.get(m.group(1)) : null;
         if (task == null) {
@@ -117,10 +128,14 @@ public class BenchSolverBackend implements ModelBackend {
             return reply("The plan is submitted.", List.of());
         }
         if (mode == Mode.MIXED && wrong && done.isEmpty()) {
-            return reply(null, List.of(new ToolInvoker.Call("get_infos_by_hotel",
-                    Json.MAPPER.createObjectNode().put("hotel", BOGUS_HOTEL))));
+            return reply(
+                    null,
+                    List.of(new ToolInvoker.Call(
+                            "get_infos_by_hotel", Json.MAPPER.createObjectNode().put("hotel", BOGUS_HOTEL))));
         }
-        List<Done> replay = done.stream().filter(d -> !d.arguments().toString().contains(BOGUS_HOTEL)).toList();
+        List<Done> replay = done.stream()
+                .filter(d -> !d.arguments().toString().contains(BOGUS_HOTEL))
+                .toList();
         TaskEnvironment env = task.environment();
         JsonNode answer;
         try {
@@ -195,7 +210,8 @@ public class BenchSolverBackend implements ModelBackend {
     static Multi<ModelChunk> reply(String text, List<ToolInvoker.Call> calls) {
         List<ToolCall> toolCalls = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
-            toolCalls.add(new ToolCall("call_" + i, calls.get(i).name(), calls.get(i).arguments().toString()));
+            toolCalls.add(new ToolCall(
+                    "call_" + i, calls.get(i).name(), calls.get(i).arguments().toString()));
         }
         String raw = dsml(text == null ? "" : text, "Working through the task with the tools.", toolCalls);
         List<ModelChunk> chunks = new ArrayList<>();
@@ -226,8 +242,13 @@ public class BenchSolverBackend implements ModelBackend {
     static String dsml(String content, String reasoning, List<ToolCall> calls) {
         List<ChatMessage> user = List.of(ChatMessage.user("x"));
         String prefix = DeepSeekV32Codec.encode(user, ThinkingMode.THINKING, true, false);
-        String full = DeepSeekV32Codec.encode(List.of(ChatMessage.user("x"),
-                ChatMessage.assistant(content, reasoning, calls.isEmpty() ? null : calls)), ThinkingMode.THINKING, true, false);
+        String full = DeepSeekV32Codec.encode(
+                List.of(
+                        ChatMessage.user("x"),
+                        ChatMessage.assistant(content, reasoning, calls.isEmpty() ? null : calls)),
+                ThinkingMode.THINKING,
+                true,
+                false);
         return full.substring(prefix.length());
     }
 }

@@ -1,9 +1,8 @@
 package io.thinkloop.bench;
 
-import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.thinkloop.testkit.TestTemp;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Map;
 
 /** The one service profile of the bench tests: the model is {@link BenchSolverBackend}, the tools the pinned suite's environment, served in process. */
@@ -14,7 +13,9 @@ public class BenchTestProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         try {
             return Map.ofEntries(
-                    Map.entry("thinkloop.data-dir", TestTemp.dir("thinkloop-bench-test").toString()),
+                    Map.entry(
+                            "thinkloop.data-dir",
+                            TestTemp.dir("thinkloop-bench-test").toString()),
                     Map.entry("thinkloop.model.backend", BenchSolverBackend.ID),
                     Map.entry("thinkloop.tools.servers", "trip-planning?seed=42&size=small"),
                     Map.entry("thinkloop.agent.max-steps", "12"),

@@ -22,7 +22,9 @@ class InfraCodesTest {
     void everyCodeAModelBackendRaisesCountsAsInfrastructure() {
         for (ErrorCode code : ErrorCode.values()) {
             if (code.ordinal() >= ErrorCode.NOT_CONFIGURED.ordinal()) { // the enum lists the backends' codes last
-                assertTrue(ServiceClient.INFRA_CODES.contains(code.wireName()), code + " is the model server's fault, not the agent's");
+                assertTrue(
+                        ServiceClient.INFRA_CODES.contains(code.wireName()),
+                        code + " is the model server's fault, not the agent's");
             }
         }
     }

@@ -1,13 +1,12 @@
 package io.thinkloop.bench;
 
-import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thinkloop.cli.ThinkloopCli;
-import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
+import io.thinkloop.testkit.TestTemp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +17,26 @@ import org.junit.jupiter.api.Test;
 /** The harness's figures on hand-made trials, and its behaviour when the service is unreachable. */
 class MetricsTest {
     private static TrialResult trial(String task, int i, int difficulty, boolean passed, long latency) {
-        return new TrialResult(task, i, 1, difficulty, "s", passed, passed ? 1 : 0, passed ? List.of() : List.of("x"), null,
-                4, passed ? 0 : 1, 3, 30, 12, 2, 5, latency, passed ? "stop" : "max_steps", null);
+        return new TrialResult(
+                task,
+                i,
+                1,
+                difficulty,
+                "s",
+                passed,
+                passed ? 1 : 0,
+                passed ? List.of() : List.of("x"),
+                null,
+                4,
+                passed ? 0 : 1,
+                3,
+                30,
+                12,
+                2,
+                5,
+                latency,
+                passed ? "stop" : "max_steps",
+                null);
     }
 
     @Test
@@ -33,7 +50,8 @@ class MetricsTest {
 
     @Test
     void summaryOfHandMadeTrials() throws Exception {
-        List<SynthTask> tasks = Suite.load("classpath:trip-smoke-v1.jsonl").tasks().subList(0, 3);
+        List<SynthTask> tasks =
+                Suite.load("classpath:trip-smoke-v1.jsonl").tasks().subList(0, 3);
         List<TrialResult> trials = new ArrayList<>();
         // task A: 4/4, task B: 2/4, task C: 0/4
         for (int i = 0; i < 4; i++) {
@@ -65,17 +83,43 @@ class MetricsTest {
         assertEquals(0.0, groups.get(0).get("samples").get(0).get("advantage").asDouble());
         // no token data from the backend: the token fields stay null
         var plain = groups.get(0).get("samples").get(0);
-        assertTrue(plain.get("tokenIds").isNull() && plain.get("logprobs").isNull() && plain.get("generations").isNull());
+        assertTrue(plain.get("tokenIds").isNull()
+                && plain.get("logprobs").isNull()
+                && plain.get("generations").isNull());
     }
 
     @Test
     void unreachableServiceFailsBeforeTheFirstTrialAndWritesNothing() throws Exception {
         Path out = TestTemp.dir("bench-down").resolve("run");
-        int rc = ThinkloopCli.execute("bench", "--url", "http://127.0.0.1:9", "--suite", "classpath:trip-smoke-v1.jsonl",
-                "--trials", "1", "--out", out.toString(), "--retries", "2", "--concurrency", "8");
+        int rc = ThinkloopCli.execute(
+                "bench",
+                "--url",
+                "http://127.0.0.1:9",
+                "--suite",
+                "classpath:trip-smoke-v1.jsonl",
+                "--trials",
+                "1",
+                "--out",
+                out.toString(),
+                "--retries",
+                "2",
+                "--concurrency",
+                "8");
         assertEquals(ThinkloopCli.EXIT_FAILED, rc);
         assertTrue(!Files.exists(out), "nothing written: " + out);
-        assertEquals(2, ThinkloopCli.execute("bench", "--url", "ftp://x", "--suite", "classpath:trip-smoke-v1.jsonl", "--out", out.toString()));
-        assertEquals(2, ThinkloopCli.execute("bench", "--url", "http://x", "--suite", "/no/such.jsonl", "--out", out.toString()));
+        assertEquals(
+                2,
+                ThinkloopCli.execute(
+                        "bench",
+                        "--url",
+                        "ftp://x",
+                        "--suite",
+                        "classpath:trip-smoke-v1.jsonl",
+                        "--out",
+                        out.toString()));
+        assertEquals(
+                2,
+                ThinkloopCli.execute(
+                        "bench", "--url", "http://x", "--suite", "/no/such.jsonl", "--out", out.toString()));
     }
 }

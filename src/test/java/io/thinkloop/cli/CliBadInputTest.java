@@ -89,7 +89,15 @@ class CliBadInputTest {
 
     @Test
     void engineGenerateRejectsAnUnknownMode() {
-        Run r = run("engine", "generate", "--prompt", "hi", "--mode", "bogus", "--data-dir", tmp.resolve("d").toString());
+        Run r = run(
+                "engine",
+                "generate",
+                "--prompt",
+                "hi",
+                "--mode",
+                "bogus",
+                "--data-dir",
+                tmp.resolve("d").toString());
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("expected one of [chat, thinking]");
         assertFalse(Files.exists(tmp.resolve("d")), "no checkpoint generated");
@@ -97,9 +105,20 @@ class CliBadInputTest {
 
     @Test
     void engineGenerateRejectsBadSamplingValuesBeforeGeneratingTheCheckpoint() {
-        for (String[] bad : List.of(new String[] {"--max-tokens", "0"}, new String[] {"--top-p", "1.5"},
-                new String[] {"--temperature", "-1"}, new String[] {"--top-k", "-2"})) {
-            Run r = run("engine", "generate", "--prompt", "hi", bad[0], bad[1], "--data-dir", tmp.resolve("d").toString());
+        for (String[] bad : List.of(
+                new String[] {"--max-tokens", "0"},
+                new String[] {"--top-p", "1.5"},
+                new String[] {"--temperature", "-1"},
+                new String[] {"--top-k", "-2"})) {
+            Run r = run(
+                    "engine",
+                    "generate",
+                    "--prompt",
+                    "hi",
+                    bad[0],
+                    bad[1],
+                    "--data-dir",
+                    tmp.resolve("d").toString());
             assertEquals(2, r.exit(), String.join(" ", bad));
             r.assertOneLineCause(bad[0] + " must be");
         }
@@ -115,7 +134,8 @@ class CliBadInputTest {
 
     @Test
     void helpKnowsEverySubcommandIncludingTheLaunchersOwn() {
-        for (String cmd : List.of("serve", "engine", "perf", "codec", "trip-data", "synth", "bench", "tool-server", "test", "build")) {
+        for (String cmd : List.of(
+                "serve", "engine", "perf", "codec", "trip-data", "synth", "bench", "tool-server", "test", "build")) {
             Run r = run("help", cmd);
             assertEquals(0, r.exit(), cmd + ": " + r.err());
             assertTrue(r.out().contains("Usage: thinkloop " + cmd), cmd + ": " + r.out());
@@ -146,7 +166,14 @@ class CliBadInputTest {
         assertFalse(header.contains("\"env\""), header);
         Path suite = suiteFile(header + "\n" + String.join("\n", lines.subList(1, lines.size())) + "\n");
         Path out = tmp.resolve("out");
-        Run r = run("bench", "--url", "http://127.0.0.1:" + closedPort(), "--suite", suite.toString(), "--out", out.toString());
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:" + closedPort(),
+                "--suite",
+                suite.toString(),
+                "--out",
+                out.toString());
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("the suite header lacks env (server and options)");
         assertFalse(Files.exists(out));
@@ -155,7 +182,14 @@ class CliBadInputTest {
     @Test
     void aSuiteOfOnlyAHeaderIsRejected() throws Exception {
         Path suite = suiteFile(pinned().getFirst() + "\n");
-        Run r = run("bench", "--url", "http://127.0.0.1:9", "--suite", suite.toString(), "--out", tmp.resolve("o").toString());
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:9",
+                "--suite",
+                suite.toString(),
+                "--out",
+                tmp.resolve("o").toString());
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("the suite has no tasks");
     }
@@ -164,7 +198,14 @@ class CliBadInputTest {
     void aTruncatedSuiteIsRejected() throws Exception {
         List<String> lines = pinned();
         Path suite = suiteFile(String.join("\n", lines.subList(0, 5)) + "\n");
-        Run r = run("bench", "--url", "http://127.0.0.1:9", "--suite", suite.toString(), "--out", tmp.resolve("o").toString());
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:9",
+                "--suite",
+                suite.toString(),
+                "--out",
+                tmp.resolve("o").toString());
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("the header says 30 tasks but the file has 4");
     }
@@ -174,7 +215,14 @@ class CliBadInputTest {
         List<String> lines = pinned();
         Path suite = suiteFile(lines.getFirst().replace("\"domain\":\"trip-planning\"", "\"domain\":\"space\"") + "\n"
                 + lines.get(1) + "\n");
-        Run r = run("bench", "--url", "http://127.0.0.1:9", "--suite", suite.toString(), "--out", tmp.resolve("o").toString());
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:9",
+                "--suite",
+                suite.toString(),
+                "--out",
+                tmp.resolve("o").toString());
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("unknown domain 'space'");
     }
@@ -183,7 +231,14 @@ class CliBadInputTest {
     void benchAgainstADeadUrlFailsBeforeTheFirstTrialWithOneLine() throws Exception {
         Path out = tmp.resolve("out");
         int port = closedPort();
-        Run r = run("bench", "--url", "http://127.0.0.1:" + port, "--suite", "classpath:trip-smoke-v1.jsonl", "--out", out.toString());
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:" + port,
+                "--suite",
+                "classpath:trip-smoke-v1.jsonl",
+                "--out",
+                out.toString());
         assertEquals(ThinkloopCli.EXIT_FAILED, r.exit());
         r.assertOneLineCause("bench: cannot connect to http://127.0.0.1:" + port);
         assertFalse(r.out().contains("infrastructure error"), "no trial was started: " + r.out());
@@ -193,8 +248,16 @@ class CliBadInputTest {
 
     @Test
     void benchWithBadNumbersIsAUsageError() {
-        Run r = run("bench", "--url", "http://127.0.0.1:9", "--suite", "classpath:trip-smoke-v1.jsonl", "--out",
-                tmp.resolve("o").toString(), "--trials", "0");
+        Run r = run(
+                "bench",
+                "--url",
+                "http://127.0.0.1:9",
+                "--suite",
+                "classpath:trip-smoke-v1.jsonl",
+                "--out",
+                tmp.resolve("o").toString(),
+                "--trials",
+                "0");
         assertEquals(ThinkloopCli.EXIT_USAGE, r.exit());
         r.assertOneLineCause("--trials must be 1..100");
     }

@@ -1,17 +1,16 @@
 package io.thinkloop.cli;
 
-import io.thinkloop.testkit.TestData;
-import java.nio.file.Files;
-import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thinkloop.testkit.TestData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
 
 /** {@code thinkloop engine golden} and {@code engine generate} through the real picocli tree. */
 class EngineCommandTest {
@@ -49,7 +48,12 @@ class EngineCommandTest {
     @Test
     void goldenAgainstAnotherCheckpointsFileFails() {
         // The fp8 golden was computed on quantized weights: the unquantized sparse weights miss it.
-        Run r = run("engine", "golden", "--checkpoint", tiny("sparse").toString(), "--golden",
+        Run r = run(
+                "engine",
+                "golden",
+                "--checkpoint",
+                tiny("sparse").toString(),
+                "--golden",
                 tiny("fp8").resolve("golden.json").toString());
         assertTrue(r.lastLine().matches("\\d+ passed, [1-9]\\d* failed"), r.out());
         assertEquals(1, r.exit());
@@ -64,7 +68,15 @@ class EngineCommandTest {
 
     @Test
     void generateIsGreedyOverTokenIds() {
-        Run r = run("engine", "generate", "--checkpoint", tiny("sparse").toString(), "--tokens", "203,261,750", "--max", "3");
+        Run r = run(
+                "engine",
+                "generate",
+                "--checkpoint",
+                tiny("sparse").toString(),
+                "--tokens",
+                "203,261,750",
+                "--max",
+                "3");
         assertEquals(0, r.exit());
         // The golden's first case: prompt 203,261,750 -> argmax 93, then 475.
         String[] ids = r.out().strip().split("\n");
@@ -80,8 +92,26 @@ class EngineCommandTest {
         Run a;
         Run b;
         try {
-            String[] args = {"engine", "generate", "--data-dir", data.toString(), "--prompt", "What is 2+2?",
-                    "--max-tokens", "6", "--temperature", "0.8", "--top-p", "0.95", "--top-k", "50", "--seed", "3", "--threads", "2"};
+            String[] args = {
+                "engine",
+                "generate",
+                "--data-dir",
+                data.toString(),
+                "--prompt",
+                "What is 2+2?",
+                "--max-tokens",
+                "6",
+                "--temperature",
+                "0.8",
+                "--top-p",
+                "0.95",
+                "--top-k",
+                "50",
+                "--seed",
+                "3",
+                "--threads",
+                "2"
+            };
             a = run(args);
             b = run(args);
         } finally {
@@ -94,7 +124,9 @@ class EngineCommandTest {
         assertTrue(log.contains("tokens/s"), log);
         assertTrue(log.contains("6 tokens generated"), log);
         assertTrue(log.contains("generated the embedded default checkpoint"), "generated once: " + log);
-        assertEquals(log.indexOf("generated the embedded default checkpoint"), log.lastIndexOf("generated the embedded default checkpoint"),
+        assertEquals(
+                log.indexOf("generated the embedded default checkpoint"),
+                log.lastIndexOf("generated the embedded default checkpoint"),
                 "reused on the second run");
         assertFalse(a.out().isBlank());
         assertEquals(a.out(), b.out(), "same seed, same text");

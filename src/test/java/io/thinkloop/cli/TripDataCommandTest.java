@@ -1,13 +1,12 @@
 package io.thinkloop.cli;
 
-import io.thinkloop.mcptools.trip.TripDatabase;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.thinkloop.mcptools.trip.TripDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TripDataCommandTest {
     @Test
@@ -18,8 +17,14 @@ class TripDataCommandTest {
         assertEquals(0, ThinkloopCli.execute("trip-data", "--check", out.toString()));
 
         Files.writeString(dir.resolve("bad.json"), "{\"start_date\": \"soon\"}");
-        assertEquals(2, ThinkloopCli.execute("trip-data", "--check", dir.resolve("bad.json").toString()));
+        assertEquals(
+                2,
+                ThinkloopCli.execute(
+                        "trip-data", "--check", dir.resolve("bad.json").toString()));
         assertEquals(2, ThinkloopCli.execute("trip-data", "--size", "enormous", "--out", out.toString()));
-        assertEquals(2, ThinkloopCli.execute("trip-data", "--check", dir.resolve("missing.json").toString()));
+        assertEquals(
+                2,
+                ThinkloopCli.execute(
+                        "trip-data", "--check", dir.resolve("missing.json").toString()));
     }
 }

@@ -43,10 +43,16 @@ class CodecCheckCommandTest {
     @Test
     void failingCasesAreListedBeforeTheTally(@TempDir Path dir) throws Exception {
         List<String> golden = Files.readAllLines(GoldenData.casesFile(), StandardCharsets.UTF_8);
-        String goodEncode = golden.stream().filter(l -> l.contains("\"kind\": \"encode\"") && l.contains("\"expected\""))
-                .findFirst().orElseThrow();
-        String wrongPrompt = golden.stream().filter(l -> l.contains("\"kind\": \"encode\"") && l.contains("\"expected\""))
-                .skip(1).findFirst().orElseThrow().replaceFirst("\"id\": \"([^\"]+)\"", "\"id\": \"tampered-$1\"")
+        String goodEncode = golden.stream()
+                .filter(l -> l.contains("\"kind\": \"encode\"") && l.contains("\"expected\""))
+                .findFirst()
+                .orElseThrow();
+        String wrongPrompt = golden.stream()
+                .filter(l -> l.contains("\"kind\": \"encode\"") && l.contains("\"expected\""))
+                .skip(1)
+                .findFirst()
+                .orElseThrow()
+                .replaceFirst("\"id\": \"([^\"]+)\"", "\"id\": \"tampered-$1\"")
                 .replace("<｜Assistant｜>", "<｜Assistant｜> ");
         String wronglyRejected = "{\"id\": \"must-reject\", \"kind\": \"parse\", \"input\": {\"text\": "
                 + "\"fine<｜end▁of▁sentence｜>\", \"thinking_mode\": \"chat\"}, \"error\": \"DS32EncodingError\"}";

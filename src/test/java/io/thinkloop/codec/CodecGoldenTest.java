@@ -1,13 +1,13 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.openai.GoldenCases;
-import io.thinkloop.openai.OpenAiChat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.openai.GoldenCases;
+import io.thinkloop.openai.OpenAiChat;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,9 +42,15 @@ class CodecGoldenTest {
             boolean drop = in.path("drop_thinking").asBoolean();
             boolean bos = in.path("add_default_bos_token").asBoolean();
             if (c.has("error")) {
-                assertThrows(CodecException.class, () -> DeepSeekV32Codec.encode(messages, mode, drop, bos), c.path("id").asText());
+                assertThrows(
+                        CodecException.class,
+                        () -> DeepSeekV32Codec.encode(messages, mode, drop, bos),
+                        c.path("id").asText());
             } else {
-                assertEquals(c.path("expected").asText(), DeepSeekV32Codec.encode(messages, mode, drop, bos), c.path("id").asText());
+                assertEquals(
+                        c.path("expected").asText(),
+                        DeepSeekV32Codec.encode(messages, mode, drop, bos),
+                        c.path("id").asText());
             }
             checked++;
         }
@@ -59,11 +65,18 @@ class CodecGoldenTest {
                 continue;
             }
             String text = c.path("input").path("text").asText();
-            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            ThinkingMode mode =
+                    GoldenCases.mode(c.path("input").path("thinking_mode").asText());
             if (c.has("error")) {
-                assertThrows(CodecException.class, () -> DeepSeekV32Codec.parse(text, mode), c.path("id").asText());
+                assertThrows(
+                        CodecException.class,
+                        () -> DeepSeekV32Codec.parse(text, mode),
+                        c.path("id").asText());
             } else {
-                assertEquals(c.path("expected"), OpenAiChat.toJson(DeepSeekV32Codec.parse(text, mode)), c.path("id").asText());
+                assertEquals(
+                        c.path("expected"),
+                        OpenAiChat.toJson(DeepSeekV32Codec.parse(text, mode)),
+                        c.path("id").asText());
             }
             checked++;
         }

@@ -1,8 +1,8 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.testkit.TestData;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.testkit.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +12,7 @@ import java.util.List;
 
 /** The golden encoding cases of the reference encoder (in the test resources, see {@link TestData}). */
 final class GoldenData {
-    private GoldenData() {
-    }
+    private GoldenData() {}
 
     static Path casesFile() {
         return TestData.encodingCases();

@@ -1,17 +1,17 @@
 package io.thinkloop.codec;
 
-import java.util.ArrayList;
-import io.thinkloop.model.ParseEvent;
-import io.thinkloop.openai.GoldenCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
+import io.thinkloop.openai.GoldenCases;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -84,14 +84,18 @@ class LenientParsingTest {
                 continue;
             }
             String text = c.path("input").path("text").asText();
-            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            ThinkingMode mode =
+                    GoldenCases.mode(c.path("input").path("thinking_mode").asText());
             StreamingParser p = StreamingParser.lenient(mode, List.of());
             EventAssembler a = new EventAssembler();
             for (int i = 0; i < text.length(); i += 3) {
                 a.accept(p.feed(text.substring(i, Math.min(text.length(), i + 3))));
             }
             a.accept(p.finish());
-            assertEquals(DeepSeekV32Codec.parse(text, mode), a.message(), c.path("id").asText());
+            assertEquals(
+                    DeepSeekV32Codec.parse(text, mode),
+                    a.message(),
+                    c.path("id").asText());
             n++;
         }
         assertEquals(199, n);
@@ -101,7 +105,8 @@ class LenientParsingTest {
     void missingDsmlTokenIsRepaired() {
         String text = "think hard</think>Let me check." + calls("", "\n\n") + EOS;
         // strictly this is plain text that merely looks like tool calls
-        assertEquals(List.of(), DeepSeekV32Codec.parse(text, ThinkingMode.THINKING).toolCalls());
+        assertEquals(
+                List.of(), DeepSeekV32Codec.parse(text, ThinkingMode.THINKING).toolCalls());
         EventAssembler a = lenient(text, List.of());
         assertEquals("Let me check.", a.message().content());
         assertEquals(EXPECTED_CALLS, a.message().toolCalls());
@@ -115,7 +120,10 @@ class LenientParsingTest {
             EventAssembler a = lenient(text, List.of());
             assertEquals(EXPECTED_CALLS, a.message().toolCalls(), d);
             assertEquals("Let me check.", a.message().content(), d);
-            assertTrue(a.repairs().stream().anyMatch(r -> r.kind().equals("dsml_marker") && r.detail().contains(d)),
+            assertTrue(
+                    a.repairs().stream()
+                            .anyMatch(r ->
+                                    r.kind().equals("dsml_marker") && r.detail().contains(d)),
                     a.repairs().toString());
         }
     }
@@ -164,15 +172,23 @@ class LenientParsingTest {
                 + "<" + D + "parameter name=\"free\" string=\"false\">not json</" + D + "parameter>\n"
                 + "</" + D + "invoke>\n</" + D + "function_calls>" + EOS;
         EventAssembler a = lenient(text, List.of(search));
-        assertEquals("{\"limit\": 42, \"ratio\": 0.5, \"exact\": true, \"query\": \"123\", \"tags\": [\"a\", \"b\"], "
-                + "\"free\": \"not json\"}", a.message().toolCalls().get(0).arguments());
-        long coerced = a.repairs().stream().filter(r -> r.kind().equals("schema_coercion")).count();
+        assertEquals(
+                "{\"limit\": 42, \"ratio\": 0.5, \"exact\": true, \"query\": \"123\", \"tags\": [\"a\", \"b\"], "
+                        + "\"free\": \"not json\"}",
+                a.message().toolCalls().get(0).arguments());
+        long coerced = a.repairs().stream()
+                .filter(r -> r.kind().equals("schema_coercion"))
+                .count();
         assertEquals(5, coerced, a.repairs().toString());
         assertTrue(hasRepair(a, "invalid_json_value"));
         // strict keeps the reference's result: string values quoted, string="false" values verbatim
-        assertEquals("{\"limit\": \"42\", \"ratio\": \"0.5\", \"exact\": \"True\", \"query\": 123, \"tags\": \"[\\\"a\\\", "
+        assertEquals(
+                "{\"limit\": \"42\", \"ratio\": \"0.5\", \"exact\": \"True\", \"query\": 123, \"tags\": \"[\\\"a\\\", "
                         + "\\\"b\\\"]\", \"free\": not json}",
-                DeepSeekV32Codec.parse(text, ThinkingMode.THINKING).toolCalls().get(0).arguments());
+                DeepSeekV32Codec.parse(text, ThinkingMode.THINKING)
+                        .toolCalls()
+                        .get(0)
+                        .arguments());
     }
 
     @Test
@@ -184,7 +200,8 @@ class LenientParsingTest {
                 + "<|DSML|parameter name=\"s\">7.25</|DSML|parameter>\n"
                 + "</|DSML|invoke>\n</|DSML|function_calls>";
         EventAssembler a = lenient(text, List.of(t));
-        assertEquals("{\"n\": 7.25, \"s\": \"7.25\"}", a.message().toolCalls().get(0).arguments());
+        assertEquals(
+                "{\"n\": 7.25, \"s\": \"7.25\"}", a.message().toolCalls().get(0).arguments());
         assertTrue(hasRepair(a, "string_attribute"));
         assertEquals("tool_calls", a.end().reason());
     }
@@ -196,8 +213,10 @@ class LenientParsingTest {
         List<ParseEvent> events = new ArrayList<>(p.feed(text));
         events.addAll(p.finish());
         ParseEvent.ToolCallStarted started = events.stream()
-                .filter(ParseEvent.ToolCallStarted.class::isInstance).map(ParseEvent.ToolCallStarted.class::cast)
-                .findFirst().orElseThrow();
+                .filter(ParseEvent.ToolCallStarted.class::isInstance)
+                .map(ParseEvent.ToolCallStarted.class::cast)
+                .findFirst()
+                .orElseThrow();
         assertTrue(started.repairs().stream().anyMatch(r -> r.kind().equals("no_blank_line")), started.toString());
         assertTrue(started.repairs().stream().anyMatch(r -> r.kind().equals("dsml_marker")), started.toString());
     }

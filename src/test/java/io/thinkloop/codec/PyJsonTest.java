@@ -27,8 +27,10 @@ class PyJsonTest {
         String text = "{\"a\": [1, 2.50, -0, 1E2, 123456789012345678901234567890], \"b\": \"é\\u00e9\\n\\u0001\\\"\", "
                 + "\"a\": {\"x\": null, \"y\": true}}";
         // a repeated key keeps its first position and its last value, as in a Python dict
-        assertEquals("{\"a\": {\"x\": null, \"y\": true}, \"b\": \"éé\\n\\u0001\\\"\"}", PyJson.dumps(PyJson.loads(text)));
-        assertEquals("[1, 2.5, 0, 100.0, 123456789012345678901234567890]",
+        assertEquals(
+                "{\"a\": {\"x\": null, \"y\": true}, \"b\": \"éé\\n\\u0001\\\"\"}", PyJson.dumps(PyJson.loads(text)));
+        assertEquals(
+                "[1, 2.5, 0, 100.0, 123456789012345678901234567890]",
                 PyJson.dumps(PyJson.loads("[1, 2.50, -0, 1E2, 123456789012345678901234567890]")));
     }
 

@@ -1,13 +1,13 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.model.ParsedMessage;
-import io.thinkloop.openai.GoldenCases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.model.ParsedMessage;
 import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.openai.GoldenCases;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -21,9 +21,22 @@ import org.junit.jupiter.api.Test;
 class StreamingParserPropertyTest {
     private static final int CHUNKINGS_PER_CASE = 60;
     private static final String[] MARKERS = {
-            Dsv32Tokens.DSML, Dsv32Tokens.THINK_END, Dsv32Tokens.THINK_START, Dsv32Tokens.EOS, Dsv32Tokens.BOS,
-            Dsv32Tokens.TOOL_CALLS_START, Dsv32Tokens.TOOL_CALLS_END, Dsv32Tokens.INVOKE_START, Dsv32Tokens.INVOKE_END,
-            Dsv32Tokens.PARAM_START, Dsv32Tokens.PARAM_STOP, DsmlSyntax.STRING_TRUE, DsmlSyntax.STRING_FALSE, "<\n", ">\n"};
+        Dsv32Tokens.DSML,
+        Dsv32Tokens.THINK_END,
+        Dsv32Tokens.THINK_START,
+        Dsv32Tokens.EOS,
+        Dsv32Tokens.BOS,
+        Dsv32Tokens.TOOL_CALLS_START,
+        Dsv32Tokens.TOOL_CALLS_END,
+        Dsv32Tokens.INVOKE_START,
+        Dsv32Tokens.INVOKE_END,
+        Dsv32Tokens.PARAM_START,
+        Dsv32Tokens.PARAM_STOP,
+        DsmlSyntax.STRING_TRUE,
+        DsmlSyntax.STRING_FALSE,
+        "<\n",
+        ">\n"
+    };
 
     /** Outcome of a parse: the message, or that it was rejected. */
     private record Outcome(ParsedMessage message, boolean rejected) {
@@ -56,7 +69,8 @@ class StreamingParserPropertyTest {
                 continue;
             }
             String text = c.path("input").path("text").asText();
-            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            ThinkingMode mode =
+                    GoldenCases.mode(c.path("input").path("thinking_mode").asText());
             Outcome batch = Outcome.batch(text, mode);
             assertEquals(c.has("error"), batch.rejected(), c.path("id").asText());
             Random rnd = new Random(c.path("id").asText().hashCode());
@@ -85,14 +99,15 @@ class StreamingParserPropertyTest {
                 continue;
             }
             String text = c.path("input").path("text").asText();
-            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            ThinkingMode mode =
+                    GoldenCases.mode(c.path("input").path("thinking_mode").asText());
             Random rnd = new Random(~c.path("id").asText().hashCode());
             List<String> variants = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 variants.add(text.substring(0, rnd.nextInt(text.length() + 1)));
                 int at = rnd.nextInt(text.length());
                 variants.add(text.substring(0, at) + text.substring(at + 1));
-                variants.add(text.substring(0, at) + "\n<>\"/" .charAt(rnd.nextInt(5)) + text.substring(at));
+                variants.add(text.substring(0, at) + "\n<>\"/".charAt(rnd.nextInt(5)) + text.substring(at));
             }
             for (String v : variants) {
                 Outcome batch = Outcome.batch(v, mode);
@@ -140,24 +155,34 @@ class StreamingParserPropertyTest {
     /** Lenient parsing is chunking-invariant too, on golden completions rewritten with lenient deviations. */
     @Test
     void lenientParsingIsChunkingInvariant() {
-        String[][] rewrites = {{"", ""}, {"｜DSML｜", "|DSML|"}, {"｜DSML｜", "‖DSML‖"}, {"｜DSML｜", ""},
-                {"\n\n<｜DSML｜function_calls", "\n<｜DSML｜function_calls"}, {"<｜end▁of▁sentence｜>", ""},
-                {"string=\"true\"", "string=\"yes\""}};
+        String[][] rewrites = {
+            {"", ""},
+            {"｜DSML｜", "|DSML|"},
+            {"｜DSML｜", "‖DSML‖"},
+            {"｜DSML｜", ""},
+            {"\n\n<｜DSML｜function_calls", "\n<｜DSML｜function_calls"},
+            {"<｜end▁of▁sentence｜>", ""},
+            {"string=\"true\"", "string=\"yes\""}
+        };
         int repaired = 0;
         for (JsonNode c : GoldenData.cases()) {
             if (!c.path("kind").asText().equals("parse")) {
                 continue;
             }
-            ThinkingMode mode = GoldenCases.mode(c.path("input").path("thinking_mode").asText());
+            ThinkingMode mode =
+                    GoldenCases.mode(c.path("input").path("thinking_mode").asText());
             Random rnd = new Random(c.path("id").asText().hashCode() * 31L);
             for (String[] rw : rewrites) {
-                String text = rw[0].isEmpty() ? c.path("input").path("text").asText()
+                String text = rw[0].isEmpty()
+                        ? c.path("input").path("text").asText()
                         : c.path("input").path("text").asText().replace(rw[0], rw[1]);
                 String whole = lenientOutcome(text, mode, List.of());
                 for (int k = 0; k < 8; k++) {
                     List<Integer> cuts = chunking(text, k, rnd);
-                    assertEquals(whole, lenientOutcome(text, mode, cuts), c.path("id").asText() + " " + PyJson.quote(text)
-                            + " chunking " + cuts);
+                    assertEquals(
+                            whole,
+                            lenientOutcome(text, mode, cuts),
+                            c.path("id").asText() + " " + PyJson.quote(text) + " chunking " + cuts);
                 }
                 if (!whole.equals("rejected") && !whole.contains(" [] ")) {
                     repaired++;

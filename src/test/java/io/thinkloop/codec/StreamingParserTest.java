@@ -1,9 +1,9 @@
 package io.thinkloop.codec;
 
-import io.thinkloop.model.ParseEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ThinkingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +28,23 @@ class StreamingParserTest {
     void toolCallEventsStreamArgumentsAsTheyArrive() {
         StreamingParser p = StreamingParser.strict(ThinkingMode.CHAT);
         List<ParseEvent> events = new ArrayList<>();
-        events.addAll(p.feed("ok\n\n<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"search\">\n<｜DSML｜parameter name=\"q\" "
-                + "string=\"true\">caf"));
-        assertEquals(List.of(new ParseEvent.TextDelta("ok"), new ParseEvent.ToolCallStarted(0, "search"),
-                new ParseEvent.ToolCallArgumentsDelta(0, "{\"q\": \"caf")), events);
+        events.addAll(
+                p.feed("ok\n\n<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"search\">\n<｜DSML｜parameter name=\"q\" "
+                        + "string=\"true\">caf"));
+        assertEquals(
+                List.of(
+                        new ParseEvent.TextDelta("ok"),
+                        new ParseEvent.ToolCallStarted(0, "search"),
+                        new ParseEvent.ToolCallArgumentsDelta(0, "{\"q\": \"caf")),
+                events);
         assertEquals(List.of(new ParseEvent.ToolCallArgumentsDelta(0, "é \\\"x\\\"")), p.feed("é \"x\"<"));
         events = new ArrayList<>(p.feed("/｜DSML｜parameter>\n</｜DSML｜invoke>\n</｜DSML｜function_calls>"));
-        assertEquals(List.of(new ParseEvent.ToolCallArgumentsDelta(0, "\""), new ParseEvent.ToolCallArgumentsDelta(0, "}"),
-                new ParseEvent.ToolCallCompleted(0, "search", "{\"q\": \"café \\\"x\\\"\"}")), events);
+        assertEquals(
+                List.of(
+                        new ParseEvent.ToolCallArgumentsDelta(0, "\""),
+                        new ParseEvent.ToolCallArgumentsDelta(0, "}"),
+                        new ParseEvent.ToolCallCompleted(0, "search", "{\"q\": \"café \\\"x\\\"\"}")),
+                events);
         assertEquals(List.of(new ParseEvent.End("tool_calls")), p.finish());
     }
 

@@ -1,8 +1,5 @@
 package io.thinkloop.console;
 
-import io.thinkloop.testkit.Interop;
-import io.thinkloop.testkit.TestTemp;
-import java.io.File;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -20,11 +17,14 @@ import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ToolSpec;
+import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolRegistry;
 import io.thinkloop.tools.ToolResult;
 import jakarta.inject.Inject;
+import java.io.File;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -75,12 +75,19 @@ class ConsoleBrowserTest {
 
     @Test
     void pageAndToolCatalogAreServed() {
-        given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+        given().get("/")
+                .then()
+                .statusCode(200)
+                .contentType(containsString("text/html"))
                 .body(containsString("<title>Thinkloop console</title>"));
         given().get("/console/app.js").then().statusCode(200).contentType(containsString("javascript"));
 
         given().get("/v1/tools").then().statusCode(401);
-        given().auth().oauth2(KEY).get("/v1/tools").then().statusCode(200)
+        given().auth()
+                .oauth2(KEY)
+                .get("/v1/tools")
+                .then()
+                .statusCode(200)
                 .body("name", containsInAnyOrder("guarded_echo", "multiply", "slow_wait"))
                 .body("find { it.name == 'guarded_echo' }.approval", equalTo("ask"))
                 .body("find { it.name == 'multiply' }.approval", equalTo("auto"))
@@ -93,12 +100,20 @@ class ConsoleBrowserTest {
     void toolSourcesOtherThanLocalAreListedAsMcpServers() {
         registry.register(echoTool("lookup_city", "Finds a city."), "trip-planning");
         try {
-            given().auth().oauth2(KEY).get("/v1/mcp/servers").then().statusCode(200)
+            given().auth()
+                    .oauth2(KEY)
+                    .get("/v1/mcp/servers")
+                    .then()
+                    .statusCode(200)
                     .body("name", contains("trip-planning"))
                     .body("[0].status", equalTo("connected"))
                     .body("[0].tools.name", contains("lookup_city"))
                     .body("[0].tools[0].source", equalTo("trip-planning"));
-            given().auth().oauth2(KEY).get("/v1/tools").then().statusCode(200)
+            given().auth()
+                    .oauth2(KEY)
+                    .get("/v1/tools")
+                    .then()
+                    .statusCode(200)
                     .body("find { it.name == 'lookup_city' }.source", equalTo("trip-planning"));
         } finally {
             registry.unregisterSource("trip-planning");
@@ -110,7 +125,12 @@ class ConsoleBrowserTest {
     void ownOriginIsAllowedOthersAreNot() {
         String own = root.getProtocol() + "://" + root.getAuthority();
         given().auth().oauth2(KEY).header("Origin", own).get("/v1/tools").then().statusCode(200);
-        given().auth().oauth2(KEY).header("Origin", "http://evil.example").get("/v1/tools").then().statusCode(403)
+        given().auth()
+                .oauth2(KEY)
+                .header("Origin", "http://evil.example")
+                .get("/v1/tools")
+                .then()
+                .statusCode(403)
                 .body("code", equalTo("origin_not_allowed"));
     }
 
@@ -130,8 +150,19 @@ class ConsoleBrowserTest {
         registry.register(echoTool("lookup_city", "Finds a city by name."), "trip-planning");
         Result e2e;
         try {
-            e2e = run(List.of("node", script.toString(), "--base-url", base, "--api-key", KEY,
-                    "--mcp-server", "trip-planning:lookup_city", "--out", shots.toString()), 300);
+            e2e = run(
+                    List.of(
+                            "node",
+                            script.toString(),
+                            "--base-url",
+                            base,
+                            "--api-key",
+                            KEY,
+                            "--mcp-server",
+                            "trip-planning:lookup_city",
+                            "--out",
+                            shots.toString()),
+                    300);
         } finally {
             registry.unregisterSource("trip-planning");
         }
@@ -139,19 +170,36 @@ class ConsoleBrowserTest {
         System.out.println(out);
         assertEquals(0, e2e.exit(), "console-e2e.mjs failed:\n" + out);
         assertTrue(out.contains("CONSOLE-E2E PASS"), out);
-        for (String step : List.of("api-key", "page-loaded", "keyboard-skip-link", "turn-streamed", "reconnected-mid-turn",
-                "cancelled", "approved", "denied", "reloaded-and-resumed", "replayed-in-new-tab", "theme-toggle")) {
+        for (String step : List.of(
+                "api-key",
+                "page-loaded",
+                "keyboard-skip-link",
+                "turn-streamed",
+                "reconnected-mid-turn",
+                "cancelled",
+                "approved",
+                "denied",
+                "reloaded-and-resumed",
+                "replayed-in-new-tab",
+                "theme-toggle")) {
             assertTrue(out.contains("STEP " + step + " "), "missing step " + step + ":\n" + out);
         }
-        for (String png : List.of("01-light-answer", "02-light-running-tool", "03-light-cancelled", "04-light-approval",
-                "05-light-after-reload", "06-dark-replayed", "07-dark-toggled")) {
+        for (String png : List.of(
+                "01-light-answer",
+                "02-light-running-tool",
+                "03-light-cancelled",
+                "04-light-approval",
+                "05-light-after-reload",
+                "06-dark-replayed",
+                "07-dark-toggled")) {
             Path file = shots.resolve(png + ".png");
             assertTrue(Files.size(file) > 10_000, "screenshot " + file);
         }
     }
 
     static Tool echoTool(String name, String description) {
-        ToolSpec spec = new ToolSpec(name, description, Json.MAPPER.createObjectNode().put("type", "object"));
+        ToolSpec spec =
+                new ToolSpec(name, description, Json.MAPPER.createObjectNode().put("type", "object"));
         return new Tool() {
             @Override
             public ToolSpec spec() {
@@ -165,18 +213,21 @@ class ConsoleBrowserTest {
         };
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 
     private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
         Path log = TestTemp.file("console-e2e-", ".log");
         try {
-            Process p = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(new ArrayList<>(command))
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly().waitFor();
-                return new Result(-1, "timed out after " + timeoutSeconds + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
+                return new Result(
+                        -1,
+                        "timed out after " + timeoutSeconds + " s:\n" + Files.readString(log, StandardCharsets.UTF_8));
             }
             return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {

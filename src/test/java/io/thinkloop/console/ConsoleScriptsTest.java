@@ -1,10 +1,10 @@
 package io.thinkloop.console;
 
-import io.thinkloop.testkit.Interop;
-import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +24,11 @@ class ConsoleScriptsTest {
         Path dir = Path.of("src/test/node").toAbsolutePath();
         Path log = TestTemp.file("console-unit-", ".log");
         try {
-            Process p = new ProcessBuilder("node", "--test", "console-unit.test.mjs").directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder("node", "--test", "console-unit.test.mjs")
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node --test timed out");
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), out);

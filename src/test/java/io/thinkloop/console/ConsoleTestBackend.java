@@ -1,12 +1,12 @@
 package io.thinkloop.console;
 
-import io.thinkloop.testkit.FakeBackend;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.testkit.FakeBackend;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,8 +71,10 @@ public class ConsoleTestBackend extends FakeBackend {
             words(chunks, false, "Yes, still here.");
         }
         chunks.add(new ModelChunk.Usage(100 + messages.size(), chunks.size(), 7));
-        return Multi.createFrom().iterable(chunks)
-                .onItem().call(c -> Uni.createFrom().nullItem().onItem().delayIt().by(GAP));
+        return Multi.createFrom()
+                .iterable(chunks)
+                .onItem()
+                .call(c -> Uni.createFrom().nullItem().onItem().delayIt().by(GAP));
     }
 
     /** The text in word-sized deltas, as a model streams it. */

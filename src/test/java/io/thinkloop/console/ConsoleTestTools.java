@@ -1,6 +1,5 @@
 package io.thinkloop.console;
 
-import java.io.IOException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -13,6 +12,7 @@ import io.thinkloop.tools.ToolResult;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.time.Duration;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -35,16 +35,30 @@ public class ConsoleTestTools {
         if (!enabled) {
             return;
         }
-        registry.register(tool("multiply", "Multiplies two integers.",
+        registry.register(tool(
+                "multiply",
+                "Multiplies two integers.",
                 "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"integer\"},\"b\":{\"type\":\"integer\"}},\"required\":[\"a\",\"b\"]}",
-                Tool.Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok(Long.toString(args.get("a").asLong() * args.get("b").asLong())))));
-        registry.register(tool("slow_wait", "Waits the given number of seconds, then says so.",
+                Tool.Approval.AUTO,
+                args -> Uni.createFrom()
+                        .item(ToolResult.ok(Long.toString(
+                                args.get("a").asLong() * args.get("b").asLong())))));
+        registry.register(tool(
+                "slow_wait",
+                "Waits the given number of seconds, then says so.",
                 "{\"type\":\"object\",\"properties\":{\"seconds\":{\"type\":\"integer\",\"minimum\":0}},\"required\":[\"seconds\"]}",
-                Tool.Approval.AUTO, args -> Uni.createFrom().item(ToolResult.ok("waited " + args.get("seconds").asInt() + " s"))
-                        .onItem().delayIt().by(Duration.ofSeconds(args.get("seconds").asInt()))));
-        registry.register(tool("guarded_echo", "Echoes its text, once a person approves.",
+                Tool.Approval.AUTO,
+                args -> Uni.createFrom()
+                        .item(ToolResult.ok("waited " + args.get("seconds").asInt() + " s"))
+                        .onItem()
+                        .delayIt()
+                        .by(Duration.ofSeconds(args.get("seconds").asInt()))));
+        registry.register(tool(
+                "guarded_echo",
+                "Echoes its text, once a person approves.",
                 "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}},\"required\":[\"text\"]}",
-                Tool.Approval.ASK, args -> Uni.createFrom().item(ToolResult.ok(args.get("text").asText()))));
+                Tool.Approval.ASK,
+                args -> Uni.createFrom().item(ToolResult.ok(args.get("text").asText()))));
     }
 
     private interface Body {

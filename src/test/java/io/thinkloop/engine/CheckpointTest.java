@@ -1,6 +1,10 @@
 package io.thinkloop.engine;
 
-import java.io.ByteArrayOutputStream;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.engine.checkpoint.CheckpointException;
@@ -8,9 +12,7 @@ import io.thinkloop.engine.checkpoint.DType;
 import io.thinkloop.engine.checkpoint.ModelConfig;
 import io.thinkloop.engine.checkpoint.SyntheticCheckpoint;
 import io.thinkloop.json.Json;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,11 +21,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Checkpoint loading: clear errors for broken checkpoints, sharded layout, the synthetic writer. */
 class CheckpointTest {
@@ -40,20 +39,22 @@ class CheckpointTest {
         ObjectNode header = (ObjectNode) Json.MAPPER.readTree(new String(all, 8, (int) hl, StandardCharsets.UTF_8));
         edit.accept(header);
         byte[] hb = Json.MAPPER.writeValueAsBytes(header);
-        ByteBuffer out = ByteBuffer.allocate(8 + hb.length + all.length - 8 - (int) hl).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer out =
+                ByteBuffer.allocate(8 + hb.length + all.length - 8 - (int) hl).order(ByteOrder.LITTLE_ENDIAN);
         out.putLong(hb.length).put(hb).put(all, 8 + (int) hl, all.length - 8 - (int) hl);
         Files.write(dir.resolve("model.safetensors"), out.array());
         return dir;
     }
 
     String loadError(Path dir) {
-        CheckpointException e = assertThrows(CheckpointException.class, () -> Model.load(dir, 1).close());
+        CheckpointException e =
+                assertThrows(CheckpointException.class, () -> Model.load(dir, 1).close());
         return e.getMessage();
     }
 
     @Test
     void unchangedCopyLoads() throws IOException {
-        Model.load(withHeader(h -> { }), 1).close();
+        Model.load(withHeader(h -> {}), 1).close();
     }
 
     @Test
@@ -64,7 +65,8 @@ class CheckpointTest {
 
     @Test
     void extraTensorIsNamed() throws IOException {
-        String m = loadError(withHeader(h -> h.set("model.layers.0.mystery.weight", h.get("model.norm.weight").deepCopy())));
+        String m = loadError(withHeader(h -> h.set(
+                "model.layers.0.mystery.weight", h.get("model.norm.weight").deepCopy())));
         assertTrue(m.contains("unexpected tensor: model.layers.0.mystery.weight"), m);
     }
 
@@ -74,7 +76,8 @@ class CheckpointTest {
             ObjectNode t = (ObjectNode) h.get("model.layers.2.self_attn.q_a_proj.weight");
             t.putArray("shape").add(64).add(32);
         }));
-        assertTrue(m.contains("tensor model.layers.2.self_attn.q_a_proj.weight has shape [64, 32], expected [32, 64]"), m);
+        assertTrue(
+                m.contains("tensor model.layers.2.self_attn.q_a_proj.weight has shape [64, 32], expected [32, 64]"), m);
     }
 
     @Test
@@ -94,7 +97,7 @@ class CheckpointTest {
 
     @Test
     void wrongModelTypeAndMissingFilesAreReported() throws IOException {
-        Path dir = withHeader(h -> { });
+        Path dir = withHeader(h -> {});
         String cfg = Files.readString(dir.resolve("config.json"));
         Files.writeString(dir.resolve("config.json"), cfg.replace("\"deepseek_v32\"", "\"llama\""));
         assertTrue(loadError(dir).contains("model_type is 'llama'"));
@@ -142,7 +145,8 @@ class CheckpointTest {
         int[] prompt = {5, 9, 300, 17, 44, 2, 8, 99, 100, 101, 7};
         float[] a;
         float[] b;
-        try (Model single = Model.load(src, 1); Model sharded = Model.load(dir, 1)) {
+        try (Model single = Model.load(src, 1);
+                Model sharded = Model.load(dir, 1)) {
             a = single.prefill(single.newState(16), prompt).clone();
             b = sharded.prefill(sharded.newState(16), prompt).clone();
         }
@@ -163,7 +167,8 @@ class CheckpointTest {
             Path d = tmp.resolve("syn-" + types[i]);
             SyntheticCheckpoint.write(d, c, 42, types[i]);
             try (Model m = Model.load(d, 2)) {
-                logits[i] = m.prefill(m.newState(32), new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11, 12}).clone();
+                logits[i] = m.prefill(m.newState(32), new int[] {3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+                        .clone();
             }
             for (float v : logits[i]) {
                 assertTrue(Float.isFinite(v));
@@ -171,14 +176,25 @@ class CheckpointTest {
         }
         Path again = tmp.resolve("again");
         SyntheticCheckpoint.write(again, c, 42, DType.F8_E4M3);
-        assertArrayEquals(Files.readAllBytes(tmp.resolve("syn-F8_E4M3/model.safetensors")),
+        assertArrayEquals(
+                Files.readAllBytes(tmp.resolve("syn-F8_E4M3/model.safetensors")),
                 Files.readAllBytes(again.resolve("model.safetensors")));
         SyntheticCheckpoint.write(tmp.resolve("other"), c, 43, DType.F8_E4M3);
-        assertTrue(!Arrays.equals(Files.readAllBytes(again.resolve("model.safetensors")),
+        assertTrue(!Arrays.equals(
+                Files.readAllBytes(again.resolve("model.safetensors")),
                 Files.readAllBytes(tmp.resolve("other/model.safetensors"))));
         // BF16 and FP8 are roundings of the same F32 weights: the logits stay close.
-        assertTrue(ConsistencyTest.maxDiff(logits[0], logits[1]) < 0.1, "bf16 " + ConsistencyTest.maxDiff(logits[0], logits[1]));
-        assertTrue(ConsistencyTest.maxDiff(logits[0], logits[2]) < 0.5, "fp8 " + ConsistencyTest.maxDiff(logits[0], logits[2]));
-        assertEquals("deepseek_v32", Json.MAPPER.readTree(tmp.resolve("syn-F32/config.json").toFile()).get("model_type").asText());
+        assertTrue(
+                ConsistencyTest.maxDiff(logits[0], logits[1]) < 0.1,
+                "bf16 " + ConsistencyTest.maxDiff(logits[0], logits[1]));
+        assertTrue(
+                ConsistencyTest.maxDiff(logits[0], logits[2]) < 0.5,
+                "fp8 " + ConsistencyTest.maxDiff(logits[0], logits[2]));
+        assertEquals(
+                "deepseek_v32",
+                Json.MAPPER
+                        .readTree(tmp.resolve("syn-F32/config.json").toFile())
+                        .get("model_type")
+                        .asText());
     }
 }

@@ -1,23 +1,22 @@
 package io.thinkloop.engine;
 
-import org.junit.jupiter.api.Assertions;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.thinkloop.engine.kernel.Bf16Matrix;
 import io.thinkloop.engine.kernel.F32Matrix;
 import io.thinkloop.engine.kernel.Fp8;
 import io.thinkloop.engine.kernel.Fp8Matrix;
 import io.thinkloop.engine.kernel.Matrix;
 import io.thinkloop.engine.kernel.WorkerPool;
-import org.junit.jupiter.api.Test;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
 
 /** The vector kernels against plain scalar arithmetic. */
 class KernelTest {
@@ -89,7 +88,11 @@ class KernelTest {
                 f8.set(ValueLayout.JAVA_BYTE, i, code);
                 wf8[i] = Fp8.decode(code) * s;
             }
-            Matrix[] ms = {new F32Matrix(f32, rows, cols), new Bf16Matrix(bf, rows, cols), new Fp8Matrix(f8, rows, cols, scales, 128, 128)};
+            Matrix[] ms = {
+                new F32Matrix(f32, rows, cols),
+                new Bf16Matrix(bf, rows, cols),
+                new Fp8Matrix(f8, rows, cols, scales, 128, 128)
+            };
             float[][] ref = {w, wbf, wf8};
             float[] x = new float[cols];
             for (int i = 0; i < cols; i++) {
@@ -141,7 +144,8 @@ class KernelTest {
                 }
             }
             RuntimeException boom = new RuntimeException("boom");
-            var e = Assertions.assertThrows(RuntimeException.class,
+            var e = Assertions.assertThrows(
+                    RuntimeException.class,
                     () -> pool.parallelFor(100, 1, (a, b) -> {
                         throw boom;
                     }));

@@ -35,8 +35,8 @@ class LargeFileTest {
         Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
         Path file = dir.resolve("model.safetensors");
         try (FileChannel in = FileChannel.open(src.resolve("model.safetensors"), StandardOpenOption.READ);
-                FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        StandardOpenOption.SPARSE)) {
+                FileChannel out = FileChannel.open(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.SPARSE)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             in.read(len, 0);
             long headerLen = len.flip().getLong();
@@ -52,7 +52,10 @@ class LargeFileTest {
                 }
             }
             byte[] newHeader = Json.MAPPER.writeValueAsBytes(header);
-            ByteBuffer newLen = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(newHeader.length).flip();
+            ByteBuffer newLen = ByteBuffer.allocate(8)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .putLong(newHeader.length)
+                    .flip();
             out.write(newLen, 0);
             out.write(ByteBuffer.wrap(newHeader), 8);
             long dataStart = 8 + newHeader.length + HOLE;

@@ -1,10 +1,10 @@
 package io.thinkloop.integration;
 
-import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.McpTestSupport;
 import io.thinkloop.mcp.server.McpWebSocketServer;
+import io.thinkloop.testkit.TestTemp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,8 +28,11 @@ public class McpServiceTestProfile implements QuarkusTestProfile {
                 var servers = root.putObject("mcpServers");
                 servers.putObject("local").put("url", standalone.url());
                 var everything = servers.putObject("everything").put("command", McpTestSupport.node());
-                everything.putArray("args")
-                        .add(McpTestSupport.nodeDir().resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js").toString())
+                everything
+                        .putArray("args")
+                        .add(McpTestSupport.nodeDir()
+                                .resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+                                .toString())
                         .add("stdio");
                 configFile = TestTemp.file("mcp-servers", ".json");
                 Files.writeString(configFile, root.toPrettyString());

@@ -1,10 +1,10 @@
 package io.thinkloop.mcp;
 
-import io.thinkloop.json.Json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.thinkloop.json.Json;
 import io.thinkloop.mcp.types.Decoded;
 import io.thinkloop.mcp.types.JsonRpcCodec;
 import io.thinkloop.mcp.types.JsonRpcMessage;
@@ -19,11 +19,16 @@ class JsonRpcCodecTest {
     @Test
     void idsKeepTheirTypeAndEveryDigit() {
         String big = "123456789012345678901234567890";
-        JsonRpcMessage.Request r = (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":" + big + ",\"method\":\"ping\"}");
-        assertEquals("{\"jsonrpc\":\"2.0\",\"id\":" + big + ",\"result\":{}}", JsonRpcMessage.Response.ok(r.id(), null).encode());
-        JsonRpcMessage.Request s = (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":\"" + big + "\",\"method\":\"ping\"}");
+        JsonRpcMessage.Request r =
+                (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":" + big + ",\"method\":\"ping\"}");
+        assertEquals(
+                "{\"jsonrpc\":\"2.0\",\"id\":" + big + ",\"result\":{}}",
+                JsonRpcMessage.Response.ok(r.id(), null).encode());
+        JsonRpcMessage.Request s =
+                (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":\"" + big + "\",\"method\":\"ping\"}");
         assertEquals("\"" + big + "\"", s.id().toString());
-        JsonRpcMessage.Request max = (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"ping\"}");
+        JsonRpcMessage.Request max =
+                (JsonRpcMessage.Request) valid("{\"jsonrpc\":\"2.0\",\"id\":9007199254740993,\"method\":\"ping\"}");
         assertEquals("9007199254740993", max.id().toString());
     }
 
@@ -32,12 +37,28 @@ class JsonRpcCodecTest {
         assertEquals(-32700, invalid("{").error().code());
         assertEquals("null", invalid("{").id().toString());
         assertEquals(-32600, invalid("[]").error().code());
-        assertEquals(-32600, invalid("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"x\"}").error().code());
-        assertEquals("7", invalid("{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"x\"}").id().toString());
-        assertEquals(-32700, invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\"} trailing").error().code());
-        assertNull(assertInstanceOf(Decoded.Invalid.class, JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":5}")).reply(),
+        assertEquals(
+                -32600,
+                invalid("{\"jsonrpc\":\"2.0\",\"id\":1.5,\"method\":\"x\"}")
+                        .error()
+                        .code());
+        assertEquals(
+                "7",
+                invalid("{\"jsonrpc\":\"1.0\",\"id\":7,\"method\":\"x\"}").id().toString());
+        assertEquals(
+                -32700,
+                invalid("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"x\"} trailing")
+                        .error()
+                        .code());
+        assertNull(
+                assertInstanceOf(
+                                Decoded.Invalid.class,
+                                JsonRpcCodec.decode("{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":5}"))
+                        .reply(),
                 "a malformed response is dropped, never answered");
-        assertInstanceOf(JsonRpcMessage.Notification.class, valid("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
+        assertInstanceOf(
+                JsonRpcMessage.Notification.class,
+                valid("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"));
     }
 
     @Test
@@ -49,6 +70,7 @@ class JsonRpcCodecTest {
     }
 
     static JsonRpcMessage.Response invalid(String frame) {
-        return assertInstanceOf(Decoded.Invalid.class, JsonRpcCodec.decode(frame)).reply();
+        return assertInstanceOf(Decoded.Invalid.class, JsonRpcCodec.decode(frame))
+                .reply();
     }
 }

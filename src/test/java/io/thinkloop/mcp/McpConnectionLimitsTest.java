@@ -60,7 +60,10 @@ class McpConnectionLimitsTest {
 
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("slow", "waits until released", Json.MAPPER.createObjectNode().put("type", "object"));
+            return new ToolSpec(
+                    "slow",
+                    "waits until released",
+                    Json.MAPPER.createObjectNode().put("type", "object"));
         }
 
         @Override
@@ -68,8 +71,11 @@ class McpConnectionLimitsTest {
             CompletableFuture<Void> gate = new CompletableFuture<>();
             gates.add(gate);
             started.incrementAndGet();
-            return Uni.createFrom().completionStage(gate).map(v -> ToolResult.ok("released"))
-                    .onCancellation().invoke(cancelled::incrementAndGet);
+            return Uni.createFrom()
+                    .completionStage(gate)
+                    .map(v -> ToolResult.ok("released"))
+                    .onCancellation()
+                    .invoke(cancelled::incrementAndGet);
         }
 
         synchronized void releaseAll() {
@@ -81,12 +87,14 @@ class McpConnectionLimitsTest {
     static final class BigTool implements Tool {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("big", "a large answer", Json.MAPPER.createObjectNode().put("type", "object"));
+            return new ToolSpec(
+                    "big", "a large answer", Json.MAPPER.createObjectNode().put("type", "object"));
         }
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-            return Uni.createFrom().item(ToolResult.ok("x".repeat(arguments.path("size").asInt(10))));
+            return Uni.createFrom()
+                    .item(ToolResult.ok("x".repeat(arguments.path("size").asInt(10))));
         }
     }
 
@@ -95,7 +103,11 @@ class McpConnectionLimitsTest {
         @Override
         public ToolSpec spec() {
             ObjectNode schema = Json.MAPPER.createObjectNode().put("type", "object");
-            schema.putObject("properties").putObject("items").put("type", "array").putObject("items").put("type", "integer");
+            schema.putObject("properties")
+                    .putObject("items")
+                    .put("type", "array")
+                    .putObject("items")
+                    .put("type", "integer");
             schema.putArray("required").add("items");
             return new ToolSpec("items", "sums integers", schema);
         }
@@ -109,10 +121,16 @@ class McpConnectionLimitsTest {
     final SlowTool slow = new SlowTool();
 
     private McpServer start(McpServer.Limits limits) throws Exception {
-        McpServer mcp = new McpServer(new Implementation("limits-test", "1"), null,
-                new ToolCatalog(List.of(slow, new BigTool(), new ItemsTool())), 100, limits);
+        McpServer mcp = new McpServer(
+                new Implementation("limits-test", "1"),
+                null,
+                new ToolCatalog(List.of(slow, new BigTool(), new ItemsTool())),
+                100,
+                limits);
         server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, McpWebSocketServer.Options.loopback(0))
-                .start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .start()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         return mcp;
     }
 
@@ -160,10 +178,12 @@ class McpConnectionLimitsTest {
     void callsBeyondTheInFlightLimitGetAClearErrorAndTheConnectionStaysUsable() throws Exception {
         start(limits(2, 0, null, 0, 0));
         McpClient c = client();
-        Uni<CallToolResult> first = c.callTool("slow", Json.MAPPER.createObjectNode()).memoize().indefinitely();
-        Uni<CallToolResult> second = c.callTool("slow", Json.MAPPER.createObjectNode()).memoize().indefinitely();
-        first.subscribe().with(r -> { }, e -> { });
-        second.subscribe().with(r -> { }, e -> { });
+        Uni<CallToolResult> first =
+                c.callTool("slow", Json.MAPPER.createObjectNode()).memoize().indefinitely();
+        Uni<CallToolResult> second =
+                c.callTool("slow", Json.MAPPER.createObjectNode()).memoize().indefinitely();
+        first.subscribe().with(r -> {}, e -> {});
+        second.subscribe().with(r -> {}, e -> {});
         await("two calls in flight", () -> slow.started.get() == 2);
         JsonRpcError refused = errorOf(c.callTool("slow", Json.MAPPER.createObjectNode()));
         assertEquals(JsonRpcError.LIMIT_EXCEEDED, refused.code());
@@ -212,7 +232,8 @@ class McpConnectionLimitsTest {
     void aCallPastItsTimeBudgetIsCancelledAndAnsweredWithAnError() throws Exception {
         start(limits(0, 0, Duration.ofMillis(300), 0, 0));
         McpClient c = client();
-        CallToolResult r = c.callTool("slow", Json.MAPPER.createObjectNode()).await().atMost(Duration.ofSeconds(20));
+        CallToolResult r =
+                c.callTool("slow", Json.MAPPER.createObjectNode()).await().atMost(Duration.ofSeconds(20));
         assertTrue(r.failed(), r.toString());
         assertTrue(r.text().contains("time budget of 300 ms"), r.text());
         await("the tool to see the cancellation", () -> slow.cancelled.get() == 1);
@@ -222,8 +243,16 @@ class McpConnectionLimitsTest {
     void aResultOverTheSizeCapBecomesAnErrorResult() throws Exception {
         start(limits(0, 0, null, 10_000, 0));
         McpClient c = client();
-        assertEquals(5_000, c.callTool("big", Json.MAPPER.createObjectNode().put("size", 5_000)).await().atMost(Duration.ofSeconds(10)).text().length());
-        CallToolResult r = c.callTool("big", Json.MAPPER.createObjectNode().put("size", 200_000)).await().atMost(Duration.ofSeconds(10));
+        assertEquals(
+                5_000,
+                c.callTool("big", Json.MAPPER.createObjectNode().put("size", 5_000))
+                        .await()
+                        .atMost(Duration.ofSeconds(10))
+                        .text()
+                        .length());
+        CallToolResult r = c.callTool("big", Json.MAPPER.createObjectNode().put("size", 200_000))
+                .await()
+                .atMost(Duration.ofSeconds(10));
         assertTrue(r.failed());
         assertTrue(r.text().contains("larger than the limit of 10000 bytes"), r.text());
     }
@@ -255,7 +284,9 @@ class McpConnectionLimitsTest {
         CallToolResult one = c.callTool("items", huge).await().atMost(Duration.ofSeconds(30));
         assertTrue(one.failed());
         assertTrue(one.text().contains("validation stops at the first error"), one.text());
-        System.out.printf("argument validation: a %d-character request got a %d-character reply%n", requestChars, one.text().length());
+        System.out.printf(
+                "argument validation: a %d-character request got a %d-character reply%n",
+                requestChars, one.text().length());
         assertTrue(one.text().length() < 1_000, one.text().length() + " characters");
     }
 
@@ -269,18 +300,23 @@ class McpConnectionLimitsTest {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write(("GET " + uri.getPath() + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mcp\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                            + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: mcp\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             InputStream in = s.getInputStream();
             String head = readHead(in);
             assertTrue(head.startsWith("HTTP/1.1 101"), head);
             await("the session", () -> mcp.sessionCount() == 1);
-            writeText(out, "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
-                    + "\"capabilities\":{},\"clientInfo\":{\"name\":\"never-reads\",\"version\":\"1\"}}}");
+            writeText(
+                    out,
+                    "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\","
+                            + "\"capabilities\":{},\"clientInfo\":{\"name\":\"never-reads\",\"version\":\"1\"}}}");
             // 400 calls of 200 KB answers: 80 MB the server would otherwise keep for us; we read none of it
             for (int i = 1; i <= 400 && mcp.sessionCount() == 1; i++) {
-                writeText(out, "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"big\","
-                        + "\"arguments\":{\"size\":200000}}}");
+                writeText(
+                        out,
+                        "{\"jsonrpc\":\"2.0\",\"id\":" + i + ",\"method\":\"tools/call\",\"params\":{\"name\":\"big\","
+                                + "\"arguments\":{\"size\":200000}}}");
             }
             await("the server to drop the session", () -> mcp.sessionCount() == 0);
             // now read: what was already on its way, then the close frame
@@ -349,6 +385,9 @@ class McpConnectionLimitsTest {
         for (int i = 0; i < 50; i++) {
             c.ping().await().atMost(Duration.ofSeconds(10));
         }
-        assertFalse(c.callTool("big", Json.MAPPER.createObjectNode().put("size", 300_000)).await().atMost(Duration.ofSeconds(10)).failed());
+        assertFalse(c.callTool("big", Json.MAPPER.createObjectNode().put("size", 300_000))
+                .await()
+                .atMost(Duration.ofSeconds(10))
+                .failed());
     }
 }

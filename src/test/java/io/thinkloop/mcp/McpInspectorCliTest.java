@@ -1,18 +1,17 @@
 package io.thinkloop.mcp;
 
-import io.thinkloop.testkit.Interop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.server.McpWebSocketServer;
+import io.thinkloop.testkit.Interop;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -44,11 +43,21 @@ public class McpInspectorCliTest {
         Interop.requirePeer(installed(), "the MCP Inspector CLI (npm, src/test/node)");
         Path config = Files.createTempFile("claude-desktop", ".json");
         Files.writeString(config, McpJavaSdkInteropTest.claudeDesktopConfig().toPrettyString());
-        JsonNode tools = inspector("--config", config.toString(), "--server", "trip-planning", "--method", "tools/list");
+        JsonNode tools =
+                inspector("--config", config.toString(), "--server", "trip-planning", "--method", "tools/list");
         assertEquals(15, tools.path("tools").size(), tools.toString());
-        JsonNode cities = inspector("--config", config.toString(), "--server", "trip-planning", "--method", "tools/call",
-                "--tool-name", "get_all_cities");
-        assertTrue(!cities.path("isError").asBoolean(false) && cities.path("content").path(0).path("text").asText().length() > 2,
+        JsonNode cities = inspector(
+                "--config",
+                config.toString(),
+                "--server",
+                "trip-planning",
+                "--method",
+                "tools/call",
+                "--tool-name",
+                "get_all_cities");
+        assertTrue(
+                !cities.path("isError").asBoolean(false)
+                        && cities.path("content").path(0).path("text").asText().length() > 2,
                 cities.toString());
     }
 
@@ -59,8 +68,16 @@ public class McpInspectorCliTest {
         try {
             JsonNode tools = inspector(server.httpUrl(), "--transport", "http", "--method", "tools/list");
             assertTrue(tools.path("tools").size() >= 3, tools.toString());
-            JsonNode echo = inspector(server.httpUrl(), "--transport", "http", "--method", "tools/call", "--tool-name", "echo",
-                    "--tool-arg", "message=hi");
+            JsonNode echo = inspector(
+                    server.httpUrl(),
+                    "--transport",
+                    "http",
+                    "--method",
+                    "tools/call",
+                    "--tool-name",
+                    "echo",
+                    "--tool-arg",
+                    "message=hi");
             assertEquals("Echo: hi", echo.path("content").path(0).path("text").asText(), echo.toString());
         } finally {
             server.stop();

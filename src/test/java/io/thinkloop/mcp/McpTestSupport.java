@@ -1,10 +1,5 @@
 package io.thinkloop.mcp;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import io.thinkloop.mcp.client.McpClient;
 import io.thinkloop.mcp.server.McpServer;
 import io.thinkloop.mcp.server.McpWebSocketServer;
@@ -12,10 +7,15 @@ import io.thinkloop.mcp.server.ToolCatalog;
 import io.thinkloop.mcp.transport.WebSocketClientConnector;
 import io.thinkloop.mcp.types.Implementation;
 import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,13 +23,19 @@ import java.util.concurrent.TimeUnit;
 public final class McpTestSupport {
     public static final Vertx VERTX = Vertx.vertx();
 
-    private McpTestSupport() {
-    }
+    private McpTestSupport() {}
 
-    public static McpWebSocketServer startServer(McpWebSocketServer.Options options, Map<String, String> toolOptions) throws Exception {
-        McpServer server = new McpServer(new Implementation("thinkloop-test", "1.0"), "test tools",
-                new ToolCatalog(new TestToolServer().tools(toolOptions)), 3);
-        return new McpWebSocketServer(VERTX, server, options).start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    public static McpWebSocketServer startServer(McpWebSocketServer.Options options, Map<String, String> toolOptions)
+            throws Exception {
+        McpServer server = new McpServer(
+                new Implementation("thinkloop-test", "1.0"),
+                "test tools",
+                new ToolCatalog(new TestToolServer().tools(toolOptions)),
+                3);
+        return new McpWebSocketServer(VERTX, server, options)
+                .start()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     public static McpWebSocketServer startServer() throws Exception {
@@ -37,8 +43,15 @@ public final class McpTestSupport {
     }
 
     public static McpClient client(String url, McpClient.Options options) {
-        return new McpClient(new WebSocketClientConnector(VERTX, URI.create(url), null, Map.of(),
-                WebSocketClientConnector.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(30)), options);
+        return new McpClient(
+                new WebSocketClientConnector(
+                        VERTX,
+                        URI.create(url),
+                        null,
+                        Map.of(),
+                        WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
+                        Duration.ofSeconds(30)),
+                options);
     }
 
     /** src/test/node, where setup.sh installed the npm peers. */
@@ -61,7 +74,10 @@ public final class McpTestSupport {
         List<String> cmd = new ArrayList<>();
         cmd.add(node());
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).directory(nodeDir().toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(nodeDir().toFile())
+                .redirectErrorStream(true)
+                .start();
         var out = new ByteArrayOutputStream();
         Thread pump = Thread.ofVirtual().start(() -> {
             try (var in = p.getInputStream()) {
@@ -80,8 +96,7 @@ public final class McpTestSupport {
         return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
     }
 
-    public record Result(int exit, String output) {
-    }
+    public record Result(int exit, String output) {}
 
     /** The test JVM's class path (surefire keeps it in surefire.test.class.path), for child JVMs. */
     public static String classPath() {
@@ -94,7 +109,8 @@ public final class McpTestSupport {
      * and native and sun.misc.Unsafe memory access allowed, so the JDK prints no warnings about them (JDK 23+).
      */
     public static List<String> jvmFlags() {
-        List<String> flags = new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        List<String> flags =
+                new ArrayList<>(List.of("--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         if (Runtime.version().feature() >= 23) {
             flags.add("--sun-misc-unsafe-memory-access=allow");
         }

@@ -1,8 +1,8 @@
 package io.thinkloop.mcp;
 
-import io.smallrye.mutiny.Multi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.server.McpToolMetadata;
@@ -58,8 +58,11 @@ public final class TestToolServer implements ToolServerDefinition {
     public static final class Echo implements Tool, McpToolMetadata {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("echo", "Echoes its message back",
-                    schema("{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}"));
+            return new ToolSpec(
+                    "echo",
+                    "Echoes its message back",
+                    schema(
+                            "{\"type\":\"object\",\"properties\":{\"message\":{\"type\":\"string\"}},\"required\":[\"message\"]}"));
         }
 
         @Override
@@ -74,20 +77,25 @@ public final class TestToolServer implements ToolServerDefinition {
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-            return Uni.createFrom().item(ToolResult.ok("Echo: " + arguments.path("message").asText()));
+            return Uni.createFrom()
+                    .item(ToolResult.ok("Echo: " + arguments.path("message").asText()));
         }
     }
 
     public static final class Add implements Tool {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("add", "Adds two numbers",
-                    schema("{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}},\"required\":[\"a\",\"b\"]}"));
+            return new ToolSpec(
+                    "add",
+                    "Adds two numbers",
+                    schema(
+                            "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}},\"required\":[\"a\",\"b\"]}"));
         }
 
         @Override
         public JsonNode outputSchema() {
-            return schema("{\"type\":\"object\",\"properties\":{\"sum\":{\"type\":\"number\"}},\"required\":[\"sum\"]}");
+            return schema(
+                    "{\"type\":\"object\",\"properties\":{\"sum\":{\"type\":\"number\"}},\"required\":[\"sum\"]}");
         }
 
         @Override
@@ -102,20 +110,29 @@ public final class TestToolServer implements ToolServerDefinition {
     public static final class Slow implements Tool {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("slow", "Counts slowly, reporting progress",
-                    schema("{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"integer\"},\"stepMs\":{\"type\":\"integer\"}}}"));
+            return new ToolSpec(
+                    "slow",
+                    "Counts slowly, reporting progress",
+                    schema(
+                            "{\"type\":\"object\",\"properties\":{\"steps\":{\"type\":\"integer\"},\"stepMs\":{\"type\":\"integer\"}}}"));
         }
 
         @Override
         public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
             int steps = arguments.path("steps").asInt(5);
             long stepMs = arguments.path("stepMs").asLong(100);
-            return Multi.createFrom().ticks().every(Duration.ofMillis(Math.max(1, stepMs)))
-                    .select().first(steps)
-                    .invoke(tick -> context.progress().accept((double) (tick + 1), "step " + (tick + 1) + " of " + steps))
-                    .collect().last()
+            return Multi.createFrom()
+                    .ticks()
+                    .every(Duration.ofMillis(Math.max(1, stepMs)))
+                    .select()
+                    .first(steps)
+                    .invoke(tick ->
+                            context.progress().accept((double) (tick + 1), "step " + (tick + 1) + " of " + steps))
+                    .collect()
+                    .last()
                     .map(last -> ToolResult.ok("done after " + steps + " steps"))
-                    .onCancellation().invoke(CANCELLED::incrementAndGet);
+                    .onCancellation()
+                    .invoke(CANCELLED::incrementAndGet);
         }
     }
 
@@ -139,8 +156,11 @@ public final class TestToolServer implements ToolServerDefinition {
     public static final class Sleep implements Tool {
         @Override
         public ToolSpec spec() {
-            return new ToolSpec("sleep", "Blocks for ms milliseconds",
-                    schema("{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\"},\"untilReleased\":{\"type\":\"boolean\"}}}"));
+            return new ToolSpec(
+                    "sleep",
+                    "Blocks for ms milliseconds",
+                    schema(
+                            "{\"type\":\"object\",\"properties\":{\"ms\":{\"type\":\"integer\"},\"untilReleased\":{\"type\":\"boolean\"}}}"));
         }
 
         @Override
@@ -163,6 +183,7 @@ public final class TestToolServer implements ToolServerDefinition {
 
     /** How many sleep calls are blocking a thread right now. */
     public static final AtomicInteger BLOCKED = new AtomicInteger();
+
     private static final AtomicReference<CountDownLatch> release = new AtomicReference<>(new CountDownLatch(1));
 
     /** Lets every sleep call blocked "until released" finish; later ones block until the next release. */

@@ -1,17 +1,17 @@
 package io.thinkloop.mcp;
 
-import io.thinkloop.testkit.Await;
-import io.thinkloop.testkit.Interop;
-import io.thinkloop.testkit.TestTemp;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thinkloop.mcp.server.McpWebSocketServer;
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.Interop;
+import io.thinkloop.testkit.TestTemp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +24,19 @@ import org.junit.jupiter.api.Test;
 
 /** The official TypeScript SDK client (WebSocketClientTransport) against our server, in-process and as a tool-server process. */
 class TypeScriptSdkInteropTest {
-    static final List<String> CHECKS = List.of("initialize", "tools/list", "annotations", "outputSchema", "tools/call",
-            "structuredContent", "isError", "unknownTool", "progress", "ping", "parallel", "cancellation");
+    static final List<String> CHECKS = List.of(
+            "initialize",
+            "tools/list",
+            "annotations",
+            "outputSchema",
+            "tools/call",
+            "structuredContent",
+            "isError",
+            "unknownTool",
+            "progress",
+            "ping",
+            "parallel",
+            "cancellation");
 
     @BeforeAll
     static void peers() {
@@ -35,7 +46,9 @@ class TypeScriptSdkInteropTest {
     static void assertAllChecksPass(McpTestSupport.Result r) {
         System.out.println(r.output());
         for (String check : CHECKS) {
-            assertTrue(r.output().contains("CHECK " + check + " ok"), "check " + check + " passed; output:\n" + r.output());
+            assertTrue(
+                    r.output().contains("CHECK " + check + " ok"),
+                    "check " + check + " passed; output:\n" + r.output());
         }
         assertTrue(r.output().contains("SUMMARY " + CHECKS.size() + " passed, 0 failed"), r.output());
         assertEquals(0, r.exit());
@@ -47,7 +60,9 @@ class TypeScriptSdkInteropTest {
         try {
             int cancelledBefore = TestToolServer.CANCELLED.get();
             assertAllChecksPass(McpTestSupport.runNode(Duration.ofSeconds(60), "ts-client.mjs", server.url()));
-            Await.until("the SDK's abort reached the tool as a cancellation", () -> TestToolServer.CANCELLED.get() > cancelledBefore);
+            Await.until(
+                    "the SDK's abort reached the tool as a cancellation",
+                    () -> TestToolServer.CANCELLED.get() > cancelledBefore);
         } finally {
             server.stop();
         }
@@ -58,8 +73,18 @@ class TypeScriptSdkInteropTest {
         Path stderr = TestTemp.file("tool-server", ".err");
         List<String> cmd = new ArrayList<>(List.of(McpTestSupport.javaBin()));
         cmd.addAll(McpTestSupport.jvmFlags());
-        cmd.addAll(List.of("-cp", McpTestSupport.classPath(), "io.thinkloop.Main",
-                "tool-server", "test-tools", "--port", "0", "--host", "127.0.0.1", "--token", "s3cret"));
+        cmd.addAll(List.of(
+                "-cp",
+                McpTestSupport.classPath(),
+                "io.thinkloop.Main",
+                "tool-server",
+                "test-tools",
+                "--port",
+                "0",
+                "--host",
+                "127.0.0.1",
+                "--token",
+                "s3cret"));
         Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         try {
             String url = readUrl(p);
@@ -80,7 +105,8 @@ class TypeScriptSdkInteropTest {
         CompletableFuture<String> url = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             Pattern ws = Pattern.compile("listening at (ws://\\S+)");
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     System.out.println("[tool-server] " + line);

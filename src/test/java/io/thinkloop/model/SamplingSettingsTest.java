@@ -25,14 +25,20 @@ class SamplingSettingsTest {
         assertEquals(0.9, step0.topP());
         assertEquals(40, step0.topK());
         assertEquals(0.05, step0.minP());
-        assertNull(new SamplingSettings(0.8, null, null, null, null).forStep(128, 3).seed(), "no seed: random");
+        assertNull(
+                new SamplingSettings(0.8, null, null, null, null)
+                        .forStep(128, 3)
+                        .seed(),
+                "no seed: random");
     }
 
     @Test
     void outOfRangeSettingsNameTheField() {
         assertNull(new SamplingSettings(2.0, 1.0, 0, 1.0, 1L).problem());
         assertTrue(new SamplingSettings(-0.1, null, null, null, null).problem().contains("temperature"));
-        assertTrue(new SamplingSettings(Double.NaN, null, null, null, null).problem().contains("temperature"));
+        assertTrue(new SamplingSettings(Double.NaN, null, null, null, null)
+                .problem()
+                .contains("temperature"));
         assertTrue(new SamplingSettings(null, 0.0, null, null, null).problem().contains("topP"));
         assertTrue(new SamplingSettings(null, null, -1, null, null).problem().contains("topK"));
         assertTrue(new SamplingSettings(null, null, null, 1.5, null).problem().contains("minP"));

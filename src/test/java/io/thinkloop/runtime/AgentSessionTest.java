@@ -1,18 +1,5 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.Await;
-import io.thinkloop.agent.AgentService;
-import io.thinkloop.agent.TurnLimits;
-import io.thinkloop.api.SessionSocket;
-import io.thinkloop.codec.DeepSeekV32Codec;
-import io.thinkloop.backend.remote.CircuitBreaker;
-import io.thinkloop.backend.remote.Provider;
-import io.thinkloop.backend.remote.RemoteChatBackend;
-import io.thinkloop.backend.remote.RemoteConfig;
-import io.thinkloop.json.Json;
-import io.thinkloop.model.ThinkingMode;
-import io.thinkloop.model.ToolCall;
-import io.thinkloop.session.SessionManager;
 import static io.thinkloop.testkit.FakeBackend.answer;
 import static io.thinkloop.testkit.FakeBackend.callTools;
 import static io.thinkloop.testkit.FakeBackend.parsed;
@@ -27,10 +14,23 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
-import io.thinkloop.model.ParseEvent;
+import io.thinkloop.agent.AgentService;
+import io.thinkloop.agent.TurnLimits;
+import io.thinkloop.api.SessionSocket;
+import io.thinkloop.backend.remote.CircuitBreaker;
+import io.thinkloop.backend.remote.Provider;
+import io.thinkloop.backend.remote.RemoteChatBackend;
+import io.thinkloop.backend.remote.RemoteConfig;
+import io.thinkloop.codec.DeepSeekV32Codec;
+import io.thinkloop.json.Json;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.model.ParseEvent;
+import io.thinkloop.model.ThinkingMode;
+import io.thinkloop.model.ToolCall;
+import io.thinkloop.session.SessionManager;
+import io.thinkloop.testkit.Await;
 import io.thinkloop.tools.ToolRegistry;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -56,12 +56,16 @@ class AgentSessionTest {
 
     @TestHTTPResource("/")
     URI base;
+
     @Inject
     ScriptedTestBackend backend;
+
     @Inject
     ToolRegistry tools;
+
     @Inject
     SessionManager sessions;
+
     @Inject
     AgentService agent;
 
@@ -83,7 +87,8 @@ class AgentSessionTest {
 
     static int indexOf(List<JsonNode> events, String type, String toolCallId) {
         for (int i = 0; i < events.size(); i++) {
-            if (events.get(i).path("type").asText().equals(type) && events.get(i).path("toolCallId").asText().equals(toolCallId)) {
+            if (events.get(i).path("type").asText().equals(type)
+                    && events.get(i).path("toolCallId").asText().equals(toolCallId)) {
                 return i;
             }
         }
@@ -107,7 +112,9 @@ class AgentSessionTest {
             assertEquals(1, created.path("seq").asLong());
             c.send(userMessage(msg));
             List<JsonNode> turn = c.untilTurnEnd();
-            assertEquals(List.of("turn.started", "reasoning.delta", "text.delta", "usage", "turn.completed"), WsClient.types(turn));
+            assertEquals(
+                    List.of("turn.started", "reasoning.delta", "text.delta", "usage", "turn.completed"),
+                    WsClient.types(turn));
             JsonNode done = turn.getLast();
             assertEquals("stop", done.path("finishReason").asText());
             String turnId = turn.getFirst().path("turnId").asText();
@@ -123,7 +130,10 @@ class AgentSessionTest {
         String id = newId("par");
         String msg = "parallel " + id;
         // the first call takes longer, so results arrive out of the model's order
-        backend.script(msg, callTools("need both", "sleep", "{\"ms\":300}", "sleep", "{\"ms\":150}"), answer(null, "both done"));
+        backend.script(
+                msg,
+                callTools("need both", "sleep", "{\"ms\":300}", "sleep", "{\"ms\":150}"),
+                answer(null, "both done"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             List<JsonNode> events = c.untilTurnEnd();
@@ -134,7 +144,9 @@ class AgentSessionTest {
             // parallel: both started before either finished
             int lastExecuting = Math.max(indexOf(events, "tool.executing", a), indexOf(events, "tool.executing", b));
             int firstResult = Math.min(indexOf(events, "tool.result", a), indexOf(events, "tool.result", b));
-            assertTrue(lastExecuting >= 0 && lastExecuting < firstResult, "both tools executing before the first result: " + WsClient.types(events));
+            assertTrue(
+                    lastExecuting >= 0 && lastExecuting < firstResult,
+                    "both tools executing before the first result: " + WsClient.types(events));
             JsonNode resultA = events.get(indexOf(events, "tool.result", a));
             assertFalse(resultA.path("isError").asBoolean());
             assertEquals("slept 300", resultA.path("content").asText());
@@ -148,7 +160,8 @@ class AgentSessionTest {
             ChatMessage call = second.get(second.size() - 3);
             assertEquals(ChatMessage.Role.ASSISTANT, call.role());
             assertEquals("need both", call.reasoningContent());
-            assertEquals(List.of(a, b), call.toolCalls().stream().map(tc -> tc.id()).toList());
+            assertEquals(
+                    List.of(a, b), call.toolCalls().stream().map(tc -> tc.id()).toList());
             assertEquals(a, second.get(second.size() - 2).toolCallId());
             assertEquals("slept 300", second.get(second.size() - 2).content());
             assertEquals(b, second.getLast().toolCallId());
@@ -163,7 +176,10 @@ class AgentSessionTest {
     void reasoningIsKeptAcrossToolCallsAndDroppedAtTheNextUserMessage() {
         String id = newId("reason");
         String msg = "reason " + id;
-        backend.script(msg, callTools("FIRST-THOUGHT", "sleep", "{\"ms\":1}"), answer("SECOND-THOUGHT", "A1"),
+        backend.script(
+                msg,
+                callTools("FIRST-THOUGHT", "sleep", "{\"ms\":1}"),
+                answer("SECOND-THOUGHT", "A1"),
                 answer("THIRD-THOUGHT", "A2"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
@@ -180,16 +196,22 @@ class AgentSessionTest {
         assertEquals(ThinkingMode.THINKING, reqs.get(2).thinking());
         assertTrue(first.endsWith("<｜Assistant｜><think>"), first);
         assertTrue(afterTool.startsWith(first), "the prompt grows by appending within a turn");
-        assertTrue(afterTool.contains("FIRST-THOUGHT"), "reasoning of the current turn stays across tool calls: " + afterTool);
+        assertTrue(
+                afterTool.contains("FIRST-THOUGHT"),
+                "reasoning of the current turn stays across tool calls: " + afterTool);
         assertTrue(afterTool.contains("slept 1"));
-        assertFalse(nextTurn.contains("FIRST-THOUGHT"), "earlier reasoning is dropped at the next user message: " + nextTurn);
+        assertFalse(
+                nextTurn.contains("FIRST-THOUGHT"),
+                "earlier reasoning is dropped at the next user message: " + nextTurn);
         assertFalse(nextTurn.contains("SECOND-THOUGHT"), nextTurn);
         assertTrue(nextTurn.contains("slept 1"), "tool results stay");
         assertTrue(nextTurn.contains("invoke name=\"sleep\""), "tool calls stay");
         assertTrue(nextTurn.contains("A1") && nextTurn.endsWith("second question<｜Assistant｜><think>"), nextTurn);
         // the session itself keeps every step's reasoning (the transcript); encode decides what a prompt shows
-        List<String> kept = reqs.get(2).messages().stream().filter(m -> m.role() == ChatMessage.Role.ASSISTANT)
-                .map(ChatMessage::reasoningContent).toList();
+        List<String> kept = reqs.get(2).messages().stream()
+                .filter(m -> m.role() == ChatMessage.Role.ASSISTANT)
+                .map(ChatMessage::reasoningContent)
+                .toList();
         assertEquals(List.of("FIRST-THOUGHT", "SECOND-THOUGHT"), kept);
         assertEquals(DeepSeekV32Codec.encode(reqs.get(2).messages(), ThinkingMode.THINKING, true, true), nextTurn);
     }
@@ -213,13 +235,38 @@ class AgentSessionTest {
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             List<JsonNode> events = c.untilTurnEnd();
-            assertEquals("RAW-THOUGHTRAW-SECOND", String.join("", ofType(events, "reasoning.delta").stream().map(e -> e.path("text").asText()).toList()));
-            assertEquals("raw answer", String.join("", ofType(events, "text.delta").stream().map(e -> e.path("text").asText()).toList()));
+            assertEquals(
+                    "RAW-THOUGHTRAW-SECOND",
+                    String.join(
+                            "",
+                            ofType(events, "reasoning.delta").stream()
+                                    .map(e -> e.path("text").asText())
+                                    .toList()));
+            assertEquals(
+                    "raw answer",
+                    String.join(
+                            "",
+                            ofType(events, "text.delta").stream()
+                                    .map(e -> e.path("text").asText())
+                                    .toList()));
             JsonNode completed = ofType(events, "tool_call.completed").getFirst();
             assertEquals("sleep", completed.path("name").asText());
-            assertEquals(5, Json.MAPPER.readTree(completed.path("arguments").asText()).path("ms").asInt());
-            assertEquals(completed.path("arguments").asText(), String.join("", ofType(events, "tool_call.arguments.delta").stream().map(e -> e.path("delta").asText()).toList()));
-            assertEquals("slept 5", ofType(events, "tool.result").getFirst().path("content").asText());
+            assertEquals(
+                    5,
+                    Json.MAPPER
+                            .readTree(completed.path("arguments").asText())
+                            .path("ms")
+                            .asInt());
+            assertEquals(
+                    completed.path("arguments").asText(),
+                    String.join(
+                            "",
+                            ofType(events, "tool_call.arguments.delta").stream()
+                                    .map(e -> e.path("delta").asText())
+                                    .toList()));
+            assertEquals(
+                    "slept 5",
+                    ofType(events, "tool.result").getFirst().path("content").asText());
             assertEquals("stop", events.getLast().path("finishReason").asText());
         } catch (Exception e) {
             throw new AssertionError(e);
@@ -245,12 +292,13 @@ class AgentSessionTest {
 
     /** Raw model text in chunks with token ids and logprobs (the third chunk without logprobs). */
     private static Multi<ModelChunk> withTokens() {
-        return Multi.createFrom().items(
-                new ModelChunk.Text("let me ", new int[] {11, 12}, new float[] {-0.5f, -0.25f}),
-                new ModelChunk.Text("see</think>", new int[] {13}, new float[] {-1.0f}),
-                new ModelChunk.Text("Hello ", new int[] {14}, null),
-                new ModelChunk.Text("there<｜end▁of▁sentence｜>", new int[] {15, 16}, new float[] {-0.125f, 0f}),
-                new ModelChunk.Usage(10, 6, 3));
+        return Multi.createFrom()
+                .items(
+                        new ModelChunk.Text("let me ", new int[] {11, 12}, new float[] {-0.5f, -0.25f}),
+                        new ModelChunk.Text("see</think>", new int[] {13}, new float[] {-1.0f}),
+                        new ModelChunk.Text("Hello ", new int[] {14}, null),
+                        new ModelChunk.Text("there<｜end▁of▁sentence｜>", new int[] {15, 16}, new float[] {-0.125f, 0f}),
+                        new ModelChunk.Usage(10, 6, 3));
     }
 
     @Test
@@ -271,7 +319,9 @@ class AgentSessionTest {
             List<JsonNode> asked = c.untilTurnEnd();
             all.addAll(asked);
             assertEquals("stop", asked.getLast().path("finishReason").asText());
-            String answer = ofType(asked, "text.delta").stream().map(e -> e.path("text").asText()).reduce("", String::concat);
+            String answer = ofType(asked, "text.delta").stream()
+                    .map(e -> e.path("text").asText())
+                    .reduce("", String::concat);
             assertEquals("Hello there", answer);
             List<JsonNode> tokens = ofType(asked, "tokens");
             assertEquals(4, tokens.size(), "one tokens event per chunk with ids: " + WsClient.types(asked));
@@ -284,7 +334,8 @@ class AgentSessionTest {
             assertEquals(List.of(-0.125, 0.0), floats(tokens.get(3).path("logprobs")));
             assertTrue(tokens.stream().allMatch(t -> t.path("step").asInt(-1) == 0));
             // the tokens of a chunk follow the deltas it produced, and usage still closes the generation
-            assertTrue(asked.indexOf(tokens.getLast()) < asked.indexOf(ofType(asked, "usage").getFirst()));
+            assertTrue(asked.indexOf(tokens.getLast())
+                    < asked.indexOf(ofType(asked, "usage").getFirst()));
             var schemas = ProtocolDocs.eventSchemas();
             for (JsonNode t : tokens) {
                 assertTrue(schemas.get("tokens").validate(t).isEmpty(), "tokens matches its schema: " + t);
@@ -297,7 +348,9 @@ class AgentSessionTest {
             try (WsClient r = WsClient.connect(base, id, null)) {
                 r.send(Map.of("type", "resume", "lastSeq", before));
                 List<JsonNode> replay = r.untilTurnEnd();
-                assertEquals(asked.stream().map(JsonNode::toString).toList(), replay.stream().map(JsonNode::toString).toList());
+                assertEquals(
+                        asked.stream().map(JsonNode::toString).toList(),
+                        replay.stream().map(JsonNode::toString).toList());
             }
         }
     }
@@ -313,9 +366,14 @@ class AgentSessionTest {
         String id = newId("cgen");
         String msg = "cancel generation " + id;
         CountDownLatch streamCancelled = new CountDownLatch(1);
-        backend.script(msg, r -> Multi.createFrom().ticks().every(Duration.ofMillis(20))
-                .map(i -> parsed(new ParseEvent.TextDelta("t" + i)))
-                .onCancellation().invoke(streamCancelled::countDown));
+        backend.script(
+                msg,
+                r -> Multi.createFrom()
+                        .ticks()
+                        .every(Duration.ofMillis(20))
+                        .map(i -> parsed(new ParseEvent.TextDelta("t" + i)))
+                        .onCancellation()
+                        .invoke(streamCancelled::countDown));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             c.until("text.delta");
@@ -331,7 +389,9 @@ class AgentSessionTest {
         String id = newId("cfirst");
         String msg = "cancel early " + id;
         CountDownLatch streamCancelled = new CountDownLatch(1);
-        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
+        backend.script(
+                msg,
+                r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             c.until("turn.started");
@@ -411,18 +471,25 @@ class AgentSessionTest {
     void invalidArgumentsAndUnknownToolsAreErrorsTheModelCanRecoverFrom() {
         String id = newId("bad");
         String msg = "bad calls " + id;
-        backend.script(msg, callTools(null, "sleep", "{\"ms\":\"soon\"}", "no_such_tool", "{}", "sleep", "not json"),
-                callTools(null, "sleep", "{\"ms\":5}"), answer(null, "recovered"));
+        backend.script(
+                msg,
+                callTools(null, "sleep", "{\"ms\":\"soon\"}", "no_such_tool", "{}", "sleep", "not json"),
+                callTools(null, "sleep", "{\"ms\":5}"),
+                answer(null, "recovered"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             List<JsonNode> events = c.untilTurnEnd();
             List<JsonNode> results = ofType(events, "tool.result");
             assertEquals(4, results.size(), events.toString());
             assertTrue(results.get(0).path("isError").asBoolean());
-            assertTrue(results.get(0).path("content").asText().startsWith("invalid arguments for sleep"), results.get(0).toString());
+            assertTrue(
+                    results.get(0).path("content").asText().startsWith("invalid arguments for sleep"),
+                    results.get(0).toString());
             assertTrue(results.get(1).path("content").asText().startsWith("unknown tool 'no_such_tool'"));
             assertTrue(results.get(2).path("content").asText().startsWith("arguments are not valid JSON"));
-            assertEquals(List.of("error", "error", "error", "ok"), results.stream().map(r -> r.path("status").asText()).toList());
+            assertEquals(
+                    List.of("error", "error", "error", "ok"),
+                    results.stream().map(r -> r.path("status").asText()).toList());
             assertFalse(results.get(3).path("isError").asBoolean());
             assertEquals("stop", events.getLast().path("finishReason").asText());
             assertEquals(3, events.getLast().path("steps").asInt());
@@ -433,7 +500,8 @@ class AgentSessionTest {
     void approvalAskApproveAndDeny() {
         String id = newId("appr");
         String msg = "approve " + id;
-        backend.script(msg, callTools(null, "guarded", "{}", "dangerous", "{}", "sleep", "{\"ms\":1}"), answer(null, "fine"));
+        backend.script(
+                msg, callTools(null, "guarded", "{}", "dangerous", "{}", "sleep", "{\"ms\":1}"), answer(null, "fine"));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
             List<JsonNode> first = c.until("approval.requested");
@@ -449,12 +517,21 @@ class AgentSessionTest {
             List<JsonNode> all = new ArrayList<>(first);
             all.addAll(second);
             all.addAll(events);
-            JsonNode unknown = all.stream().filter(e -> e.path("type").asText().equals("error")).findFirst().orElseThrow();
+            JsonNode unknown = all.stream()
+                    .filter(e -> e.path("type").asText().equals("error"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("unknown_tool_call", unknown.path("code").asText());
             assertEquals(0, unknown.path("seq").asLong(), "connection-local errors are not part of the stream");
             assertTrue(indexOf(all, "tool.executing", guarded) > 0);
-            assertEquals("guarded done", all.get(indexOf(all, "tool.result", guarded)).path("content").asText());
-            assertEquals("ok", all.get(indexOf(all, "tool.result", guarded)).path("status").asText());
+            assertEquals(
+                    "guarded done",
+                    all.get(indexOf(all, "tool.result", guarded))
+                            .path("content")
+                            .asText());
+            assertEquals(
+                    "ok",
+                    all.get(indexOf(all, "tool.result", guarded)).path("status").asText());
             assertEquals(-1, indexOf(all, "tool.executing", dangerous));
             JsonNode denied = all.get(indexOf(all, "tool.result", dangerous));
             assertTrue(denied.path("isError").asBoolean());
@@ -475,18 +552,24 @@ class AgentSessionTest {
             c.send("{\"type\":\"teleport\"}");
             assertEquals("unknown_type", c.until("error").getLast().path("code").asText());
             c.send("[1,2,3]");
-            assertEquals("invalid_message", c.until("error").getLast().path("code").asText());
+            assertEquals(
+                    "invalid_message", c.until("error").getLast().path("code").asText());
             c.send("{\"content\":\"no type\"}");
-            assertEquals("invalid_message", c.until("error").getLast().path("code").asText());
+            assertEquals(
+                    "invalid_message", c.until("error").getLast().path("code").asText());
             c.send("{\"type\":\"user_message\",\"content\":\"" + "x".repeat(5000) + "\"}");
-            assertEquals("message_too_large", c.until("error").getLast().path("code").asText());
+            assertEquals(
+                    "message_too_large", c.until("error").getLast().path("code").asText());
             c.send("{\"type\":\"user_message\"}");
-            assertEquals("invalid_message", c.until("error").getLast().path("code").asText());
+            assertEquals(
+                    "invalid_message", c.until("error").getLast().path("code").asText());
             c.send("{\"type\":\"cancel\"}");
-            assertEquals("no_active_turn", c.until("error").getLast().path("code").asText());
+            assertEquals(
+                    "no_active_turn", c.until("error").getLast().path("code").asText());
             c.send(userMessage(msg));
             List<JsonNode> turn = c.untilTurnEnd();
-            assertEquals("ok", ofType(turn, "text.delta").getFirst().path("text").asText());
+            assertEquals(
+                    "ok", ofType(turn, "text.delta").getFirst().path("text").asText());
         }
     }
 
@@ -502,7 +585,9 @@ class AgentSessionTest {
             while (errors.stream().noneMatch(e -> e.path("code").asText().equals("rate_limited"))) {
                 errors.add(c.until("error").getLast());
             }
-            long rejected = errors.stream().filter(e -> e.path("code").asText().equals("no_active_turn")).count();
+            long rejected = errors.stream()
+                    .filter(e -> e.path("code").asText().equals("no_active_turn"))
+                    .count();
             assertTrue(rejected >= 20 && rejected <= 60, "about a burst of messages handled, got " + rejected);
             // The bucket refills with time (its arithmetic is ConnectionLimitsTest's, on a fake clock): a user
             // message is served again. Copies sent while frames are still dropped are lost; one sent during the
@@ -510,13 +595,15 @@ class AgentSessionTest {
             c.events.clear();
             String after = "after flood " + id;
             Await.until("a user message served after the flood", () -> {
-                boolean started = c.events.stream().anyMatch(e -> e.path("type").asText().equals("turn.started"));
+                boolean started =
+                        c.events.stream().anyMatch(e -> e.path("type").asText().equals("turn.started"));
                 if (!started) {
                     c.send(userMessage(after));
                 }
                 return started;
             });
-            assertEquals("turn.completed", c.untilTurnEnd().getLast().path("type").asText());
+            assertEquals(
+                    "turn.completed", c.untilTurnEnd().getLast().path("type").asText());
         }
     }
 
@@ -540,9 +627,16 @@ class AgentSessionTest {
     void reconnectWithLastSeqGetsEveryMissedEventOnce() throws Exception {
         String id = newId("resume");
         String msg = "resume " + id;
-        backend.script(msg, r -> Multi.createFrom().ticks().every(Duration.ofMillis(15)).select().first(40)
-                .map(i -> parsed(new ParseEvent.TextDelta("w" + i + " ")))
-                .onCompletion().continueWith(parsed(new ParseEvent.End("stop"))));
+        backend.script(
+                msg,
+                r -> Multi.createFrom()
+                        .ticks()
+                        .every(Duration.ofMillis(15))
+                        .select()
+                        .first(40)
+                        .map(i -> parsed(new ParseEvent.TextDelta("w" + i + " ")))
+                        .onCompletion()
+                        .continueWith(parsed(new ParseEvent.End("stop"))));
         List<JsonNode> got = new ArrayList<>();
         try (WsClient c = WsClient.connect(base, id, null)) {
             got.add(c.next(Duration.ofSeconds(5)));
@@ -554,7 +648,9 @@ class AgentSessionTest {
         }
         long lastSeq = got.getLast().path("seq").asLong();
         // events go on while nobody listens
-        Await.until("events emitted while nobody listens", () -> sessions.find(id).orElseThrow().lastSeq() > lastSeq + 3);
+        Await.until(
+                "events emitted while nobody listens",
+                () -> sessions.find(id).orElseThrow().lastSeq() > lastSeq + 3);
         try (WsClient c = WsClient.connect(base, id, "lastSeq=" + lastSeq)) {
             got.addAll(c.untilTurnEnd());
         }
@@ -564,12 +660,18 @@ class AgentSessionTest {
         assertEquals(40, ofType(got, "text.delta").size());
         // the same stream over SSE, replayed from the journal
         List<JsonNode> sse = SseReader.read(base, id, 0, "turn.completed");
-        assertEquals(got.stream().map(JsonNode::toString).toList(), sse.stream().map(JsonNode::toString).toList());
+        assertEquals(
+                got.stream().map(JsonNode::toString).toList(),
+                sse.stream().map(JsonNode::toString).toList());
         // and a resume message on an open connection replays from the given seq
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(Map.of("type", "resume", "lastSeq", got.size() - 3));
-            List<JsonNode> replay = List.of(c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)));
-            assertEquals(got.subList(got.size() - 3, got.size()).stream().map(JsonNode::toString).toList(),
+            List<JsonNode> replay = List.of(
+                    c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)), c.next(Duration.ofSeconds(5)));
+            assertEquals(
+                    got.subList(got.size() - 3, got.size()).stream()
+                            .map(JsonNode::toString)
+                            .toList(),
                     replay.stream().map(JsonNode::toString).toList());
         }
     }
@@ -579,8 +681,13 @@ class AgentSessionTest {
         String slowId = newId("slow");
         String slowMsg = "flood " + slowId;
         String chunk = "y".repeat(6000);
-        backend.script(slowMsg, r -> Multi.createFrom().range(0, 6_000).map(i -> parsed(new ParseEvent.TextDelta(chunk)))
-                .onCompletion().continueWith(parsed(new ParseEvent.End("stop"))));
+        backend.script(
+                slowMsg,
+                r -> Multi.createFrom()
+                        .range(0, 6_000)
+                        .map(i -> parsed(new ParseEvent.TextDelta(chunk)))
+                        .onCompletion()
+                        .continueWith(parsed(new ParseEvent.End("stop"))));
         try (WsClient slow = WsClient.connect(base, slowId, null)) {
             slow.next(Duration.ofSeconds(5));
             slow.stalled = true;
@@ -590,7 +697,10 @@ class AgentSessionTest {
             try (WsClient other = WsClient.connect(base, otherId, null)) {
                 other.next(Duration.ofSeconds(5));
                 other.send(userMessage("quick " + otherId));
-                assertEquals("turn.completed", other.untilTurnEnd().getLast().path("type").asText(), "other sessions are not stalled");
+                assertEquals(
+                        "turn.completed",
+                        other.untilTurnEnd().getLast().path("type").asText(),
+                        "other sessions are not stalled");
             }
             // the stalled client's bounded queue overflows: the server drops that connection
             var session = sessions.find(slowId).orElseThrow();
@@ -620,13 +730,18 @@ class AgentSessionTest {
         String id = newId("deadline");
         String msg = "deadline " + id;
         CountDownLatch streamCancelled = new CountDownLatch(1);
-        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
+        backend.script(
+                msg,
+                r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
         var session = sessions.getOrCreate(id).session();
         try (WsClient c = WsClient.connect(base, id, "lastSeq=0")) {
-            var started = agent.startTurn(session, msg, new TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
+            var started =
+                    agent.startTurn(session, msg, new TurnLimits(3, Duration.ofSeconds(1), Duration.ofMillis(300), 77));
             assertNull(started.refused());
             List<JsonNode> events = c.untilTurnEnd();
-            assertEquals("turn_deadline", ofType(events, "error").getFirst().path("code").asText());
+            assertEquals(
+                    "turn_deadline",
+                    ofType(events, "error").getFirst().path("code").asText());
             assertEquals("deadline", events.getLast().path("finishReason").asText());
             assertTrue(streamCancelled.await(2, TimeUnit.SECONDS), "the model stream was cancelled");
         }
@@ -642,11 +757,19 @@ class AgentSessionTest {
             closedPort = s.getLocalPort();
         }
         // A real remote backend whose breaker one refused connection opens (and keeps open for the test).
-        RemoteChatBackend remote = new RemoteChatBackend(RemoteConfig.of("http://127.0.0.1:" + closedPort, "m", Provider.DEEPSEEK)
-                .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10)).withBreaker(1, Duration.ofMinutes(10)));
-        CompletionRequest probe = new CompletionRequest(List.of(ChatMessage.user("probe")), List.of(), ThinkingMode.THINKING, null,
+        RemoteChatBackend remote =
+                new RemoteChatBackend(RemoteConfig.of("http://127.0.0.1:" + closedPort, "m", Provider.DEEPSEEK)
+                        .withRetries(0, Duration.ofMillis(10), Duration.ofMillis(10))
+                        .withBreaker(1, Duration.ofMinutes(10)));
+        CompletionRequest probe = new CompletionRequest(
+                List.of(ChatMessage.user("probe")),
+                List.of(),
+                ThinkingMode.THINKING,
+                null,
                 CompletionRequest.Sampling.greedy(8));
-        remote.stream(probe).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
+        remote.stream(probe)
+                .subscribe()
+                .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
                 .awaitFailure(Duration.ofSeconds(10));
         assertEquals(CircuitBreaker.State.OPEN, remote.breakerState());
         backend.script(msg, remote::stream);
@@ -665,10 +788,16 @@ class AgentSessionTest {
     void aGenerationCutByTheTokenLimitEndsTheTurnWithLength() {
         String id = newId("length");
         String msg = "length " + id;
-        backend.script(msg, r -> Multi.createFrom().items(parsed(new ParseEvent.TextDelta("and so on and")), parsed(new ParseEvent.End("length"))));
+        backend.script(
+                msg,
+                r -> Multi.createFrom()
+                        .items(
+                                parsed(new ParseEvent.TextDelta("and so on and")),
+                                parsed(new ParseEvent.End("length"))));
         try (WsClient c = WsClient.connect(base, id, null)) {
             c.send(userMessage(msg));
-            assertEquals("length", c.untilTurnEnd().getLast().path("finishReason").asText());
+            assertEquals(
+                    "length", c.untilTurnEnd().getLast().path("finishReason").asText());
         }
         assertEquals(8192, backend.requests(msg).getFirst().sampling().maxTokens());
     }

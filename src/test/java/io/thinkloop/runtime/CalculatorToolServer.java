@@ -19,10 +19,10 @@ final class CalculatorToolServer {
     private static McpWebSocketServer server;
     private static int port;
     // Its own executor: Mutiny's default pool, captured before Quarkus boots, is replaced (and shut down) by it.
-    static final ToolCatalog CATALOG = new ToolCatalog(CalculatorServer.tools(Executors.newVirtualThreadPerTaskExecutor()));
+    static final ToolCatalog CATALOG =
+            new ToolCatalog(CalculatorServer.tools(Executors.newVirtualThreadPerTaskExecutor()));
 
-    private CalculatorToolServer() {
-    }
+    private CalculatorToolServer() {}
 
     static synchronized String url() {
         if (server == null) {
@@ -35,7 +35,9 @@ final class CalculatorToolServer {
         try {
             McpServer mcp = new McpServer(new Implementation("calculator", "test"), "calculator", CATALOG, 100);
             server = new McpWebSocketServer(McpTestSupport.VERTX, mcp, McpWebSocketServer.Options.loopback(port))
-                    .start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    .start()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
             port = server.port();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the calculator tool server", e);

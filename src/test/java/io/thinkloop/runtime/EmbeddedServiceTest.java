@@ -1,7 +1,5 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.Await;
-import io.thinkloop.testkit.TestTemp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +10,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.thinkloop.json.Json;
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -70,7 +70,10 @@ class EmbeddedServiceTest {
     }
 
     JsonNode awaitReady() {
-        return Await.until("the service ready", Duration.ofSeconds(120), () -> get("/q/health/ready", false),
+        return Await.until(
+                "the service ready",
+                Duration.ofSeconds(120),
+                () -> get("/q/health/ready", false),
                 health -> "UP".equals(health.path("status").asText()));
     }
 
@@ -97,7 +100,8 @@ class EmbeddedServiceTest {
                 embeddedModel = m;
             }
         }
-        assertTrue(embeddedModel != null && embeddedModel.path("notice").asText().contains("UNTRAINED"),
+        assertTrue(
+                embeddedModel != null && embeddedModel.path("notice").asText().contains("UNTRAINED"),
                 "GET /v1/models says the embedded model is untrained: " + embeddedModel);
         Path ckpt = Path.of(info.path("checkpoint").asText());
         assertTrue(ckpt.startsWith(dataDir.resolve("models")), ckpt.toString());
@@ -106,13 +110,18 @@ class EmbeddedServiceTest {
 
         String id = "embedded-" + System.nanoTime();
         try (WsClient c = WsClient.connect(base, id, null)) {
-            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            assertEquals(
+                    "session.created",
+                    c.next(Duration.ofSeconds(10)).path("type").asText());
             c.send(Map.of("type", "user_message", "content", "What is 2+2? Answer briefly."));
             List<JsonNode> turn = c.until("turn.completed", Duration.ofSeconds(120));
             List<String> types = WsClient.types(turn);
             assertEquals("turn.started", types.getFirst());
             assertTrue(types.contains("usage"), types.toString());
-            JsonNode usage = turn.stream().filter(e -> e.path("type").asText().equals("usage")).findFirst().orElseThrow();
+            JsonNode usage = turn.stream()
+                    .filter(e -> e.path("type").asText().equals("usage"))
+                    .findFirst()
+                    .orElseThrow();
             assertTrue(usage.path("promptTokens").asInt() > 5, usage.toString());
             assertTrue(usage.path("completionTokens").asInt() >= 1, usage.toString());
             assertFalse(types.contains("error"), turn.toString());
@@ -126,13 +135,23 @@ class EmbeddedServiceTest {
     /** The token ids a sampled turn generates in a fresh session (one generation: no tools are configured). */
     List<Integer> sampledTokens(Map<String, Object> sampling) throws Exception {
         try (WsClient c = WsClient.connect(base, "sampled-" + System.nanoTime(), null)) {
-            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
-            c.send(Map.of("type", "user_message", "content", "Plan a day in Paris.", "includeTokens", true,
-                    "sampling", sampling));
+            assertEquals(
+                    "session.created",
+                    c.next(Duration.ofSeconds(10)).path("type").asText());
+            c.send(Map.of(
+                    "type",
+                    "user_message",
+                    "content",
+                    "Plan a day in Paris.",
+                    "includeTokens",
+                    true,
+                    "sampling",
+                    sampling));
             List<JsonNode> turn = c.until("turn.completed", Duration.ofSeconds(120));
             assertFalse(WsClient.types(turn).contains("error"), turn.toString());
             List<Integer> ids = new ArrayList<>();
-            turn.stream().filter(e -> e.path("type").asText().equals("tokens"))
+            turn.stream()
+                    .filter(e -> e.path("type").asText().equals("tokens"))
                     .forEach(e -> e.path("ids").forEach(id -> ids.add(id.asInt())));
             assertFalse(ids.isEmpty(), "the embedded engine reports the token ids it sampled: " + turn);
             return ids;
@@ -145,14 +164,17 @@ class EmbeddedServiceTest {
         Map<String, Object> seven = Map.of("temperature", 1.0, "topP", 0.95, "seed", 7);
         List<Integer> first = sampledTokens(seven);
         assertEquals(first, sampledTokens(seven), "same seed, same tokens");
-        assertFalse(first.equals(sampledTokens(Map.of("temperature", 1.0, "topP", 0.95, "seed", 8))),
+        assertFalse(
+                first.equals(sampledTokens(Map.of("temperature", 1.0, "topP", 0.95, "seed", 8))),
                 "another seed samples another completion");
     }
 
     @Test
     void samplingOutOfRangeIsRefusedWithAReasonAndStartsNoTurn() throws Exception {
         try (WsClient c = WsClient.connect(base, "bad-sampling-" + System.nanoTime(), null)) {
-            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            assertEquals(
+                    "session.created",
+                    c.next(Duration.ofSeconds(10)).path("type").asText());
             c.send(Map.of("type", "user_message", "content", "hi", "sampling", Map.of("temperature", 7)));
             JsonNode error = c.next(Duration.ofSeconds(10));
             assertEquals("error", error.path("type").asText(), error.toString());

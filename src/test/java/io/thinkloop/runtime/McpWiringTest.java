@@ -1,6 +1,5 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.Await;
 import static io.restassured.RestAssured.given;
 import static io.thinkloop.testkit.FakeBackend.answer;
 import static io.thinkloop.testkit.FakeBackend.callTools;
@@ -25,6 +24,7 @@ import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.SessionManager;
+import io.thinkloop.testkit.Await;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolRegistry;
@@ -61,10 +61,13 @@ class McpWiringTest {
 
     @TestHTTPResource("/")
     URI base;
+
     @Inject
     ScriptedTestBackend backend;
+
     @Inject
     ToolRegistry registry;
+
     @Inject
     SessionManager sessions;
 
@@ -73,19 +76,31 @@ class McpWiringTest {
     }
 
     static JsonNode getJson(String path) throws Exception {
-        return Json.MAPPER.readTree(given().header("Authorization", AUTH).get(path).then().statusCode(200).extract().asString());
+        return Json.MAPPER.readTree(given().header("Authorization", AUTH)
+                .get(path)
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString());
     }
 
     static JsonNode byName(JsonNode array, String name) {
-        return StreamSupport.stream(array.spliterator(), false).filter(n -> n.path("name").asText().equals(name))
-                .findFirst().orElseThrow(() -> new AssertionError(name + " not in " + array));
+        return StreamSupport.stream(array.spliterator(), false)
+                .filter(n -> n.path("name").asText().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(name + " not in " + array));
     }
 
     McpClient agentClient() {
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/mcp/ws");
         // /mcp/ws wants the API key like every route, and its own token on top (auth on, token set)
-        McpClient client = new McpClient(new WebSocketClientConnector(McpTestSupport.VERTX, uri, RuntimeTestProfile.MCP_TOKEN,
-                Map.of("Authorization", AUTH), WebSocketClientConnector.DEFAULT_MAX_MESSAGE, Duration.ofSeconds(30)));
+        McpClient client = new McpClient(new WebSocketClientConnector(
+                McpTestSupport.VERTX,
+                uri,
+                RuntimeTestProfile.MCP_TOKEN,
+                Map.of("Authorization", AUTH),
+                WebSocketClientConnector.DEFAULT_MAX_MESSAGE,
+                Duration.ofSeconds(30)));
         client.connect().await().atMost(Duration.ofSeconds(10));
         return client;
     }
@@ -99,15 +114,24 @@ class McpWiringTest {
         JsonNode evaluate = byName(tools, "evaluate");
         assertEquals("calc", evaluate.path("source").asText());
         assertEquals("auto", evaluate.path("approval").asText());
-        assertEquals("expression", evaluate.path("parameters").path("required").path(0).asText(), evaluate.toString());
+        assertEquals(
+                "expression",
+                evaluate.path("parameters").path("required").path(0).asText(),
+                evaluate.toString());
         // thinkloop.tools.approval.convert_units=ask applies to an MCP tool as to a local one
         assertEquals("ask", byName(tools, "convert_units").path("approval").asText());
 
         JsonNode calc = byName(getJson("/v1/mcp/servers"), "calc");
         assertEquals("ready", calc.path("status").asText(), calc.toString());
-        assertEquals(CalculatorToolServer.url(), calc.path("target").asText().replaceFirst("^.*?(ws://)", "$1"), calc.toString());
+        assertEquals(
+                CalculatorToolServer.url(),
+                calc.path("target").asText().replaceFirst("^.*?(ws://)", "$1"),
+                calc.toString());
         assertTrue(calc.path("lastError").isNull() || calc.path("lastError").isMissingNode(), calc.toString());
-        List<String> names = StreamSupport.stream(calc.path("tools").spliterator(), false).map(t -> t.path("name").asText()).sorted().toList();
+        List<String> names = StreamSupport.stream(calc.path("tools").spliterator(), false)
+                .map(t -> t.path("name").asText())
+                .sorted()
+                .toList();
         assertEquals(CALC_TOOLS, names);
     }
 
@@ -116,12 +140,17 @@ class McpWiringTest {
     void agentTurnOverTheSessionWebSocketCallsEvaluateThroughMcp() throws Exception {
         Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         String msg = "what is 6*7+0.5 " + UUID.randomUUID();
-        backend.script(msg, callTools("I should use the calculator.", "evaluate", "{\"expression\":\"6*7+0.5\"}"),
+        backend.script(
+                msg,
+                callTools("I should use the calculator.", "evaluate", "{\"expression\":\"6*7+0.5\"}"),
                 answer(null, "It is 42.5."));
-        try (WsClient c = WsClient.connect(base, "mcp-turn-" + UUID.randomUUID().toString().substring(0, 8), null)) {
+        try (WsClient c = WsClient.connect(
+                base, "mcp-turn-" + UUID.randomUUID().toString().substring(0, 8), null)) {
             c.send(Map.of("type", "user_message", "content", msg));
             List<JsonNode> events = c.untilTurnEnd();
-            JsonNode result = events.stream().filter(e -> e.path("type").asText().equals("tool.result")).findFirst()
+            JsonNode result = events.stream()
+                    .filter(e -> e.path("type").asText().equals("tool.result"))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no tool.result in " + WsClient.types(events)));
             assertEquals("evaluate", result.path("name").asText());
             assertFalse(result.path("isError").asBoolean(), result.toString());
@@ -145,7 +174,10 @@ class McpWiringTest {
         Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         Tool extra = new Tool() {
             public ToolSpec spec() {
-                return new ToolSpec("calc_version", "The calculator's version.", Json.MAPPER.createObjectNode().put("type", "object"));
+                return new ToolSpec(
+                        "calc_version",
+                        "The calculator's version.",
+                        Json.MAPPER.createObjectNode().put("type", "object"));
             }
 
             public Uni<ToolResult> call(JsonNode args, ToolCallContext ctx) {
@@ -154,14 +186,25 @@ class McpWiringTest {
         };
         CalculatorToolServer.CATALOG.add(extra);
         try {
-            Await.until("calc_version registered", Duration.ofSeconds(10),
+            Await.until(
+                    "calc_version registered",
+                    Duration.ofSeconds(10),
                     () -> registry.sourceOf("calc_version").equals(Optional.of(CalculatorToolServer.NAME)));
-            assertEquals("1.0", registry.find("calc_version").orElseThrow()
-                    .call(Json.MAPPER.createObjectNode(), ToolCallContext.detached("t")).await().atMost(Duration.ofSeconds(5)).text());
+            assertEquals(
+                    "1.0",
+                    registry.find("calc_version")
+                            .orElseThrow()
+                            .call(Json.MAPPER.createObjectNode(), ToolCallContext.detached("t"))
+                            .await()
+                            .atMost(Duration.ofSeconds(5))
+                            .text());
         } finally {
             CalculatorToolServer.CATALOG.remove("calc_version");
         }
-        Await.until("calc_version unregistered", Duration.ofSeconds(10), () -> registry.find("calc_version").isEmpty());
+        Await.until(
+                "calc_version unregistered",
+                Duration.ofSeconds(10),
+                () -> registry.find("calc_version").isEmpty());
         assertTrue(calcToolsRegistered());
     }
 
@@ -173,35 +216,53 @@ class McpWiringTest {
         backend.script(msg, callTools(null, "evaluate", "{\"expression\":\"2^10\"}"), answer("easy", "2^10 is 1024."));
         McpClient client = agentClient();
         try {
-            assertTrue(client.tools().stream().anyMatch(t -> t.name().equals("agent")), client.tools().toString());
+            assertTrue(
+                    client.tools().stream().anyMatch(t -> t.name().equals("agent")),
+                    client.tools().toString());
             List<String> progress = new CopyOnWriteArrayList<>();
-            CallToolResult r = client.callTool("agent", Json.MAPPER.createObjectNode().put("prompt", msg),
-                            client.requestDefaults().withProgress((p, total, message) -> progress.add(p + " " + message)))
-                    .await().atMost(Duration.ofSeconds(30));
+            CallToolResult r = client.callTool(
+                            "agent",
+                            Json.MAPPER.createObjectNode().put("prompt", msg),
+                            client.requestDefaults()
+                                    .withProgress((p, total, message) -> progress.add(p + " " + message)))
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
             assertFalse(r.failed(), r.toString());
             assertEquals("2^10 is 1024.", r.text());
             JsonNode s = r.structuredContent();
             assertEquals("stop", s.path("finishReason").asText(), s.toString());
             assertEquals(2, s.path("steps").asInt());
             assertEquals("evaluate", s.path("toolCalls").path(0).path("name").asText(), s.toString());
-            assertEquals("{\"expression\":\"2^10\"}", s.path("toolCalls").path(0).path("arguments").asText());
+            assertEquals(
+                    "{\"expression\":\"2^10\"}",
+                    s.path("toolCalls").path(0).path("arguments").asText());
             assertFalse(s.path("toolCalls").path(0).path("isError").asBoolean());
             assertEquals(5, s.path("usage").path("completionTokens").asInt(), s.toString());
             assertEquals(3, s.path("usage").path("reasoningTokens").asInt(), s.toString());
             String sessionId = s.path("sessionId").asText();
             assertTrue(progress.size() >= 3, progress.toString());
             assertTrue(progress.get(0).endsWith("turn started in session " + sessionId), progress.toString());
-            assertTrue(progress.contains("2.0 calling evaluate") && progress.contains("3.0 evaluate returned"), progress.toString());
+            assertTrue(
+                    progress.contains("2.0 calling evaluate") && progress.contains("3.0 evaluate returned"),
+                    progress.toString());
 
             // The turn is an ordinary, journaled turn of that session; a second call continues it.
             var history = sessions.find(sessionId).orElseThrow().history();
             assertEquals(msg, history.getFirst().content());
             assertEquals("2^10 is 1024.", history.getLast().content());
-            CallToolResult again = client.callTool("agent", Json.MAPPER.createObjectNode().put("prompt", "and again?")
-                    .put("sessionId", sessionId)).await().atMost(Duration.ofSeconds(30));
+            CallToolResult again = client.callTool(
+                            "agent",
+                            Json.MAPPER
+                                    .createObjectNode()
+                                    .put("prompt", "and again?")
+                                    .put("sessionId", sessionId))
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
             assertEquals("ok", again.text()); // the scripted backend's default answer
             assertEquals(sessionId, again.structuredContent().path("sessionId").asText());
-            assertEquals(history.size() + 2, sessions.find(sessionId).orElseThrow().history().size());
+            assertEquals(
+                    history.size() + 2,
+                    sessions.find(sessionId).orElseThrow().history().size());
         } finally {
             client.close();
         }
@@ -213,22 +274,33 @@ class McpWiringTest {
         String msg = "never finishes " + UUID.randomUUID();
         String sessionId = "mcp-cancel-" + UUID.randomUUID().toString().substring(0, 8);
         CountDownLatch streamCancelled = new CountDownLatch(1);
-        backend.script(msg, r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
+        backend.script(
+                msg,
+                r -> Multi.createFrom().<ModelChunk>nothing().onCancellation().invoke(streamCancelled::countDown));
         McpClient client = agentClient();
         try {
             CountDownLatch started = new CountDownLatch(1);
-            Cancellable call = client.callTool("agent", Json.MAPPER.createObjectNode().put("prompt", msg).put("sessionId", sessionId),
+            Cancellable call = client.callTool(
+                            "agent",
+                            Json.MAPPER.createObjectNode().put("prompt", msg).put("sessionId", sessionId),
                             client.requestDefaults().withProgress((p, total, message) -> started.countDown()))
-                    .subscribe().with(res -> { }, err -> { });
+                    .subscribe()
+                    .with(res -> {}, err -> {});
             assertTrue(started.await(10, TimeUnit.SECONDS), "no progress from the agent tool");
             assertNotNull(sessions.find(sessionId).orElseThrow().activeTurn());
             call.cancel(); // sends notifications/cancelled
             assertTrue(streamCancelled.await(10, TimeUnit.SECONDS), "the model stream was not cancelled");
             try (WsClient c = WsClient.connect(base, sessionId, "lastSeq=0")) {
                 List<JsonNode> events = c.until("cancelled");
-                assertEquals("cancelled by the MCP client", events.getLast().path("reason").asText(), events.getLast().toString());
+                assertEquals(
+                        "cancelled by the MCP client",
+                        events.getLast().path("reason").asText(),
+                        events.getLast().toString());
             }
-            Await.until("session released", Duration.ofSeconds(5), () -> sessions.find(sessionId).orElseThrow().activeTurn() == null);
+            Await.until(
+                    "session released",
+                    Duration.ofSeconds(5),
+                    () -> sessions.find(sessionId).orElseThrow().activeTurn() == null);
         } finally {
             client.close();
         }
@@ -243,14 +315,21 @@ class McpWiringTest {
         McpClient client = agentClient();
         try {
             CountDownLatch started = new CountDownLatch(1);
-            var pending = client.callTool("agent", Json.MAPPER.createObjectNode().put("prompt", msg).put("sessionId", sessionId),
-                    client.requestDefaults().withProgress((p, total, message) -> started.countDown())).subscribeAsCompletionStage();
+            var pending = client.callTool(
+                            "agent",
+                            Json.MAPPER.createObjectNode().put("prompt", msg).put("sessionId", sessionId),
+                            client.requestDefaults().withProgress((p, total, message) -> started.countDown()))
+                    .subscribeAsCompletionStage();
             assertTrue(started.await(10, TimeUnit.SECONDS), "no progress from the agent tool");
-            given().header("Authorization", AUTH).delete("/v1/sessions/" + sessionId).then().statusCode(204);
+            given().header("Authorization", AUTH)
+                    .delete("/v1/sessions/" + sessionId)
+                    .then()
+                    .statusCode(204);
             CallToolResult r = pending.get(10, TimeUnit.SECONDS);
             assertTrue(r.failed(), r.toString());
             // the turn's own "cancelled" event ("session deleted") or, once the session dropped us, the watchdog
-            assertTrue(r.text().startsWith("the turn was cancelled: ") && r.text().contains("deleted"), r.text());
+            assertTrue(
+                    r.text().startsWith("the turn was cancelled: ") && r.text().contains("deleted"), r.text());
             assertEquals("cancelled", r.structuredContent().path("finishReason").asText());
         } finally {
             client.close();
@@ -263,10 +342,18 @@ class McpWiringTest {
         Await.until("calc tools in the registry", Duration.ofSeconds(30), this::calcToolsRegistered);
         CalculatorToolServer.stop();
         try {
-            Await.until("calc tools gone", Duration.ofSeconds(10), () -> CALC_TOOLS.stream().allMatch(n -> registry.find(n).isEmpty()));
+            Await.until(
+                    "calc tools gone",
+                    Duration.ofSeconds(10),
+                    () -> CALC_TOOLS.stream().allMatch(n -> registry.find(n).isEmpty()));
             JsonNode tools = getJson("/v1/tools");
-            assertTrue(StreamSupport.stream(tools.spliterator(), false).noneMatch(t -> t.path("source").asText().equals("calc")), tools.toString());
-            JsonNode calc = Await.until("calc shown failed with its last error", Duration.ofSeconds(10),
+            assertTrue(
+                    StreamSupport.stream(tools.spliterator(), false)
+                            .noneMatch(t -> t.path("source").asText().equals("calc")),
+                    tools.toString());
+            JsonNode calc = Await.until(
+                    "calc shown failed with its last error",
+                    Duration.ofSeconds(10),
                     () -> byName(getJson("/v1/mcp/servers"), "calc"),
                     c -> c.path("status").asText().equals("failed") && c.hasNonNull("lastError"));
             assertEquals(0, calc.path("tools").size(), calc.toString());
@@ -275,6 +362,8 @@ class McpWiringTest {
             CalculatorToolServer.start(); // same port: the manager reconnects by itself
         }
         Await.until("calc tools back after reconnect", Duration.ofSeconds(40), this::calcToolsRegistered);
-        assertEquals("ready", byName(getJson("/v1/mcp/servers"), "calc").path("status").asText());
+        assertEquals(
+                "ready",
+                byName(getJson("/v1/mcp/servers"), "calc").path("status").asText());
     }
 }

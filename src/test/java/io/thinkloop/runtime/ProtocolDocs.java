@@ -23,8 +23,7 @@ final class ProtocolDocs {
     static final Path DOCS = Path.of("docs");
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
 
-    private ProtocolDocs() {
-    }
+    private ProtocolDocs() {}
 
     static Map<String, JsonSchema> eventSchemas() {
         return schemas(DOCS.resolve("schemas/events"));
@@ -37,7 +36,8 @@ final class ProtocolDocs {
     static Map<String, JsonNode> rawSchemas(Path dir) {
         Map<String, JsonNode> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".schema.json")).toList()) {
+            for (Path f :
+                    files.filter(f -> f.toString().endsWith(".schema.json")).toList()) {
                 String name = f.getFileName().toString().replace(".schema.json", "");
                 out.put(name, Json.MAPPER.readTree(Files.readString(f)));
             }
@@ -55,13 +55,18 @@ final class ProtocolDocs {
 
     /** The wire type of every event record in code. */
     static List<String> eventTypesInCode() {
-        return ServerEvent.ALL.stream().map(ProtocolDocs::instantiate).map(ServerEvent::type).toList();
+        return ServerEvent.ALL.stream()
+                .map(ProtocolDocs::instantiate)
+                .map(ServerEvent::type)
+                .toList();
     }
 
     static List<String> clientTypesInCode() {
-        return ClientMessage.class.getPermittedSubclasses().length == 0 ? List.of()
+        return ClientMessage.class.getPermittedSubclasses().length == 0
+                ? List.of()
                 : Stream.of(ClientMessage.class.getPermittedSubclasses())
-                .map(c -> ClientMessage.typeName(c.asSubclass(ClientMessage.class))).toList();
+                        .map(c -> ClientMessage.typeName(c.asSubclass(ClientMessage.class)))
+                        .toList();
     }
 
     private static ServerEvent instantiate(Class<? extends ServerEvent> type) {
@@ -101,7 +106,10 @@ final class ProtocolDocs {
         List<List<String>> rows = new ArrayList<>();
         for (int i = at + 2; i < lines.size() && lines.get(i).startsWith("|"); i++) {
             String line = lines.get(i);
-            List<String> cells = new ArrayList<>(Stream.of(line.substring(1, line.length() - 1).split("\\|")).map(String::strip).toList());
+            List<String> cells = new ArrayList<>(
+                    Stream.of(line.substring(1, line.length() - 1).split("\\|"))
+                            .map(String::strip)
+                            .toList());
             cells.set(0, cells.getFirst().replace("`", ""));
             rows.add(cells);
         }

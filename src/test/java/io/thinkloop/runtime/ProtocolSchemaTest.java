@@ -1,11 +1,10 @@
 package io.thinkloop.runtime;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.TreeSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ErrorCode;
@@ -16,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -27,16 +27,25 @@ class ProtocolSchemaTest {
 
     @Test
     void everyEventTypeHasASchemaAndEverySchemaATypeInCode() {
-        assertEquals(ProtocolDocs.eventTypesInCode().stream().sorted().toList(),
-                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).keySet()));
-        assertEquals(ServerEvent.class.getPermittedSubclasses().length, ServerEvent.ALL.size(), "ServerEvent.ALL lists every record");
+        assertEquals(
+                ProtocolDocs.eventTypesInCode().stream().sorted().toList(),
+                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"))
+                        .keySet()));
+        assertEquals(
+                ServerEvent.class.getPermittedSubclasses().length,
+                ServerEvent.ALL.size(),
+                "ServerEvent.ALL lists every record");
     }
 
     @Test
     void everyFinishReasonIsInTheSchemaAndTheDocs() {
         List<String> inSchema = new ArrayList<>();
-        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("turn.completed")
-                .path("properties").path("finishReason").path("enum").forEach(n -> inSchema.add(n.asText()));
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"))
+                .get("turn.completed")
+                .path("properties")
+                .path("finishReason")
+                .path("enum")
+                .forEach(n -> inSchema.add(n.asText()));
         assertEquals(ServerEvent.TurnCompleted.REASONS, inSchema);
         String docs = ProtocolDocs.protocolText();
         for (String reason : ServerEvent.TurnCompleted.REASONS) {
@@ -46,8 +55,10 @@ class ProtocolSchemaTest {
 
     @Test
     void everyClientMessageTypeHasASchemaAndEverySchemaATypeInCode() {
-        assertEquals(ProtocolDocs.clientTypesInCode().stream().sorted().toList(),
-                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/client")).keySet()));
+        assertEquals(
+                ProtocolDocs.clientTypesInCode().stream().sorted().toList(),
+                List.copyOf(ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/client"))
+                        .keySet()));
     }
 
     @Test
@@ -90,18 +101,26 @@ class ProtocolSchemaTest {
         JsonNode asking = Json.MAPPER.readTree("{\"type\":\"user_message\",\"content\":\"hi\",\"includeTokens\":true}");
         assertTrue(schemas.get("user_message").validate(asking).isEmpty());
         assertTrue(((ClientMessage.UserMessage) Json.MAPPER.treeToValue(asking, ClientMessage.class)).includeTokens());
-        assertFalse(((ClientMessage.UserMessage) Json.MAPPER.readValue(examples.get("user_message"), ClientMessage.class)).includeTokens());
+        assertFalse(
+                ((ClientMessage.UserMessage) Json.MAPPER.readValue(examples.get("user_message"), ClientMessage.class))
+                        .includeTokens());
     }
 
     @Test
     void theDocumentedErrorCodesAreExactlyTheCodesInCode() throws Exception {
-        List<String> inCode = Stream.of(ErrorCode.values()).map(ErrorCode::wireName).toList();
+        List<String> inCode =
+                Stream.of(ErrorCode.values()).map(ErrorCode::wireName).toList();
         List<String> inSchema = new ArrayList<>();
-        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("error").path("properties").path("code")
-                .path("enum").forEach(n -> inSchema.add(n.asText()));
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"))
+                .get("error")
+                .path("properties")
+                .path("code")
+                .path("enum")
+                .forEach(n -> inSchema.add(n.asText()));
         assertEquals(inCode, inSchema, "error.schema.json lists every code, in the enum's order");
         List<List<String>> table = ProtocolDocs.table("| code | retryable | sent when |");
-        assertEquals(inCode, table.stream().map(List::getFirst).toList(), "protocol.md's table lists every code, in order");
+        assertEquals(
+                inCode, table.stream().map(List::getFirst).toList(), "protocol.md's table lists every code, in order");
         for (List<String> row : table) {
             ErrorCode code = ErrorCode.fromWire(row.getFirst()).orElseThrow();
             assertEquals(code.retryable() ? "yes" : "no", row.get(1), "retryable of " + code);
@@ -112,12 +131,21 @@ class ProtocolSchemaTest {
 
     @Test
     void theDocumentedToolResultStatusesAreExactlyTheStatusesInCode() {
-        List<String> inCode = Stream.of(ToolStatus.values()).map(ToolStatus::wireName).toList();
+        List<String> inCode =
+                Stream.of(ToolStatus.values()).map(ToolStatus::wireName).toList();
         List<String> inSchema = new ArrayList<>();
-        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events")).get("tool.result").path("properties")
-                .path("status").path("enum").forEach(n -> inSchema.add(n.asText()));
+        ProtocolDocs.rawSchemas(ProtocolDocs.DOCS.resolve("schemas/events"))
+                .get("tool.result")
+                .path("properties")
+                .path("status")
+                .path("enum")
+                .forEach(n -> inSchema.add(n.asText()));
         assertEquals(inCode, inSchema);
-        assertEquals(inCode, ProtocolDocs.table("| `status` | the call |").stream().map(List::getFirst).toList());
+        assertEquals(
+                inCode,
+                ProtocolDocs.table("| `status` | the call |").stream()
+                        .map(List::getFirst)
+                        .toList());
     }
 
     @Test

@@ -1,9 +1,8 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.TestTemp;
 import io.quarkus.test.junit.QuarkusTestProfile;
+import io.thinkloop.testkit.TestTemp;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.Map;
 
 /** The one profile of the runtime's service tests (one Quarkus boot for all of them). */

@@ -16,8 +16,8 @@ import picocli.CommandLine;
 class SessionBoundsIT {
     @Test
     void abandonedSessionsAndReplayClientsStayWithinTheirBounds() {
-        int code = new CommandLine(new PerfSessionsCommand()).execute("--sessions", "2000", "--clients", "50", "--events", "8000",
-                "--max-loaded", "200");
+        int code = new CommandLine(new PerfSessionsCommand())
+                .execute("--sessions", "2000", "--clients", "50", "--events", "8000", "--max-loaded", "200");
         assertEquals(0, code, "a bound was broken (see the figures above)");
     }
 }

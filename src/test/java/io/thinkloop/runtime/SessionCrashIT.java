@@ -1,10 +1,10 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.testkit.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * with {@code turn.completed {finishReason: "interrupted"}}.
  */
 class SessionCrashIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String KEY = "crash-key";
     private static final Map<String, String> AUTH = Map.of("Authorization", "Bearer " + KEY);
     private static final int SESSIONS = 3;
@@ -49,8 +50,17 @@ class SessionCrashIT {
         Path dataDir = Files.createTempDirectory("thinkloop-crash-" + fsync);
         int port = freePort();
         URI base = URI.create("http://127.0.0.1:" + port + "/");
-        Map<String, String> config = Map.of("thinkloop.model.backend", "synthetic", "thinkloop.model.synthetic.tokens", "100000",
-                "thinkloop.model.synthetic.interval", "1ms", "thinkloop.journal.fsync", fsync, "thinkloop.api-key", KEY);
+        Map<String, String> config = Map.of(
+                "thinkloop.model.backend",
+                "synthetic",
+                "thinkloop.model.synthetic.tokens",
+                "100000",
+                "thinkloop.model.synthetic.interval",
+                "1ms",
+                "thinkloop.journal.fsync",
+                fsync,
+                "thinkloop.api-key",
+                KEY);
         service = start(dataDir, port, config);
         awaitReady(base);
 
@@ -61,18 +71,30 @@ class SessionCrashIT {
             String id = "crash-" + fsync + "-" + i;
             WsClient c = WsClient.connect(base, id, null, AUTH);
             clients.add(c);
-            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            assertEquals(
+                    "session.created",
+                    c.next(Duration.ofSeconds(10)).path("type").asText());
             c.send(Map.of("type", "user_message", "content", "a long answer, please"));
         }
         for (int i = 0; i < SESSIONS; i++) {
             String id = "crash-" + fsync + "-" + i;
             WsClient c = clients.get(i);
             List<JsonNode> seen = new ArrayList<>(c.seen);
-            while (seen.stream().filter(e -> e.path("type").asText().equals("text.delta")).count() < 50 + 20L * i) {
+            while (seen.stream()
+                            .filter(e -> e.path("type").asText().equals("text.delta"))
+                            .count()
+                    < 50 + 20L * i) {
                 seen.add(c.next(Duration.ofSeconds(10)));
             }
             acknowledged.put(id, seen);
-            turnIds.put(id, seen.stream().filter(e -> e.path("type").asText().equals("turn.started")).findFirst().orElseThrow().path("turnId").asText());
+            turnIds.put(
+                    id,
+                    seen.stream()
+                            .filter(e -> e.path("type").asText().equals("turn.started"))
+                            .findFirst()
+                            .orElseThrow()
+                            .path("turnId")
+                            .asText());
         }
         service.destroyForcibly().waitFor(); // SIGKILL mid-turn: no shutdown hook, no flush
         clients.forEach(WsClient::close);
@@ -89,31 +111,49 @@ class SessionCrashIT {
                     e = c.next(Duration.ofSeconds(20));
                     replay.add(e);
                 } while (!(turnId.equals(e.path("turnId").asText())
-                        && (e.path("type").asText().equals("turn.completed") || e.path("type").asText().equals("cancelled"))));
+                        && (e.path("type").asText().equals("turn.completed")
+                                || e.path("type").asText().equals("cancelled"))));
                 for (int k = 0; k < replay.size(); k++) {
-                    assertEquals(k + 1, replay.get(k).path("seq").asLong(), "seq " + (k + 1) + " once, in order (" + fsync + ")");
+                    assertEquals(
+                            k + 1,
+                            replay.get(k).path("seq").asLong(),
+                            "seq " + (k + 1) + " once, in order (" + fsync + ")");
                 }
                 List<JsonNode> acked = acknowledged.get(id);
-                assertTrue(replay.size() > acked.size(), "the replay holds every acknowledged event and the turn's end");
+                assertTrue(
+                        replay.size() > acked.size(), "the replay holds every acknowledged event and the turn's end");
                 for (int k = 0; k < acked.size(); k++) {
-                    assertEquals(acked.get(k), replay.get(k), "acknowledged event " + (k + 1) + " replayed unchanged (" + fsync + ")");
+                    assertEquals(
+                            acked.get(k),
+                            replay.get(k),
+                            "acknowledged event " + (k + 1) + " replayed unchanged (" + fsync + ")");
                 }
                 JsonNode end = replay.getLast();
                 assertEquals("turn.completed", end.path("type").asText());
                 assertEquals("interrupted", end.path("finishReason").asText());
-                System.out.printf("fsync %s, session %s: %d events acknowledged before kill -9, %d replayed after restart, 0 lost, 0 duplicated, turn ended %s%n",
-                        fsync, id, acked.size(), replay.size(), end.path("finishReason").asText());
+                System.out.printf(
+                        "fsync %s, session %s: %d events acknowledged before kill -9, %d replayed after restart, 0 lost, 0 duplicated, turn ended %s%n",
+                        fsync,
+                        id,
+                        acked.size(),
+                        replay.size(),
+                        end.path("finishReason").asText());
             }
         }
-        var ready = HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        var ready = HTTP.send(
+                HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode(), ready.body());
     }
 
     private Process start(Path dataDir, int port, Map<String, String> config) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = System.getProperty("thinkloop.app.jar", "target/quarkus-app/quarkus-run.jar");
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules=jdk.incubator.vector", "-Xmx512m",
-                "-Dthinkloop.data-dir=" + dataDir, "-Dquarkus.http.host=127.0.0.1"));
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "--add-modules=jdk.incubator.vector",
+                "-Xmx512m",
+                "-Dthinkloop.data-dir=" + dataDir,
+                "-Dquarkus.http.host=127.0.0.1"));
         config.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar, "serve", "--port", Integer.toString(port)));
         log = dataDir.resolve("service-" + System.nanoTime() + ".log");
@@ -128,8 +168,13 @@ class SessionCrashIT {
                 throw new AssertionError("service exited: " + Files.readString(log));
             }
             try {
-                return HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+                return HTTP.send(
+                                        HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode()
+                        == 200;
             } catch (IOException notYet) {
                 return false; // still starting
             }

@@ -1,14 +1,13 @@
 package io.thinkloop.runtime;
 
-import io.thinkloop.testkit.Await;
-import io.thinkloop.testkit.TestTemp;
-import io.thinkloop.mcp.McpTestSupport;
-import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.mcp.McpTestSupport;
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestTemp;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * Runs in {@code mvn verify} (failsafe) after packaging; uses the {@code scripted} demo backend.
  */
 class SessionRestartIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Process service;
     private Path log;
 
@@ -52,7 +53,10 @@ class SessionRestartIT {
         URI base = URI.create("http://127.0.0.1:" + port + "/");
 
         // first life: no API key configured, so the service generates one into the data dir
-        service = start(dataDir, port, Map.of("thinkloop.model.backend", "scripted", "thinkloop.model.scripted.script", script.toString()));
+        service = start(
+                dataDir,
+                port,
+                Map.of("thinkloop.model.backend", "scripted", "thinkloop.model.scripted.script", script.toString()));
         awaitReady(base);
         String key = Files.readString(dataDir.resolve("api-key")).trim();
         assertTrue(key.startsWith("tl_"), key);
@@ -75,24 +79,40 @@ class SessionRestartIT {
         assertEquals("user", messages.get(0).path("role").asText());
         assertEquals("Give me a durable answer", messages.get(0).path("content").asText());
         assertEquals("Durable answer.", messages.get(1).path("content").asText());
-        assertEquals("The user wants a durable answer.", messages.get(1).path("reasoning_content").asText());
+        assertEquals(
+                "The user wants a durable answer.",
+                messages.get(1).path("reasoning_content").asText());
         // the event stream survived too, byte for byte
         try (WsClient c = WsClient.connect(base, "durable", "lastSeq=0", auth)) {
             List<JsonNode> replay = new ArrayList<>();
             for (int i = 0; i < live.size(); i++) {
                 replay.add(c.next(Duration.ofSeconds(10)));
             }
-            assertEquals(live.stream().map(JsonNode::toString).toList(), replay.stream().map(JsonNode::toString).toList());
+            assertEquals(
+                    live.stream().map(JsonNode::toString).toList(),
+                    replay.stream().map(JsonNode::toString).toList());
             // a turn on a missing backend fails with a clear error; the service stays up
             c.send(Map.of("type", "user_message", "content", "and now?"));
             List<JsonNode> failed = c.untilTurnEnd();
-            JsonNode error = failed.stream().filter(e -> e.path("type").asText().equals("error")).findFirst().orElseThrow();
+            JsonNode error = failed.stream()
+                    .filter(e -> e.path("type").asText().equals("error"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("backend_unavailable", error.path("code").asText());
             assertTrue(error.path("message").asText().contains("no-such-backend"));
             assertEquals("error", failed.getLast().path("finishReason").asText());
-            assertEquals(live.getLast().path("seq").asLong() + 1, failed.getFirst().path("seq").asLong(), "seq continues after restart");
+            assertEquals(
+                    live.getLast().path("seq").asLong() + 1,
+                    failed.getFirst().path("seq").asLong(),
+                    "seq continues after restart");
         }
-        assertEquals(200, HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+        assertEquals(
+                200,
+                HTTP.send(
+                                HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode());
     }
 
     /** SIGTERM with a client connected: the socket is closed with 1001 at once and the service stops promptly. */
@@ -105,11 +125,21 @@ class SessionRestartIT {
                 """);
         int port = freePort();
         URI base = URI.create("http://127.0.0.1:" + port + "/");
-        service = start(dataDir, port, Map.of("thinkloop.model.backend", "scripted", "thinkloop.model.scripted.script", script.toString(),
-                "thinkloop.api-key", "k-sigterm"));
+        service = start(
+                dataDir,
+                port,
+                Map.of(
+                        "thinkloop.model.backend",
+                        "scripted",
+                        "thinkloop.model.scripted.script",
+                        script.toString(),
+                        "thinkloop.api-key",
+                        "k-sigterm"));
         awaitReady(base);
         try (WsClient c = WsClient.connect(base, "draining", null, Map.of("Authorization", "Bearer k-sigterm"))) {
-            assertEquals("session.created", c.next(Duration.ofSeconds(10)).path("type").asText());
+            assertEquals(
+                    "session.created",
+                    c.next(Duration.ofSeconds(10)).path("type").asText());
             long t0 = System.nanoTime();
             service.destroy(); // SIGTERM: graceful shutdown
             assertEquals(1001, c.closed.get(10, TimeUnit.SECONDS), "going away");
@@ -136,20 +166,33 @@ class SessionRestartIT {
 
     private void awaitReady(URI base) throws Exception {
         try {
-            Await.untilNoException("the service ready", Duration.ofSeconds(90), IOException.class, () -> {
-                if (!service.isAlive()) {
-                    throw new AssertionError("service exited: " + Files.readString(log));
-                }
-                return HTTP.send(HttpRequest.newBuilder(base.resolve("/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode();
-            }, status -> status == 200);
+            Await.untilNoException(
+                    "the service ready",
+                    Duration.ofSeconds(90),
+                    IOException.class,
+                    () -> {
+                        if (!service.isAlive()) {
+                            throw new AssertionError("service exited: " + Files.readString(log));
+                        }
+                        return HTTP.send(
+                                        HttpRequest.newBuilder(base.resolve("/q/health/ready"))
+                                                .timeout(Duration.ofSeconds(2))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .statusCode();
+                    },
+                    status -> status == 200);
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; service log: " + Files.readString(log), e);
         }
     }
 
     private static JsonNode getJson(URI uri, String key) throws Exception {
-        var r = HTTP.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+        var r = HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .header("Authorization", "Bearer " + key)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         return Json.MAPPER.readTree(r.body());
     }

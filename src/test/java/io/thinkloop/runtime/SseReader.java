@@ -1,9 +1,9 @@
 package io.thinkloop.runtime;
 
-import java.io.InputStream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import java.io.BufferedReader;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,15 +16,19 @@ import java.util.List;
 
 /** Reads a session's Server-Sent Events stream until an event of a given type. */
 final class SseReader {
-    private SseReader() {
-    }
+    private SseReader() {}
 
     static List<JsonNode> read(URI base, String sessionId, long lastSeq, String untilType) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(base.resolve("/v1/sessions/" + sessionId + "/events?lastSeq=" + lastSeq))
+        HttpRequest req = HttpRequest.newBuilder(
+                        base.resolve("/v1/sessions/" + sessionId + "/events?lastSeq=" + lastSeq))
                 .header("Authorization", "Bearer " + RuntimeTestProfile.KEY)
                 .header("Accept", "text/event-stream")
-                .timeout(Duration.ofSeconds(10)).build();
-        HttpResponse<InputStream> resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(req, HttpResponse.BodyHandlers.ofInputStream());
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        HttpResponse<InputStream> resp = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(req, HttpResponse.BodyHandlers.ofInputStream());
         if (resp.statusCode() != 200) {
             throw new IllegalStateException("SSE status " + resp.statusCode());
         }

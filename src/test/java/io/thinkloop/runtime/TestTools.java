@@ -17,8 +17,7 @@ final class TestTools {
     /** Session id to a latch counted down when a call of that session is cancelled. */
     static final Map<String, CountDownLatch> CANCELLED = new ConcurrentHashMap<>();
 
-    private TestTools() {
-    }
+    private TestTools() {}
 
     static CountDownLatch cancellations(String sessionId) {
         return CANCELLED.computeIfAbsent(sessionId, k -> new CountDownLatch(1));
@@ -44,9 +43,13 @@ final class TestTools {
 
             public Uni<ToolResult> call(JsonNode args, ToolCallContext ctx) {
                 int ms = args.get("ms").asInt();
-                return Uni.createFrom().item(ToolResult.ok("slept " + ms))
-                        .onItem().delayIt().by(Duration.ofMillis(ms))
-                        .onCancellation().invoke(() -> cancellations(ctx.sessionId()).countDown());
+                return Uni.createFrom()
+                        .item(ToolResult.ok("slept " + ms))
+                        .onItem()
+                        .delayIt()
+                        .by(Duration.ofMillis(ms))
+                        .onCancellation()
+                        .invoke(() -> cancellations(ctx.sessionId()).countDown());
             }
         };
     }
@@ -59,8 +62,10 @@ final class TestTools {
             }
 
             public Uni<ToolResult> call(JsonNode args, ToolCallContext ctx) {
-                return Uni.createFrom().<ToolResult>emitter(em -> { })
-                        .onCancellation().invoke(() -> cancellations(ctx.sessionId()).countDown());
+                return Uni.createFrom()
+                        .<ToolResult>emitter(em -> {})
+                        .onCancellation()
+                        .invoke(() -> cancellations(ctx.sessionId()).countDown());
             }
         };
     }

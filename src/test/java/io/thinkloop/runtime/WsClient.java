@@ -25,6 +25,7 @@ final class WsClient implements AutoCloseable {
     private WebSocket ws;
     /** While true, the client stops reading (no more demand): a stalled client. */
     volatile boolean stalled;
+
     private volatile WebSocket pendingDemand;
 
     /** Reads again after {@link #stalled}. */
@@ -48,38 +49,42 @@ final class WsClient implements AutoCloseable {
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         headers.forEach(b::header);
         c.ws = b.buildAsync(uri, new WebSocket.Listener() {
-            final StringBuilder buf = new StringBuilder();
+                    final StringBuilder buf = new StringBuilder();
 
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                buf.append(data);
-                if (last) {
-                    try {
-                        c.events.add(Json.MAPPER.readTree(buf.toString()));
-                    } catch (Exception e) {
-                        c.events.add(Json.MAPPER.createObjectNode().put("type", "CLIENT_PARSE_FAILURE").put("text", buf.toString()));
+                    @Override
+                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+                        buf.append(data);
+                        if (last) {
+                            try {
+                                c.events.add(Json.MAPPER.readTree(buf.toString()));
+                            } catch (Exception e) {
+                                c.events.add(Json.MAPPER
+                                        .createObjectNode()
+                                        .put("type", "CLIENT_PARSE_FAILURE")
+                                        .put("text", buf.toString()));
+                            }
+                            buf.setLength(0);
+                        }
+                        if (c.stalled) {
+                            c.pendingDemand = w;
+                        } else {
+                            w.request(1);
+                        }
+                        return null;
                     }
-                    buf.setLength(0);
-                }
-                if (c.stalled) {
-                    c.pendingDemand = w;
-                } else {
-                    w.request(1);
-                }
-                return null;
-            }
 
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
-                c.closed.complete(status);
-                return null;
-            }
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
+                        c.closed.complete(status);
+                        return null;
+                    }
 
-            @Override
-            public void onError(WebSocket w, Throwable error) {
-                c.closed.complete(-1);
-            }
-        }).join();
+                    @Override
+                    public void onError(WebSocket w, Throwable error) {
+                        c.closed.complete(-1);
+                    }
+                })
+                .join();
         return c;
     }
 

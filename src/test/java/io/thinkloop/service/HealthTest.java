@@ -18,8 +18,12 @@ class HealthTest {
 
     @Test
     void metricsAndOpenApiAreServed() {
-        given().get("/q/metrics").then().statusCode(200).body(containsString("jvm_"))
-                .body(containsString("thinkloop_engine_queue_depth 0.0")).body(containsString("thinkloop_sessions_active"))
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .body(containsString("jvm_"))
+                .body(containsString("thinkloop_engine_queue_depth 0.0"))
+                .body(containsString("thinkloop_sessions_active"))
                 .body(containsString("thinkloop_turns_active 0.0"));
         given().get("/q/openapi").then().statusCode(200).body(containsString("Thinkloop API"));
     }

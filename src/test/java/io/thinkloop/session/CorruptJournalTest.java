@@ -1,6 +1,5 @@
 package io.thinkloop.session;
 
-import io.thinkloop.model.ErrorCode;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.ChatMessage;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ToolCall;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -28,8 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CorruptJournalTest {
     private static final String ID = "damaged";
+
     @TempDir
     Path data;
+
     private final List<SessionManager> managers = new ArrayList<>();
 
     @AfterEach
@@ -103,12 +105,16 @@ class CorruptJournalTest {
         }
         assertEquals(events, c.events.size());
         SessionManager.Page page = m.page(null, 100);
-        assertEquals(List.of(ID), page.sessions().stream().map(SessionManager.Summary::id).toList());
+        assertEquals(
+                List.of(ID),
+                page.sessions().stream().map(SessionManager.Summary::id).toList());
         assertEquals(List.of(), page.skipped());
         // appends go on after the highest valid seq (never from 0), on their own line
         Stores.Turn turn = new Stores.Turn("turn-after");
         assertTrue(s.beginTurn(turn));
-        assertEquals(lastSeq + 1, s.emit(turn.turnId(), new ServerEvent.TurnStarted("again")).seq());
+        assertEquals(
+                lastSeq + 1,
+                s.emit(turn.turnId(), new ServerEvent.TurnStarted("again")).seq());
         s.endTurn(turn, new ServerEvent.TurnCompleted("stop", 0));
         for (byte[] l : lines(data.resolve("sessions").resolve(ID).resolve(SessionJournal.EVENTS))) {
             Json.MAPPER.readTree(l); // every line on disk parses
@@ -130,7 +136,9 @@ class CorruptJournalTest {
         write(events, l);
         loadsAndLists(7, 6, 4);
         assertEquals(1, quarantinedLines(dir, SessionJournal.EVENTS));
-        assertTrue(managers.getLast().recentProblems().getFirst().contains("no numeric seq"), managers.getLast().recentProblems().toString());
+        assertTrue(
+                managers.getLast().recentProblems().getFirst().contains("no numeric seq"),
+                managers.getLast().recentProblems().toString());
         assertEquals(1L, managers.getLast().healthData().get("quarantined"));
     }
 
@@ -167,7 +175,9 @@ class CorruptJournalTest {
         String firstEvent = new String(lines(dir.resolve(SessionJournal.EVENTS)).getFirst(), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(SessionManager.META), "");
         Session s = loadsAndLists(7, 7, 4);
-        assertEquals(Json.MAPPER.readTree(firstEvent).path("timestamp").asText(), s.createdAt().toString());
+        assertEquals(
+                Json.MAPPER.readTree(firstEvent).path("timestamp").asText(),
+                s.createdAt().toString());
         assertEquals(s.createdAt(), SessionManager.readMeta(dir).createdAt());
         assertTrue(Files.exists(dir.resolve(SessionManager.META + JournalLoader.QUARANTINE)));
     }
@@ -200,8 +210,13 @@ class CorruptJournalTest {
         Path dir = seed();
         Path events = dir.resolve(SessionJournal.EVENTS);
         List<byte[]> l = lines(events);
-        String next = new EventEnvelope(ID, null, 8, Instant.parse("2026-01-01T00:00:00Z"),
-                new ServerEvent.Error(ErrorCode.BACKEND_ERROR, "merged", true)).toJsonText();
+        String next = new EventEnvelope(
+                        ID,
+                        null,
+                        8,
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        new ServerEvent.Error(ErrorCode.BACKEND_ERROR, "merged", true))
+                .toJsonText();
         l.add(utf8("{\"v\"" + next)); // what the old writer left: {"v"{"v":1,...}
         write(events, l);
         SessionManager m = manager();
@@ -232,7 +247,8 @@ class CorruptJournalTest {
         long size = Files.size(events);
         byte[] tail = new byte[5 * 1024 * 1024];
         Arrays.fill(tail, (byte) 'x');
-        byte[] head = utf8("{\"v\":1,\"type\":\"tool.result\",\"sessionId\":\"damaged\",\"turnId\":\"t\",\"seq\":8,\"content\":\"");
+        byte[] head = utf8(
+                "{\"v\":1,\"type\":\"tool.result\",\"sessionId\":\"damaged\",\"turnId\":\"t\",\"seq\":8,\"content\":\"");
         System.arraycopy(head, 0, tail, 0, head.length);
         Files.write(events, tail, StandardOpenOption.APPEND);
         long t0 = System.nanoTime();
@@ -254,8 +270,12 @@ class CorruptJournalTest {
         Files.writeString(broken.resolve(SessionManager.META), "{not json");
         SessionManager m = manager();
         SessionManager.Page page = m.page(null, 100);
-        assertEquals(List.of(ID), page.sessions().stream().map(SessionManager.Summary::id).toList());
-        assertEquals(List.of("broken"), page.skipped().stream().map(SessionManager.Skipped::id).toList());
+        assertEquals(
+                List.of(ID),
+                page.sessions().stream().map(SessionManager.Summary::id).toList());
+        assertEquals(
+                List.of("broken"),
+                page.skipped().stream().map(SessionManager.Skipped::id).toList());
         assertFalse(page.skipped().getFirst().reason().isBlank());
     }
 
@@ -289,7 +309,8 @@ class CorruptJournalTest {
         s.append(ChatMessage.user("use two tools"));
         s.emit(turn.turnId(), new ServerEvent.TurnStarted("use two tools"));
         s.emit(turn.turnId(), new ServerEvent.Usage(10, 5, 0));
-        s.append(ChatMessage.assistant("", null, List.of(new ToolCall("call_a", "calc", "{}"), new ToolCall("call_b", "calc", "{}"))));
+        s.append(ChatMessage.assistant(
+                "", null, List.of(new ToolCall("call_a", "calc", "{}"), new ToolCall("call_b", "calc", "{}"))));
         s.append(ChatMessage.tool("call_a", "42"));
         m.stop(); // the process dies here: the turn never ends
         managers.remove(m);

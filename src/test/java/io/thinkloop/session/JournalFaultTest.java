@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalFaultTest {
     @TempDir
     Path data;
+
     private final AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
     private final List<SessionManager> managers = new ArrayList<>();
 
@@ -128,7 +129,10 @@ class JournalFaultTest {
         s.emit(turn.turnId(), new ServerEvent.Error(JournalWriteException.CODE, "disk full", true));
         s.endTurn(turn, new ServerEvent.TurnCompleted("error", 0));
         Stores.await(() -> c.events.size() == 4, "the turn's end");
-        assertEquals(List.of(1L, 2L, 3L, 4L), c.events.stream().map(e -> JournalReplay.seqOf(e)).toList(), "journaled, no seq skipped");
+        assertEquals(
+                List.of(1L, 2L, 3L, 4L),
+                c.events.stream().map(e -> JournalReplay.seqOf(e)).toList(),
+                "journaled, no seq skipped");
         assertEquals(4, m.find("recovers").orElseThrow().journal().lastSeq());
     }
 
@@ -147,11 +151,14 @@ class JournalFaultTest {
         SessionManager m = manager(false);
         assertTrue(m.health().up());
         // the probe's file cannot be opened for writing (a folder is in its place)
-        Path blocker = data.resolve("sessions").resolve(".probe-" + ProcessHandle.current().pid());
+        Path blocker = data.resolve("sessions")
+                .resolve(".probe-" + ProcessHandle.current().pid());
         Files.createDirectories(blocker.resolve("x"));
         m.probe();
         assertFalse(m.health().up());
-        assertTrue(m.health().reason().contains("cannot open or write files"), m.health().reason());
+        assertTrue(
+                m.health().reason().contains("cannot open or write files"),
+                m.health().reason());
         Files.delete(blocker.resolve("x"));
         Files.delete(blocker);
         m.probe();

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SessionBoundsTest {
     @TempDir
     Path data;
+
     private final List<SessionManager> managers = new ArrayList<>();
 
     @AfterEach
@@ -56,7 +57,8 @@ class SessionBoundsTest {
         }
         Stores.await(() -> m.loadedCount() <= 20, "eviction down to the cap");
         long fds = Stores.openFds();
-        System.out.printf("2000 sessions created and abandoned: %d loaded, %d journal files open, process descriptors %d -> %d%n",
+        System.out.printf(
+                "2000 sessions created and abandoned: %d loaded, %d journal files open, process descriptors %d -> %d%n",
                 m.loadedCount(), m.openJournalFiles(), fds0, fds);
         assertEquals(0, m.openJournalFiles(), "no journal file stays open outside a turn");
         assertTrue(fds - fds0 < 16, "descriptors stay bounded: " + fds0 + " -> " + fds);
@@ -116,16 +118,17 @@ class SessionBoundsTest {
             @Override
             protected Uni<Void> send(String eventJson) {
                 sent.incrementAndGet();
-                return Uni.createFrom().emitter(e -> { }); // never completes
+                return Uni.createFrom().emitter(e -> {}); // never completes
             }
 
             @Override
-            protected void overflow() {
-            }
+            protected void overflow() {}
         };
         s.subscribe(stuck, 0);
         Stores.await(() -> sent.get() == 1, "the first replayed event");
-        System.out.printf("a stuck lastSeq=0 client of a %d-event session holds %d replayed events%n", last, stuck.replayBuffered());
+        System.out.printf(
+                "a stuck lastSeq=0 client of a %d-event session holds %d replayed events%n",
+                last, stuck.replayBuffered());
         assertTrue(stuck.replayBuffered() <= EventSubscriber.REPLAY_BATCH, "buffered " + stuck.replayBuffered());
         // a client that reads gets every event, in order, then live ones
         Stores.Collector c = new Stores.Collector(256);

@@ -1,7 +1,7 @@
 package io.thinkloop.session;
 
-import io.thinkloop.testkit.Await;
 import io.smallrye.mutiny.Uni;
+import io.thinkloop.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +13,7 @@ import java.util.stream.Stream;
 
 /** Session managers on a temporary data directory, outside CDI, and what the session tests share. */
 final class Stores {
-    private Stores() {
-    }
+    private Stores() {}
 
     static SessionManager manager(Path dataDir, String fsync, int maxLoaded, Duration idleEvictAfter) {
         SessionManager m = new SessionManager();
@@ -35,8 +34,7 @@ final class Stores {
     /** A turn that only has an id (the session tests drive emits themselves). */
     record Turn(String turnId) implements ActiveTurn {
         @Override
-        public void cancel(String reason) {
-        }
+        public void cancel(String reason) {}
 
         @Override
         public boolean decide(String toolCallId, boolean approved, String reason) {

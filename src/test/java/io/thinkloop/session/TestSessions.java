@@ -8,8 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Sessions for unit tests: no service, no manager; the journal goes into a folder the test owns. */
 public final class TestSessions {
-    private TestSessions() {
-    }
+    private TestSessions() {}
 
     /** A new, empty session journaled (without fsync) under {@code dir}. */
     public static Session create(Path dir, String id) {
@@ -19,18 +18,20 @@ public final class TestSessions {
     /** Subscribes a client that keeps every event's JSON text, in order. */
     public static List<String> record(Session session) {
         List<String> events = new CopyOnWriteArrayList<>();
-        session.subscribe(new EventSubscriber(1 << 16) {
-            @Override
-            protected Uni<Void> send(String eventJson) {
-                events.add(eventJson);
-                return Uni.createFrom().voidItem();
-            }
+        session.subscribe(
+                new EventSubscriber(1 << 16) {
+                    @Override
+                    protected Uni<Void> send(String eventJson) {
+                        events.add(eventJson);
+                        return Uni.createFrom().voidItem();
+                    }
 
-            @Override
-            protected void overflow() {
-                throw new AssertionError("the recording subscriber overflowed");
-            }
-        }, -1);
+                    @Override
+                    protected void overflow() {
+                        throw new AssertionError("the recording subscriber overflowed");
+                    }
+                },
+                -1);
         return events;
     }
 }

@@ -1,8 +1,5 @@
 package io.thinkloop.synth;
 
-import io.thinkloop.testkit.TestTemp;
-import io.thinkloop.tools.InProcessToolServers;
-import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,12 +9,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.cli.ThinkloopCli;
 import io.thinkloop.json.Json;
+import io.thinkloop.testkit.TestTemp;
+import io.thinkloop.tools.InProcessToolServers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,16 +41,23 @@ class SynthTest {
         assertEquals(pinnedText, r.suite().toJsonl());
         assertEquals(30, r.stats().kept());
         assertEquals(0, r.stats().checksFailed());
-        assertEquals(List.of(10, 10, 10), List.copyOf(r.stats().keptByDifficulty().values()));
+        assertEquals(
+                List.of(10, 10, 10), List.copyOf(r.stats().keptByDifficulty().values()));
         // another seed gives another suite
-        assertFalse(Synthesizer.synthesize("trip-smoke-v1", "trip-planning", 2, 42, 10).suite().toJsonl().equals(pinnedText));
+        assertFalse(Synthesizer.synthesize("trip-smoke-v1", "trip-planning", 2, 42, 10)
+                .suite()
+                .toJsonl()
+                .equals(pinnedText));
     }
 
     @Test
     void pinnedRetailSuiteRegeneratesByteIdentical() throws Exception {
         try (var in = SynthTest.class.getClassLoader().getResourceAsStream("suites/retail-smoke-v1.jsonl")) {
-            assertEquals(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                    Synthesizer.synthesize("retail-smoke-v1", "retail", 1, 42, 4).suite().toJsonl());
+            assertEquals(
+                    new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                    Synthesizer.synthesize("retail-smoke-v1", "retail", 1, 42, 4)
+                            .suite()
+                            .toJsonl());
         }
     }
 
@@ -79,7 +86,8 @@ class SynthTest {
     @Test
     void perturbedAnswersFailWithReasons() {
         for (SynthTask t : pinned.tasks()) {
-            List<TaskEnvironment.Perturbation> wrong = t.environment().perturb(t.spec(), t.reference().submission(), new Random(7));
+            List<TaskEnvironment.Perturbation> wrong =
+                    t.environment().perturb(t.spec(), t.reference().submission(), new Random(7));
             assertTrue(wrong.size() >= 3);
             for (TaskEnvironment.Perturbation p : wrong) {
                 Verdict v = t.verify(p.submission());
@@ -90,7 +98,10 @@ class SynthTest {
     }
 
     private static SynthTask task(int difficulty) {
-        return pinned.tasks().stream().filter(t -> t.difficulty() == difficulty).findFirst().orElseThrow();
+        return pinned.tasks().stream()
+                .filter(t -> t.difficulty() == difficulty)
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
@@ -98,19 +109,25 @@ class SynthTest {
         SynthTask t = task(1);
         ObjectNode ok = t.reference().submission().deepCopy();
         // nothing submitted
-        assertEquals(List.of("no plan submitted (submit_result with days)"), t.verify(null).failures());
+        assertEquals(
+                List.of("no plan submitted (submit_result with days)"),
+                t.verify(null).failures());
         // a hotel name that does not exist
         ObjectNode badHotel = ok.deepCopy();
         ((ObjectNode) badHotel.get("days").get(0)).put("hotel", "Grand Imaginary");
         assertTrue(t.verify(badHotel).failures().stream().anyMatch(f -> f.contains("Grand Imaginary")));
         // the same restaurant for lunch on both days
         ObjectNode repeat = ok.deepCopy();
-        String lunch = repeat.get("days").get(0).get("meals").get(0).get("restaurant").asText();
+        String lunch =
+                repeat.get("days").get(0).get("meals").get(0).get("restaurant").asText();
         ((ObjectNode) repeat.get("days").get(1).get("meals").get(0)).put("restaurant", lunch);
-        assertTrue(t.verify(repeat).failures().stream().anyMatch(f -> f.contains("repeated")), t.verify(repeat).failures().toString());
+        assertTrue(
+                t.verify(repeat).failures().stream().anyMatch(f -> f.contains("repeated")),
+                t.verify(repeat).failures().toString());
         // names match regardless of case and spacing, as the tools do
         ObjectNode spaced = ok.deepCopy();
-        ((ObjectNode) spaced.get("days").get(0)).put("hotel", "  " + ok.get("days").get(0).get("hotel").asText().toUpperCase() + " ");
+        ((ObjectNode) spaced.get("days").get(0))
+                .put("hotel", "  " + ok.get("days").get(0).get("hotel").asText().toUpperCase() + " ");
         assertTrue(t.verify(spaced).passed(), t.verify(spaced).failures().toString());
 
         // level 3: the inter-city leg must be a real departure under the price cap
@@ -127,7 +144,13 @@ class SynthTest {
         assertTrue(hard.verify(plan).failures().stream().anyMatch(f -> f.contains("X0000")));
         // an extra leg on a day without travel
         ObjectNode extra = hard.reference().submission().deepCopy();
-        ((ArrayNode) extra.get("days").get(0).get("transport")).add(hard.reference().submission().get("days").get(2).get("transport").get(0));
+        ((ArrayNode) extra.get("days").get(0).get("transport"))
+                .add(hard.reference()
+                        .submission()
+                        .get("days")
+                        .get(2)
+                        .get("transport")
+                        .get(0));
         assertTrue(hard.verify(extra).failures().stream().anyMatch(f -> f.contains("unexpected inter-city transport")));
     }
 
@@ -140,13 +163,17 @@ class SynthTest {
             assertTrue(t.verify(t.reference().submission()).passed(), t.id());
             ObjectNode wrong = t.reference().submission().deepCopy();
             wrong.put("order_id", "O9999");
-            assertEquals(List.of("order_id is \"O9999\", expected \"" + t.reference().submission().get("order_id").asText() + "\""),
+            assertEquals(
+                    List.of("order_id is \"O9999\", expected \""
+                            + t.reference().submission().get("order_id").asText() + "\""),
                     t.verify(wrong).failures());
         }
         SynthTask hard = r.suite().tasks().getLast();
         assertEquals(3, hard.difficulty());
         assertTrue(hard.reference().submission().has("replacement_product_id"));
-        assertTrue(hard.reference().toolCalls() > 5, "level 3 looks products up: " + hard.reference().toolCalls());
+        assertTrue(
+                hard.reference().toolCalls() > 5,
+                "level 3 looks products up: " + hard.reference().toolCalls());
     }
 
     @Test
@@ -167,7 +194,8 @@ class SynthTest {
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
         int rc;
         try {
-            rc = ThinkloopCli.execute("synth", "--domain", "retail", "--seed", "9", "--per-difficulty", "2", "--out", out.toString());
+            rc = ThinkloopCli.execute(
+                    "synth", "--domain", "retail", "--seed", "9", "--per-difficulty", "2", "--out", out.toString());
         } finally {
             System.setOut(old);
         }
@@ -176,7 +204,12 @@ class SynthTest {
         assertTrue(printed.matches("(?s).*generated \\d+, kept 6 .*verifier checks passed \\d+, failed 0.*"), printed);
         Suite s = Suite.load(out.toString());
         assertEquals(6, s.tasks().size());
-        assertEquals(Json.MAPPER.readTree(Files.readAllLines(out).getFirst()).get("suiteVersion").asInt(), 1);
+        assertEquals(
+                Json.MAPPER
+                        .readTree(Files.readAllLines(out).getFirst())
+                        .get("suiteVersion")
+                        .asInt(),
+                1);
         assertEquals(2, ThinkloopCli.execute("synth", "--domain", "nope", "--out", out.toString()));
     }
 }

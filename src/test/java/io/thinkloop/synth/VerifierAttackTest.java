@@ -48,7 +48,8 @@ class VerifierAttackTest {
             return p;
         });
         a.put("attractions as an object", p -> {
-            ObjectNode one = Json.MAPPER.createObjectNode().put("name", "Old Town").put("time_slot", "morning");
+            ObjectNode one =
+                    Json.MAPPER.createObjectNode().put("name", "Old Town").put("time_slot", "morning");
             firstDay(p).set("attractions", one);
             return p;
         });
@@ -71,7 +72,12 @@ class VerifierAttackTest {
             return p;
         });
         a.put("an invented transport mode", p -> {
-            firstDay(p).putArray("transport").addObject().put("mode", "teleport").put("from_city", "A").put("to_city", "B");
+            firstDay(p)
+                    .putArray("transport")
+                    .addObject()
+                    .put("mode", "teleport")
+                    .put("from_city", "A")
+                    .put("to_city", "B");
             return p;
         });
         a.put("a date that is not a date", p -> {
@@ -145,6 +151,7 @@ class VerifierAttackTest {
         SynthTask trip = tasks("trip-smoke-v1.jsonl").getFirst();
         Verdict v = trip.verify(Json.MAPPER.createArrayNode());
         assertFalse(v.passed());
-        assertTrue(v.failures().getFirst().contains("submit_result"), v.failures().toString());
+        assertTrue(
+                v.failures().getFirst().contains("submit_result"), v.failures().toString());
     }
 }

@@ -14,11 +14,11 @@ import java.util.function.Predicate;
 public final class Await {
     /** What a test waits for by default: long enough for a loaded 2-core CI machine. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
     private static final long FIRST_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long MAX_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private Await() {
-    }
+    private Await() {}
 
     /** A condition that may throw (an HTTP probe, say); an exception fails the wait. */
     @FunctionalInterface
@@ -73,20 +73,28 @@ public final class Await {
      * Polls {@code probe} until it returns without throwing and its value is accepted; exceptions of the
      * given type mean "not yet" (a server still starting refuses connections).
      */
-    public static <T> T untilNoException(String what, Duration timeout, Class<? extends Exception> notYet,
-            Probe<T> probe, Predicate<? super T> done) {
+    public static <T> T untilNoException(
+            String what,
+            Duration timeout,
+            Class<? extends Exception> notYet,
+            Probe<T> probe,
+            Predicate<? super T> done) {
         Object missing = new Object();
         @SuppressWarnings("unchecked")
-        T value = (T) until(what, timeout, () -> {
-            try {
-                return probe.get();
-            } catch (Exception e) {
-                if (notYet.isInstance(e)) {
-                    return missing;
-                }
-                throw e;
-            }
-        }, v -> v != missing && done.test((T) v));
+        T value = (T) until(
+                what,
+                timeout,
+                () -> {
+                    try {
+                        return probe.get();
+                    } catch (Exception e) {
+                        if (notYet.isInstance(e)) {
+                            return missing;
+                        }
+                        throw e;
+                    }
+                },
+                v -> v != missing && done.test((T) v));
         return value;
     }
 }

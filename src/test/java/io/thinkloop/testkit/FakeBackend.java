@@ -24,13 +24,13 @@ import java.util.function.Function;
  */
 public class FakeBackend implements ModelBackend {
     /** One completion: the chunks a backend streams for a request. */
-    public interface Completion extends Function<CompletionRequest, Multi<ModelChunk>> {
-    }
+    public interface Completion extends Function<CompletionRequest, Multi<ModelChunk>> {}
 
     private static final String ANY = "\u0000any";
 
     private final String id;
-    private final Map<String, ConcurrentLinkedDeque<Function<CompletionRequest, Multi<ModelChunk>>>> scripts = new ConcurrentHashMap<>();
+    private final Map<String, ConcurrentLinkedDeque<Function<CompletionRequest, Multi<ModelChunk>>>> scripts =
+            new ConcurrentHashMap<>();
     private final Map<String, List<CompletionRequest>> requests = new ConcurrentHashMap<>();
     private final List<CompletionRequest> all = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger cancellations = new AtomicInteger();
@@ -61,14 +61,18 @@ public class FakeBackend implements ModelBackend {
 
     /** The conversation a request belongs to: its first user message. */
     public static String key(CompletionRequest request) {
-        return request.messages().stream().filter(m -> m.role() == ChatMessage.Role.USER)
-                .findFirst().map(ChatMessage::content).orElse("");
+        return request.messages().stream()
+                .filter(m -> m.role() == ChatMessage.Role.USER)
+                .findFirst()
+                .map(ChatMessage::content)
+                .orElse("");
     }
 
     /** Queues completions for the conversation whose first user message is {@code firstUserMessage}. */
     @SafeVarargs
     public final void script(String firstUserMessage, Function<CompletionRequest, Multi<ModelChunk>>... completions) {
-        scripts.computeIfAbsent(firstUserMessage, k -> new ConcurrentLinkedDeque<>()).addAll(List.of(completions));
+        scripts.computeIfAbsent(firstUserMessage, k -> new ConcurrentLinkedDeque<>())
+                .addAll(List.of(completions));
     }
 
     /** Queues completions for any conversation without a script of its own. */
@@ -100,7 +104,8 @@ public class FakeBackend implements ModelBackend {
     @Override
     public Multi<ModelChunk> stream(CompletionRequest request) {
         String key = key(request);
-        requests.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>())).add(request);
+        requests.computeIfAbsent(key, k -> Collections.synchronizedList(new ArrayList<>()))
+                .add(request);
         all.add(request);
         lastRequest = request;
         var q = scripts.get(key);
@@ -159,6 +164,6 @@ public class FakeBackend implements ModelBackend {
 
     /** A completion that never says anything (until cancelled). */
     public static Completion silent() {
-        return r -> Multi.createFrom().emitter(e -> { });
+        return r -> Multi.createFrom().emitter(e -> {});
     }
 }

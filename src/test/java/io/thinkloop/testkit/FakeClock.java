@@ -15,8 +15,7 @@ import java.util.function.LongSupplier;
  * nano clocks (rate limits, the circuit breaker).
  */
 public final class FakeClock implements Scheduler, LongSupplier {
-    private record Task(long due, long order, Runnable run, boolean[] cancelled) {
-    }
+    private record Task(long due, long order, Runnable run, boolean[] cancelled) {}
 
     private long now = 1_000_000_000L;
     private long nextOrder;
@@ -53,8 +52,10 @@ public final class FakeClock implements Scheduler, LongSupplier {
             Task next;
             synchronized (this) {
                 tasks.removeIf(t -> t.cancelled()[0]);
-                next = tasks.stream().filter(t -> t.due() <= target)
-                        .min(Comparator.comparingLong(Task::due).thenComparingLong(Task::order)).orElse(null);
+                next = tasks.stream()
+                        .filter(t -> t.due() <= target)
+                        .min(Comparator.comparingLong(Task::due).thenComparingLong(Task::order))
+                        .orElse(null);
                 if (next == null) {
                     now = target;
                     return;

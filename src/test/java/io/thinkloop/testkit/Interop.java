@@ -14,8 +14,7 @@ public final class Interop {
     public static final String SKIP_ENV = "THINKLOOP_SKIP_INTEROP";
     public static final String SKIP_PROPERTY = "thinkloop.skip-interop";
 
-    private Interop() {
-    }
+    private Interop() {}
 
     /** Whether the developer opted out of interop tests whose peers are missing. */
     public static boolean optedOut() {

@@ -11,8 +11,7 @@ import java.nio.file.Path;
  * disk, so these are paths (Maven copies test resources into a plain folder, target/test-classes).
  */
 public final class TestData {
-    private TestData() {
-    }
+    private TestData() {}
 
     /** The DeepSeek-V3.2 chat encoding and parsing cases of the reference encoder, one JSON object a line. */
     public static Path encodingCases() {
@@ -32,7 +31,8 @@ public final class TestData {
     private static Path resource(String name) {
         URL url = TestData.class.getClassLoader().getResource(name);
         if (url == null) {
-            throw new IllegalStateException("test resource " + name + " is missing from the test classpath (src/test/resources)");
+            throw new IllegalStateException(
+                    "test resource " + name + " is missing from the test classpath (src/test/resources)");
         }
         if (!"file".equals(url.getProtocol())) {
             throw new IllegalStateException("test resource " + name + " is not a plain file: " + url);

@@ -17,11 +17,11 @@ public final class TestTemp {
     private static final Set<Path> ROOTS = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ROOTS.forEach(TestTemp::deleteTree), "test-temp-cleanup"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> ROOTS.forEach(TestTemp::deleteTree), "test-temp-cleanup"));
     }
 
-    private TestTemp() {
-    }
+    private TestTemp() {}
 
     /** A new directory under java.io.tmpdir, deleted with its contents at JVM exit. */
     public static Path dir(String prefix) throws IOException {

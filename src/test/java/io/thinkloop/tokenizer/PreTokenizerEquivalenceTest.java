@@ -1,10 +1,10 @@
 package io.thinkloop.tokenizer;
 
-import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thinkloop.testkit.TestData;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,9 +15,12 @@ import org.junit.jupiter.api.Test;
  */
 class PreTokenizerEquivalenceTest {
     private static final RegexPreTokenizer REGEX = new RegexPreTokenizer(List.of(
-            new RegexPreTokenizer.Split(RegexPreTokenizer.compile(DeepSeekPreTokenizer.DIGITS), RegexPreTokenizer.Behavior.ISOLATED),
-            new RegexPreTokenizer.Split(RegexPreTokenizer.compile(DeepSeekPreTokenizer.CJK), RegexPreTokenizer.Behavior.ISOLATED),
-            new RegexPreTokenizer.Split(RegexPreTokenizer.compile(DeepSeekPreTokenizer.WORDS), RegexPreTokenizer.Behavior.ISOLATED)));
+            new RegexPreTokenizer.Split(
+                    RegexPreTokenizer.compile(DeepSeekPreTokenizer.DIGITS), RegexPreTokenizer.Behavior.ISOLATED),
+            new RegexPreTokenizer.Split(
+                    RegexPreTokenizer.compile(DeepSeekPreTokenizer.CJK), RegexPreTokenizer.Behavior.ISOLATED),
+            new RegexPreTokenizer.Split(
+                    RegexPreTokenizer.compile(DeepSeekPreTokenizer.WORDS), RegexPreTokenizer.Behavior.ISOLATED)));
     private static final DeepSeekPreTokenizer FAST = new DeepSeekPreTokenizer();
 
     private static List<String> words(PreTokenizer p, String text) {
@@ -44,7 +47,8 @@ class PreTokenizerEquivalenceTest {
 
     @Test
     void sameWordsOnCorpus() {
-        List<String> corpus = new TokenizerCorpus(20261128L, List.of("<think>", "</think>", "<｜User｜>")).generate(12_000);
+        List<String> corpus =
+                new TokenizerCorpus(20261128L, List.of("<think>", "</think>", "<｜User｜>")).generate(12_000);
         int diffs = 0;
         String first = null;
         for (String text : corpus) {
@@ -69,7 +73,10 @@ class PreTokenizerEquivalenceTest {
         for (int cp = 0; cp < 0x110000; cp += cp < 0x40000 ? 1 : 61) {
             if (Character.getType(cp) != Character.SURROGATE) {
                 for (int c : contexts) {
-                    sb.appendCodePoint(c).appendCodePoint(cp).appendCodePoint(cp).appendCodePoint(c);
+                    sb.appendCodePoint(c)
+                            .appendCodePoint(cp)
+                            .appendCodePoint(cp)
+                            .appendCodePoint(c);
                 }
                 sb.append(' ');
             }

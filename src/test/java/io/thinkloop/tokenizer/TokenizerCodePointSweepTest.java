@@ -1,9 +1,9 @@
 package io.thinkloop.tokenizer;
 
-import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.thinkloop.testkit.TestData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +24,8 @@ class TokenizerCodePointSweepTest {
     void everyCodePointSplitsLikeHuggingFace() throws Exception {
         Tokenizer ours = Tokenizer.load(TestData.tokenizerJson());
         List<String> diffs = new ArrayList<>();
-        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(TestData.tokenizerJson(),
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(
+                TestData.tokenizerJson(),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
             int perString = 48;
             StringBuilder sb = new StringBuilder();
@@ -48,11 +49,21 @@ class TokenizerCodePointSweepTest {
                     continue;
                 }
                 // Contexts: after a space, between letters, after punctuation, before a digit, after a newline.
-                sb.append(' ').appendCodePoint(cp).append('a').appendCodePoint(cp).append('!').appendCodePoint(cp)
-                        .append('1').append('\n').appendCodePoint(cp).appendCodePoint(cp).append(' ');
+                sb.append(' ')
+                        .appendCodePoint(cp)
+                        .append('a')
+                        .appendCodePoint(cp)
+                        .append('!')
+                        .appendCodePoint(cp)
+                        .append('1')
+                        .append('\n')
+                        .appendCodePoint(cp)
+                        .appendCodePoint(cp)
+                        .append(' ');
             }
         }
-        System.out.println("code point sweep: " + diffs.size() + " differing blocks " + diffs.subList(0, Math.min(50, diffs.size())));
+        System.out.println("code point sweep: " + diffs.size() + " differing blocks "
+                + diffs.subList(0, Math.min(50, diffs.size())));
         assertEquals(List.of(), diffs);
     }
 }

@@ -12,23 +12,99 @@ import java.util.SplittableRandom;
  */
 final class TokenizerCorpus {
     private static final String[] WORDS = {
-        "the", "The", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "I'm", "don't", "you'll",
-        "we've", "it's", "HTTP", "JSON", "Tokenizer", "naïve", "café", "résumé", "über", "Straße", "ÆØÅ",
-        "hello", "world", "a", "an", "x", "foo_bar", "fooBar", "CamelCase", "snake_case", "UPPER", "e.g.",
-        "i.e.", "U.S.A.", "Mr.", "vs.", "O'Neil", "rock'n'roll", "co-operate", "well-known", "C++", "C#",
-        "F#", "node.js", "v3.2", "DeepSeek", "thinking", "tool", "call", "λ", "Ω", "π", "Σ", "μs", "°C",
+        "the",
+        "The",
+        "quick",
+        "brown",
+        "fox",
+        "jumps",
+        "over",
+        "lazy",
+        "dog",
+        "I'm",
+        "don't",
+        "you'll",
+        "we've",
+        "it's",
+        "HTTP",
+        "JSON",
+        "Tokenizer",
+        "naïve",
+        "café",
+        "résumé",
+        "über",
+        "Straße",
+        "ÆØÅ",
+        "hello",
+        "world",
+        "a",
+        "an",
+        "x",
+        "foo_bar",
+        "fooBar",
+        "CamelCase",
+        "snake_case",
+        "UPPER",
+        "e.g.",
+        "i.e.",
+        "U.S.A.",
+        "Mr.",
+        "vs.",
+        "O'Neil",
+        "rock'n'roll",
+        "co-operate",
+        "well-known",
+        "C++",
+        "C#",
+        "F#",
+        "node.js",
+        "v3.2",
+        "DeepSeek",
+        "thinking",
+        "tool",
+        "call",
+        "λ",
+        "Ω",
+        "π",
+        "Σ",
+        "μs",
+        "°C",
     };
     private static final String[] PUNCT = {
-        ".", ",", "!", "?", ";", ":", "...", "…", "—", "–", "-", "(", ")", "[", "]", "{", "}", "\"", "'",
-        "«", "»", "“", "”", "‘", "’", "/", "\\", "|", "@", "#", "$", "%", "^", "&", "*", "+", "=", "<", ">",
-        "~", "`", "_", "。", "，", "、", "！", "？", "：", "；", "「", "」", "『", "』", "【", "】", "《", "》",
-        "€", "£", "¥", "©", "®", "™", "±", "×", "÷", "§", "¶", "•", "→", "⇒", "∀", "∃", "∑", "√", "∞",
-        "!=", "==", "=>", "->", "::", "&&", "||", "<<", ">>", "/*", "*/", "//", "#!", "```", "---", "***",
+        ".", ",", "!", "?", ";", ":", "...", "…", "—", "–", "-", "(", ")", "[", "]", "{", "}", "\"", "'", "«", "»", "“",
+        "”", "‘", "’", "/", "\\", "|", "@", "#", "$", "%", "^", "&", "*", "+", "=", "<", ">", "~", "`", "_", "。", "，",
+        "、", "！", "？", "：", "；", "「", "」", "『", "』", "【", "】", "《", "》", "€", "£", "¥", "©", "®", "™", "±", "×", "÷",
+        "§", "¶", "•", "→", "⇒", "∀", "∃", "∑", "√", "∞", "!=", "==", "=>", "->", "::", "&&", "||", "<<", ">>", "/*",
+        "*/", "//", "#!", "```", "---", "***",
     };
     private static final String[] WHITESPACE = {
-        " ", "  ", "   ", "    ", "\t", "\t\t", "\n", "\n\n", "\r\n", "\r", "\r\r\n", " \n", "\n ", " \t\n",
-        "\n\t", "\u00A0", "\u3000", "\u2003", "\u2028", "\u000B", "\u000C", "\u0085", " \r\n  ", "\n\n\n\n",
-        "        ", "\t \t", " \u00A0 ",
+        " ",
+        "  ",
+        "   ",
+        "    ",
+        "\t",
+        "\t\t",
+        "\n",
+        "\n\n",
+        "\r\n",
+        "\r",
+        "\r\r\n",
+        " \n",
+        "\n ",
+        " \t\n",
+        "\n\t",
+        "\u00A0",
+        "\u3000",
+        "\u2003",
+        "\u2028",
+        "\u000B",
+        "\u000C",
+        "\u0085",
+        " \r\n  ",
+        "\n\n\n\n",
+        "        ",
+        "\t \t",
+        " \u00A0 ",
     };
     private static final String[] CODE = {
         "public static void main(String[] args) {\n    System.out.println(\"Hello, world!\");\n}\n",
@@ -48,10 +124,30 @@ final class TokenizerCorpus {
         "    return self._cache.get(key, None)\n\n\n",
     };
     private static final String[] SCRIPTS = {
-        "مرحبا بالعالم", "السلام عليكم ورحمة الله", "עברית היא שפה", "שלום עולם", "नमस्ते दुनिया", "हिन्दी भाषा",
-        "สวัสดีชาวโลก", "ภาษาไทยไม่มีช่องว่าง", "Привет, мир", "Ελληνικά γράμματα", "Tiếng Việt có dấu",
-        "한국어 텍스트입니다", "日本語のテキストです", "中文分词测试", "繁體中文測試", "ქართული ენა", "Հայերեն",
-        "বাংলা ভাষা", "தமிழ் மொழி", "ትግርኛ", "ᠮᠣᠩᠭᠣᠯ", "ꯃꯤꯇꯩ", "ᏣᎳᎩ", "ⴰⵎⴰⵣⵉⵖ",
+        "مرحبا بالعالم",
+        "السلام عليكم ورحمة الله",
+        "עברית היא שפה",
+        "שלום עולם",
+        "नमस्ते दुनिया",
+        "हिन्दी भाषा",
+        "สวัสดีชาวโลก",
+        "ภาษาไทยไม่มีช่องว่าง",
+        "Привет, мир",
+        "Ελληνικά γράμματα",
+        "Tiếng Việt có dấu",
+        "한국어 텍스트입니다",
+        "日本語のテキストです",
+        "中文分词测试",
+        "繁體中文測試",
+        "ქართული ენა",
+        "Հայերեն",
+        "বাংলা ভাষা",
+        "தமிழ் மொழி",
+        "ትግርኛ",
+        "ᠮᠣᠩᠭᠣᠯ",
+        "ꯃꯤꯇꯩ",
+        "ᏣᎳᎩ",
+        "ⴰⵎⴰⵣⵉⵖ",
     };
     private static final String[] EMOJI = {
         "😀", "😂", "🤣", "❤️", "👍", "👍🏻", "👍🏽", "👍🏿", "👨‍👩‍👧‍👦", "👩‍💻", "🧑🏾‍🚀", "🏳️‍🌈", "🏴‍☠️",
@@ -59,15 +155,61 @@ final class TokenizerCorpus {
         "🎉🎉🎉", "✨", "⭐️", "🔥", "🚀", "💯", "🤖", "🧠",
     };
     private static final String[] COMBINING = {
-        "e\u0301", "a\u0300", "o\u0308", "n\u0303", "c\u0327", "u\u031B\u0309", "Z\u0351\u036B\u0343\u036A",
-        "A\u030A", "i\u0307\u0301", "\u0915\u094D\u0937", "\u0E01\u0E34\u0E4C", "\u05E9\u05C1\u05B8",
-        "\u0627\u064E\u0644\u0652", "\u1100\u1161\u11A8", "\u0301", "\u20DD", "x\u0332\u0332",
+        "e\u0301",
+        "a\u0300",
+        "o\u0308",
+        "n\u0303",
+        "c\u0327",
+        "u\u031B\u0309",
+        "Z\u0351\u036B\u0343\u036A",
+        "A\u030A",
+        "i\u0307\u0301",
+        "\u0915\u094D\u0937",
+        "\u0E01\u0E34\u0E4C",
+        "\u05E9\u05C1\u05B8",
+        "\u0627\u064E\u0644\u0652",
+        "\u1100\u1161\u11A8",
+        "\u0301",
+        "\u20DD",
+        "x\u0332\u0332",
     };
     private static final String[] NUMBERS = {
-        "0", "7", "42", "123", "1234", "12345", "123456789", "3.14159", "2.718281828459045", "1,234,567",
-        "1e10", "-0.5", "+33 1 23 45 67 89", "2026-11-28", "15:20:05", "0xFF", "0b1010", "v1.2.3", "10%",
-        "٠١٢٣٤٥٦٧٨٩", "١٢٣", "０１２３４", "²³", "¼½¾", "Ⅻ", "ⅷ", "①②③", "〇一二三", "१२३४", "๑๒๓",
-        "𝟘𝟙𝟚", "1000000000000000000000", "007", "3/4", "99.99$", "$1,000.00",
+        "0",
+        "7",
+        "42",
+        "123",
+        "1234",
+        "12345",
+        "123456789",
+        "3.14159",
+        "2.718281828459045",
+        "1,234,567",
+        "1e10",
+        "-0.5",
+        "+33 1 23 45 67 89",
+        "2026-11-28",
+        "15:20:05",
+        "0xFF",
+        "0b1010",
+        "v1.2.3",
+        "10%",
+        "٠١٢٣٤٥٦٧٨٩",
+        "١٢٣",
+        "０１２３４",
+        "²³",
+        "¼½¾",
+        "Ⅻ",
+        "ⅷ",
+        "①②③",
+        "〇一二三",
+        "१२३४",
+        "๑๒๓",
+        "𝟘𝟙𝟚",
+        "1000000000000000000000",
+        "007",
+        "3/4",
+        "99.99$",
+        "$1,000.00",
     };
 
     private final SplittableRandom rnd;
@@ -99,20 +241,21 @@ final class TokenizerCorpus {
         out.add("中".repeat(500));
         out.add("ab".repeat(700));
         while (out.size() < count) {
-            out.add(switch (out.size() % 12) {
-                case 0 -> prose();
-                case 1 -> pick(CODE) + (rnd.nextBoolean() ? pick(CODE) : "");
-                case 2 -> numbers();
-                case 3 -> whitespaceMix();
-                case 4 -> cjk();
-                case 5 -> emoji();
-                case 6 -> combining();
-                case 7 -> scripts();
-                case 8 -> withAddedTokens();
-                case 9 -> randomUnicode();
-                case 10 -> randomAscii();
-                default -> mixture();
-            });
+            out.add(
+                    switch (out.size() % 12) {
+                        case 0 -> prose();
+                        case 1 -> pick(CODE) + (rnd.nextBoolean() ? pick(CODE) : "");
+                        case 2 -> numbers();
+                        case 3 -> whitespaceMix();
+                        case 4 -> cjk();
+                        case 5 -> emoji();
+                        case 6 -> combining();
+                        case 7 -> scripts();
+                        case 8 -> withAddedTokens();
+                        case 9 -> randomUnicode();
+                        case 10 -> randomAscii();
+                        default -> mixture();
+                    });
         }
         return out;
     }
@@ -250,8 +393,17 @@ final class TokenizerCorpus {
         int n = 1 + rnd.nextInt(8);
         for (int i = 0; i < n; i++) {
             int r = rnd.nextInt(6);
-            String tok = r < 2 ? pick(new String[] {"<think>", "</think>", "<｜User｜>", "<｜Assistant｜>",
-                "<｜end▁of▁sentence｜>", "<｜tool▁calls▁begin｜>", "<｜tool▁sep｜>"}) : pick(addedTokens);
+            String tok = r < 2
+                    ? pick(new String[] {
+                        "<think>",
+                        "</think>",
+                        "<｜User｜>",
+                        "<｜Assistant｜>",
+                        "<｜end▁of▁sentence｜>",
+                        "<｜tool▁calls▁begin｜>",
+                        "<｜tool▁sep｜>"
+                    })
+                    : pick(addedTokens);
             if (r == 5 && tok.length() > 2) {
                 tok = tok.substring(0, 1 + rnd.nextInt(tok.length() - 1)); // a prefix that must not match
             }
@@ -305,18 +457,19 @@ final class TokenizerCorpus {
         StringBuilder sb = new StringBuilder();
         int n = 2 + rnd.nextInt(6);
         for (int i = 0; i < n; i++) {
-            sb.append(switch (rnd.nextInt(10)) {
-                case 0 -> prose();
-                case 1 -> pick(CODE);
-                case 2 -> numbers();
-                case 3 -> whitespaceMix();
-                case 4 -> cjk();
-                case 5 -> emoji();
-                case 6 -> combining();
-                case 7 -> scripts();
-                case 8 -> withAddedTokens();
-                default -> randomUnicode();
-            });
+            sb.append(
+                    switch (rnd.nextInt(10)) {
+                        case 0 -> prose();
+                        case 1 -> pick(CODE);
+                        case 2 -> numbers();
+                        case 3 -> whitespaceMix();
+                        case 4 -> cjk();
+                        case 5 -> emoji();
+                        case 6 -> combining();
+                        case 7 -> scripts();
+                        case 8 -> withAddedTokens();
+                        default -> randomUnicode();
+                    });
         }
         return sb.toString();
     }

@@ -1,7 +1,5 @@
 package io.thinkloop.tokenizer;
 
-import io.thinkloop.testkit.TestData;
-import java.util.Collections;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
+import io.thinkloop.testkit.TestData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,8 +35,8 @@ class TokenizerParityTest {
         Path json = TestData.tokenizerJson();
         ours = Tokenizer.load(json);
         // No truncation, padding or added BOS/EOS: the ids of the text alone, as our encode gives them.
-        hf = HuggingFaceTokenizer.newInstance(json,
-                Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        hf = HuggingFaceTokenizer.newInstance(
+                json, Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         List<String> addedContents = new ArrayList<>();
         for (JsonNode t : Json.MAPPER.readTree(json.toFile()).path("added_tokens")) {
             addedContents.add(t.path("content").asText());
@@ -68,7 +68,8 @@ class TokenizerParityTest {
         assertEquals(1, ours.tokenId("<｜end▁of▁sentence｜>"));
         assertEquals(128803, ours.tokenId("<｜User｜>"));
         assertEquals(128804, ours.tokenId("<｜Assistant｜>"));
-        assertArrayEquals(new int[] {128803, 128804, 128798, 128799}, ours.encode("<｜User｜><｜Assistant｜><think></think>"));
+        assertArrayEquals(
+                new int[] {128803, 128804, 128798, 128799}, ours.encode("<｜User｜><｜Assistant｜><think></think>"));
         assertTrue(ours.isSpecial(0) && ours.isSpecial(1) && !ours.isSpecial(128798));
     }
 
@@ -84,8 +85,11 @@ class TokenizerParityTest {
                 failures.add(describe(text) + "\n  ours=" + Arrays.toString(got) + "\n  hf  =" + Arrays.toString(want));
             }
         }
-        System.out.printf("tokenizer parity: %d strings, %d tokens, %d mismatches%n", corpus.size(), tokens, failures.size());
-        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+        System.out.printf(
+                "tokenizer parity: %d strings, %d tokens, %d mismatches%n", corpus.size(), tokens, failures.size());
+        assertEquals(
+                List.of(),
+                failures.subList(0, Math.min(10, failures.size())),
                 failures.size() + " of " + corpus.size() + " strings differ");
     }
 
@@ -102,7 +106,9 @@ class TokenizerParityTest {
                         + " streamed=" + describe(streamed));
             }
         }
-        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
+        assertEquals(
+                List.of(),
+                failures.subList(0, Math.min(10, failures.size())),
                 failures.size() + " of " + corpus.size() + " strings fail to round-trip");
     }
 
@@ -150,16 +156,19 @@ class TokenizerParityTest {
                         + " streamed=" + describe(streamed));
             }
         }
-        assertEquals(List.of(), failures.subList(0, Math.min(10, failures.size())),
-                failures.size() + " decodes differ");
+        assertEquals(
+                List.of(), failures.subList(0, Math.min(10, failures.size())), failures.size() + " decodes differ");
     }
 
     /** Streaming never emits a replacement character while a multi-byte character is still arriving. */
     @Test
     void streamingHoldsSplitCharacters() {
         // "€" is E2 82 AC: feed it byte by byte.
-        int[] bytes = {ours.tokenId(String.valueOf(ByteLevel.charOf(0xE2))),
-            ours.tokenId(String.valueOf(ByteLevel.charOf(0x82))), ours.tokenId(String.valueOf(ByteLevel.charOf(0xAC)))};
+        int[] bytes = {
+            ours.tokenId(String.valueOf(ByteLevel.charOf(0xE2))),
+            ours.tokenId(String.valueOf(ByteLevel.charOf(0x82))),
+            ours.tokenId(String.valueOf(ByteLevel.charOf(0xAC)))
+        };
         StreamingDecoder d = ours.newDecoder();
         assertEquals("", d.next(bytes[0]));
         assertEquals("", d.next(bytes[1]));
@@ -182,7 +191,8 @@ class TokenizerParityTest {
             String piece = d.next(id);
             for (int k = 0; k < piece.length(); k++) {
                 char c = piece.charAt(k);
-                if (Character.isHighSurrogate(c) && (k + 1 >= piece.length() || !Character.isLowSurrogate(piece.charAt(k + 1)))) {
+                if (Character.isHighSurrogate(c)
+                        && (k + 1 >= piece.length() || !Character.isLowSurrogate(piece.charAt(k + 1)))) {
                     throw new AssertionError("streamed a broken surrogate pair");
                 }
             }

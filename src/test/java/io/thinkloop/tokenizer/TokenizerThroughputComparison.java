@@ -1,10 +1,10 @@
 package io.thinkloop.tokenizer;
 
-import io.thinkloop.testkit.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.thinkloop.cli.TokenizerPerfCommand;
+import io.thinkloop.testkit.TestData;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
@@ -32,19 +32,25 @@ class TokenizerThroughputComparison {
         }
         double mb = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
         Tokenizer ours = Tokenizer.load(TestData.tokenizerJson());
-        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(TestData.tokenizerJson(),
+        try (HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(
+                TestData.tokenizerJson(),
                 Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
             // Same ids first: a fast wrong tokenizer would prove nothing.
             for (String d : docs.subList(0, 50)) {
-                assertArrayEquals(hf.encode(d, false, false).getIds(), Arrays.stream(ours.encode(d)).asLongStream().toArray());
+                assertArrayEquals(
+                        hf.encode(d, false, false).getIds(),
+                        Arrays.stream(ours.encode(d)).asLongStream().toArray());
             }
             long bestOurs = Long.MAX_VALUE;
             long bestHf = Long.MAX_VALUE;
             for (int round = 0; round < 5; round++) {
                 bestOurs = Math.min(bestOurs, cpu(() -> docs.forEach(ours::encode)));
-                bestHf = Math.min(bestHf, cpu(() -> docs.forEach(d -> hf.encode(d, false, false).getIds())));
+                bestHf = Math.min(
+                        bestHf,
+                        cpu(() -> docs.forEach(d -> hf.encode(d, false, false).getIds())));
             }
-            System.out.printf("encode throughput per CPU-second: ours %.1f MB/s, Hugging Face tokenizers (Rust via JNI) %.1f MB/s, ratio %.2fx%n",
+            System.out.printf(
+                    "encode throughput per CPU-second: ours %.1f MB/s, Hugging Face tokenizers (Rust via JNI) %.1f MB/s, ratio %.2fx%n",
                     mb / (bestOurs / 1e9), mb / (bestHf / 1e9), (double) bestHf / bestOurs);
         }
     }

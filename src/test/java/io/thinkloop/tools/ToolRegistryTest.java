@@ -42,7 +42,9 @@ class ToolRegistryTest {
         r.register(tool("b", null));
         r.register(tool("a", null), "mcp:calc");
         r.register(tool("c", null), "mcp:calc");
-        assertEquals(List.of("a", "b", "c"), r.list().stream().map(t -> t.spec().name()).toList());
+        assertEquals(
+                List.of("a", "b", "c"),
+                r.list().stream().map(t -> t.spec().name()).toList());
         assertEquals(2, r.unregisterSource("mcp:calc"));
         assertEquals(List.of("b"), r.specs().stream().map(ToolSpec::name).toList());
         assertTrue(r.unregister("b"));
@@ -71,7 +73,8 @@ class ToolRegistryTest {
         assertInstanceOf(ArgumentValidator.Valid.class, ArgumentValidator.validate(t, "{\"a\":1,\"b\":2.5}"));
         var missing = assertInstanceOf(ArgumentValidator.Invalid.class, ArgumentValidator.validate(t, "{\"a\":1}"));
         assertTrue(missing.message().contains("b"), missing.message());
-        var wrongType = assertInstanceOf(ArgumentValidator.Invalid.class, ArgumentValidator.validate(t, "{\"a\":\"one\",\"b\":2}"));
+        var wrongType = assertInstanceOf(
+                ArgumentValidator.Invalid.class, ArgumentValidator.validate(t, "{\"a\":\"one\",\"b\":2}"));
         assertTrue(wrongType.message().startsWith("invalid arguments for add"), wrongType.message());
         assertInstanceOf(ArgumentValidator.Invalid.class, ArgumentValidator.validate(t, "[1,2]"));
         assertInstanceOf(ArgumentValidator.Invalid.class, ArgumentValidator.validate(t, "{\"a\":"));

@@ -1,26 +1,26 @@
 package io.thinkloop.backend.embedded;
 
-import java.nio.file.Files;
-import java.util.Locale;
-import java.util.concurrent.CompletionException;
-import io.thinkloop.tokenizer.BundledTokenizer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.engine.Model;
 import io.thinkloop.engine.kernel.VectorSupport;
-import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
+import io.thinkloop.tokenizer.BundledTokenizer;
+import io.thinkloop.tokenizer.Tokenizer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -36,24 +36,37 @@ public class EngineBackend implements ModelBackend {
     private static final Logger LOG = Logger.getLogger(EngineBackend.class);
 
     /** Where the model stands. */
-    public enum State { IDLE, LOADING, READY, FAILED }
+    public enum State {
+        IDLE,
+        LOADING,
+        READY,
+        FAILED
+    }
 
     @ConfigProperty(name = "thinkloop.model.backend", defaultValue = "embedded")
     String selectedBackend;
+
     @ConfigProperty(name = "thinkloop.data-dir")
     Path dataDir;
+
     @ConfigProperty(name = "thinkloop.model.embedded.checkpoint")
     Optional<Path> checkpoint;
+
     @ConfigProperty(name = "thinkloop.model.embedded.tokenizer")
     Optional<Path> tokenizerFile;
+
     @ConfigProperty(name = "thinkloop.model.embedded.seed", defaultValue = "" + EmbeddedDefault.DEFAULT_SEED)
     long seed;
+
     @ConfigProperty(name = "thinkloop.model.embedded.threads")
     Optional<Integer> threads;
+
     @ConfigProperty(name = "thinkloop.model.embedded.max-context", defaultValue = "16384")
     int maxContext;
+
     @ConfigProperty(name = "thinkloop.model.embedded.prefill-batch", defaultValue = "128")
     int prefillBatch;
+
     @ConfigProperty(name = "thinkloop.model.embedded.queue-size", defaultValue = "8")
     int queueSize;
     /** The untrained default rarely emits EOS: its completions are capped so demo turns end in seconds. */
@@ -106,13 +119,17 @@ public class EngineBackend implements ModelBackend {
                 untrained = EmbeddedDefault.isUntrained(dir);
             } else {
                 untrained = true;
-                LOG.warnf("No model configured (thinkloop.model.embedded.checkpoint): using the embedded default in %s. %s",
+                LOG.warnf(
+                        "No model configured (thinkloop.model.embedded.checkpoint): using the embedded default in %s. %s",
                         EmbeddedDefault.directory(dataDir, seed), EmbeddedDefault.UNTRAINED_NOTICE);
                 long g0 = System.nanoTime();
-                boolean existed = Files.exists(EmbeddedDefault.directory(dataDir, seed).resolve("model.safetensors"));
+                boolean existed =
+                        Files.exists(EmbeddedDefault.directory(dataDir, seed).resolve("model.safetensors"));
                 dir = EmbeddedDefault.ensure(dataDir, seed);
                 if (!existed) {
-                    LOG.infof("Generated the default checkpoint (seed %d) in %d ms", seed, (System.nanoTime() - g0) / 1_000_000);
+                    LOG.infof(
+                            "Generated the default checkpoint (seed %d) in %d ms",
+                            seed, (System.nanoTime() - g0) / 1_000_000);
                 }
             }
             checkpointDir = dir;
@@ -122,14 +139,20 @@ public class EngineBackend implements ModelBackend {
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             state = State.READY;
             engine.complete(e);
-            LOG.infof("Embedded model ready in %d ms: %s (%d layers, hidden %d, vocab %d)%s", loadMillis, dir,
-                    m.config().numHiddenLayers(), m.config().hiddenSize(), m.config().vocabSize(),
+            LOG.infof(
+                    "Embedded model ready in %d ms: %s (%d layers, hidden %d, vocab %d)%s",
+                    loadMillis,
+                    dir,
+                    m.config().numHiddenLayers(),
+                    m.config().hiddenSize(),
+                    m.config().vocabSize(),
                     untrained ? " -- UNTRAINED weights" : "");
         } catch (RuntimeException | Error e) {
             failure = e.getMessage() == null ? e.toString() : e.getMessage();
             state = State.FAILED;
             LOG.errorf(e, "The embedded model could not be loaded: %s", failure);
-            engine.completeExceptionally(new IllegalStateException("the embedded model could not be loaded: " + failure, e));
+            engine.completeExceptionally(
+                    new IllegalStateException("the embedded model could not be loaded: " + failure, e));
         }
     }
 
@@ -142,9 +165,12 @@ public class EngineBackend implements ModelBackend {
             return ready.stream(request);
         }
         // Still loading: wait for it without blocking anyone (cancellation propagates through).
-        return Uni.createFrom().completionStage(engine)
-                .onFailure(CompletionException.class).transform(Throwable::getCause)
-                .onItem().transformToMulti(e -> e.stream(request));
+        return Uni.createFrom()
+                .completionStage(engine)
+                .onFailure(CompletionException.class)
+                .transform(Throwable::getCause)
+                .onItem()
+                .transformToMulti(e -> e.stream(request));
     }
 
     private CompletionRequest capForDefaultModel(CompletionRequest r) {
@@ -152,7 +178,8 @@ public class EngineBackend implements ModelBackend {
         if (checkpoint.isPresent() || s == null || (s.maxTokens() > 0 && s.maxTokens() <= defaultModelMaxTokens)) {
             return r;
         }
-        return new CompletionRequest(r.messages(), r.tools(), r.thinking(), r.prompt(), s.withMaxTokens(defaultModelMaxTokens));
+        return new CompletionRequest(
+                r.messages(), r.tools(), r.thinking(), r.prompt(), s.withMaxTokens(defaultModelMaxTokens));
     }
 
     /** The engine once loaded, else null (also after a failed load). */

@@ -1,7 +1,5 @@
 package io.thinkloop.backend.embedded;
 
-import java.util.concurrent.SynchronousQueue;
-import io.thinkloop.tokenizer.BundledTokenizer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.thinkloop.engine.InferenceState;
@@ -10,14 +8,14 @@ import io.thinkloop.engine.sampling.LogprobMode;
 import io.thinkloop.engine.sampling.Sampler;
 import io.thinkloop.engine.sampling.SamplingParams;
 import io.thinkloop.engine.sampling.StopMatcher;
-import io.thinkloop.tokenizer.StreamingDecoder;
-import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.BackendException;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
-
+import io.thinkloop.tokenizer.BundledTokenizer;
+import io.thinkloop.tokenizer.StreamingDecoder;
+import io.thinkloop.tokenizer.Tokenizer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,6 +23,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -82,7 +81,11 @@ public final class GenerationEngine implements AutoCloseable {
         this.queueSize = queueSize;
         // The model's vocabulary may be padded past the tokenizer's: padding ids are never sampled.
         this.sampleVocab = Math.min(tokenizer.vocabSize(), model.config().vocabSize());
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+        this.worker = new ThreadPoolExecutor(
+                1,
+                1,
+                0,
+                TimeUnit.SECONDS,
                 queueSize == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueSize),
                 Thread.ofPlatform().daemon().name("embedded-engine").factory());
     }
@@ -117,9 +120,11 @@ public final class GenerationEngine implements AutoCloseable {
             try {
                 job.future = worker.submit(job);
             } catch (RejectedExecutionException e) {
-                em.fail(worker.isShutdown() ? new IllegalStateException("the embedded engine is shut down")
-                        : new BusyException("the embedded model is busy: one generation running and " + queueSize
-                        + " waiting; try again later"));
+                em.fail(
+                        worker.isShutdown()
+                                ? new IllegalStateException("the embedded engine is shut down")
+                                : new BusyException("the embedded model is busy: one generation running and "
+                                        + queueSize + " waiting; try again later"));
             }
         });
     }
@@ -128,7 +133,14 @@ public final class GenerationEngine implements AutoCloseable {
     static SamplingParams params(CompletionRequest.Sampling s) {
         double topP = s.topP() > 0 && s.topP() <= 1 ? s.topP() : 1.0;
         double minP = s.minP() >= 0 && s.minP() <= 1 ? s.minP() : 0;
-        return new SamplingParams(Math.max(0, s.temperature()), Math.max(0, s.topK()), topP, minP, s.seed(), true, 0,
+        return new SamplingParams(
+                Math.max(0, s.temperature()),
+                Math.max(0, s.topK()),
+                topP,
+                minP,
+                s.seed(),
+                true,
+                0,
                 LogprobMode.PROCESSED);
     }
 
@@ -176,19 +188,27 @@ public final class GenerationEngine implements AutoCloseable {
         }
 
         private void generate() {
-            CompletionRequest.Sampling sampling = request.sampling() == null
-                    ? CompletionRequest.Sampling.greedy(256) : request.sampling();
+            CompletionRequest.Sampling sampling =
+                    request.sampling() == null ? CompletionRequest.Sampling.greedy(256) : request.sampling();
             if (request.prompt() == null || request.prompt().isEmpty()) {
-                throw new IllegalArgumentException("the embedded engine needs a prompt (the codec's encoding of the messages)");
+                throw new IllegalArgumentException(
+                        "the embedded engine needs a prompt (the codec's encoding of the messages)");
             }
             SamplingParams params = params(sampling);
             int[] prompt = tokenizer.encode(request.prompt());
             if (prompt.length >= maxContext) {
-                throw new BackendException(ErrorCode.CONTEXT_LENGTH_EXCEEDED, 400, false, null, "prompt of " + prompt.length
-                        + " tokens does not fit the embedded model's context of " + maxContext
-                        + " tokens (thinkloop.model.embedded.max-context)", null);
+                throw new BackendException(
+                        ErrorCode.CONTEXT_LENGTH_EXCEEDED,
+                        400,
+                        false,
+                        null,
+                        "prompt of " + prompt.length
+                                + " tokens does not fit the embedded model's context of " + maxContext
+                                + " tokens (thinkloop.model.embedded.max-context)",
+                        null);
             }
-            int maxTokens = Math.min(sampling.maxTokens() <= 0 ? Integer.MAX_VALUE : sampling.maxTokens(), maxContext - prompt.length);
+            int maxTokens = Math.min(
+                    sampling.maxTokens() <= 0 ? Integer.MAX_VALUE : sampling.maxTokens(), maxContext - prompt.length);
             InferenceState s = model.newState(prompt.length + maxTokens);
             state = s;
             if (cancelled) {
@@ -196,17 +216,23 @@ public final class GenerationEngine implements AutoCloseable {
             }
             float[] logits = null;
             for (int from = 0; from < prompt.length; from += prefillBatch) {
-                logits = model.prefill(s, Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillBatch)));
+                logits = model.prefill(
+                        s, Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + prefillBatch)));
                 if (cancelled) {
                     return;
                 }
             }
             Sampler sampler = new Sampler(params);
             StreamingDecoder decoder = tokenizer.newDecoder();
-            List<String> stops = sampling.stop() == null ? List.of() : sampling.stop().stream().filter(x -> x != null && !x.isEmpty()).toList();
+            List<String> stops = sampling.stop() == null
+                    ? List.of()
+                    : sampling.stop().stream()
+                            .filter(x -> x != null && !x.isEmpty())
+                            .toList();
             StopMatcher stop = new StopMatcher(stops);
             // Tokens count as reasoning while the prompt's opened <think> block is not yet closed.
-            boolean thinking = request.thinking() == ThinkingMode.THINKING && request.prompt().endsWith("<think>");
+            boolean thinking = request.thinking() == ThinkingMode.THINKING
+                    && request.prompt().endsWith("<think>");
             int generated = 0;
             int reasoning = 0;
             while (generated < maxTokens) {

@@ -10,7 +10,11 @@ import java.util.function.LongSupplier;
  * a 4xx for a bad request says nothing about the server's health.
  */
 public final class CircuitBreaker {
-    public enum State { CLOSED, OPEN, HALF_OPEN }
+    public enum State {
+        CLOSED,
+        OPEN,
+        HALF_OPEN
+    }
 
     private final int threshold;
     private final long openForNanos;

@@ -41,7 +41,9 @@ final class CompletionStreamDecoder implements SseHandler<ModelChunk> {
         JsonNode chunk = ChatStreamDecoder.readChunk(data);
         JsonNode u = chunk.get("usage");
         if (u != null && u.isObject()) {
-            usage = new ModelChunk.Usage(u.path("prompt_tokens").asInt(), u.path("completion_tokens").asInt(),
+            usage = new ModelChunk.Usage(
+                    u.path("prompt_tokens").asInt(),
+                    u.path("completion_tokens").asInt(),
                     u.path("completion_tokens_details").path("reasoning_tokens").asInt(0));
         }
         JsonNode choice = chunk.path("choices").path(0);
@@ -55,7 +57,8 @@ final class CompletionStreamDecoder implements SseHandler<ModelChunk> {
         if (ids == null) {
             ids = idsFromTokens(logprobs.path("tokens"));
         }
-        boolean endsHere = "stop".equals(choice.path("finish_reason").asText(null)) && choice.path("stop_reason").isNull();
+        boolean endsHere = "stop".equals(choice.path("finish_reason").asText(null))
+                && choice.path("stop_reason").isNull();
         if (text.isEmpty() && ids != null && ids.length > 0 && endsHere && eosText != null) {
             // vLLM reports the end-of-sentence token (id and logprob) with empty text: give it its text.
             text = eosText;
@@ -82,8 +85,12 @@ final class CompletionStreamDecoder implements SseHandler<ModelChunk> {
     @Override
     public List<ModelChunk> onEnd() {
         List<ModelChunk> out = new ArrayList<>();
-        boolean stoppedOnString = stopReason != null && stopReason.isTextual() && stopStrings.contains(stopReason.asText());
-        if ("stop".equals(finishReason) && !stoppedOnString && eosText != null && !eosText.isEmpty()
+        boolean stoppedOnString =
+                stopReason != null && stopReason.isTextual() && stopStrings.contains(stopReason.asText());
+        if ("stop".equals(finishReason)
+                && !stoppedOnString
+                && eosText != null
+                && !eosText.isEmpty()
                 && !tail.toString().endsWith(eosText)) {
             out.add(new ModelChunk.Text(eosText));
         }

@@ -1,8 +1,8 @@
 package io.thinkloop.backend.remote;
 
-import java.util.Locale;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.model.ThinkingMode;
+import java.util.Locale;
 
 /** The kind of OpenAI-compatible server, for the request fields that differ between them. */
 public enum Provider {
@@ -19,7 +19,8 @@ public enum Provider {
         try {
             return valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown provider '" + name + "': expected deepseek, vllm, sglang or openai");
+            throw new IllegalArgumentException(
+                    "unknown provider '" + name + "': expected deepseek, vllm, sglang or openai");
         }
     }
 
@@ -29,7 +30,7 @@ public enum Provider {
         switch (this) {
             case DEEPSEEK -> body.putObject("thinking").put("type", on ? "enabled" : "disabled");
             case VLLM, SGLANG -> body.putObject("chat_template_kwargs").put("thinking", on);
-            case OPENAI -> { }
+            case OPENAI -> {}
         }
     }
 

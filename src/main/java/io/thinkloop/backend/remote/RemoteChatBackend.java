@@ -1,11 +1,11 @@
 package io.thinkloop.backend.remote;
 
-import io.smallrye.mutiny.Multi;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Multi;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
@@ -61,7 +61,9 @@ public class RemoteChatBackend implements ModelBackend {
     }
 
     public CircuitBreaker.State breakerState() {
-        return streamer == null ? CircuitBreaker.State.CLOSED : streamer.breaker().state();
+        return streamer == null
+                ? CircuitBreaker.State.CLOSED
+                : streamer.breaker().state();
     }
 
     @Override
@@ -73,7 +75,9 @@ public class RemoteChatBackend implements ModelBackend {
         try {
             body = Json.MAPPER.writeValueAsBytes(body(config.get(), request));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom()
+                    .failure(new BackendException(
+                            ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
         return streamer.stream("/v1/chat/completions", body, () -> handler(new ChatStreamDecoder(request.tools())));
     }
@@ -99,13 +103,15 @@ public class RemoteChatBackend implements ModelBackend {
 
     /** The request body: the OpenAI chat request ({@link ChatRequestBody}) with the provider's thinking switch. */
     static ObjectNode body(RemoteConfig config, CompletionRequest request) {
-        ObjectNode body = ChatRequestBody.build(config.model(), request, config.provider().takesTopK());
+        ObjectNode body =
+                ChatRequestBody.build(config.model(), request, config.provider().takesTopK());
         config.provider().addThinking(body, request.thinking() == null ? ThinkingMode.THINKING : request.thinking());
         return body;
     }
 
-        static BackendException notConfigured() {
-        return new BackendException(ErrorCode.NOT_CONFIGURED,
+    static BackendException notConfigured() {
+        return new BackendException(
+                ErrorCode.NOT_CONFIGURED,
                 "no remote server configured: set thinkloop.model.remote.base-url (and api-key / DEEPSEEK_API_KEY)");
     }
 }

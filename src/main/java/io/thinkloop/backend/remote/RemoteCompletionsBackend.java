@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Multi;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.openai.ChatRequestBody;
@@ -34,7 +34,11 @@ public class RemoteCompletionsBackend implements ModelBackend {
 
     @Inject
     public RemoteCompletionsBackend(RemoteSettings settings) {
-        this(settings.toConfig(), settings.tokenizer().map(RemoteCompletionsBackend::loadTokenizer).orElse(null));
+        this(
+                settings.toConfig(),
+                settings.tokenizer()
+                        .map(RemoteCompletionsBackend::loadTokenizer)
+                        .orElse(null));
     }
 
     public RemoteCompletionsBackend(RemoteConfig config) {
@@ -56,7 +60,8 @@ public class RemoteCompletionsBackend implements ModelBackend {
         try {
             return Tokenizer.load(path);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read thinkloop.model.remote.tokenizer " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot read thinkloop.model.remote.tokenizer " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -76,19 +81,23 @@ public class RemoteCompletionsBackend implements ModelBackend {
             return Multi.createFrom().failure(RemoteChatBackend.notConfigured());
         }
         if (request.prompt() == null) {
-            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST,
-                    "the completions backend needs the encoded prompt (CompletionRequest.prompt)"));
+            return Multi.createFrom()
+                    .failure(new BackendException(
+                            ErrorCode.BAD_REQUEST,
+                            "the completions backend needs the encoded prompt (CompletionRequest.prompt)"));
         }
         RemoteConfig c = config.get();
         byte[] body;
         try {
             body = Json.MAPPER.writeValueAsBytes(body(c, request, tokenizer));
         } catch (Exception e) {
-            return Multi.createFrom().failure(new BackendException(ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
+            return Multi.createFrom()
+                    .failure(new BackendException(
+                            ErrorCode.BAD_REQUEST, "cannot encode the request: " + e.getMessage()));
         }
         CompletionRequest.Sampling s = request.sampling();
-        return streamer.stream("/v1/completions", body,
-                () -> new CompletionStreamDecoder(c.eosText(), s == null ? null : s.stop()));
+        return streamer.stream(
+                "/v1/completions", body, () -> new CompletionStreamDecoder(c.eosText(), s == null ? null : s.stop()));
     }
 
     static ObjectNode body(RemoteConfig c, CompletionRequest request, Tokenizer tokenizer) {
@@ -114,7 +123,7 @@ public class RemoteCompletionsBackend implements ModelBackend {
                 body.put("skip_special_tokens", false);
             }
             case SGLANG -> body.put("skip_special_tokens", false);
-            default -> { }
+            default -> {}
         }
         return body;
     }

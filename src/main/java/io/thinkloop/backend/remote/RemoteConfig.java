@@ -41,10 +41,21 @@ public record RemoteConfig(
 
     /** Defaults for a server at {@code baseUrl}; the key comes from the environment as documented. */
     public static RemoteConfig of(String baseUrl, String model, Provider provider) {
-        return new RemoteConfig(URI.create(baseUrl), envKey(provider), model, provider,
-                Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ofSeconds(60),
-                3, Duration.ofMillis(500), Duration.ofSeconds(20), Duration.ofSeconds(60),
-                5, Duration.ofSeconds(30), DEFAULT_EOS);
+        return new RemoteConfig(
+                URI.create(baseUrl),
+                envKey(provider),
+                model,
+                provider,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(120),
+                Duration.ofSeconds(60),
+                3,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(20),
+                Duration.ofSeconds(60),
+                5,
+                Duration.ofSeconds(30),
+                DEFAULT_EOS);
     }
 
     /** {@code DEEPSEEK_API_KEY} for DeepSeek, then {@code OPENAI_API_KEY}. */
@@ -57,23 +68,75 @@ public record RemoteConfig(
     }
 
     public RemoteConfig withApiKey(String key) {
-        return new RemoteConfig(baseUrl, key, model, provider, connectTimeout, firstTokenTimeout, idleTimeout, maxRetries,
-                backoffBase, backoffMax, maxRetryAfter, breakerFailures, breakerOpen, eosText);
+        return new RemoteConfig(
+                baseUrl,
+                key,
+                model,
+                provider,
+                connectTimeout,
+                firstTokenTimeout,
+                idleTimeout,
+                maxRetries,
+                backoffBase,
+                backoffMax,
+                maxRetryAfter,
+                breakerFailures,
+                breakerOpen,
+                eosText);
     }
 
     public RemoteConfig withTimeouts(Duration firstToken, Duration idle) {
-        return new RemoteConfig(baseUrl, apiKey, model, provider, connectTimeout, firstToken, idle, maxRetries,
-                backoffBase, backoffMax, maxRetryAfter, breakerFailures, breakerOpen, eosText);
+        return new RemoteConfig(
+                baseUrl,
+                apiKey,
+                model,
+                provider,
+                connectTimeout,
+                firstToken,
+                idle,
+                maxRetries,
+                backoffBase,
+                backoffMax,
+                maxRetryAfter,
+                breakerFailures,
+                breakerOpen,
+                eosText);
     }
 
     public RemoteConfig withRetries(int retries, Duration base, Duration max) {
-        return new RemoteConfig(baseUrl, apiKey, model, provider, connectTimeout, firstTokenTimeout, idleTimeout, retries,
-                base, max, maxRetryAfter, breakerFailures, breakerOpen, eosText);
+        return new RemoteConfig(
+                baseUrl,
+                apiKey,
+                model,
+                provider,
+                connectTimeout,
+                firstTokenTimeout,
+                idleTimeout,
+                retries,
+                base,
+                max,
+                maxRetryAfter,
+                breakerFailures,
+                breakerOpen,
+                eosText);
     }
 
     public RemoteConfig withBreaker(int failures, Duration open) {
-        return new RemoteConfig(baseUrl, apiKey, model, provider, connectTimeout, firstTokenTimeout, idleTimeout, maxRetries,
-                backoffBase, backoffMax, maxRetryAfter, failures, open, eosText);
+        return new RemoteConfig(
+                baseUrl,
+                apiKey,
+                model,
+                provider,
+                connectTimeout,
+                firstTokenTimeout,
+                idleTimeout,
+                maxRetries,
+                backoffBase,
+                backoffMax,
+                maxRetryAfter,
+                failures,
+                open,
+                eosText);
     }
 
     URI endpoint(String path) {

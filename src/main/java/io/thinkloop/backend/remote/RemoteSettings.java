@@ -1,9 +1,9 @@
 package io.thinkloop.backend.remote;
 
-import java.nio.file.Path;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -66,8 +66,20 @@ public interface RemoteSettings {
         }
         Provider p = Provider.parse(provider());
         String key = apiKey().filter(k -> !k.isBlank()).orElseGet(() -> RemoteConfig.envKey(p));
-        return Optional.of(new RemoteConfig(URI.create(baseUrl().get().trim()), key, model(), p, connectTimeout(),
-                firstTokenTimeout(), idleTimeout(), maxRetries(), backoffBase(), backoffMax(), maxRetryAfter(),
-                breakerFailures(), breakerOpen(), eosText()));
+        return Optional.of(new RemoteConfig(
+                URI.create(baseUrl().get().trim()),
+                key,
+                model(),
+                p,
+                connectTimeout(),
+                firstTokenTimeout(),
+                idleTimeout(),
+                maxRetries(),
+                backoffBase(),
+                backoffMax(),
+                maxRetryAfter(),
+                breakerFailures(),
+                breakerOpen(),
+                eosText()));
     }
 }

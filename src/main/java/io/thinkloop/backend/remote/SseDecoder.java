@@ -14,7 +14,8 @@ import java.util.List;
  * {@code event}/{@code id}/{@code retry} fields are dropped; multi-line data is joined with newlines.
  */
 final class SseDecoder {
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8
+            .newDecoder()
             .onMalformedInput(CodingErrorAction.REPLACE)
             .onUnmappableCharacter(CodingErrorAction.REPLACE);
     private ByteBuffer pendingBytes = ByteBuffer.allocate(0);
@@ -34,7 +35,8 @@ final class SseDecoder {
         }
         CharBuffer out = CharBuffer.allocate(in.remaining() + 1);
         utf8.decode(in, out, false);
-        pendingBytes = in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
+        pendingBytes =
+                in.hasRemaining() ? ByteBuffer.allocate(in.remaining()).put(in).flip() : ByteBuffer.allocate(0);
         out.flip();
         List<String> events = new ArrayList<>();
         while (out.hasRemaining()) {

@@ -1,14 +1,12 @@
 package io.thinkloop.backend.remote;
 
-import java.io.ByteArrayOutputStream;
-import java.util.concurrent.ExecutionException;
-import java.util.function.Consumer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.openai.ChatStreamDecoder;
 import io.thinkloop.model.ErrorCode;
+import io.thinkloop.openai.ChatStreamDecoder;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -27,12 +25,14 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -77,7 +77,8 @@ final class SseStreamer {
 
     <T> Multi<T> stream(String path, byte[] body, Supplier<SseHandler<T>> handlers) {
         URI uri = config.endpoint(path);
-        return Multi.createFrom().emitter(em -> new Call<>(uri, body, handlers, em).start(), BackPressureStrategy.BUFFER);
+        return Multi.createFrom()
+                .emitter(em -> new Call<>(uri, body, handlers, em).start(), BackPressureStrategy.BUFFER);
     }
 
     /** One logical request: attempts until success, a final failure, or cancellation. */
@@ -119,8 +120,13 @@ final class SseStreamer {
                 handler = handlers.get();
             }
             if (!breaker.tryAcquire()) {
-                finish(new BackendException(ErrorCode.CIRCUIT_OPEN, 503, ErrorCode.CIRCUIT_OPEN.retryable(), config.breakerOpen(),
-                        "circuit breaker open for " + config.baseUrl() + " after repeated failures; try again later", null));
+                finish(new BackendException(
+                        ErrorCode.CIRCUIT_OPEN,
+                        503,
+                        ErrorCode.CIRCUIT_OPEN.retryable(),
+                        config.breakerOpen(),
+                        "circuit breaker open for " + config.baseUrl() + " after repeated failures; try again later",
+                        null));
                 return;
             }
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
@@ -135,9 +141,19 @@ final class SseStreamer {
                 if (gen != generation) {
                     return;
                 }
-                firstItemTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException(ErrorCode.FIRST_TOKEN_TIMEOUT, 0, true, null,
-                        "no output within " + config.firstTokenTimeout().toMillis() + " ms", null)),
-                        config.firstTokenTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                firstItemTimer = TIMERS.schedule(
+                        () -> attemptFailed(
+                                gen,
+                                new BackendException(
+                                        ErrorCode.FIRST_TOKEN_TIMEOUT,
+                                        0,
+                                        true,
+                                        null,
+                                        "no output within "
+                                                + config.firstTokenTimeout().toMillis() + " ms",
+                                        null)),
+                        config.firstTokenTimeout().toMillis(),
+                        TimeUnit.MILLISECONDS);
                 CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future =
                         client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofPublisher());
                 inFlight = future;
@@ -151,17 +167,29 @@ final class SseStreamer {
             }
         }
 
-        private void onResponse(int gen, SseHandler<T> handler, HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
+        private void onResponse(
+                int gen, SseHandler<T> handler, HttpResponse<Flow.Publisher<List<ByteBuffer>>> response) {
             int status = response.statusCode();
             if (status != 200) {
-                response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, httpError(status, text, response))));
+                response.body()
+                        .subscribe(
+                                new ErrorBodyCollector(text -> attemptFailed(gen, httpError(status, text, response))));
                 return;
             }
             String type = response.headers().firstValue("Content-Type").orElse("text/event-stream");
             if (!type.startsWith("text/event-stream")) {
                 // A server that ignored stream=true, or a proxy's page: asking again will not help.
-                response.body().subscribe(new ErrorBodyCollector(text -> attemptFailed(gen, new BackendException(ErrorCode.BAD_RESPONSE, status, false, null,
-                        "expected an event stream from " + response.uri() + ", got " + type + ": " + ChatStreamDecoder.abbreviate(text.strip()), null))));
+                response.body()
+                        .subscribe(new ErrorBodyCollector(text -> attemptFailed(
+                                gen,
+                                new BackendException(
+                                        ErrorCode.BAD_RESPONSE,
+                                        status,
+                                        false,
+                                        null,
+                                        "expected an event stream from " + response.uri() + ", got " + type + ": "
+                                                + ChatStreamDecoder.abbreviate(text.strip()),
+                                        null))));
                 return;
             }
             response.body().subscribe(new Flow.Subscriber<>() {
@@ -201,8 +229,15 @@ final class SseStreamer {
                         return;
                     } catch (RuntimeException e) {
                         emit(gen, items);
-                        attemptFailed(gen, new BackendException(ErrorCode.BAD_RESPONSE, 0, false, null,
-                                "unreadable stream from " + uri + ": " + e.getMessage(), e));
+                        attemptFailed(
+                                gen,
+                                new BackendException(
+                                        ErrorCode.BAD_RESPONSE,
+                                        0,
+                                        false,
+                                        null,
+                                        "unreadable stream from " + uri + ": " + e.getMessage(),
+                                        e));
                         return;
                     }
                     emit(gen, items);
@@ -216,8 +251,15 @@ final class SseStreamer {
                 @Override
                 public void onComplete() {
                     if (!handler.complete()) {
-                        attemptFailed(gen, new BackendException(ErrorCode.STREAM_TRUNCATED, 0, true, null,
-                                "the server closed the stream before it was complete", null));
+                        attemptFailed(
+                                gen,
+                                new BackendException(
+                                        ErrorCode.STREAM_TRUNCATED,
+                                        0,
+                                        true,
+                                        null,
+                                        "the server closed the stream before it was complete",
+                                        null));
                         return;
                     }
                     List<T> tail;
@@ -254,9 +296,19 @@ final class SseStreamer {
 
         private void armIdleTimer(int gen) {
             cancel(idleTimer);
-            idleTimer = TIMERS.schedule(() -> attemptFailed(gen, new BackendException(ErrorCode.IDLE_TIMEOUT, 0, true, null,
-                    "the stream stalled for " + config.idleTimeout().toMillis() + " ms", null)),
-                    config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            idleTimer = TIMERS.schedule(
+                    () -> attemptFailed(
+                            gen,
+                            new BackendException(
+                                    ErrorCode.IDLE_TIMEOUT,
+                                    0,
+                                    true,
+                                    null,
+                                    "the stream stalled for "
+                                            + config.idleTimeout().toMillis() + " ms",
+                                    null)),
+                    config.idleTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
 
         private void attemptFailed(int gen, BackendException error) {
@@ -273,7 +325,9 @@ final class SseStreamer {
                     breaker.onNeutral();
                 }
                 boolean mayRetry = error.retryable() && !emittedAny && attempt < config.maxRetries();
-                if (mayRetry && error.retryAfter() != null && error.retryAfter().compareTo(config.maxRetryAfter()) > 0) {
+                if (mayRetry
+                        && error.retryAfter() != null
+                        && error.retryAfter().compareTo(config.maxRetryAfter()) > 0) {
                     mayRetry = false;
                 }
                 if (!mayRetry) {
@@ -287,9 +341,14 @@ final class SseStreamer {
             }
             if (delayMs < 0) {
                 if (emittedAny && error.retryable()) {
-                    finish(new BackendException(ErrorCode.STREAM_INTERRUPTED, error.httpStatus(), true, error.retryAfter(),
+                    finish(new BackendException(
+                            ErrorCode.STREAM_INTERRUPTED,
+                            error.httpStatus(),
+                            true,
+                            error.retryAfter(),
                             "stream interrupted after partial output (" + error.code() + ": " + error.getMessage()
-                                    + "); discard the partial output and retry", error));
+                                    + "); discard the partial output and retry",
+                            error));
                 } else {
                     finish(error);
                 }
@@ -373,10 +432,12 @@ final class SseStreamer {
             return b;
         }
         if (t instanceof HttpConnectTimeoutException) {
-            return new BackendException(ErrorCode.CONNECT_TIMEOUT, 0, true, null, "connect timed out: " + t.getMessage(), t);
+            return new BackendException(
+                    ErrorCode.CONNECT_TIMEOUT, 0, true, null, "connect timed out: " + t.getMessage(), t);
         }
         if (t instanceof HttpTimeoutException) {
-            return new BackendException(ErrorCode.FIRST_TOKEN_TIMEOUT, 0, true, null, "no response headers in time: " + t.getMessage(), t);
+            return new BackendException(
+                    ErrorCode.FIRST_TOKEN_TIMEOUT, 0, true, null, "no response headers in time: " + t.getMessage(), t);
         }
         if (t instanceof ConnectException) {
             return new BackendException(ErrorCode.CONNECT_FAILED, 0, true, null, "cannot connect: " + t, t);
@@ -392,14 +453,23 @@ final class SseStreamer {
 
     static BackendException httpError(int status, String body, HttpResponse<?> response) {
         boolean retryable = status == 429 || status == 408 || status >= 500;
-        Duration retryAfter = response.headers().firstValue("Retry-After").map(SseStreamer::parseRetryAfter).orElse(null);
-        ErrorCode code = status == 429 ? ErrorCode.RATE_LIMITED : status >= 500 ? ErrorCode.SERVER_ERROR : ErrorCode.HTTP_ERROR;
+        Duration retryAfter = response.headers()
+                .firstValue("Retry-After")
+                .map(SseStreamer::parseRetryAfter)
+                .orElse(null);
+        ErrorCode code =
+                status == 429 ? ErrorCode.RATE_LIMITED : status >= 500 ? ErrorCode.SERVER_ERROR : ErrorCode.HTTP_ERROR;
         String detail = body == null ? "" : body.strip();
         if (detail.length() > 2000) {
             detail = detail.substring(0, 2000) + "…";
         }
-        return new BackendException(code, status, retryable, retryAfter,
-                "HTTP " + status + " from " + response.uri() + (detail.isEmpty() ? "" : ": " + detail), null);
+        return new BackendException(
+                code,
+                status,
+                retryable,
+                retryAfter,
+                "HTTP " + status + " from " + response.uri() + (detail.isEmpty() ? "" : ": " + detail),
+                null);
     }
 
     static Duration parseRetryAfter(String value) {
@@ -408,7 +478,8 @@ final class SseStreamer {
             return Duration.ofMillis(Math.round(Double.parseDouble(v) * 1000));
         } catch (NumberFormatException notSeconds) {
             try {
-                Duration d = Duration.between(ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
+                Duration d = Duration.between(
+                        ZonedDateTime.now(), ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME));
                 return d.isNegative() ? Duration.ZERO : d;
             } catch (RuntimeException notDate) {
                 return null;

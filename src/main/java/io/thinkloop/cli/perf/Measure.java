@@ -11,8 +11,7 @@ import java.util.function.LongSupplier;
 public final class Measure {
     private static volatile long sink;
 
-    private Measure() {
-    }
+    private Measure() {}
 
     /** Time per call of a measured body. */
     public record Timing(String label, long calls, double nanosPerCall) {
@@ -27,16 +26,21 @@ public final class Measure {
     }
 
     /** Two timings taken in alternating rounds, and the median of their per-round ratios (b / a). */
-    public record Comparison(Timing a, Timing b, double ratio) {
-    }
+    public record Comparison(Timing a, Timing b, double ratio) {}
 
     /**
      * Times a baseline {@code a} and a candidate {@code b} side by side: both warm up, then rounds alternate
      * between them, so load from other processes affects both alike; the ratio is the median of the
      * per-round ratios b/a.
      */
-    public static Comparison compare(String labelA, LongSupplier a, String labelB, LongSupplier b,
-                                     long warmupMillis, int rounds, long roundMillis) {
+    public static Comparison compare(
+            String labelA,
+            LongSupplier a,
+            String labelB,
+            LongSupplier b,
+            long warmupMillis,
+            int rounds,
+            long roundMillis) {
         long acc = 0;
         long warmEnd = System.nanoTime() + warmupMillis * 1_000_000L;
         while (System.nanoTime() < warmEnd) {
@@ -60,7 +64,9 @@ public final class Measure {
         Arrays.sort(perA);
         Arrays.sort(perB);
         Arrays.sort(ratios);
-        return new Comparison(new Timing(labelA, callsA, perA[rounds / 2]), new Timing(labelB, callsB, perB[rounds / 2]),
+        return new Comparison(
+                new Timing(labelA, callsA, perA[rounds / 2]),
+                new Timing(labelB, callsB, perB[rounds / 2]),
                 ratios[rounds / 2]);
     }
 

@@ -2,7 +2,6 @@ package io.thinkloop.engine.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
-
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -61,7 +60,8 @@ public final class Checkpoint implements AutoCloseable {
             } else if (Files.isRegularFile(single)) {
                 c.mapFile(single, null);
             } else {
-                throw new CheckpointException("checkpoint " + dir + " has neither model.safetensors nor model.safetensors.index.json");
+                throw new CheckpointException(
+                        "checkpoint " + dir + " has neither model.safetensors nor model.safetensors.index.json");
             }
         } catch (RuntimeException e) {
             arena.close();
@@ -84,7 +84,8 @@ public final class Checkpoint implements AutoCloseable {
         Map<String, Set<String>> byFile = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
             var e = it.next();
-            byFile.computeIfAbsent(e.getValue().asText(), k -> new LinkedHashSet<>()).add(e.getKey());
+            byFile.computeIfAbsent(e.getValue().asText(), k -> new LinkedHashSet<>())
+                    .add(e.getKey());
         }
         for (var e : byFile.entrySet()) {
             Path shard = dir.resolve(e.getKey()).normalize();
@@ -134,7 +135,8 @@ public final class Checkpoint implements AutoCloseable {
             JsonNode sh = t.get("shape");
             JsonNode off = t.get("data_offsets");
             if (sh == null || !sh.isArray() || off == null || off.size() != 2) {
-                throw new CheckpointException("tensor " + name + " in " + file.getFileName() + " lacks shape or data_offsets");
+                throw new CheckpointException(
+                        "tensor " + name + " in " + file.getFileName() + " lacks shape or data_offsets");
             }
             long[] shape = new long[sh.size()];
             for (int i = 0; i < shape.length; i++) {
@@ -144,22 +146,24 @@ public final class Checkpoint implements AutoCloseable {
             long end = off.get(1).asLong();
             TensorRef ref = new TensorRef(name, dt, shape, MemorySegment.NULL);
             if (begin < 0 || end < begin || end > dataLen || end - begin != ref.elements() * dt.size()) {
-                throw new CheckpointException("tensor " + name + " in " + file.getFileName() + ": data_offsets [" + begin + ", "
-                        + end + "] do not fit dtype " + dt + " shape " + ref.shapeString() + " within the file");
+                throw new CheckpointException(
+                        "tensor " + name + " in " + file.getFileName() + ": data_offsets [" + begin + ", " + end
+                                + "] do not fit dtype " + dt + " shape " + ref.shapeString() + " within the file");
             }
             if (tensors.containsKey(name)) {
                 throw new CheckpointException("tensor " + name + " appears twice in " + dir);
             }
             if (expectedNames != null && !expectedNames.contains(name)) {
-                throw new CheckpointException("tensor " + name + " is in shard " + file.getFileName()
-                        + " but the index maps it elsewhere");
+                throw new CheckpointException(
+                        "tensor " + name + " is in shard " + file.getFileName() + " but the index maps it elsewhere");
             }
             tensors.put(name, new TensorRef(name, dt, shape, seg.asSlice(dataStart + begin, end - begin)));
         }
         if (expectedNames != null) {
             for (String n : expectedNames) {
                 if (!tensors.containsKey(n)) {
-                    throw new CheckpointException("tensor " + n + " is listed in the index but missing from " + file.getFileName());
+                    throw new CheckpointException(
+                            "tensor " + n + " is listed in the index but missing from " + file.getFileName());
                 }
             }
         }
@@ -181,12 +185,12 @@ public final class Checkpoint implements AutoCloseable {
     public TensorRef take(String name, long... shape) {
         TensorRef t = tensors.get(name);
         if (t == null) {
-            throw new CheckpointException("checkpoint " + dir + " lacks tensor " + name + " (expected shape "
-                    + Arrays.toString(shape) + ")");
+            throw new CheckpointException(
+                    "checkpoint " + dir + " lacks tensor " + name + " (expected shape " + Arrays.toString(shape) + ")");
         }
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new CheckpointException("tensor " + name + " has shape " + t.shapeString() + ", expected "
-                    + Arrays.toString(shape));
+            throw new CheckpointException(
+                    "tensor " + name + " has shape " + t.shapeString() + ", expected " + Arrays.toString(shape));
         }
         taken.add(name);
         return t;
@@ -216,7 +220,8 @@ public final class Checkpoint implements AutoCloseable {
             int dot = name.indexOf('.', 13);
             try {
                 int layer = Integer.parseInt(name.substring(13, dot));
-                return layer >= config.numHiddenLayers() && layer < config.numHiddenLayers() + config.numNextnPredictLayers();
+                return layer >= config.numHiddenLayers()
+                        && layer < config.numHiddenLayers() + config.numNextnPredictLayers();
             } catch (RuntimeException e) {
                 return false;
             }

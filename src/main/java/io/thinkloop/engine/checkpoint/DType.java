@@ -2,7 +2,9 @@ package io.thinkloop.engine.checkpoint;
 
 /** The safetensors element types the engine reads. */
 public enum DType {
-    F32(4), BF16(2), F8_E4M3(1);
+    F32(4),
+    BF16(2),
+    F8_E4M3(1);
 
     private final int size;
 

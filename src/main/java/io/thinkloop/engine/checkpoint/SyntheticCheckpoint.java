@@ -1,10 +1,8 @@
 package io.thinkloop.engine.checkpoint;
 
-import java.nio.file.StandardCopyOption;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.engine.kernel.Fp8;
 import io.thinkloop.json.Json;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,20 +35,62 @@ public final class SyntheticCheckpoint {
         }
     }
 
-    private enum Kind { LINEAR, EMBED, ONES, SMALL, SCALE_OF }
-
-    private SyntheticCheckpoint() {
+    private enum Kind {
+        LINEAR,
+        EMBED,
+        ONES,
+        SMALL,
+        SCALE_OF
     }
 
+    private SyntheticCheckpoint() {}
+
     /** A small DeepSeek-V3.2 configuration of the given shape (YaRN as in the published model). */
-    public static ModelConfig config(int vocab, int hidden, int layers, int heads, int indexHeads, int experts,
-                                     int activeExperts, int moeInter, int denseInter, int topk, int maxPositions) {
+    public static ModelConfig config(
+            int vocab,
+            int hidden,
+            int layers,
+            int heads,
+            int indexHeads,
+            int experts,
+            int activeExperts,
+            int moeInter,
+            int denseInter,
+            int topk,
+            int maxPositions) {
         int groups = experts % 8 == 0 ? 8 : 1;
-        return new ModelConfig(vocab, hidden, denseInter, moeInter, layers, 1, heads, experts, 1, activeExperts,
-                groups, Math.max(1, groups / 2), 2.5, "sigmoid", true,
-                Math.max(128, hidden * 3 / 8), 512, 128, 64, 128, 10000.0,
-                new ModelConfig.Yarn(40, 4096, 32, 1, 1.0, 1.0), Math.max(maxPositions, 163840), 1e-6,
-                indexHeads, 128, topk, 0, false, 128, 128);
+        return new ModelConfig(
+                vocab,
+                hidden,
+                denseInter,
+                moeInter,
+                layers,
+                1,
+                heads,
+                experts,
+                1,
+                activeExperts,
+                groups,
+                Math.max(1, groups / 2),
+                2.5,
+                "sigmoid",
+                true,
+                Math.max(128, hidden * 3 / 8),
+                512,
+                128,
+                64,
+                128,
+                10000.0,
+                new ModelConfig.Yarn(40, 4096, 32, 1, 1.0, 1.0),
+                Math.max(maxPositions, 163840),
+                1e-6,
+                indexHeads,
+                128,
+                topk,
+                0,
+                false,
+                128,
+                128);
     }
 
     /** Writes {@code config.json} and {@code model.safetensors} into {@code dir} (created if needed). */
@@ -57,7 +98,9 @@ public final class SyntheticCheckpoint {
         try {
             Files.createDirectories(dir);
             ObjectNode json = c.toJson(linearType == DType.F8_E4M3);
-            Files.writeString(dir.resolve("config.json"), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
+            Files.writeString(
+                    dir.resolve("config.json"),
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
             List<Spec> specs = specs(c, linearType);
             ObjectNode header = Json.MAPPER.createObjectNode();
             long offset = 0;
@@ -75,8 +118,8 @@ public final class SyntheticCheckpoint {
             byte[] hb = Json.MAPPER.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
             int padded = (hb.length + 7) / 8 * 8;
             Path tmp = dir.resolve("model.safetensors.partial");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(padded).put(hb);
                 while (head.position() < 8 + padded) {
@@ -89,7 +132,8 @@ public final class SyntheticCheckpoint {
                     if (s.kind == Kind.SCALE_OF) {
                         continue; // written together with its FP8 weight, which precedes it
                     }
-                    Spec scale = i + 1 < specs.size() && specs.get(i + 1).kind == Kind.SCALE_OF ? specs.get(i + 1) : null;
+                    Spec scale =
+                            i + 1 < specs.size() && specs.get(i + 1).kind == Kind.SCALE_OF ? specs.get(i + 1) : null;
                     writeTensor(ch, s, scale, seed, c);
                 }
             }
@@ -120,7 +164,8 @@ public final class SyntheticCheckpoint {
             linear(out, a + "indexer.wk.weight", c.indexHeadDim(), dim, lin, c);
             out.add(new Spec(a + "indexer.k_norm.weight", DType.F32, new long[] {c.indexHeadDim()}, Kind.ONES));
             out.add(new Spec(a + "indexer.k_norm.bias", DType.F32, new long[] {c.indexHeadDim()}, Kind.SMALL));
-            out.add(new Spec(a + "indexer.weights_proj.weight", DType.F32, new long[] {c.indexNHeads(), dim}, Kind.LINEAR));
+            out.add(new Spec(
+                    a + "indexer.weights_proj.weight", DType.F32, new long[] {c.indexNHeads(), dim}, Kind.LINEAR));
             out.add(new Spec(p + "post_attention_layernorm.weight", DType.F32, new long[] {dim}, Kind.ONES));
             if (l < c.firstKDenseReplace()) {
                 mlp(out, p + "mlp.", dim, c.intermediateSize(), lin, c);
@@ -129,7 +174,11 @@ public final class SyntheticCheckpoint {
                     mlp(out, p + "mlp.experts." + e + ".", dim, c.moeIntermediateSize(), lin, c);
                 }
                 out.add(new Spec(p + "mlp.gate.weight", DType.F32, new long[] {c.nRoutedExperts(), dim}, Kind.LINEAR));
-                out.add(new Spec(p + "mlp.gate.e_score_correction_bias", DType.F32, new long[] {c.nRoutedExperts()}, Kind.SMALL));
+                out.add(new Spec(
+                        p + "mlp.gate.e_score_correction_bias",
+                        DType.F32,
+                        new long[] {c.nRoutedExperts()},
+                        Kind.SMALL));
                 if (c.nSharedExperts() > 0) {
                     mlp(out, p + "mlp.shared_experts.", dim, c.nSharedExperts() * c.moeIntermediateSize(), lin, c);
                 }
@@ -149,8 +198,13 @@ public final class SyntheticCheckpoint {
     private static void linear(List<Spec> out, String name, int rows, int cols, DType lin, ModelConfig c) {
         out.add(new Spec(name, lin, new long[] {rows, cols}, Kind.LINEAR));
         if (lin == DType.F8_E4M3) {
-            out.add(new Spec(name + "_scale_inv", DType.F32,
-                    new long[] {(rows + c.fp8BlockRows() - 1) / c.fp8BlockRows(), (cols + c.fp8BlockCols() - 1) / c.fp8BlockCols()},
+            out.add(new Spec(
+                    name + "_scale_inv",
+                    DType.F32,
+                    new long[] {
+                        (rows + c.fp8BlockRows() - 1) / c.fp8BlockRows(),
+                        (cols + c.fp8BlockCols() - 1) / c.fp8BlockCols()
+                    },
                     Kind.SCALE_OF));
         }
     }
@@ -175,7 +229,8 @@ public final class SyntheticCheckpoint {
         }
     }
 
-    private static void writeTensor(FileChannel ch, Spec s, Spec scaleSpec, long seed, ModelConfig c) throws IOException {
+    private static void writeTensor(FileChannel ch, Spec s, Spec scaleSpec, long seed, ModelConfig c)
+            throws IOException {
         Rng rng = new Rng(seed, s.name);
         long rows = s.shape[0];
         long cols = s.shape.length > 1 ? s.shape[1] : 1;

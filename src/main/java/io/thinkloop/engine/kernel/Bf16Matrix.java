@@ -1,18 +1,17 @@
 package io.thinkloop.engine.kernel;
 
+import static io.thinkloop.engine.kernel.VectorMath.F;
+import static io.thinkloop.engine.kernel.VectorMath.L;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-
-import static io.thinkloop.engine.kernel.VectorMath.F;
-import static io.thinkloop.engine.kernel.VectorMath.L;
 
 /** BFloat16 weights in place; a bf16 is the top half of a float32, so widening is a 16-bit shift. */
 public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Matrix {
@@ -27,7 +26,8 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Matr
 
     private FloatVector load(long byteOff) {
         return ((IntVector) ShortVector.fromMemorySegment(S, data, byteOff, O).convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+                .lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
     }
 
     @Override
@@ -103,7 +103,9 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Matr
         long base = (long) r * cols * 2;
         int i = 0;
         for (int ub = cols - L; i <= ub; i += L) {
-            load(base + 2L * i).fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+            load(base + 2L * i)
+                    .fma(FloatVector.broadcast(F, a), FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(y, yOff + i);
         }
         for (; i < cols; i++) {
             y[yOff + i] += a * toFloat(data.get(LE, base + 2L * i));

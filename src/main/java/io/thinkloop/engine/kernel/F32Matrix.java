@@ -1,14 +1,13 @@
 package io.thinkloop.engine.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import static io.thinkloop.engine.kernel.VectorMath.F;
+import static io.thinkloop.engine.kernel.VectorMath.L;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
-
-import static io.thinkloop.engine.kernel.VectorMath.F;
-import static io.thinkloop.engine.kernel.VectorMath.L;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /** Float32 little-endian weights in place. */
 public record F32Matrix(MemorySegment data, int rows, int cols) implements Matrix {
@@ -31,12 +30,16 @@ public record F32Matrix(MemorySegment data, int rows, int cols) implements Matri
         for (int ub = cols - 4 * L; i <= ub; i += 4 * L) {
             long o = base + 4L * i;
             s0 = FloatVector.fromMemorySegment(F, data, o, O).fma(FloatVector.fromArray(F, x, xOff + i), s0);
-            s1 = FloatVector.fromMemorySegment(F, data, o + 4L * L, O).fma(FloatVector.fromArray(F, x, xOff + i + L), s1);
-            s2 = FloatVector.fromMemorySegment(F, data, o + 8L * L, O).fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), s2);
-            s3 = FloatVector.fromMemorySegment(F, data, o + 12L * L, O).fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), s3);
+            s1 = FloatVector.fromMemorySegment(F, data, o + 4L * L, O)
+                    .fma(FloatVector.fromArray(F, x, xOff + i + L), s1);
+            s2 = FloatVector.fromMemorySegment(F, data, o + 8L * L, O)
+                    .fma(FloatVector.fromArray(F, x, xOff + i + 2 * L), s2);
+            s3 = FloatVector.fromMemorySegment(F, data, o + 12L * L, O)
+                    .fma(FloatVector.fromArray(F, x, xOff + i + 3 * L), s3);
         }
         for (int ub = cols - L; i <= ub; i += L) {
-            s0 = FloatVector.fromMemorySegment(F, data, base + 4L * i, O).fma(FloatVector.fromArray(F, x, xOff + i), s0);
+            s0 = FloatVector.fromMemorySegment(F, data, base + 4L * i, O)
+                    .fma(FloatVector.fromArray(F, x, xOff + i), s0);
         }
         float s = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) {
@@ -94,7 +97,8 @@ public record F32Matrix(MemorySegment data, int rows, int cols) implements Matri
         int i = 0;
         FloatVector va = FloatVector.broadcast(F, a);
         for (int ub = cols - L; i <= ub; i += L) {
-            FloatVector.fromMemorySegment(F, data, base + 4L * i, O).fma(va, FloatVector.fromArray(F, y, yOff + i))
+            FloatVector.fromMemorySegment(F, data, base + 4L * i, O)
+                    .fma(va, FloatVector.fromArray(F, y, yOff + i))
                     .intoArray(y, yOff + i);
         }
         for (; i < cols; i++) {

@@ -21,8 +21,7 @@ public final class Fp8 {
         }
     }
 
-    private Fp8() {
-    }
+    private Fp8() {}
 
     public static float decode(byte b) {
         return DECODE[b & 0xFF];

@@ -1,5 +1,9 @@
 package io.thinkloop.engine.kernel;
 
+import static io.thinkloop.engine.kernel.VectorMath.F;
+import static io.thinkloop.engine.kernel.VectorMath.L;
+
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
@@ -8,11 +12,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
-
-import java.lang.foreign.MemorySegment;
-
-import static io.thinkloop.engine.kernel.VectorMath.F;
-import static io.thinkloop.engine.kernel.VectorMath.L;
 
 /**
  * FP8 e4m3 weights in place with one float scale per {@code blockRows x blockCols} block
@@ -66,8 +65,10 @@ public final class Fp8Matrix implements Matrix {
 
     private FloatVector raw(long off) {
         return ((IntVector) ByteVector.fromMemorySegment(B, data, off, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.B2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 20).lanewise(VectorOperators.AND, 0x87F00000).reinterpretAsFloats();
+                        .convertShape(VectorOperators.B2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 20)
+                .lanewise(VectorOperators.AND, 0x87F00000)
+                .reinterpretAsFloats();
     }
 
     /**
@@ -242,7 +243,10 @@ public final class Fp8Matrix implements Matrix {
             int c1 = Math.min(cols, c0 + blockCols);
             int i = c0;
             for (int ub = c1 - L; i <= ub; i += L) {
-                raw(base + i).mul(P120).fma(FloatVector.broadcast(F, f), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+                raw(base + i)
+                        .mul(P120)
+                        .fma(FloatVector.broadcast(F, f), FloatVector.fromArray(F, y, yOff + i))
+                        .intoArray(y, yOff + i);
             }
             for (; i < c1; i++) {
                 y[yOff + i] += f * Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i));

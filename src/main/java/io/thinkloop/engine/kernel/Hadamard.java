@@ -2,8 +2,7 @@ package io.thinkloop.engine.kernel;
 
 /** The fast Walsh–Hadamard transform (Sylvester order), scaled, in place. */
 public final class Hadamard {
-    private Hadamard() {
-    }
+    private Hadamard() {}
 
     /** Transforms {@code x[off .. off+n)} (n a power of two) and multiplies by {@code scale}. */
     public static void transform(float[] x, int off, int n, float scale) {

@@ -9,8 +9,7 @@ public final class VectorMath {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     static final int L = F.length();
 
-    private VectorMath() {
-    }
+    private VectorMath() {}
 
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;
@@ -35,7 +34,9 @@ public final class VectorMath {
         int i = 0;
         FloatVector va = FloatVector.broadcast(F, a);
         for (int ub = n - L; i <= ub; i += L) {
-            FloatVector.fromArray(F, x, xOff + i).fma(va, FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+            FloatVector.fromArray(F, x, xOff + i)
+                    .fma(va, FloatVector.fromArray(F, y, yOff + i))
+                    .intoArray(y, yOff + i);
         }
         for (; i < n; i++) {
             y[yOff + i] += a * x[xOff + i];

@@ -16,8 +16,7 @@ public final class VectorSupport {
 
     private static final boolean AVAILABLE = probe();
 
-    private VectorSupport() {
-    }
+    private VectorSupport() {}
 
     public static boolean available() {
         return AVAILABLE;

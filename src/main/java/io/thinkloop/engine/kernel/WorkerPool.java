@@ -38,7 +38,8 @@ public final class WorkerPool implements AutoCloseable {
         this.threads = Math.max(1, threads);
         this.workers = new Thread[this.threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("thinkloop-engine-" + i).start(this::workerLoop);
+            workers[i] =
+                    Thread.ofPlatform().daemon().name("thinkloop-engine-" + i).start(this::workerLoop);
         }
     }
 

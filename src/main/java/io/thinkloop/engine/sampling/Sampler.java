@@ -24,6 +24,7 @@ public final class Sampler {
     private int[] candidates = new int[0];
     /** Sort keys of candidates: sortable logit in the high half, (MAX - id) in the low half. */
     private long[] keys = new long[0];
+
     private final long[] topKeys;
 
     private float lastLogprob = Float.NaN;

@@ -13,8 +13,15 @@ package io.thinkloop.engine.sampling;
  * @param topLogprobs  how many most likely alternatives to report with their log-probabilities (0 to 20)
  * @param logprobMode  which distribution the log-probabilities are taken from
  */
-public record SamplingParams(double temperature, int topK, double topP, double minP, Long seed,
-        boolean logprobs, int topLogprobs, LogprobMode logprobMode) {
+public record SamplingParams(
+        double temperature,
+        int topK,
+        double topP,
+        double minP,
+        Long seed,
+        boolean logprobs,
+        int topLogprobs,
+        LogprobMode logprobMode) {
 
     public static final int MAX_TOP_LOGPROBS = 20;
 
@@ -32,7 +39,8 @@ public record SamplingParams(double temperature, int topK, double topP, double m
             throw new IllegalArgumentException("min_p must be in [0, 1], got " + minP);
         }
         if (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS) {
-            throw new IllegalArgumentException("top_logprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
+            throw new IllegalArgumentException(
+                    "top_logprobs must be in [0, " + MAX_TOP_LOGPROBS + "], got " + topLogprobs);
         }
         if (logprobMode == null) {
             logprobMode = LogprobMode.PROCESSED;

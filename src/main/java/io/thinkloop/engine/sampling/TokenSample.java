@@ -5,5 +5,4 @@ package io.thinkloop.engine.sampling;
  *
  * @param logprob NaN when log-probabilities were not asked for
  */
-public record TokenSample(int token, float logprob, int[] topIds, float[] topLogprobs) {
-}
+public record TokenSample(int token, float logprob, int[] topIds, float[] topLogprobs) {}

@@ -38,13 +38,28 @@ public final class McpClient implements AutoCloseable {
         return t;
     });
 
-    public enum State { DISCONNECTED, CONNECTING, READY, CLOSED }
+    public enum State {
+        DISCONNECTED,
+        CONNECTING,
+        READY,
+        CLOSED
+    }
 
-    public record Options(Implementation clientInfo, String protocolVersion, RequestOptions requests, boolean reconnect,
-                          Duration reconnectMin, Duration reconnectMax) {
+    public record Options(
+            Implementation clientInfo,
+            String protocolVersion,
+            RequestOptions requests,
+            boolean reconnect,
+            Duration reconnectMin,
+            Duration reconnectMax) {
         public static Options defaults() {
-            return new Options(new Implementation("thinkloop", "0.1"), ProtocolVersions.LATEST, RequestOptions.DEFAULT, false,
-                    Duration.ofMillis(200), Duration.ofSeconds(30));
+            return new Options(
+                    new Implementation("thinkloop", "0.1"),
+                    ProtocolVersions.LATEST,
+                    RequestOptions.DEFAULT,
+                    false,
+                    Duration.ofMillis(200),
+                    Duration.ofSeconds(30));
         }
 
         public Options withReconnect(boolean on) {
@@ -89,7 +104,8 @@ public final class McpClient implements AutoCloseable {
             return Uni.createFrom().failure(new IllegalStateException("client closed"));
         }
         setState(State.CONNECTING);
-        return Uni.createFrom().completionStage(connector::connect)
+        return Uni.createFrom()
+                .completionStage(connector::connect)
                 .flatMap(transport -> {
                     JsonRpcPeer p = new JsonRpcPeer(transport, "mcp-client:" + connector.describe());
                     p.onRequest(McpMethods.PING, ctx -> Uni.createFrom().item(Json.MAPPER.createObjectNode()))
@@ -106,7 +122,8 @@ public final class McpClient implements AutoCloseable {
                     backoff = options.reconnectMin();
                     setState(State.READY);
                 })
-                .onFailure().invoke(e -> {
+                .onFailure()
+                .invoke(e -> {
                     lastError = String.valueOf(e.getMessage());
                     JsonRpcPeer p = peer;
                     if (p != null) {
@@ -122,16 +139,17 @@ public final class McpClient implements AutoCloseable {
         ObjectNode params = Json.MAPPER.createObjectNode().put("protocolVersion", options.protocolVersion());
         params.putObject("capabilities");
         params.set("clientInfo", Json.MAPPER.valueToTree(options.clientInfo()));
-        return p.request(McpMethods.INITIALIZE, params, options.requests())
-                .map(r -> {
-                    InitializeResult init = Json.MAPPER.convertValue(r, InitializeResult.class);
-                    if (init.protocolVersion() == null || !ProtocolVersions.ALL.contains(init.protocolVersion())) {
-                        throw new McpException(JsonRpcError.INVALID_REQUEST, "server answered with unsupported protocol version " + init.protocolVersion());
-                    }
-                    initializeResult = init;
-                    p.notify(McpMethods.INITIALIZED, Json.MAPPER.createObjectNode());
-                    return init;
-                });
+        return p.request(McpMethods.INITIALIZE, params, options.requests()).map(r -> {
+            InitializeResult init = Json.MAPPER.convertValue(r, InitializeResult.class);
+            if (init.protocolVersion() == null || !ProtocolVersions.ALL.contains(init.protocolVersion())) {
+                throw new McpException(
+                        JsonRpcError.INVALID_REQUEST,
+                        "server answered with unsupported protocol version " + init.protocolVersion());
+            }
+            initializeResult = init;
+            p.notify(McpMethods.INITIALIZED, Json.MAPPER.createObjectNode());
+            return init;
+        });
     }
 
     private void disconnected(JsonRpcPeer p, String reason) {
@@ -153,13 +171,19 @@ public final class McpClient implements AutoCloseable {
         Duration wait = backoff;
         backoff = Duration.ofMillis(Math.min(options.reconnectMax().toMillis(), wait.toMillis() * 2));
         LOG.debugf("MCP %s: reconnecting in %s", connector.describe(), wait);
-        RECONNECTS.schedule(() -> {
-            if (state != State.DISCONNECTED) {
-                return;
-            }
-            connect().subscribe().with(ok -> LOG.infof("MCP %s: reconnected", connector.describe()),
-                    e -> scheduleReconnect());
-        }, wait.toMillis(), TimeUnit.MILLISECONDS);
+        RECONNECTS.schedule(
+                () -> {
+                    if (state != State.DISCONNECTED) {
+                        return;
+                    }
+                    connect()
+                            .subscribe()
+                            .with(
+                                    ok -> LOG.infof("MCP %s: reconnected", connector.describe()),
+                                    e -> scheduleReconnect());
+                },
+                wait.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Starts reconnect attempts even when the first connect failed (used by the server manager). */
@@ -170,7 +194,11 @@ public final class McpClient implements AutoCloseable {
     }
 
     private void refreshTools() {
-        listTools().subscribe().with(t -> { }, e -> LOG.debugf("MCP %s: tools refresh failed: %s", connector.describe(), e.getMessage()));
+        listTools()
+                .subscribe()
+                .with(
+                        t -> {},
+                        e -> LOG.debugf("MCP %s: tools refresh failed: %s", connector.describe(), e.getMessage()));
     }
 
     /** Lists all tools (following {@code nextCursor}), updates the cache and tells the tool listeners. */
@@ -210,7 +238,8 @@ public final class McpClient implements AutoCloseable {
     }
 
     public Uni<Void> ping() {
-        return request(McpMethods.PING, Json.MAPPER.createObjectNode(), options.requests()).replaceWithVoid();
+        return request(McpMethods.PING, Json.MAPPER.createObjectNode(), options.requests())
+                .replaceWithVoid();
     }
 
     /** Any request; fails at once with {@link JsonRpcError#CONNECTION_CLOSED} when not connected. */
@@ -218,8 +247,11 @@ public final class McpClient implements AutoCloseable {
         return Uni.createFrom().deferred(() -> {
             JsonRpcPeer p = peer;
             if (p == null || !p.isOpen()) {
-                return Uni.createFrom().failure(new McpException(JsonRpcError.CONNECTION_CLOSED,
-                        "not connected to " + connector.describe() + (lastError == null ? "" : " (" + lastError + ")")));
+                return Uni.createFrom()
+                        .failure(new McpException(
+                                JsonRpcError.CONNECTION_CLOSED,
+                                "not connected to " + connector.describe()
+                                        + (lastError == null ? "" : " (" + lastError + ")")));
             }
             return p.request(method, params, requestOptions);
         });

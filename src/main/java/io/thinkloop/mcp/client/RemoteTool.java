@@ -47,11 +47,12 @@ public final class RemoteTool implements Tool {
 
     @Override
     public Uni<ToolResult> call(JsonNode arguments, ToolCallContext context) {
-        RequestOptions opts = client.requestDefaults().withProgress((progress, total, message) ->
-                context.progress().accept(total != null && total > 0 ? progress / total : progress, message));
+        RequestOptions opts = client.requestDefaults()
+                .withProgress((progress, total, message) ->
+                        context.progress().accept(total != null && total > 0 ? progress / total : progress, message));
         return client.callTool(remote.name(), arguments, opts)
                 .map(r -> new ToolResult(r.text(), r.structuredContent(), r.failed()))
-                .onFailure(McpException.class).recoverWithItem(e ->
-                        ToolResult.error("MCP tool " + remote.name() + " failed: " + e.getMessage()));
+                .onFailure(McpException.class)
+                .recoverWithItem(e -> ToolResult.error("MCP tool " + remote.name() + " failed: " + e.getMessage()));
     }
 }

@@ -140,12 +140,14 @@ public final class JsonRpcPeer implements Transport.Listener {
             JsonNode id = LongNode.valueOf(idValue);
             String key = key(id);
             ObjectNode p = params == null ? Json.MAPPER.createObjectNode() : params.deepCopy();
-            OutboundCall call = new OutboundCall(id, method, options, scheduler.nanoTime(), emitter::complete, emitter::fail);
+            OutboundCall call =
+                    new OutboundCall(id, method, options, scheduler.nanoTime(), emitter::complete, emitter::fail);
             if (options.onProgress() != null) {
                 (p.get("_meta") instanceof ObjectNode m ? m : p.putObject("_meta")).set("progressToken", id);
             }
             if (closed.get()) {
-                emitter.fail(new McpException(JsonRpcError.CONNECTION_CLOSED, "connection closed: " + transport.describe()));
+                emitter.fail(
+                        new McpException(JsonRpcError.CONNECTION_CLOSED, "connection closed: " + transport.describe()));
                 return;
             }
             outbound.put(key, call);
@@ -158,7 +160,8 @@ public final class JsonRpcPeer implements Transport.Listener {
                 }
             });
             String frame = new JsonRpcMessage.Request(id, method, p).encode();
-            CompletionStage<Void> sent = relatedRequestId == null ? transport.send(frame) : transport.send(frame, relatedRequestId, false);
+            CompletionStage<Void> sent =
+                    relatedRequestId == null ? transport.send(frame) : transport.send(frame, relatedRequestId, false);
             sent.whenComplete((v, err) -> {
                 if (err != null && outbound.remove(key) != null) {
                     call.cancelTimer();
@@ -196,9 +199,12 @@ public final class JsonRpcPeer implements Transport.Listener {
         JsonNode total = params.get("total");
         JsonNode message = params.get("message");
         try {
-            call.options.onProgress().onProgress(params.path("progress").asDouble(),
-                    total != null && total.isNumber() ? total.asDouble() : null,
-                    message != null && message.isTextual() ? message.textValue() : null);
+            call.options
+                    .onProgress()
+                    .onProgress(
+                            params.path("progress").asDouble(),
+                            total != null && total.isNumber() ? total.asDouble() : null,
+                            message != null && message.isTextual() ? message.textValue() : null);
         } catch (RuntimeException e) {
             LOG.debugf(e, "%s: progress listener failed", name);
         }
@@ -267,11 +273,19 @@ public final class JsonRpcPeer implements Transport.Listener {
         JsonNode id = request.id();
         RequestHandler handler = requestHandlers.get(request.method());
         if (handler == null) {
-            send(JsonRpcMessage.Response.error(id, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()), id, true);
+            send(
+                    JsonRpcMessage.Response.error(
+                            id, JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + request.method()),
+                    id,
+                    true);
             return;
         }
         if (request.params() != null && !request.params().isObject()) {
-            send(JsonRpcMessage.Response.error(id, JsonRpcError.INVALID_PARAMS, "Invalid params: params must be an object"), id, true);
+            send(
+                    JsonRpcMessage.Response.error(
+                            id, JsonRpcError.INVALID_PARAMS, "Invalid params: params must be an object"),
+                    id,
+                    true);
             return;
         }
         RequestContext ctx = new RequestContext(this, id, request.method(), request.params());
@@ -283,8 +297,13 @@ public final class JsonRpcPeer implements Transport.Listener {
         String key = key(id);
         InboundCall call = new InboundCall();
         if (inbound.putIfAbsent(key, call) != null) {
-            send(JsonRpcMessage.Response.error(id, JsonRpcError.INVALID_REQUEST,
-                    "Invalid Request: id " + id + " is already in use by a request in flight"), id, true);
+            send(
+                    JsonRpcMessage.Response.error(
+                            id,
+                            JsonRpcError.INVALID_REQUEST,
+                            "Invalid Request: id " + id + " is already in use by a request in flight"),
+                    id,
+                    true);
             return;
         }
         HANDLERS.execute(() -> {
@@ -294,9 +313,10 @@ public final class JsonRpcPeer implements Transport.Listener {
             } catch (RuntimeException e) {
                 result = Uni.createFrom().failure(e);
             }
-            Cancellable running = result.subscribe().with(
-                    value -> answer(key, call, JsonRpcMessage.Response.ok(id, value)),
-                    failure -> answer(key, call, JsonRpcMessage.Response.error(id, toError(failure))));
+            Cancellable running = result.subscribe()
+                    .with(
+                            value -> answer(key, call, JsonRpcMessage.Response.ok(id, value)),
+                            failure -> answer(key, call, JsonRpcMessage.Response.error(id, toError(failure))));
             call.attach(running);
         });
     }
@@ -391,7 +411,12 @@ public final class JsonRpcPeer implements Transport.Listener {
         final long startNanos;
         private Cancellable timer;
 
-        OutboundCall(JsonNode id, String method, RequestOptions options, long startNanos, Consumer<JsonNode> onResult,
+        OutboundCall(
+                JsonNode id,
+                String method,
+                RequestOptions options,
+                long startNanos,
+                Consumer<JsonNode> onResult,
                 Consumer<Throwable> onFailure) {
             this.id = id;
             this.method = method;
@@ -404,14 +429,19 @@ public final class JsonRpcPeer implements Transport.Listener {
         synchronized void armTimeout(JsonRpcPeer peer) {
             cancelTimer();
             long now = peer.scheduler.nanoTime();
-            long timeout = options.timeout() == null ? Long.MAX_VALUE : options.timeout().toNanos();
-            long capLeft = options.maxTotal() == null ? Long.MAX_VALUE : options.maxTotal().toNanos() - (now - startNanos);
+            long timeout = options.timeout() == null
+                    ? Long.MAX_VALUE
+                    : options.timeout().toNanos();
+            long capLeft = options.maxTotal() == null
+                    ? Long.MAX_VALUE
+                    : options.maxTotal().toNanos() - (now - startNanos);
             long delay = Math.min(timeout, capLeft);
             if (delay == Long.MAX_VALUE) {
                 return;
             }
             String why = delay == capLeft && capLeft < timeout
-                    ? "hard cap of " + options.maxTotal() + " reached" : "no answer within " + options.timeout();
+                    ? "hard cap of " + options.maxTotal() + " reached"
+                    : "no answer within " + options.timeout();
             timer = peer.scheduler.schedule(() -> peer.timeout(this, why), Math.max(0, delay));
         }
 

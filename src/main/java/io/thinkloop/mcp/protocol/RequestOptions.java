@@ -7,8 +7,10 @@ import java.time.Duration;
  * each progress notification, but never past {@code maxTotal}. {@code onProgress} (may be null) asks
  * the peer for progress by adding {@code _meta.progressToken}.
  */
-public record RequestOptions(Duration timeout, Duration maxTotal, boolean resetOnProgress, ProgressListener onProgress) {
-    public static final RequestOptions DEFAULT = new RequestOptions(Duration.ofSeconds(60), Duration.ofMinutes(10), true, null);
+public record RequestOptions(
+        Duration timeout, Duration maxTotal, boolean resetOnProgress, ProgressListener onProgress) {
+    public static final RequestOptions DEFAULT =
+            new RequestOptions(Duration.ofSeconds(60), Duration.ofMinutes(10), true, null);
 
     public RequestOptions withProgress(ProgressListener listener) {
         return new RequestOptions(timeout, maxTotal, resetOnProgress, listener);

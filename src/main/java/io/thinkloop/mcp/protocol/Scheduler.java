@@ -31,8 +31,7 @@ public interface Scheduler {
             return t;
         });
 
-        private SystemScheduler() {
-        }
+        private SystemScheduler() {}
 
         @Override
         public long nanoTime() {

@@ -41,8 +41,14 @@ public final class McpServer {
      * @param maxArgumentErrors schema errors reported for one call's arguments; validation of a large argument
      * stops at the first error, so a big invalid request cannot turn into a bigger reply
      */
-    public record Limits(int maxInFlight, double ratePerSecond, Duration callTimeout, Map<String, Duration> callTimeouts,
-                         long maxResultBytes, long maxQueuedBytes, int maxArgumentErrors) {
+    public record Limits(
+            int maxInFlight,
+            double ratePerSecond,
+            Duration callTimeout,
+            Map<String, Duration> callTimeouts,
+            long maxResultBytes,
+            long maxQueuedBytes,
+            int maxArgumentErrors) {
         /** No limits except the bounded argument validation: what standalone servers and tests get by default. */
         public static final Limits NONE = new Limits(0, 0, null, Map.of(), 0, 0, 5);
 
@@ -77,12 +83,18 @@ public final class McpServer {
     }
 
     /** A server of tools and of resources, resource templates and prompts ({@link ServerContent}). */
-    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize) {
+    public McpServer(
+            Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize) {
         this(serverInfo, instructions, tools, content, pageSize, Limits.NONE);
     }
 
-    public McpServer(Implementation serverInfo, String instructions, ToolCatalog tools, ServerContent content, int pageSize,
-                     Limits limits) {
+    public McpServer(
+            Implementation serverInfo,
+            String instructions,
+            ToolCatalog tools,
+            ServerContent content,
+            int pageSize,
+            Limits limits) {
         this.content = content;
         this.serverInfo = serverInfo;
         this.instructions = instructions;
@@ -164,7 +176,8 @@ public final class McpServer {
         }
         String title = tool instanceof McpToolMetadata m ? m.title() : null;
         JsonNode annotations = tool instanceof McpToolMetadata m ? m.annotations() : null;
-        return new McpTool(tool.spec().name(), title, tool.spec().description(), input, tool.outputSchema(), annotations, null);
+        return new McpTool(
+                tool.spec().name(), title, tool.spec().description(), input, tool.outputSchema(), annotations, null);
     }
 
     /** The compiled input schema of a tool, or null when it has none we can compile (then nothing is checked). */

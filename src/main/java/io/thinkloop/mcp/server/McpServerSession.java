@@ -1,6 +1,5 @@
 package io.thinkloop.mcp.server;
 
-import io.thinkloop.mcp.protocol.RequestOptions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +11,7 @@ import io.thinkloop.json.Json;
 import io.thinkloop.mcp.protocol.JsonRpcPeer;
 import io.thinkloop.mcp.protocol.McpException;
 import io.thinkloop.mcp.protocol.RequestContext;
+import io.thinkloop.mcp.protocol.RequestOptions;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.mcp.types.McpMethods;
 import io.thinkloop.mcp.types.ProtocolVersions;
@@ -28,7 +28,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 
 /**
  * One client's MCP session: {@code initialize} negotiates the version and must come first (except for
@@ -37,8 +36,10 @@ import java.util.stream.Collectors;
  * and cancellation), {@code logging/setLevel}.
  */
 public final class McpServerSession {
-    static final List<String> LOG_LEVELS = List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
-    private static final Set<String> ALWAYS_ALLOWED = Set.of(McpMethods.INITIALIZE, McpMethods.PING, McpMethods.SERVER_DISCOVER);
+    static final List<String> LOG_LEVELS =
+            List.of("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency");
+    private static final Set<String> ALWAYS_ALLOWED =
+            Set.of(McpMethods.INITIALIZE, McpMethods.PING, McpMethods.SERVER_DISCOVER);
 
     private final McpServer server;
     private final JsonRpcPeer peer;
@@ -50,6 +51,7 @@ public final class McpServerSession {
     private final McpServer.Limits limits;
     /** Token bucket of {@link McpServer.Limits#ratePerSecond()}; touched only by the serial gate. */
     private double rateTokens;
+
     private long rateNanos = System.nanoTime();
     private final Set<String> subscriptions = ConcurrentHashMap.newKeySet();
 
@@ -66,15 +68,30 @@ public final class McpServerSession {
                 .onRequest(McpMethods.TOOLS_LIST, this::listTools)
                 .onRequest(McpMethods.TOOLS_CALL, this::callTool)
                 .onRequest(McpMethods.LOGGING_SET_LEVEL, this::setLevel)
-                .onRequest(McpMethods.RESOURCES_LIST, ctx -> item(ServerContentDispatch.listResources(server.content(), ctx.params(), server.pageSize())))
-                .onRequest(McpMethods.RESOURCES_TEMPLATES_LIST, ctx -> item(ServerContentDispatch.listTemplates(server.content(), ctx.params(), server.pageSize())))
-                .onRequest(McpMethods.RESOURCES_READ, ctx -> item(ServerContentDispatch.read(server.content(), ctx.params())))
+                .onRequest(
+                        McpMethods.RESOURCES_LIST,
+                        ctx -> item(
+                                ServerContentDispatch.listResources(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(
+                        McpMethods.RESOURCES_TEMPLATES_LIST,
+                        ctx -> item(
+                                ServerContentDispatch.listTemplates(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(
+                        McpMethods.RESOURCES_READ,
+                        ctx -> item(ServerContentDispatch.read(server.content(), ctx.params())))
                 .onRequest(McpMethods.RESOURCES_SUBSCRIBE, ctx -> subscribe(ctx, true))
                 .onRequest(McpMethods.RESOURCES_UNSUBSCRIBE, ctx -> subscribe(ctx, false))
-                .onRequest(McpMethods.PROMPTS_LIST, ctx -> item(ServerContentDispatch.listPrompts(server.content(), ctx.params(), server.pageSize())))
-                .onRequest(McpMethods.PROMPTS_GET, ctx -> item(ServerContentDispatch.getPrompt(server.content(), ctx.params())))
-                .onRequest(McpMethods.COMPLETION_COMPLETE, ctx -> item(ServerContentDispatch.complete(server.content(), ctx.params())))
-                .onNotification(McpMethods.INITIALIZED, p -> { });
+                .onRequest(
+                        McpMethods.PROMPTS_LIST,
+                        ctx -> item(
+                                ServerContentDispatch.listPrompts(server.content(), ctx.params(), server.pageSize())))
+                .onRequest(
+                        McpMethods.PROMPTS_GET,
+                        ctx -> item(ServerContentDispatch.getPrompt(server.content(), ctx.params())))
+                .onRequest(
+                        McpMethods.COMPLETION_COMPLETE,
+                        ctx -> item(ServerContentDispatch.complete(server.content(), ctx.params())))
+                .onNotification(McpMethods.INITIALIZED, p -> {});
     }
 
     public String id() {
@@ -104,12 +121,17 @@ public final class McpServerSession {
         }
         String stateless = ProtocolVersions.fromMeta(ctx.params());
         if (stateless != null && !ProtocolVersions.ALL.contains(stateless)) {
-            return new JsonRpcError(JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version: " + stateless,
-                    Json.MAPPER.createObjectNode().put("requested", stateless)
+            return new JsonRpcError(
+                    JsonRpcError.UNSUPPORTED_PROTOCOL_VERSION,
+                    "Unsupported protocol version: " + stateless,
+                    Json.MAPPER
+                            .createObjectNode()
+                            .put("requested", stateless)
                             .set("supported", Json.MAPPER.valueToTree(ProtocolVersions.ALL)));
         }
         if (protocolVersion == null && stateless == null && !ALWAYS_ALLOWED.contains(ctx.method())) {
-            return JsonRpcError.of(JsonRpcError.INVALID_REQUEST,
+            return JsonRpcError.of(
+                    JsonRpcError.INVALID_REQUEST,
                     "Invalid Request: session not initialized (send initialize first, or name the protocol version in _meta)");
         }
         return null;
@@ -121,8 +143,10 @@ public final class McpServerSession {
      */
     private synchronized JsonRpcError limit() {
         if (limits.maxInFlight() > 0 && peer.inboundInFlight() >= limits.maxInFlight()) {
-            return new JsonRpcError(JsonRpcError.LIMIT_EXCEEDED, "Too many requests in flight: at most " + limits.maxInFlight()
-                    + " per connection; wait for an answer before sending more",
+            return new JsonRpcError(
+                    JsonRpcError.LIMIT_EXCEEDED,
+                    "Too many requests in flight: at most " + limits.maxInFlight()
+                            + " per connection; wait for an answer before sending more",
                     Json.MAPPER.createObjectNode().put("limit", "in_flight").put("max", limits.maxInFlight()));
         }
         if (limits.ratePerSecond() > 0) {
@@ -131,8 +155,10 @@ public final class McpServerSession {
             rateTokens = Math.min(burst, rateTokens + (now - rateNanos) / 1e9 * limits.ratePerSecond());
             rateNanos = now;
             if (rateTokens < 1) {
-                return new JsonRpcError(JsonRpcError.LIMIT_EXCEEDED, "Rate limit: at most " + limits.ratePerSecond()
-                        + " requests per second per connection; slow down",
+                return new JsonRpcError(
+                        JsonRpcError.LIMIT_EXCEEDED,
+                        "Rate limit: at most " + limits.ratePerSecond()
+                                + " requests per second per connection; slow down",
                         Json.MAPPER.createObjectNode().put("limit", "rate").put("max", limits.ratePerSecond()));
             }
             rateTokens -= 1;
@@ -144,7 +170,8 @@ public final class McpServerSession {
         JsonNode params = ctx.params() == null ? Json.MAPPER.createObjectNode() : ctx.params();
         JsonNode requested = params.get("protocolVersion");
         if (requested == null || !requested.isTextual()) {
-            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: initialize needs protocolVersion (a string)");
+            throw new McpException(
+                    JsonRpcError.INVALID_PARAMS, "Invalid params: initialize needs protocolVersion (a string)");
         }
         if (protocolVersion != null) {
             throw new McpException(JsonRpcError.INVALID_REQUEST, "Invalid Request: session already initialized");
@@ -221,7 +248,8 @@ public final class McpServerSession {
     /** {@code notifications/resources/updated} if this session subscribed to {@code uri}. */
     void resourceUpdated(String uri) {
         if (subscriptions.contains(uri) && peer.isOpen()) {
-            peer.notify(McpMethods.RESOURCES_UPDATED, Json.MAPPER.createObjectNode().put("uri", uri));
+            peer.notify(
+                    McpMethods.RESOURCES_UPDATED, Json.MAPPER.createObjectNode().put("uri", uri));
         }
     }
 
@@ -247,8 +275,11 @@ public final class McpServerSession {
         ArrayNode list = result.putArray(field);
         all.subList(offset, end).forEach(list::add);
         if (end < all.size()) {
-            result.put("nextCursor", Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
+            result.put(
+                    "nextCursor",
+                    Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(("o:" + end).getBytes(StandardCharsets.UTF_8)));
         }
         return result;
     }
@@ -260,7 +291,9 @@ public final class McpServerSession {
     }
 
     private Uni<JsonNode> listTools(RequestContext ctx) {
-        List<JsonNode> all = server.tools().list().stream().map(t -> (JsonNode) Json.MAPPER.valueToTree(McpServer.describe(t))).toList();
+        List<JsonNode> all = server.tools().list().stream()
+                .map(t -> (JsonNode) Json.MAPPER.valueToTree(McpServer.describe(t)))
+                .toList();
         return item(page(all, "tools", ctx.params(), server.pageSize()));
     }
 
@@ -298,7 +331,8 @@ public final class McpServerSession {
             String problems = problems(schema, args, limits.maxArgumentErrors());
             if (problems != null) {
                 // Input errors are tool errors (2025-11-25): the model reads them and can correct its call.
-                return Uni.createFrom().item(toJson(ToolResult.error("Invalid arguments for " + name.textValue() + ": " + problems)));
+                return Uni.createFrom()
+                        .item(toJson(ToolResult.error("Invalid arguments for " + name.textValue() + ": " + problems)));
             }
         }
         String toolName = name.textValue();
@@ -339,7 +373,10 @@ public final class McpServerSession {
                 return Uni.createFrom().failure(e);
             }
         }
-        ToolCallContext tcc = new ToolCallContext(id, null, ctx.id().asText(),
+        ToolCallContext tcc = new ToolCallContext(
+                id,
+                null,
+                ctx.id().asText(),
                 (progress, message) -> ctx.progress(progress == null ? 0 : progress, null, message));
         Uni<ToolResult> running;
         try {
@@ -347,10 +384,15 @@ public final class McpServerSession {
         } catch (RuntimeException e) {
             running = Uni.createFrom().failure(e);
         }
-        return running
-                .onFailure().recoverWithItem(e -> {
-                    log("error", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)), ctx);
-                    return ToolResult.error("Tool " + toolName + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+        return running.onFailure()
+                .recoverWithItem(e -> {
+                    log(
+                            "error",
+                            "tools",
+                            Json.MAPPER.createObjectNode().put("tool", toolName).put("error", String.valueOf(e)),
+                            ctx);
+                    return ToolResult.error("Tool " + toolName + " failed: "
+                            + (e.getMessage() == null ? e.toString() : e.getMessage()));
                 })
                 .map(McpServerSession::toJson);
     }
@@ -364,7 +406,10 @@ public final class McpServerSession {
         Duration budget = limits.budget(toolName);
         if (budget != null && !budget.isZero() && !budget.isNegative()) {
             call = call.ifNoItem().after(budget).recoverWithItem(() -> {
-                log("warning", "tools", Json.MAPPER.createObjectNode().put("tool", toolName).put("error", "time budget exceeded"));
+                log(
+                        "warning",
+                        "tools",
+                        Json.MAPPER.createObjectNode().put("tool", toolName).put("error", "time budget exceeded"));
                 return toJson(ToolResult.error("Tool " + toolName + " did not finish within its time budget of "
                         + budget.toMillis() + " ms and was cancelled"));
             });
@@ -375,8 +420,10 @@ public final class McpServerSession {
         }
         return call.map(result -> {
             long size = jsonSize(result, maxBytes);
-            return size <= maxBytes ? result : toJson(ToolResult.error("Tool " + toolName + " returned a result larger than the limit of "
-                    + maxBytes + " bytes; ask for less (a narrower query, fewer items)"));
+            return size <= maxBytes
+                    ? result
+                    : toJson(ToolResult.error("Tool " + toolName + " returned a result larger than the limit of "
+                            + maxBytes + " bytes; ask for less (a narrower query, fewer items)"));
         });
     }
 
@@ -429,7 +476,8 @@ public final class McpServerSession {
     static String problems(JsonSchema schema, JsonNode args, int maxErrors) {
         List<String> first;
         try {
-            first = messages(schema.validate(args, ctx -> ctx.getExecutionConfig().setFailFast(true)));
+            first = messages(
+                    schema.validate(args, ctx -> ctx.getExecutionConfig().setFailFast(true)));
         } catch (FailFastAssertionException e) {
             first = messages(e.getValidationMessages());
         }
@@ -450,7 +498,9 @@ public final class McpServerSession {
     static final int FULL_VALIDATION_NODES = 1000;
 
     private static List<String> messages(Set<ValidationMessage> set) {
-        return set == null ? List.of() : set.stream().map(ValidationMessage::getMessage).sorted().toList();
+        return set == null
+                ? List.of()
+                : set.stream().map(ValidationMessage::getMessage).sorted().toList();
     }
 
     /** Whether the tree has fewer than {@code max} values, counted without walking past {@code max}. */

@@ -18,8 +18,8 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -88,7 +88,10 @@ public final class McpStreamableHttp {
         } else if (method == HttpMethod.DELETE) {
             delete(req);
         } else {
-            req.response().setStatusCode(405).putHeader("Allow", "GET, POST, DELETE").end();
+            req.response()
+                    .setStatusCode(405)
+                    .putHeader("Allow", "GET, POST, DELETE")
+                    .end();
         }
     }
 
@@ -105,7 +108,10 @@ public final class McpStreamableHttp {
         req.handler(chunk -> {
             if (body.length() + chunk.length() > maxBodyBytes) {
                 if (!req.response().ended()) {
-                    error(req.response().putHeader("Connection", "close"), 413, JsonRpcError.INVALID_REQUEST,
+                    error(
+                            req.response().putHeader("Connection", "close"),
+                            413,
+                            JsonRpcError.INVALID_REQUEST,
                             "Payload Too Large: at most " + maxBodyBytes + " bytes per message");
                 }
             } else {
@@ -123,23 +129,40 @@ public final class McpStreamableHttp {
         HttpServerResponse res = req.response();
         String contentType = req.getHeader("Content-Type");
         if (contentType == null || !contentType.toLowerCase(Locale.ROOT).contains("application/json")) {
-            error(res, 415, JsonRpcError.INVALID_REQUEST, "Unsupported Media Type: POST a JSON-RPC message as application/json");
+            error(
+                    res,
+                    415,
+                    JsonRpcError.INVALID_REQUEST,
+                    "Unsupported Media Type: POST a JSON-RPC message as application/json");
             return;
         }
         Accept accept = Accept.of(req.getHeader("Accept"));
         if (!accept.json && !accept.sse) {
-            error(res, 406, JsonRpcError.INVALID_REQUEST, "Not Acceptable: accept application/json and text/event-stream");
+            error(
+                    res,
+                    406,
+                    JsonRpcError.INVALID_REQUEST,
+                    "Not Acceptable: accept application/json and text/event-stream");
             return;
         }
         String version = req.getHeader(VERSION_HEADER);
         if (version != null && !ProtocolVersions.ALL.contains(version)) {
-            error(res, 400, JsonRpcError.INVALID_REQUEST, "Bad Request: unsupported " + VERSION_HEADER + ": " + version);
+            error(
+                    res,
+                    400,
+                    JsonRpcError.INVALID_REQUEST,
+                    "Bad Request: unsupported " + VERSION_HEADER + ": " + version);
             return;
         }
         Decoded decoded = JsonRpcCodec.decode(body);
         if (decoded instanceof Decoded.Invalid invalid) {
-            String reply = invalid.reply() != null ? invalid.reply().encode()
-                    : JsonRpcMessage.Response.error(Json.MAPPER.nullNode(), JsonRpcError.INVALID_REQUEST, "Invalid Request: " + invalid.reason()).encode();
+            String reply = invalid.reply() != null
+                    ? invalid.reply().encode()
+                    : JsonRpcMessage.Response.error(
+                                    Json.MAPPER.nullNode(),
+                                    JsonRpcError.INVALID_REQUEST,
+                                    "Invalid Request: " + invalid.reason())
+                            .encode();
             res.setStatusCode(400).putHeader("Content-Type", "application/json").end(reply);
             return;
         }
@@ -148,9 +171,14 @@ public final class McpStreamableHttp {
         HttpSession session;
         if (sid == null) {
             boolean init = message instanceof JsonRpcMessage.Request r && McpMethods.INITIALIZE.equals(r.method());
-            boolean stateless = message instanceof JsonRpcMessage.Request r && ProtocolVersions.fromMeta(r.params()) != null;
+            boolean stateless =
+                    message instanceof JsonRpcMessage.Request r && ProtocolVersions.fromMeta(r.params()) != null;
             if (!init && !stateless) {
-                error(res, 400, JsonRpcError.INVALID_REQUEST, "Bad Request: " + SESSION_HEADER + " header required (initialize first)");
+                error(
+                        res,
+                        400,
+                        JsonRpcError.INVALID_REQUEST,
+                        "Bad Request: " + SESSION_HEADER + " header required (initialize first)");
                 return;
             }
             if (sessions.size() >= options.maxSessions()) {
@@ -164,7 +192,11 @@ public final class McpStreamableHttp {
         } else {
             session = sessions.get(sid);
             if (session == null) {
-                error(res, 404, JsonRpcError.INVALID_REQUEST, "Not Found: no session " + sid + " (it ended or never existed; initialize again)");
+                error(
+                        res,
+                        404,
+                        JsonRpcError.INVALID_REQUEST,
+                        "Not Found: no session " + sid + " (it ended or never existed; initialize again)");
                 return;
             }
         }
@@ -172,7 +204,9 @@ public final class McpStreamableHttp {
         switch (message) {
             case JsonRpcMessage.Request r -> session.request(r, body, res, accept);
             case JsonRpcMessage.Notification n -> {
-                if (McpMethods.CANCELLED.equals(n.method()) && n.params() != null && n.params().has("requestId")) {
+                if (McpMethods.CANCELLED.equals(n.method())
+                        && n.params() != null
+                        && n.params().has("requestId")) {
                     session.cancelled(n.params().get("requestId"));
                 }
                 session.deliver(body);
@@ -188,7 +222,11 @@ public final class McpStreamableHttp {
     private void get(HttpServerRequest req) {
         HttpServerResponse res = req.response();
         if (!Accept.of(req.getHeader("Accept")).sse) {
-            error(res, 406, JsonRpcError.INVALID_REQUEST, "Not Acceptable: GET opens an SSE stream; accept text/event-stream");
+            error(
+                    res,
+                    406,
+                    JsonRpcError.INVALID_REQUEST,
+                    "Not Acceptable: GET opens an SSE stream; accept text/event-stream");
             return;
         }
         HttpSession session = existing(req, res);
@@ -223,7 +261,8 @@ public final class McpStreamableHttp {
     private HttpSession open(boolean ephemeral, HttpServerRequest req) {
         byte[] random = new byte[24];
         RANDOM.nextBytes(random);
-        HttpSession session = new HttpSession(HexFormat.of().formatHex(random), ephemeral, "http " + req.remoteAddress());
+        HttpSession session =
+                new HttpSession(HexFormat.of().formatHex(random), ephemeral, "http " + req.remoteAddress());
         sessions.put(session.id, session);
         server.connect(session);
         return session;
@@ -240,8 +279,10 @@ public final class McpStreamableHttp {
     }
 
     private static void error(HttpServerResponse res, int status, int code, String message) {
-        res.setStatusCode(status).putHeader("Content-Type", "application/json")
-                .end(JsonRpcMessage.Response.error(Json.MAPPER.nullNode(), code, message).encode());
+        res.setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .end(JsonRpcMessage.Response.error(Json.MAPPER.nullNode(), code, message)
+                        .encode());
     }
 
     static String key(JsonNode id) {
@@ -256,13 +297,13 @@ public final class McpStreamableHttp {
             }
             String h = header.toLowerCase(Locale.ROOT);
             boolean any = h.contains("*/*");
-            return new Accept(any || h.contains("application/json") || h.contains("application/*"),
+            return new Accept(
+                    any || h.contains("application/json") || h.contains("application/*"),
                     any || h.contains("text/event-stream") || h.contains("text/*"));
         }
     }
 
-    private record Event(long seq, String data) {
-    }
+    private record Event(long seq, String data) {}
 
     /**
      * One SSE stream of a session: a POST's (for one request) or the GET one (number 0). Events are numbered
@@ -314,9 +355,12 @@ public final class McpStreamableHttp {
         void startSse() {
             if (!sse) {
                 sse = true;
-                live.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache")
+                live.setChunked(true)
+                        .putHeader("Content-Type", "text/event-stream")
+                        .putHeader("Cache-Control", "no-cache")
                         .putHeader("X-Accel-Buffering", "no");
-                // Priming event: an id (and the retry hint) before anything else, so the client can resume from the start.
+                // Priming event: an id (and the retry hint) before anything else, so the client can resume from the
+                // start.
                 live.write("id: " + no + "/0\nretry: " + options.retryMillis() + "\ndata: \n\n");
             }
         }
@@ -394,8 +438,14 @@ public final class McpStreamableHttp {
             String key = key(r.id());
             synchronized (this) {
                 if (byRequest.containsKey(key)) {
-                    res.setStatusCode(400).putHeader("Content-Type", "application/json").end(JsonRpcMessage.Response.error(r.id(),
-                            JsonRpcError.INVALID_REQUEST, "Invalid Request: id " + r.id() + " is already in use by a request in flight").encode());
+                    res.setStatusCode(400)
+                            .putHeader("Content-Type", "application/json")
+                            .end(JsonRpcMessage.Response.error(
+                                            r.id(),
+                                            JsonRpcError.INVALID_REQUEST,
+                                            "Invalid Request: id " + r.id()
+                                                    + " is already in use by a request in flight")
+                                    .encode());
                     return;
                 }
                 Stream s = new Stream(streamNumbers.incrementAndGet(), r.id());
@@ -436,7 +486,11 @@ public final class McpStreamableHttp {
         synchronized void attach(HttpServerResponse res, String lastEventId) {
             if (lastEventId == null || lastEventId.isBlank()) {
                 if (standalone.live != null) {
-                    error(res, 409, JsonRpcError.INVALID_REQUEST, "Conflict: this session's GET stream is already open");
+                    error(
+                            res,
+                            409,
+                            JsonRpcError.INVALID_REQUEST,
+                            "Conflict: this session's GET stream is already open");
                     return;
                 }
                 res.closeHandler(v -> detach(standalone, res));

@@ -43,8 +43,12 @@ public final class McpWebSocketAcceptor {
             tokens = List.of();
         }
         List<String> auths = request.headers().getAll("Authorization");
-        WebSocketAccessPolicy.Verdict verdict = policy.check(origin, host, tokens.isEmpty() ? null : tokens.getFirst(),
-                auths.isEmpty() ? null : auths.getFirst(), subprotocols);
+        WebSocketAccessPolicy.Verdict verdict = policy.check(
+                origin,
+                host,
+                tokens.isEmpty() ? null : tokens.getFirst(),
+                auths.isEmpty() ? null : auths.getFirst(),
+                subprotocols);
         for (int i = 1; i < Math.min(4, tokens.size()) && verdict instanceof WebSocketAccessPolicy.Verdict.Deny; i++) {
             verdict = policy.check(origin, host, tokens.get(i), null, subprotocols);
         }
@@ -61,7 +65,9 @@ public final class McpWebSocketAcceptor {
     /** As {@link #handle(HttpServerRequest)}; {@code onClosed} runs once the session's socket has closed. */
     public void handle(HttpServerRequest request, Runnable onClosed) {
         if (!"websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-            request.response().setStatusCode(426).putHeader("Upgrade", "websocket")
+            request.response()
+                    .setStatusCode(426)
+                    .putHeader("Upgrade", "websocket")
                     .end("MCP over WebSocket: connect with subprotocol mcp\n");
             return;
         }
@@ -71,8 +77,13 @@ public final class McpWebSocketAcceptor {
             return;
         }
         String remote = String.valueOf(request.remoteAddress());
-        request.toWebSocket().onSuccess(ws -> {
-                    McpServerSession session = server.connect(new WebSocketTransport(vertx, ws, "ws " + remote, keepAlive,
+        request.toWebSocket()
+                .onSuccess(ws -> {
+                    McpServerSession session = server.connect(new WebSocketTransport(
+                            vertx,
+                            ws,
+                            "ws " + remote,
+                            keepAlive,
                             server.limits().maxQueuedBytes()));
                     if (onClosed != null) {
                         session.peer().onClose(reason -> onClosed.run());

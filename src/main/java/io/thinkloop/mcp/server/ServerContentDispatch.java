@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcp.protocol.McpException;
-import io.thinkloop.mcp.protocol.RequestContext;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.tools.ServerContent;
 import java.net.URLDecoder;
@@ -28,10 +27,10 @@ import java.util.regex.Pattern;
 final class ServerContentDispatch {
     /** Error code for a resource that does not exist (MCP's resource-not-found). */
     static final int RESOURCE_NOT_FOUND = -32002;
+
     private static final int MAX_COMPLETIONS = 100;
 
-    private ServerContentDispatch() {
-    }
+    private ServerContentDispatch() {}
 
     static ObjectNode listResources(ServerContent c, JsonNode params, int pageSize) {
         List<JsonNode> all = new ArrayList<>();
@@ -47,7 +46,10 @@ final class ServerContentDispatch {
     static ObjectNode listTemplates(ServerContent c, JsonNode params, int pageSize) {
         List<JsonNode> all = new ArrayList<>();
         for (ServerContent.ResourceTemplate t : c.templates()) {
-            ObjectNode o = Json.MAPPER.createObjectNode().put("uriTemplate", t.uriTemplate()).put("name", t.name());
+            ObjectNode o = Json.MAPPER
+                    .createObjectNode()
+                    .put("uriTemplate", t.uriTemplate())
+                    .put("name", t.name());
             putIf(o, "description", t.description());
             putIf(o, "mimeType", t.mimeType());
             all.add(o);
@@ -76,7 +78,9 @@ final class ServerContentDispatch {
     }
 
     private static McpException notFound(String uri, String why) {
-        return new McpException(new JsonRpcError(RESOURCE_NOT_FOUND, "Resource not found: " + uri + (why == null ? "" : " (" + why + ")"),
+        return new McpException(new JsonRpcError(
+                RESOURCE_NOT_FOUND,
+                "Resource not found: " + uri + (why == null ? "" : " (" + why + ")"),
                 Json.MAPPER.createObjectNode().put("uri", uri)));
     }
 
@@ -110,19 +114,25 @@ final class ServerContentDispatch {
 
     static ObjectNode getPrompt(ServerContent c, JsonNode params) {
         String name = requiredText(params, "name");
-        ServerContent.Prompt prompt = c.prompts().stream().filter(p -> p.name().equals(name)).findFirst()
-                .orElseThrow(() -> new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown prompt " + name));
+        ServerContent.Prompt prompt = c.prompts().stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow(
+                        () -> new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown prompt " + name));
         Map<String, String> args = new LinkedHashMap<>();
         JsonNode given = params.get("arguments");
         if (given != null && !given.isNull()) {
             if (!given.isObject()) {
-                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: arguments must be an object of strings");
+                throw new McpException(
+                        JsonRpcError.INVALID_PARAMS, "Invalid params: arguments must be an object of strings");
             }
             given.properties().forEach(e -> args.put(e.getKey(), e.getValue().asText()));
         }
         for (ServerContent.PromptArgument a : prompt.arguments()) {
-            if (a.required() && (args.get(a.name()) == null || args.get(a.name()).isEmpty())) {
-                throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: prompt " + name + " needs argument " + a.name());
+            if (a.required()
+                    && (args.get(a.name()) == null || args.get(a.name()).isEmpty())) {
+                throw new McpException(
+                        JsonRpcError.INVALID_PARAMS, "Invalid params: prompt " + name + " needs argument " + a.name());
             }
         }
         ObjectNode result = Json.MAPPER.createObjectNode();
@@ -139,18 +149,34 @@ final class ServerContentDispatch {
         JsonNode ref = params == null ? null : params.get("ref");
         JsonNode argument = params == null ? null : params.get("argument");
         if (ref == null || !ref.isObject() || argument == null || !argument.isObject()) {
-            throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: completion/complete needs ref and argument");
+            throw new McpException(
+                    JsonRpcError.INVALID_PARAMS, "Invalid params: completion/complete needs ref and argument");
         }
         String argName = argument.path("name").asText("");
         String prefix = argument.path("value").asText("");
-        Map<String, Function<String, List<String>>> completers = switch (ref.path("type").asText()) {
-            case "ref/prompt" -> c.prompts().stream().filter(p -> p.name().equals(ref.path("name").asText())).findFirst()
-                    .map(ServerContent.Prompt::complete)
-                    .orElseThrow(() -> new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown prompt " + ref.path("name").asText()));
-            case "ref/resource" -> c.templates().stream().filter(t -> t.uriTemplate().equals(ref.path("uri").asText())).findFirst()
-                    .map(ServerContent.ResourceTemplate::complete)
-                    .orElseThrow(() -> new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: unknown resource template " + ref.path("uri").asText()));
-            default -> throw new McpException(JsonRpcError.INVALID_PARAMS, "Invalid params: ref.type must be ref/prompt or ref/resource");
+        Map<String, Function<String, List<String>>> completers = switch (ref.path("type")
+                .asText()) {
+            case "ref/prompt" ->
+                c.prompts().stream()
+                        .filter(p -> p.name().equals(ref.path("name").asText()))
+                        .findFirst()
+                        .map(ServerContent.Prompt::complete)
+                        .orElseThrow(() -> new McpException(
+                                JsonRpcError.INVALID_PARAMS,
+                                "Invalid params: unknown prompt "
+                                        + ref.path("name").asText()));
+            case "ref/resource" ->
+                c.templates().stream()
+                        .filter(t -> t.uriTemplate().equals(ref.path("uri").asText()))
+                        .findFirst()
+                        .map(ServerContent.ResourceTemplate::complete)
+                        .orElseThrow(() -> new McpException(
+                                JsonRpcError.INVALID_PARAMS,
+                                "Invalid params: unknown resource template "
+                                        + ref.path("uri").asText()));
+            default ->
+                throw new McpException(
+                        JsonRpcError.INVALID_PARAMS, "Invalid params: ref.type must be ref/prompt or ref/resource");
         };
         Function<String, List<String>> completer = completers == null ? null : completers.get(argName);
         List<String> values = completer == null ? List.of() : completer.apply(prefix);

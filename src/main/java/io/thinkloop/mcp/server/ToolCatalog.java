@@ -1,7 +1,7 @@
 package io.thinkloop.mcp.server;
 
-import java.util.Collections;
 import io.thinkloop.tools.Tool;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

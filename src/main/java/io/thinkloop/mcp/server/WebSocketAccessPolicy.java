@@ -1,8 +1,8 @@
 package io.thinkloop.mcp.server;
 
 import java.net.URI;
-import java.security.MessageDigest;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 
 /**
@@ -32,11 +32,9 @@ public record WebSocketAccessPolicy(String token, List<String> allowedOrigins, b
     }
 
     public sealed interface Verdict {
-        record Allow() implements Verdict {
-        }
+        record Allow() implements Verdict {}
 
-        record Deny(int httpStatus, String reason) implements Verdict {
-        }
+        record Deny(int httpStatus, String reason) implements Verdict {}
     }
 
     public Verdict check(String origin, String queryToken, String authorization, String subprotocols) {
@@ -49,7 +47,9 @@ public record WebSocketAccessPolicy(String token, List<String> allowedOrigins, b
         if (matches(queryToken)) {
             return new Verdict.Allow();
         }
-        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7) && matches(authorization.substring(7).trim())) {
+        if (authorization != null
+                && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+                && matches(authorization.substring(7).trim())) {
             return new Verdict.Allow();
         }
         if (subprotocols != null) {
@@ -64,7 +64,9 @@ public record WebSocketAccessPolicy(String token, List<String> allowedOrigins, b
     }
 
     private boolean matches(String candidate) {
-        return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        return candidate != null
+                && MessageDigest.isEqual(
+                        candidate.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
     }
 
     boolean originAllowed(String origin) {
@@ -83,6 +85,7 @@ public record WebSocketAccessPolicy(String token, List<String> allowedOrigins, b
     }
 
     private static boolean isLoopback(String host) {
-        return host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
+        return host != null
+                && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1"));
     }
 }

@@ -77,11 +77,14 @@ public final class StdioClientConnector implements Connector {
         @Override
         public void start(Listener l) {
             listener = l;
-            Thread.ofVirtual().name("mcp-stdio-out").start(StreamableHttpClientConnector.withOwnClassLoader(this::readStdout));
+            Thread.ofVirtual()
+                    .name("mcp-stdio-out")
+                    .start(StreamableHttpClientConnector.withOwnClassLoader(this::readStdout));
         }
 
         private void readStdout() {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = in.readLine()) != null) {
                     String t = line.strip();
@@ -106,7 +109,8 @@ public final class StdioClientConnector implements Connector {
         }
 
         private void drainStderr() {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader err =
+                    new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = err.readLine()) != null) {
                     LOG.debugf("%s stderr: %s", description, line);

@@ -39,9 +39,11 @@ public final class StreamableHttpClientConnector implements Connector {
     public StreamableHttpClientConnector(URI endpoint, Map<String, String> headers) {
         this.endpoint = endpoint;
         this.headers = headers == null ? Map.of() : Map.copyOf(headers);
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
-                .executor(task -> Thread.ofVirtual().name("mcp-http").start(withOwnClassLoader(task))).build();
+                .executor(task -> Thread.ofVirtual().name("mcp-http").start(withOwnClassLoader(task)))
+                .build();
     }
 
     @Override
@@ -77,42 +79,53 @@ public final class StreamableHttpClientConnector implements Connector {
                     .header("Accept", "application/json, text/event-stream")
                     .POST(HttpRequest.BodyPublishers.ofString(frame, StandardCharsets.UTF_8));
             decorate(req);
-            return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofInputStream()).thenAccept(resp -> {
-                String sid = resp.headers().firstValue("Mcp-Session-Id").orElse(null);
-                if (sid != null) {
-                    sessionId = sid;
-                }
-                int status = resp.statusCode();
-                String type = resp.headers().firstValue("Content-Type").orElse("").toLowerCase();
-                if (status == 202 || status == 204) {
-                    drain(resp.body());
-                } else if (status >= 200 && status < 300 && type.startsWith("text/event-stream")) {
-                    Thread.ofVirtual().name("mcp-sse").start(withOwnClassLoader(() -> readSse(resp.body())));
-                } else if (status >= 200 && status < 300) {
-                    String body = read(resp.body());
-                    if (!body.isBlank()) {
-                        deliver(body);
-                    }
-                } else {
-                    String body = read(resp.body());
-                    if (status == 404 && sessionId != null) {
-                        LOG.debugf("%s: session %s expired", endpoint, sessionId);
-                    }
-                    if (requestId != null) {
-                        deliver(JsonRpcMessage.Response.error(requestId, JsonRpcError.CONNECTION_CLOSED,
-                                "HTTP " + status + " from " + endpoint + ": " + body.strip()).encode());
-                    }
-                    if (status == 404 && sessionId != null) {
-                        close();
-                    }
-                }
-            }).exceptionally(e -> {
-                if (requestId != null) {
-                    deliver(JsonRpcMessage.Response.error(requestId, JsonRpcError.CONNECTION_CLOSED,
-                            "HTTP request to " + endpoint + " failed: " + e.getMessage()).encode());
-                }
-                return null;
-            });
+            return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofInputStream())
+                    .thenAccept(resp -> {
+                        String sid = resp.headers().firstValue("Mcp-Session-Id").orElse(null);
+                        if (sid != null) {
+                            sessionId = sid;
+                        }
+                        int status = resp.statusCode();
+                        String type = resp.headers()
+                                .firstValue("Content-Type")
+                                .orElse("")
+                                .toLowerCase();
+                        if (status == 202 || status == 204) {
+                            drain(resp.body());
+                        } else if (status >= 200 && status < 300 && type.startsWith("text/event-stream")) {
+                            Thread.ofVirtual().name("mcp-sse").start(withOwnClassLoader(() -> readSse(resp.body())));
+                        } else if (status >= 200 && status < 300) {
+                            String body = read(resp.body());
+                            if (!body.isBlank()) {
+                                deliver(body);
+                            }
+                        } else {
+                            String body = read(resp.body());
+                            if (status == 404 && sessionId != null) {
+                                LOG.debugf("%s: session %s expired", endpoint, sessionId);
+                            }
+                            if (requestId != null) {
+                                deliver(JsonRpcMessage.Response.error(
+                                                requestId,
+                                                JsonRpcError.CONNECTION_CLOSED,
+                                                "HTTP " + status + " from " + endpoint + ": " + body.strip())
+                                        .encode());
+                            }
+                            if (status == 404 && sessionId != null) {
+                                close();
+                            }
+                        }
+                    })
+                    .exceptionally(e -> {
+                        if (requestId != null) {
+                            deliver(JsonRpcMessage.Response.error(
+                                            requestId,
+                                            JsonRpcError.CONNECTION_CLOSED,
+                                            "HTTP request to " + endpoint + " failed: " + e.getMessage())
+                                    .encode());
+                        }
+                        return null;
+                    });
         }
 
         private void decorate(HttpRequest.Builder req) {
@@ -130,8 +143,10 @@ public final class StreamableHttpClientConnector implements Connector {
             if (protocolVersion == null && body.contains("protocolVersion")) {
                 try {
                     JsonNode n = Json.MAPPER.readTree(body);
-                    if (n.path("result").path("protocolVersion").isTextual() && n.path("result").has("serverInfo")) {
-                        protocolVersion = n.path("result").path("protocolVersion").textValue();
+                    if (n.path("result").path("protocolVersion").isTextual()
+                            && n.path("result").has("serverInfo")) {
+                        protocolVersion =
+                                n.path("result").path("protocolVersion").textValue();
                         Thread.ofVirtual().name("mcp-http-get").start(withOwnClassLoader(this::openStandaloneStream));
                     }
                 } catch (IOException | RuntimeException ignored) {
@@ -205,7 +220,8 @@ public final class StreamableHttpClientConnector implements Connector {
                 }
             }
             if (sessionId != null) {
-                HttpRequest.Builder del = HttpRequest.newBuilder(endpoint).DELETE().timeout(Duration.ofSeconds(2));
+                HttpRequest.Builder del =
+                        HttpRequest.newBuilder(endpoint).DELETE().timeout(Duration.ofSeconds(2));
                 decorate(del);
                 http.sendAsync(del.build(), HttpResponse.BodyHandlers.discarding());
             }

@@ -29,7 +29,8 @@ public final class WebSocketClientConnector implements Connector {
     private final WebSocketClient client;
     private final boolean tokenInSubprotocol;
 
-    public WebSocketClientConnector(Vertx vertx, URI uri, String token, Map<String, String> headers, int maxMessageSize, Duration keepAlive) {
+    public WebSocketClientConnector(
+            Vertx vertx, URI uri, String token, Map<String, String> headers, int maxMessageSize, Duration keepAlive) {
         this(vertx, uri, token, headers, maxMessageSize, keepAlive, false);
     }
 
@@ -37,8 +38,14 @@ public final class WebSocketClientConnector implements Connector {
      * With {@code tokenInSubprotocol} the token travels as a second offered subprotocol {@code bearer.TOKEN}
      * (the server still selects {@code mcp}) instead of the query string and header.
      */
-    public WebSocketClientConnector(Vertx vertx, URI uri, String token, Map<String, String> headers, int maxMessageSize,
-                                    Duration keepAlive, boolean tokenInSubprotocol) {
+    public WebSocketClientConnector(
+            Vertx vertx,
+            URI uri,
+            String token,
+            Map<String, String> headers,
+            int maxMessageSize,
+            Duration keepAlive,
+            boolean tokenInSubprotocol) {
         this.tokenInSubprotocol = tokenInSubprotocol;
         this.vertx = vertx;
         this.uri = uri;
@@ -60,9 +67,11 @@ public final class WebSocketClientConnector implements Connector {
         String target = uri.toString();
         boolean hasToken = token != null && !token.isEmpty();
         if (hasToken && !tokenInSubprotocol) {
-            target += (uri.getRawQuery() == null ? "?" : "&") + "token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
+            target += (uri.getRawQuery() == null ? "?" : "&") + "token="
+                    + URLEncoder.encode(token, StandardCharsets.UTF_8);
         }
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(target).addSubProtocol(WebSocketTransport.SUBPROTOCOL);
+        WebSocketConnectOptions options =
+                new WebSocketConnectOptions().setAbsoluteURI(target).addSubProtocol(WebSocketTransport.SUBPROTOCOL);
         headers.forEach(options::addHeader);
         if (hasToken && tokenInSubprotocol) {
             options.addSubProtocol("bearer." + token);

@@ -44,7 +44,8 @@ public final class WebSocketTransport implements Transport {
     }
 
     /** As above, closing the connection (4008) when more than {@code maxQueuedBytes} (0: no bound) wait to be written. */
-    public WebSocketTransport(Vertx vertx, WebSocketBase ws, String description, Duration keepAlive, long maxQueuedBytes) {
+    public WebSocketTransport(
+            Vertx vertx, WebSocketBase ws, String description, Duration keepAlive, long maxQueuedBytes) {
         this.maxQueuedBytes = maxQueuedBytes;
         this.vertx = vertx;
         this.ws = ws;
@@ -61,12 +62,16 @@ public final class WebSocketTransport implements Transport {
                 closeReason = t.getClass().getSimpleName() + ": " + msg;
             }
             if (!ws.isClosed()) {
-                boolean tooBig = msg.contains("too big") || msg.contains("exceed") || t.getClass().getSimpleName().contains("TooLong");
+                boolean tooBig = msg.contains("too big")
+                        || msg.contains("exceed")
+                        || t.getClass().getSimpleName().contains("TooLong");
                 ws.close(tooBig ? CLOSE_TOO_BIG : (short) 1011, tooBig ? "message too big" : "transport error");
             }
         });
-        ws.closeHandler(v -> finish(closeReason != null ? closeReason
-                : "closed by peer" + (ws.closeStatusCode() == null ? "" : " (" + ws.closeStatusCode() + ")")));
+        ws.closeHandler(v -> finish(
+                closeReason != null
+                        ? closeReason
+                        : "closed by peer" + (ws.closeStatusCode() == null ? "" : " (" + ws.closeStatusCode() + ")")));
         if (keepAlive != null && !keepAlive.isZero()) {
             long interval = Math.max(10, keepAlive.toMillis());
             pingTimer = vertx.setPeriodic(interval, id -> {
@@ -120,7 +125,8 @@ public final class WebSocketTransport implements Transport {
         if (queued.addAndGet(size) > maxQueuedBytes) {
             queued.addAndGet(-size);
             slowConsumer();
-            return CompletableFuture.failedFuture(new IllegalStateException("WebSocket closed: the peer does not read"));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("WebSocket closed: the peer does not read"));
         }
         return ws.writeTextMessage(frame).andThen(ar -> queued.addAndGet(-size)).toCompletionStage();
     }

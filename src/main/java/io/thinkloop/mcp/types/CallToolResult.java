@@ -19,7 +19,10 @@ public record CallToolResult(List<JsonNode> content, JsonNode structuredContent,
                 if (!sb.isEmpty()) {
                     sb.append('\n');
                 }
-                sb.append("text".equals(block.path("type").asText()) ? block.path("text").asText() : block.toString());
+                sb.append(
+                        "text".equals(block.path("type").asText())
+                                ? block.path("text").asText()
+                                : block.toString());
             }
         }
         if (sb.isEmpty() && structuredContent != null) {

@@ -5,10 +5,8 @@ package io.thinkloop.mcp.types;
  * could be read, else JSON null), or nothing to say (an invalid message that must not be answered).
  */
 public sealed interface Decoded {
-    record Valid(JsonRpcMessage message) implements Decoded {
-    }
+    record Valid(JsonRpcMessage message) implements Decoded {}
 
     /** {@code reply} may be null: a malformed response from the peer is dropped, never answered. */
-    record Invalid(JsonRpcMessage.Response reply, String reason) implements Decoded {
-    }
+    record Invalid(JsonRpcMessage.Response reply, String reason) implements Decoded {}
 }

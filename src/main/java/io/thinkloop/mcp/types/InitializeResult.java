@@ -5,5 +5,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The server's answer to {@code initialize}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record InitializeResult(String protocolVersion, JsonNode capabilities, Implementation serverInfo, String instructions) {
-}
+public record InitializeResult(
+        String protocolVersion, JsonNode capabilities, Implementation serverInfo, String instructions) {}

@@ -14,19 +14,20 @@ import io.thinkloop.json.Json;
  * integers and are kept exactly as sent. Nesting and sizes are bounded by Jackson's read constraints.
  */
 public final class JsonRpcCodec {
-    private static final ObjectReader READER = Json.MAPPER.reader()
+    private static final ObjectReader READER = Json.MAPPER
+            .reader()
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private JsonRpcCodec() {
-    }
+    private JsonRpcCodec() {}
 
     public static Decoded decode(String frame) {
         JsonNode root;
         try {
             root = READER.readTree(frame);
         } catch (JacksonException | RuntimeException e) {
-            return invalid(NullNode.getInstance(), JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e.getMessage()));
+            return invalid(
+                    NullNode.getInstance(), JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e.getMessage()));
         }
         return decode(root);
     }
@@ -36,11 +37,16 @@ public final class JsonRpcCodec {
             return invalid(NullNode.getInstance(), JsonRpcError.PARSE_ERROR, "Parse error: empty message");
         }
         if (root.isArray()) {
-            return invalid(NullNode.getInstance(), JsonRpcError.INVALID_REQUEST,
+            return invalid(
+                    NullNode.getInstance(),
+                    JsonRpcError.INVALID_REQUEST,
                     "Invalid Request: batch arrays are not supported (removed in MCP 2025-06-18)");
         }
         if (!root.isObject()) {
-            return invalid(NullNode.getInstance(), JsonRpcError.INVALID_REQUEST, "Invalid Request: a message must be a JSON object");
+            return invalid(
+                    NullNode.getInstance(),
+                    JsonRpcError.INVALID_REQUEST,
+                    "Invalid Request: a message must be a JSON object");
         }
         JsonNode id = root.get("id");
         boolean hasId = id != null;
@@ -50,12 +56,16 @@ public final class JsonRpcCodec {
         boolean isResponse = method == null && (root.has("result") || root.has("error"));
 
         if (!"2.0".equals(textOrNull(root.get("jsonrpc")))) {
-            return isResponse ? new Decoded.Invalid(null, "response without jsonrpc 2.0")
+            return isResponse
+                    ? new Decoded.Invalid(null, "response without jsonrpc 2.0")
                     : invalid(replyId, JsonRpcError.INVALID_REQUEST, "Invalid Request: jsonrpc must be \"2.0\"");
         }
         if (hasId && !idValid) {
-            return isResponse ? new Decoded.Invalid(null, "response with an invalid id")
-                    : invalid(NullNode.getInstance(), JsonRpcError.INVALID_REQUEST,
+            return isResponse
+                    ? new Decoded.Invalid(null, "response with an invalid id")
+                    : invalid(
+                            NullNode.getInstance(),
+                            JsonRpcError.INVALID_REQUEST,
                             "Invalid Request: id must be a string or an integer");
         }
         if (isResponse) {
@@ -68,9 +78,10 @@ public final class JsonRpcCodec {
         if (params != null && !params.isObject() && !params.isArray()) {
             return invalid(replyId, JsonRpcError.INVALID_REQUEST, "Invalid Request: params must be an object");
         }
-        return new Decoded.Valid(hasId
-                ? new JsonRpcMessage.Request(id, method.textValue(), params)
-                : new JsonRpcMessage.Notification(method.textValue(), params));
+        return new Decoded.Valid(
+                hasId
+                        ? new JsonRpcMessage.Request(id, method.textValue(), params)
+                        : new JsonRpcMessage.Notification(method.textValue(), params));
     }
 
     private static Decoded decodeResponse(JsonNode root, JsonNode id) {
@@ -82,8 +93,10 @@ public final class JsonRpcCodec {
             if (!error.isObject() || !error.path("code").isIntegralNumber()) {
                 return new Decoded.Invalid(null, "response with a malformed error");
             }
-            return new Decoded.Valid(JsonRpcMessage.Response.error(id, new JsonRpcError(error.get("code").intValue(),
-                    error.path("message").asText(""), error.get("data"))));
+            return new Decoded.Valid(JsonRpcMessage.Response.error(
+                    id,
+                    new JsonRpcError(
+                            error.get("code").intValue(), error.path("message").asText(""), error.get("data"))));
         }
         return new Decoded.Valid(new JsonRpcMessage.Response(id, root.get("result"), null));
     }

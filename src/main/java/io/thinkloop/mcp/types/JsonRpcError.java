@@ -13,6 +13,7 @@ public record JsonRpcError(int code, String message, JsonNode data) {
     public static final int UNSUPPORTED_PROTOCOL_VERSION = -32022;
     /** Client-side only: the request timed out or the connection went away (never sent on the wire). */
     public static final int REQUEST_TIMEOUT = -32001;
+
     public static final int CONNECTION_CLOSED = -32000;
     /**
      * A per-connection limit of the server was reached (requests in flight, request rate); {@code data.limit}

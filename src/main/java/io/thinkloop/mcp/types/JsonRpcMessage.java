@@ -34,7 +34,8 @@ public sealed interface JsonRpcMessage {
     record Notification(String method, JsonNode params) implements JsonRpcMessage {
         @Override
         public ObjectNode toJson() {
-            ObjectNode o = Json.MAPPER.createObjectNode().put("jsonrpc", VERSION).put("method", method);
+            ObjectNode o =
+                    Json.MAPPER.createObjectNode().put("jsonrpc", VERSION).put("method", method);
             if (params != null) {
                 o.set("params", params);
             }

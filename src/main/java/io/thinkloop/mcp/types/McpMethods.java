@@ -25,6 +25,5 @@ public final class McpMethods {
     public static final String PROMPTS_LIST_CHANGED = "notifications/prompts/list_changed";
     public static final String COMPLETION_COMPLETE = "completion/complete";
 
-    private McpMethods() {
-    }
+    private McpMethods() {}
 }

@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** A tool as {@code tools/list} describes it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record McpTool(String name, String title, String description, JsonNode inputSchema, JsonNode outputSchema,
-                      JsonNode annotations, @JsonProperty("_meta") JsonNode meta) {
-}
+public record McpTool(
+        String name,
+        String title,
+        String description,
+        JsonNode inputSchema,
+        JsonNode outputSchema,
+        JsonNode annotations,
+        @JsonProperty("_meta") JsonNode meta) {}

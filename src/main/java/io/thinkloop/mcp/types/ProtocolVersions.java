@@ -8,12 +8,12 @@ public final class ProtocolVersions {
     public static final String LATEST = "2025-11-25";
     /** The stateless revision (SEP-2575): no initialize, the version travels in each request's {@code _meta}. */
     public static final String STATELESS = "2026-07-28";
+
     public static final List<String> SESSION_VERSIONS = List.of(LATEST, "2025-06-18", "2025-03-26", "2024-11-05");
     public static final List<String> ALL = List.of(STATELESS, LATEST, "2025-06-18", "2025-03-26", "2024-11-05");
     public static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
 
-    private ProtocolVersions() {
-    }
+    private ProtocolVersions() {}
 
     /** The server's answer to a client's requested version: the same if supported, else our latest. */
     public static String negotiate(String requested) {

@@ -13,7 +13,6 @@ import io.thinkloop.model.ToolSpec;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
-
 import java.util.Comparator;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -60,7 +59,8 @@ public abstract class SchemaTool implements Tool {
         }
         try {
             return execute(args, context == null ? ToolCallContext.detached(null) : context)
-                    .onFailure().recoverWithItem(SchemaTool::failureResult);
+                    .onFailure()
+                    .recoverWithItem(SchemaTool::failureResult);
         } catch (RuntimeException e) {
             return Uni.createFrom().item(failureResult(e));
         }

@@ -39,9 +39,14 @@ class EngineBackendTest {
     void aRequestBeforeTheModelIsLoadedWaitsAndTheDefaultModelIsCappedAndUntrained() {
         EngineBackend b = backend(Optional.empty());
         assertEquals(EngineBackend.State.IDLE, b.state());
-        CompletionRequest r = new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT,
-                GenerationEngineTest.PROMPT, CompletionRequest.Sampling.greedy(1000));
-        AssertSubscriber<ModelChunk> s = b.stream(r).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        CompletionRequest r = new CompletionRequest(
+                List.of(),
+                List.of(),
+                ThinkingMode.CHAT,
+                GenerationEngineTest.PROMPT,
+                CompletionRequest.Sampling.greedy(1000));
+        AssertSubscriber<ModelChunk> s =
+                b.stream(r).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         s.awaitCompletion(Duration.ofSeconds(120));
         assertEquals(EngineBackend.State.READY, b.state());
         ModelChunk.Usage u = (ModelChunk.Usage) s.getItems().getLast();
@@ -55,11 +60,18 @@ class EngineBackendTest {
     @Test
     void aMissingCheckpointFailsRequestsClearlyAndIsReported() {
         EngineBackend b = backend(Optional.of(data.resolve("nope")));
-        AssertSubscriber<ModelChunk> s = b.stream(new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT,
-                GenerationEngineTest.PROMPT, CompletionRequest.Sampling.greedy(3)))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<ModelChunk> s = b.stream(new CompletionRequest(
+                        List.of(),
+                        List.of(),
+                        ThinkingMode.CHAT,
+                        GenerationEngineTest.PROMPT,
+                        CompletionRequest.Sampling.greedy(3)))
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         s.awaitFailure(Duration.ofSeconds(60));
-        assertTrue(s.getFailure().getMessage().contains("could not be loaded"), s.getFailure().getMessage());
+        assertTrue(
+                s.getFailure().getMessage().contains("could not be loaded"),
+                s.getFailure().getMessage());
         assertEquals(EngineBackend.State.FAILED, b.state());
         assertEquals("failed", b.info().get("state"));
         assertTrue(b.info().containsKey("error"));

@@ -1,9 +1,5 @@
 package io.thinkloop.backend.embedded;
 
-import io.thinkloop.testkit.Await;
-import io.thinkloop.testkit.TestData;
-import java.util.Arrays;
-import io.thinkloop.tokenizer.BundledTokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,16 +10,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.engine.InferenceState;
 import io.thinkloop.engine.Model;
-import io.thinkloop.tokenizer.Tokenizer;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.openai.CompletionAssembler;
+import io.thinkloop.testkit.Await;
+import io.thinkloop.testkit.TestData;
+import io.thinkloop.tokenizer.BundledTokenizer;
+import io.thinkloop.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +37,7 @@ class GenerationEngineTest {
 
     @TempDir
     static Path tmp;
+
     static Model model;
     static Tokenizer tokenizer;
     static GenerationEngine engine;
@@ -57,12 +58,17 @@ class GenerationEngineTest {
     record Result(List<ModelChunk> chunks) {
         String text() {
             StringBuilder b = new StringBuilder();
-            chunks.stream().filter(c -> c instanceof ModelChunk.Text).forEach(c -> b.append(((ModelChunk.Text) c).text()));
+            chunks.stream()
+                    .filter(c -> c instanceof ModelChunk.Text)
+                    .forEach(c -> b.append(((ModelChunk.Text) c).text()));
             return b.toString();
         }
 
         int[] ids() {
-            return chunks.stream().filter(c -> c instanceof ModelChunk.Text).flatMapToInt(c -> Arrays.stream(((ModelChunk.Text) c).tokenIds())).toArray();
+            return chunks.stream()
+                    .filter(c -> c instanceof ModelChunk.Text)
+                    .flatMapToInt(c -> Arrays.stream(((ModelChunk.Text) c).tokenIds()))
+                    .toArray();
         }
 
         ModelChunk.Usage usage() {
@@ -71,12 +77,17 @@ class GenerationEngineTest {
     }
 
     static CompletionRequest request(String prompt, int max, double temperature, Long seed, List<String> stop) {
-        return new CompletionRequest(List.of(), List.of(), ThinkingMode.THINKING, prompt,
+        return new CompletionRequest(
+                List.of(),
+                List.of(),
+                ThinkingMode.THINKING,
+                prompt,
                 new CompletionRequest.Sampling(max, temperature, 1.0, 0, seed, stop));
     }
 
     static Result run(CompletionRequest r) {
-        AssertSubscriber<ModelChunk> s = engine.stream(r).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+        AssertSubscriber<ModelChunk> s =
+                engine.stream(r).subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         s.awaitCompletion(WAIT);
         return new Result(new ArrayList<>(s.getItems()));
     }
@@ -88,7 +99,9 @@ class GenerationEngineTest {
         int[] ids = tokenizer.encode(PROMPT);
         assertEquals(0, ids[0], "the BOS text is the added token 0");
         assertEquals(128798, ids[ids.length - 1], "<think>");
-        assertArrayEquals(fromShared.encode(PROMPT + " ünïcödé 日本語 code() {}"), tokenizer.encode(PROMPT + " ünïcödé 日本語 code() {}"));
+        assertArrayEquals(
+                fromShared.encode(PROMPT + " ünïcödé 日本語 code() {}"),
+                tokenizer.encode(PROMPT + " ünïcödé 日本語 code() {}"));
         assertEquals(fromShared.vocabSize(), tokenizer.vocabSize());
         assertTrue(Files.exists(tmp.resolve("models/embedded-7/UNTRAINED.txt")));
     }
@@ -161,7 +174,10 @@ class GenerationEngineTest {
         String stop = text.substring(text.length() / 2, text.length() / 2 + 2);
         int at = text.indexOf(stop);
         Result r = run(request(PROMPT, 16, 0, null, List.of(stop)));
-        assertEquals(text.substring(0, at) + GenerationEngine.EOS_TEXT, r.text(), "the text before it, then end of sentence");
+        assertEquals(
+                text.substring(0, at) + GenerationEngine.EOS_TEXT,
+                r.text(),
+                "the text before it, then end of sentence");
         assertTrue(r.ids().length < full.ids().length);
     }
 
@@ -170,7 +186,8 @@ class GenerationEngineTest {
         // A long prompt (slow prefill) with a budget of thousands of tokens: minutes of work if not stopped.
         String longPrompt = "<｜begin▁of▁sentence｜>" + "the quick brown fox jumps over the lazy dog. ".repeat(300);
         AssertSubscriber<ModelChunk> early = engine.stream(request(longPrompt, 3000, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         Await.until("the long prompt's prefill running", engine::busy);
         early.cancel();
         // The next generation runs on the same single worker: it completes only if the cancelled one stopped.
@@ -179,27 +196,44 @@ class GenerationEngineTest {
         assertTrue(early.getItems().isEmpty(), "cancelled before its first token");
 
         AssertSubscriber<ModelChunk> mid = engine.stream(request(PROMPT, 3000, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         mid.awaitItems(3, WAIT);
         mid.cancel();
         Result next = run(request(PROMPT, 2, 0, null, List.of()));
         assertEquals(2, next.ids().length, "mid-stream cancel stopped the decode loop, the next one ran");
         assertTrue(mid.getItems().size() < 3000);
-        assertFalse(mid.getItems().stream().anyMatch(c -> c instanceof ModelChunk.Usage), "a cancelled stream never completes");
+        assertFalse(
+                mid.getItems().stream().anyMatch(c -> c instanceof ModelChunk.Usage),
+                "a cancelled stream never completes");
     }
 
     @Test
     void aStopSequenceFinishesWithStopAtTheOpenAiEndpointNotLength() {
-        Result full = run(new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT, PROMPT,
+        Result full = run(new CompletionRequest(
+                List.of(),
+                List.of(),
+                ThinkingMode.CHAT,
+                PROMPT,
                 new CompletionRequest.Sampling(16, 0, 1.0, 0, null, List.of())));
-        String stop = full.text().substring(full.text().length() / 2, full.text().length() / 2 + 2);
+        String stop =
+                full.text().substring(full.text().length() / 2, full.text().length() / 2 + 2);
         for (boolean stopped : List.of(false, true)) {
-            Result r = run(new CompletionRequest(List.of(), List.of(), ThinkingMode.CHAT, PROMPT,
+            Result r = run(new CompletionRequest(
+                    List.of(),
+                    List.of(),
+                    ThinkingMode.CHAT,
+                    PROMPT,
                     new CompletionRequest.Sampling(16, 0, 1.0, 0, null, stopped ? List.of(stop) : List.of())));
             CompletionAssembler assembler = new CompletionAssembler("embedded", ThinkingMode.CHAT, List.of());
             r.chunks().forEach(assembler::accept);
             assembler.finish();
-            String finish = assembler.completion().path("choices").get(0).path("finish_reason").asText();
+            String finish = assembler
+                    .completion()
+                    .path("choices")
+                    .get(0)
+                    .path("finish_reason")
+                    .asText();
             assertEquals(stopped ? "stop" : "length", finish, "stop sequence " + stopped);
         }
     }
@@ -207,12 +241,15 @@ class GenerationEngineTest {
     @Test
     void aFullQueueIsABusyErrorAndOthersStillRun() {
         AssertSubscriber<ModelChunk> running = engine.stream(request(PROMPT, 3000, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         running.awaitItems(1, WAIT);
         AssertSubscriber<ModelChunk> queued = engine.stream(request(PROMPT, 2, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         AssertSubscriber<ModelChunk> rejected = engine.stream(request(PROMPT, 2, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         rejected.awaitFailure(WAIT);
         assertInstanceOf(GenerationEngine.BusyException.class, rejected.getFailure());
         assertTrue(rejected.getFailure().getMessage().contains("busy"));
@@ -225,9 +262,12 @@ class GenerationEngineTest {
     void aPromptBeyondTheContextIsAClearError() {
         String huge = "word ".repeat(5000);
         AssertSubscriber<ModelChunk> s = engine.stream(request(huge, 2, 0, null, List.of()))
-                .subscribe().withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
         s.awaitFailure(WAIT);
-        assertTrue(s.getFailure().getMessage().contains("does not fit"), s.getFailure().getMessage());
+        assertTrue(
+                s.getFailure().getMessage().contains("does not fit"),
+                s.getFailure().getMessage());
         assertNotEquals(0, run(request(PROMPT, 1, 0, null, List.of())).ids().length);
     }
 }

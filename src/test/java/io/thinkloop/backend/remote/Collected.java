@@ -3,20 +3,25 @@ package io.thinkloop.backend.remote;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.Repair;
-import io.thinkloop.model.ModelChunk;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** A backend's chunks reassembled, checking the event invariants on the way (deltas add up, one End, usage last). */
-record Collected(String reasoning, String text, Map<Integer, Call> calls, String endReason, ModelChunk.Usage usage,
-                 List<Repair> repairs, String rawText) {
+record Collected(
+        String reasoning,
+        String text,
+        Map<Integer, Call> calls,
+        String endReason,
+        ModelChunk.Usage usage,
+        List<Repair> repairs,
+        String rawText) {
 
-    record Call(String name, String arguments, List<Repair> repairs) {
-    }
+    record Call(String name, String arguments, List<Repair> repairs) {}
 
     static Collected of(List<ModelChunk> chunks) {
         StringBuilder reasoning = new StringBuilder();
@@ -45,11 +50,14 @@ record Collected(String reasoning, String text, Map<Integer, Call> calls, String
                         }
                         case ParseEvent.ToolCallArgumentsDelta d -> {
                             assertTrue(names.containsKey(d.index()), "arguments before start of call " + d.index());
-                            deltas.computeIfAbsent(d.index(), i -> new StringBuilder()).append(d.delta());
+                            deltas.computeIfAbsent(d.index(), i -> new StringBuilder())
+                                    .append(d.delta());
                         }
                         case ParseEvent.ToolCallCompleted c -> {
                             assertEquals(names.get(c.index()), c.name());
-                            assertEquals(c.argumentsJson(), String.valueOf(deltas.getOrDefault(c.index(), new StringBuilder())),
+                            assertEquals(
+                                    c.argumentsJson(),
+                                    String.valueOf(deltas.getOrDefault(c.index(), new StringBuilder())),
                                     "argument deltas add up to the completed arguments");
                             calls.put(c.index(), new Call(c.name(), c.argumentsJson(), c.repairs()));
                         }

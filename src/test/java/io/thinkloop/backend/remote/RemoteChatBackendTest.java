@@ -1,6 +1,5 @@
 package io.thinkloop.backend.remote;
 
-import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.thinkloop.json.Json;
 import io.thinkloop.model.BackendException;
-import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
+import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
@@ -26,6 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,8 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RemoteChatBackendTest {
     static final List<ToolSpec> TOOLS = List.of(
             new ToolSpec("get_weather", "Current weather", json("""
-                    {"type":"object","properties":{"city":{"type":"string"},"metric":{"type":"boolean"}},"required":["city"]}""")),
-            new ToolSpec("search", "Web search", json("""
+                    {"type":"object","properties":{"city":{"type":"string"},"metric":{"type":"boolean"}},"required":["city"]}""")), new ToolSpec("search", "Web search", json("""
                     {"type":"object","properties":{"query":{"type":"string"},"limit":{"type":"integer"}}}""")));
 
     ReplayServer server;
@@ -49,37 +48,52 @@ class RemoteChatBackendTest {
     }
 
     static CompletionRequest request(List<ChatMessage> messages) {
-        return new CompletionRequest(messages, TOOLS, ThinkingMode.THINKING, null,
+        return new CompletionRequest(
+                messages,
+                TOOLS,
+                ThinkingMode.THINKING,
+                null,
                 new CompletionRequest.Sampling(1024, 0.6, 0.95, 20, 7L, List.of("<stop>")));
     }
 
     static CompletionRequest weatherQuestion() {
-        return request(List.of(ChatMessage.system("You are helpful."), ChatMessage.user("Weather in Zürich? Any events?")));
+        return request(
+                List.of(ChatMessage.system("You are helpful."), ChatMessage.user("Weather in Zürich? Any events?")));
     }
 
     RemoteConfig config(Provider provider) {
-        return RemoteConfig.of(server.baseUrl(), "test-model", provider).withApiKey("sk-test-123")
+        return RemoteConfig.of(server.baseUrl(), "test-model", provider)
+                .withApiKey("sk-test-123")
                 .withRetries(2, Duration.ofMillis(20), Duration.ofMillis(100));
     }
 
     static List<ModelChunk> run(RemoteChatBackend backend, CompletionRequest request) {
-        return backend.stream(request).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
-                .awaitCompletion(Duration.ofSeconds(20)).getItems();
+        return backend.stream(request)
+                .subscribe()
+                .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
+                .awaitCompletion(Duration.ofSeconds(20))
+                .getItems();
     }
 
     @ParameterizedTest(name = "written in pieces of {0} bytes (0 = per event)")
     @ValueSource(ints = {0, 1, 7, 4096})
     void deepSeekApiReasoningContentAndIncrementalToolArguments(int pieceBytes) {
-        server.enqueue("/v1/chat/completions", ReplayServer.Reply.transcript("deepseek-tool-calls.sse").chunked(pieceBytes));
+        server.enqueue(
+                "/v1/chat/completions",
+                ReplayServer.Reply.transcript("deepseek-tool-calls.sse").chunked(pieceBytes));
         Collected c = Collected.of(run(new RemoteChatBackend(config(Provider.DEEPSEEK)), weatherQuestion()));
 
         assertEquals("The user wants the weather in Zürich — I should call get_weather.", c.reasoning());
         assertEquals("", c.text());
         assertEquals(2, c.calls().size());
         assertEquals("get_weather", c.calls().get(0).name());
-        assertEquals(json("{\"city\":\"Zürich\",\"metric\":true}"), json(c.calls().get(0).arguments()));
+        assertEquals(
+                json("{\"city\":\"Zürich\",\"metric\":true}"),
+                json(c.calls().get(0).arguments()));
         assertEquals("search", c.calls().get(1).name());
-        assertEquals(json("{\"query\":\"Zürich events\",\"limit\":3}"), json(c.calls().get(1).arguments()));
+        assertEquals(
+                json("{\"query\":\"Zürich events\",\"limit\":3}"),
+                json(c.calls().get(1).arguments()));
         assertEquals("tool_calls", c.endReason());
         assertEquals(new ModelChunk.Usage(312, 58, 21), c.usage());
         assertTrue(c.repairs().isEmpty(), c.repairs().toString());
@@ -90,8 +104,19 @@ class RemoteChatBackendTest {
         assertTrue(body.path("stream").asBoolean());
         assertTrue(body.path("stream_options").path("include_usage").asBoolean());
         assertEquals("test-model", body.path("model").asText());
-        assertEquals("get_weather", body.path("tools").get(0).path("function").path("name").asText());
-        assertEquals("boolean", body.path("tools").get(0).path("function").path("parameters").path("properties").path("metric").path("type").asText());
+        assertEquals(
+                "get_weather",
+                body.path("tools").get(0).path("function").path("name").asText());
+        assertEquals(
+                "boolean",
+                body.path("tools")
+                        .get(0)
+                        .path("function")
+                        .path("parameters")
+                        .path("properties")
+                        .path("metric")
+                        .path("type")
+                        .asText());
         assertEquals(1024, body.path("max_tokens").asInt());
         assertEquals(7, body.path("seed").asInt());
         assertEquals("<stop>", body.path("stop").get(0).asText());
@@ -108,7 +133,9 @@ class RemoteChatBackendTest {
         assertEquals(1, c.calls().size());
         assertEquals("get_weather", c.calls().get(0).name());
         // vLLM's tool parser sent "true" (a string) for a boolean parameter: coerced by the tool's schema.
-        assertEquals(json("{\"city\":\"Zürich\",\"metric\":true}"), json(c.calls().get(0).arguments()));
+        assertEquals(
+                json("{\"city\":\"Zürich\",\"metric\":true}"),
+                json(c.calls().get(0).arguments()));
         assertTrue(json(c.calls().get(0).arguments()).path("metric").isBoolean());
         assertEquals("schema_coercion", c.calls().get(0).repairs().get(0).kind());
         assertEquals("tool_calls", c.endReason());
@@ -129,22 +156,33 @@ class RemoteChatBackendTest {
         assertEquals("Let me look that up.", c.text());
         assertEquals(1, c.calls().size());
         assertEquals("get_weather", c.calls().get(0).name());
-        assertEquals(json("{\"city\":\"Zürich\",\"metric\":true}"), json(c.calls().get(0).arguments()));
+        assertEquals(
+                json("{\"city\":\"Zürich\",\"metric\":true}"),
+                json(c.calls().get(0).arguments()));
         assertEquals("tool_calls", c.endReason(), "finish_reason was stop, but the content held a tool call");
         assertTrue(c.repairs().stream().anyMatch(r -> r.kind().equals("dsml_in_content")));
         assertEquals(new ModelChunk.Usage(305, 66, 0), c.usage());
-        assertTrue(server.requests().get(0).path("chat_template_kwargs").path("thinking").asBoolean());
+        assertTrue(server.requests()
+                .get(0)
+                .path("chat_template_kwargs")
+                .path("thinking")
+                .asBoolean());
     }
 
     @Test
     void currentTurnAssistantMessagesCarryReasoningContentBack() {
-        server.enqueue("/v1/chat/completions", ReplayServer.Reply.transcript("deepseek-answer.sse").validatingLikeDeepSeek());
+        server.enqueue(
+                "/v1/chat/completions",
+                ReplayServer.Reply.transcript("deepseek-answer.sse").validatingLikeDeepSeek());
         List<ChatMessage> conversation = List.of(
                 ChatMessage.system("You are helpful."),
                 ChatMessage.user("Hi"),
                 ChatMessage.assistant("Hello!", "Greeting back.", null),
                 ChatMessage.user("Weather in Zürich?"),
-                ChatMessage.assistant("", "Call the weather tool.", List.of(new ToolCall("call_1", "get_weather", "{\"city\": \"Zürich\"}"))),
+                ChatMessage.assistant(
+                        "",
+                        "Call the weather tool.",
+                        List.of(new ToolCall("call_1", "get_weather", "{\"city\": \"Zürich\"}"))),
                 ChatMessage.tool("call_1", "{\"temp\": 18, \"sky\": \"sunny\"}"),
                 // A tool call whose reasoning was empty: the field must still be there.
                 ChatMessage.assistant(null, null, List.of(new ToolCall("call_2", "search", "{\"query\": \"Zürich\"}"))),
@@ -156,11 +194,21 @@ class RemoteChatBackendTest {
 
         JsonNode messages = server.requests().get(0).path("messages");
         assertTrue(messages.get(2).path("reasoning_content").isMissingNode(), "an earlier turn's reasoning is dropped");
-        assertEquals("Call the weather tool.", messages.get(4).path("reasoning_content").asText());
+        assertEquals(
+                "Call the weather tool.",
+                messages.get(4).path("reasoning_content").asText());
         assertEquals("", messages.get(6).path("reasoning_content").asText());
         assertTrue(messages.get(6).path("reasoning_content").isTextual());
-        assertEquals("call_1", messages.get(4).path("tool_calls").get(0).path("id").asText());
-        assertEquals("{\"city\": \"Zürich\"}", messages.get(4).path("tool_calls").get(0).path("function").path("arguments").asText());
+        assertEquals(
+                "call_1", messages.get(4).path("tool_calls").get(0).path("id").asText());
+        assertEquals(
+                "{\"city\": \"Zürich\"}",
+                messages.get(4)
+                        .path("tool_calls")
+                        .get(0)
+                        .path("function")
+                        .path("arguments")
+                        .asText());
         assertEquals("call_1", messages.get(5).path("tool_call_id").asText());
         assertNull(ReplayServer.missingReasoningContent(server.requests().get(0)));
     }
@@ -168,21 +216,35 @@ class RemoteChatBackendTest {
     @Test
     void theReplayServerRejectsAMissingReasoningContentLikeDeepSeekAndTheBackendSurfacesIt() throws Exception {
         // Control: a body as a client that forgets the field would send it gets DeepSeek's 400.
-        server.enqueue("/v1/chat/completions", ReplayServer.Reply.transcript("deepseek-answer.sse").validatingLikeDeepSeek());
+        server.enqueue(
+                "/v1/chat/completions",
+                ReplayServer.Reply.transcript("deepseek-answer.sse").validatingLikeDeepSeek());
         String body = """
                 {"model":"deepseek-chat","stream":true,"messages":[{"role":"user","content":"Weather?"},
                  {"role":"assistant","content":"","tool_calls":[{"id":"c1","type":"function","function":{"name":"get_weather","arguments":"{}"}}]},
                  {"role":"tool","tool_call_id":"c1","content":"sunny"}]}""";
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/v1/chat/completions"))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertEquals(400, response.statusCode());
         assertTrue(response.body().contains("Missing `reasoning_content`"));
 
         // A 400 is not retried and reaches the caller as a non-retryable BackendException.
-        server.enqueue("/v1/chat/completions", ReplayServer.Reply.status(400,
-                "{\"error\":{\"message\":\"Missing `reasoning_content` field\",\"type\":\"invalid_request_error\"}}", Map.of()));
-        Throwable failure = new RemoteChatBackend(config(Provider.DEEPSEEK)).stream(weatherQuestion()).subscribe()
-                .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE)).awaitFailure(Duration.ofSeconds(10)).getFailure();
+        server.enqueue(
+                "/v1/chat/completions",
+                ReplayServer.Reply.status(
+                        400,
+                        "{\"error\":{\"message\":\"Missing `reasoning_content` field\",\"type\":\"invalid_request_error\"}}",
+                        Map.of()));
+        Throwable failure = new RemoteChatBackend(config(Provider.DEEPSEEK))
+                .stream(weatherQuestion())
+                        .subscribe()
+                        .withSubscriber(AssertSubscriber.<ModelChunk>create(Long.MAX_VALUE))
+                        .awaitFailure(Duration.ofSeconds(10))
+                        .getFailure();
         BackendException e = (BackendException) failure;
         assertEquals(400, e.httpStatus());
         assertFalse(e.retryable());
@@ -192,14 +254,26 @@ class RemoteChatBackendTest {
 
     @Test
     void chatModeSwitchesThinkingOffPerProvider() {
-        server.enqueue("/v1/chat/completions", ReplayServer.Reply.transcript("deepseek-answer.sse"),
+        server.enqueue(
+                "/v1/chat/completions",
+                ReplayServer.Reply.transcript("deepseek-answer.sse"),
                 ReplayServer.Reply.transcript("deepseek-answer.sse"));
-        CompletionRequest chat = new CompletionRequest(List.of(ChatMessage.user("Hi")), List.of(), ThinkingMode.CHAT, null,
+        CompletionRequest chat = new CompletionRequest(
+                List.of(ChatMessage.user("Hi")),
+                List.of(),
+                ThinkingMode.CHAT,
+                null,
                 CompletionRequest.Sampling.greedy(100));
         run(new RemoteChatBackend(config(Provider.DEEPSEEK)), chat);
         run(new RemoteChatBackend(config(Provider.SGLANG)), chat);
-        assertEquals("disabled", server.requests().get(0).path("thinking").path("type").asText());
-        assertFalse(server.requests().get(1).path("chat_template_kwargs").path("thinking").asBoolean(true));
+        assertEquals(
+                "disabled",
+                server.requests().get(0).path("thinking").path("type").asText());
+        assertFalse(server.requests()
+                .get(1)
+                .path("chat_template_kwargs")
+                .path("thinking")
+                .asBoolean(true));
         assertTrue(server.requests().get(0).path("tools").isMissingNode());
     }
 
@@ -207,8 +281,11 @@ class RemoteChatBackendTest {
     void unconfiguredBackendFailsClearly() {
         RemoteChatBackend backend = new RemoteChatBackend(new RemoteSettingsStub());
         assertFalse(backend.available());
-        Throwable f = backend.stream(weatherQuestion()).subscribe().withSubscriber(AssertSubscriber.<ModelChunk>create(1))
-                .awaitFailure().getFailure();
+        Throwable f = backend.stream(weatherQuestion())
+                .subscribe()
+                .withSubscriber(AssertSubscriber.<ModelChunk>create(1))
+                .awaitFailure()
+                .getFailure();
         assertEquals(ErrorCode.NOT_CONFIGURED, ((BackendException) f).code());
         assertNotNull(f.getMessage());
     }

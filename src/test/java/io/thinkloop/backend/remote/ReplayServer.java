@@ -1,7 +1,5 @@
 package io.thinkloop.backend.remote;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.Arrays;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.json.Json;
 import io.vertx.core.Vertx;
@@ -13,12 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP server on loopback that plays recorded-format SSE transcripts ({@code src/test/resources/replay})
@@ -29,8 +29,15 @@ import java.util.concurrent.TimeUnit;
 final class ReplayServer implements AutoCloseable {
 
     /** How to answer one request. */
-    record Reply(int status, Map<String, String> headers, byte[] body, int chunkBytes, long delayMs,
-                 int resetAfterBytes, int stallAfterBytes, boolean deepSeekValidation) {
+    record Reply(
+            int status,
+            Map<String, String> headers,
+            byte[] body,
+            int chunkBytes,
+            long delayMs,
+            int resetAfterBytes,
+            int stallAfterBytes,
+            boolean deepSeekValidation) {
 
         static Reply transcript(String name) {
             return new Reply(200, Map.of("Content-Type", "text/event-stream"), resource(name), 0, 0, -1, -1, false);
@@ -46,7 +53,8 @@ final class ReplayServer implements AutoCloseable {
         }
 
         Reply delay(long ms) {
-            return new Reply(status, headers, body, chunkBytes, ms, resetAfterBytes, stallAfterBytes, deepSeekValidation);
+            return new Reply(
+                    status, headers, body, chunkBytes, ms, resetAfterBytes, stallAfterBytes, deepSeekValidation);
         }
 
         Reply resetAfter(int bytes) {
@@ -115,7 +123,8 @@ final class ReplayServer implements AutoCloseable {
                 requests.add(Json.MAPPER.getNodeFactory().textNode(body.toString()));
             }
             authorizations.add(request.getHeader("Authorization"));
-            Reply reply = replies.getOrDefault(request.path(), new ConcurrentLinkedDeque<>()).poll();
+            Reply reply = replies.getOrDefault(request.path(), new ConcurrentLinkedDeque<>())
+                    .poll();
             HttpServerResponse response = request.response();
             response.closeHandler(v -> {
                 if (!response.ended()) {
@@ -129,10 +138,13 @@ final class ReplayServer implements AutoCloseable {
             if (reply.deepSeekValidation()) {
                 String missing = missingReasoningContent(requests.get(requests.size() - 1));
                 if (missing != null) {
-                    response.setStatusCode(400).putHeader("Content-Type", "application/json")
-                            .end("{\"error\":{\"message\":\"Missing `reasoning_content` field in the assistant message at message index "
-                                    + missing + ". For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls\","
-                                    + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_request_error\"}}");
+                    response.setStatusCode(400)
+                            .putHeader("Content-Type", "application/json")
+                            .end(
+                                    "{\"error\":{\"message\":\"Missing `reasoning_content` field in the assistant message at message index "
+                                            + missing
+                                            + ". For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode#tool-calls\","
+                                            + "\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_request_error\"}}");
                     return;
                 }
             }
@@ -159,7 +171,9 @@ final class ReplayServer implements AutoCloseable {
         }
         for (int i = lastUser + 1; i < messages.size(); i++) {
             JsonNode m = messages.get(i);
-            if (m.path("role").asText().equals("assistant") && m.path("tool_calls").size() > 0 && !m.path("reasoning_content").isTextual()) {
+            if (m.path("role").asText().equals("assistant")
+                    && m.path("tool_calls").size() > 0
+                    && !m.path("reasoning_content").isTextual()) {
                 return String.valueOf(i);
             }
         }

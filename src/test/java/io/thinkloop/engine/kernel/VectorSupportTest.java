@@ -33,8 +33,10 @@ class VectorSupportTest {
     }
 
     private static String runProbe(List<String> jvmArgs) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String cp = Path.of("target", "classes") + File.pathSeparator + Path.of("target", "test-classes");
         List<String> cmd = new ArrayList<>(List.of(java));
         cmd.addAll(jvmArgs);

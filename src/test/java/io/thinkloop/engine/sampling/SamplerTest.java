@@ -1,13 +1,13 @@
 package io.thinkloop.engine.sampling;
 
-import com.sun.management.ThreadMXBean;
-import java.lang.management.ManagementFactory;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -67,7 +67,10 @@ class SamplerTest {
 
     @Test
     void fixedSeedRepeatsExactly() {
-        SamplingParams p = SamplingParams.temperature(0.9, 1234).withTopK(50).withTopP(0.95).withLogprobs(5, LogprobMode.PROCESSED);
+        SamplingParams p = SamplingParams.temperature(0.9, 1234)
+                .withTopK(50)
+                .withTopP(0.95)
+                .withLogprobs(5, LogprobMode.PROCESSED);
         int[] a = run(p, 300);
         int[] b = run(p, 300);
         assertArrayEquals(a, b);
@@ -169,7 +172,11 @@ class SamplerTest {
         for (int i = 0; i < keep; i++) {
             expected[i] = p[i] / zk;
         }
-        assertTrue(chiSquare(draw(SamplingParams.temperature(1, 12).withTopK(5).withTopP(0.8), EIGHT, DRAWS), expected, DRAWS) < 24.3);
+        assertTrue(chiSquare(
+                        draw(SamplingParams.temperature(1, 12).withTopK(5).withTopP(0.8), EIGHT, DRAWS),
+                        expected,
+                        DRAWS)
+                < 24.3);
     }
 
     @Test
@@ -203,7 +210,8 @@ class SamplerTest {
         int id = processed.sample(x);
         assertEquals(Math.log(tempered[id]), processed.logprob(), 1e-4);
         // Truncation does not change the reported figures: they come from the whole tempered distribution.
-        Sampler topK = new Sampler(SamplingParams.temperature(0.7, 1).withTopK(40).withLogprobs(0, LogprobMode.PROCESSED));
+        Sampler topK =
+                new Sampler(SamplingParams.temperature(0.7, 1).withTopK(40).withLogprobs(0, LogprobMode.PROCESSED));
         id = topK.sample(x);
         assertEquals(Math.log(tempered[id]), topK.logprob(), 1e-4);
         Sampler rawMode = new Sampler(SamplingParams.temperature(0.7, 1).withLogprobs(5, LogprobMode.RAW));
@@ -227,7 +235,8 @@ class SamplerTest {
         assertEquals(order[0], t.token());
         assertEquals(Math.log(raw[order[0]]), t.logprob(), 1e-4);
         assertEquals(3, t.topIds().length);
-        assertTrue(Float.isNaN(new Sampler(SamplingParams.greedy()).next(x, x.length).logprob()));
+        assertTrue(Float.isNaN(
+                new Sampler(SamplingParams.greedy()).next(x, x.length).logprob()));
     }
 
     @Test
@@ -269,20 +278,30 @@ class SamplerTest {
     void badInputIsRefusedClearly() {
         Sampler s = new Sampler(SamplingParams.temperature(1, 1));
         assertThrows(IllegalArgumentException.class, () -> s.sample(new float[] {1, Float.NaN, 2}));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> s.sample(new float[] {Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY}));
         assertThrows(IllegalArgumentException.class, () -> SamplingParams.temperature(-1, 1));
-        assertThrows(IllegalArgumentException.class, () -> SamplingParams.greedy().withTopP(0));
-        assertThrows(IllegalArgumentException.class, () -> SamplingParams.greedy().withTopK(-2));
-        assertThrows(IllegalArgumentException.class, () -> SamplingParams.greedy().withLogprobs(21, LogprobMode.RAW));
+        assertThrows(
+                IllegalArgumentException.class, () -> SamplingParams.greedy().withTopP(0));
+        assertThrows(
+                IllegalArgumentException.class, () -> SamplingParams.greedy().withTopK(-2));
+        assertThrows(
+                IllegalArgumentException.class, () -> SamplingParams.greedy().withLogprobs(21, LogprobMode.RAW));
         // The sampler stays usable after refusing input.
         assertEquals(2, new Sampler(SamplingParams.greedy()).sample(new float[] {0, 1, 3}));
     }
 
     @Test
     void sortHelpersOrderByLogitThenLowerId() {
-        long[] keys = {Sampler.sortKey(1f, 3), Sampler.sortKey(-2f, 0), Sampler.sortKey(1f, 1), Sampler.sortKey(0f, 7),
-            Sampler.sortKey(Float.NEGATIVE_INFINITY, 2), Sampler.sortKey(-0.5f, 9)};
+        long[] keys = {
+            Sampler.sortKey(1f, 3),
+            Sampler.sortKey(-2f, 0),
+            Sampler.sortKey(1f, 1),
+            Sampler.sortKey(0f, 7),
+            Sampler.sortKey(Float.NEGATIVE_INFINITY, 2),
+            Sampler.sortKey(-0.5f, 9)
+        };
         Sampler.sortDescending(keys, keys.length);
         int[] ids = Arrays.stream(keys).mapToInt(Sampler::idOf).toArray();
         assertArrayEquals(new int[] {1, 3, 7, 9, 0, 2}, ids);

@@ -45,7 +45,8 @@ final class InMemoryTransport implements Transport {
     @Override
     public CompletionStage<Void> send(String frame) {
         if (!open) {
-            return CompletableFuture.failedFuture(new IllegalStateException("in-memory transport " + name + " is closed"));
+            return CompletableFuture.failedFuture(
+                    new IllegalStateException("in-memory transport " + name + " is closed"));
         }
         sent.add(frame);
         other.deliver(frame);

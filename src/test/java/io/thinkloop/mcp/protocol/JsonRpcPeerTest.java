@@ -70,7 +70,8 @@ class JsonRpcPeerTest {
     }
 
     /** A handler that never answers by itself; the test sees it start and be cancelled. */
-    record Hanging(CompletableFuture<RequestContext> started, AtomicBoolean cancelled) implements JsonRpcPeer.RequestHandler {
+    record Hanging(CompletableFuture<RequestContext> started, AtomicBoolean cancelled)
+            implements JsonRpcPeer.RequestHandler {
         Hanging() {
             this(new CompletableFuture<>(), new AtomicBoolean());
         }
@@ -78,7 +79,7 @@ class JsonRpcPeerTest {
         @Override
         public Uni<JsonNode> handle(RequestContext context) {
             started.complete(context);
-            return Uni.createFrom().<JsonNode>emitter(e -> { }).onCancellation().invoke(() -> cancelled.set(true));
+            return Uni.createFrom().<JsonNode>emitter(e -> {}).onCancellation().invoke(() -> cancelled.set(true));
         }
 
         RequestContext awaitStarted() throws Exception {
@@ -87,8 +88,10 @@ class JsonRpcPeerTest {
     }
 
     List<JsonNode> cancelNotificationsFromClient() {
-        return clientEnd.sent.stream().map(JsonRpcPeerTest::read)
-                .filter(m -> m.path("method").asText().equals(McpMethods.CANCELLED)).toList();
+        return clientEnd.sent.stream()
+                .map(JsonRpcPeerTest::read)
+                .filter(m -> m.path("method").asText().equals(McpMethods.CANCELLED))
+                .toList();
     }
 
     static JsonNode read(String frame) {
@@ -101,8 +104,12 @@ class JsonRpcPeerTest {
 
     @Test
     void aRequestGetsItsHandlersResult() {
-        server.onRequest("double", ctx -> Uni.createFrom().item(params("y", ctx.params().path("x").asInt() * 2)));
-        JsonNode result = client.request("double", params("x", 21), RequestOptions.DEFAULT).await().atMost(Await.DEFAULT_TIMEOUT);
+        server.onRequest(
+                "double",
+                ctx -> Uni.createFrom().item(params("y", ctx.params().path("x").asInt() * 2)));
+        JsonNode result = client.request("double", params("x", 21), RequestOptions.DEFAULT)
+                .await()
+                .atMost(Await.DEFAULT_TIMEOUT);
         assertEquals(42, result.path("y").asInt());
         assertEquals(0, clock.pending(), "the answered request's timer was cancelled");
     }
@@ -142,7 +149,9 @@ class JsonRpcPeerTest {
         Hanging hanging = new Hanging();
         server.onRequest("work", hanging);
         List<Double> seen = new CopyOnWriteArrayList<>();
-        send("work", new RequestOptions(Duration.ofSeconds(1), Duration.ofMillis(2500), true, (p, t, m) -> seen.add(p)));
+        send(
+                "work",
+                new RequestOptions(Duration.ofSeconds(1), Duration.ofMillis(2500), true, (p, t, m) -> seen.add(p)));
         RequestContext ctx = hanging.awaitStarted();
         assertTrue(ctx.progressToken() != null, "asking for progress sends a progress token");
         for (int i = 1; i <= 2; i++) {
@@ -187,11 +196,14 @@ class JsonRpcPeerTest {
         McpException e = failure();
         assertEquals(JsonRpcError.CONNECTION_CLOSED, e.code());
         assertEquals(List.of("closed by the peer"), closedWith);
-        Await.until("the server side cancels what it was serving", () -> hanging.cancelled().get());
+        Await.until(
+                "the server side cancels what it was serving",
+                () -> hanging.cancelled().get());
         assertFalse(client.isOpen());
         outcome.set(null);
         send("hang", RequestOptions.DEFAULT);
-        assertEquals(JsonRpcError.CONNECTION_CLOSED, failure().code(), "a request on a closed peer fails, it does not hang");
+        assertEquals(
+                JsonRpcError.CONNECTION_CLOSED, failure().code(), "a request on a closed peer fails, it does not hang");
     }
 
     @Test

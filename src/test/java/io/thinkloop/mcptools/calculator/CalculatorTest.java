@@ -1,16 +1,15 @@
 package io.thinkloop.mcptools.calculator;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CalculatorTest {
     private static String eval(String expression) {
@@ -18,23 +17,67 @@ class CalculatorTest {
     }
 
     private static String fails(String expression) {
-        return assertThrows(CalculationException.class, () -> Calculator.evaluate(expression), expression).getMessage();
+        return assertThrows(CalculationException.class, () -> Calculator.evaluate(expression), expression)
+                .getMessage();
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource(delimiter = '|', value = {
-        "1+2*3 | 7", "(1+2)*3 | 9", "0.1+0.2 | 0.3", "2^10 | 1024", "2^-1 | 0.5", "-2^2 | -4", "(-2)^2 | 4",
-        "2^3^2 | 512", "10/4 | 2.5", "7 % 3 | 1", "-7 % 3 | -1", "7.5 % 2 | 1.5", "sqrt(16) | 4", "abs(-3.5) | 3.5",
-        "min(3, 1, 2) | 1", "max(3, 1, 2) | 3", "round(2.5) | 3", "round(-2.5) | -3", "round(3.14159, 2) | 3.14",
-        "round(1234, -2) | 1200", "floor(-1.5) | -2", "ceil(1.2) | 2", "log(1000) | 3", "log(8, 2) | 3", "ln(e) | 1",
-        "exp(0) | 1", "sin(0) | 0", "cos(pi) | -1", "sin(pi) | 0", "tan(pi/4) | 1", "2**3 | 8", "1e3 | 1000",
-        "1.5E-3 | 0.0015", ".5 + .25 | 0.75", "--3 | 3", "+4 | 4", "3 × 4 ÷ 2 − 1 | 5", "1 - 2 - 3 | -4", "100/10/5 | 2",
-        "8^(1/3) | 2", "2^0.5 | 1.414213562373095048801688724209698", "2.25^0.5 | 1.5", "2^1.5 | 2.82842712474619", "0^0 | 1", "(-1)^1000001 | -1", "0.5^100000 | 0", "10^9999 | 1E+9999",
-        "exp(1000) | 1.97007111401705E+434", "exp(-1000) | 5.07595889754946E-435",
-        "123456789012345678901234567890 * 10 | 1234567890123456789012345678900",
-        "99999999999999999999 * 99999999999999999999 | 9999999999999999999800000000000000000000",
-        "99999999999999999 * 99999999999999999 | 9999999999999999800000000000000001",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "1+2*3 | 7",
+                "(1+2)*3 | 9",
+                "0.1+0.2 | 0.3",
+                "2^10 | 1024",
+                "2^-1 | 0.5",
+                "-2^2 | -4",
+                "(-2)^2 | 4",
+                "2^3^2 | 512",
+                "10/4 | 2.5",
+                "7 % 3 | 1",
+                "-7 % 3 | -1",
+                "7.5 % 2 | 1.5",
+                "sqrt(16) | 4",
+                "abs(-3.5) | 3.5",
+                "min(3, 1, 2) | 1",
+                "max(3, 1, 2) | 3",
+                "round(2.5) | 3",
+                "round(-2.5) | -3",
+                "round(3.14159, 2) | 3.14",
+                "round(1234, -2) | 1200",
+                "floor(-1.5) | -2",
+                "ceil(1.2) | 2",
+                "log(1000) | 3",
+                "log(8, 2) | 3",
+                "ln(e) | 1",
+                "exp(0) | 1",
+                "sin(0) | 0",
+                "cos(pi) | -1",
+                "sin(pi) | 0",
+                "tan(pi/4) | 1",
+                "2**3 | 8",
+                "1e3 | 1000",
+                "1.5E-3 | 0.0015",
+                ".5 + .25 | 0.75",
+                "--3 | 3",
+                "+4 | 4",
+                "3 × 4 ÷ 2 − 1 | 5",
+                "1 - 2 - 3 | -4",
+                "100/10/5 | 2",
+                "8^(1/3) | 2",
+                "2^0.5 | 1.414213562373095048801688724209698",
+                "2.25^0.5 | 1.5",
+                "2^1.5 | 2.82842712474619",
+                "0^0 | 1",
+                "(-1)^1000001 | -1",
+                "0.5^100000 | 0",
+                "10^9999 | 1E+9999",
+                "exp(1000) | 1.97007111401705E+434",
+                "exp(-1000) | 5.07595889754946E-435",
+                "123456789012345678901234567890 * 10 | 1234567890123456789012345678900",
+                "99999999999999999999 * 99999999999999999999 | 9999999999999999999800000000000000000000",
+                "99999999999999999 * 99999999999999999 | 9999999999999999800000000000000001",
+            })
     void evaluates(String expression, String expected) {
         assertEquals(expected, eval(expression));
     }
@@ -62,7 +105,8 @@ class CalculatorTest {
         // (1 + 1e-10)^(10^12) = e^(10^12 ln(1 + 1e-10)) = 2.68811712837554977...e43
         double v = Calculator.evaluate("1.0000000001^(10^12)").value().doubleValue();
         assertEquals(2.68811712837554977e43, v, 2.68811712837554977e43 * 1e-13);
-        assertFalse(Calculator.evaluate("99999999999999999999 * 99999999999999999999").exact());
+        assertFalse(Calculator.evaluate("99999999999999999999 * 99999999999999999999")
+                .exact());
     }
 
     @Test

@@ -1,5 +1,11 @@
 package io.thinkloop.mcptools.calculator;
 
+import static io.thinkloop.mcptools.support.SchemaAssert.error;
+import static io.thinkloop.mcptools.support.SchemaAssert.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.thinkloop.mcptools.support.SchemaAssert;
@@ -8,9 +14,6 @@ import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
 import io.thinkloop.tools.ToolServerDefinition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +23,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static io.thinkloop.mcptools.support.SchemaAssert.error;
-import static io.thinkloop.mcptools.support.SchemaAssert.ok;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class CalculatorToolsTest {
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
@@ -37,16 +36,23 @@ class CalculatorToolsTest {
     }
 
     private Tool tool(String name) {
-        return tools.stream().filter(t -> t.spec().name().equals(name)).findFirst().orElseThrow();
+        return tools.stream()
+                .filter(t -> t.spec().name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void toolsAndSchemas() {
-        assertEquals(List.of("evaluate", "evaluate_batch", "convert_units", "list_units"),
+        assertEquals(
+                List.of("evaluate", "evaluate_batch", "convert_units", "list_units"),
                 tools.stream().map(t -> t.spec().name()).toList());
         tools.forEach(SchemaAssert::assertClosedInputSchema);
-        ToolServerDefinition def = ServiceLoader.load(ToolServerDefinition.class).stream().map(ServiceLoader.Provider::get)
-                .filter(d -> d.name().equals("calculator")).findFirst().orElseThrow();
+        ToolServerDefinition def = ServiceLoader.load(ToolServerDefinition.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(d -> d.name().equals("calculator"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(4, def.tools(Map.of()).size());
         assertThrows(IllegalArgumentException.class, () -> def.tools(Map.of("seed", "1")));
     }
@@ -88,15 +94,31 @@ class CalculatorToolsTest {
         for (String args : conversions) {
             ToolResult r = SchemaAssert.call(tool("convert_units"), args);
             if (r.isError()) {
-                assertTrue(r.text().contains("range") || r.text().contains("finite"), () -> args + ": unclear error " + r.text());
+                assertTrue(
+                        r.text().contains("range") || r.text().contains("finite"),
+                        () -> args + ": unclear error " + r.text());
             } else {
                 assertFiniteNumbers(r.structured(), args);
             }
         }
         error(tool("convert_units"), conversions[0], "out of range");
         error(tool("convert_units"), conversions[3], "out of range");
-        String[] expressions = {"10^400", "-(10^400)", "10^-400", "1/0", "sqrt(-1)", "ln(0)", "log(-5)", "exp(100000)",
-            "tan(pi/2)", "0^-1", "(-8)^(1/3)", "1e308*10", "2^1024", "0.1^400"};
+        String[] expressions = {
+            "10^400",
+            "-(10^400)",
+            "10^-400",
+            "1/0",
+            "sqrt(-1)",
+            "ln(0)",
+            "log(-5)",
+            "exp(100000)",
+            "tan(pi/2)",
+            "0^-1",
+            "(-8)^(1/3)",
+            "1e308*10",
+            "2^1024",
+            "0.1^400"
+        };
         for (String e : expressions) {
             String args = "{\"expression\": \"" + e + "\"}";
             ToolResult r = SchemaAssert.call(tool("evaluate"), args);
@@ -105,7 +127,8 @@ class CalculatorToolsTest {
             }
         }
         error(tool("evaluate"), "{\"expression\": \"sqrt(-1)\"}", "");
-        ToolResult batch = SchemaAssert.call(tool("evaluate_batch"), "{\"expressions\": [\"10^400\", \"1/0\", \"2^1024\", \"10^-400\"]}");
+        ToolResult batch = SchemaAssert.call(
+                tool("evaluate_batch"), "{\"expressions\": [\"10^400\", \"1/0\", \"2^1024\", \"10^-400\"]}");
         if (!batch.isError()) {
             assertFiniteNumbers(batch.structured(), "evaluate_batch");
         }
@@ -133,7 +156,8 @@ class CalculatorToolsTest {
         error(tool("convert_units"), "{\"value\": \"1\", \"from\": \"km\", \"to\": \"m\"}", "number");
         error(tool("convert_units"), "{\"value\": 1, \"from\": \"km\"}", "to");
         JsonNode all = ok(tool("list_units"), "{}");
-        assertEquals(UnitConverter.Dimension.values().length, all.get("dimensions").size());
+        assertEquals(
+                UnitConverter.Dimension.values().length, all.get("dimensions").size());
         JsonNode data = ok(tool("list_units"), "{\"dimension\": \"data\"}");
         assertEquals(1, data.get("dimensions").size());
         error(tool("list_units"), "{\"dimension\": \"colour\"}", "dimension");
@@ -143,8 +167,10 @@ class CalculatorToolsTest {
     void batchReportsProgressPerExpression() {
         List<String> progress = new CopyOnWriteArrayList<>();
         ToolCallContext context = new ToolCallContext("s", "t", "c", (p, m) -> progress.add(p + " " + m));
-        ToolResult r = tool("evaluate_batch").call(SchemaTool.parse("{\"expressions\": [\"1+1\", \"1/0\", \"2^10\"]}"), context)
-                .await().atMost(Duration.ofSeconds(10));
+        ToolResult r = tool("evaluate_batch")
+                .call(SchemaTool.parse("{\"expressions\": [\"1+1\", \"1/0\", \"2^10\"]}"), context)
+                .await()
+                .atMost(Duration.ofSeconds(10));
         assertTrue(!r.isError(), r.text());
         SchemaAssert.assertMatchesOutputSchema(tool("evaluate_batch"), r.structured());
         assertEquals(2, r.structured().get("succeeded").asInt());
@@ -152,7 +178,9 @@ class CalculatorToolsTest {
         assertEquals("2", r.structured().get("results").get(0).get("result").asText());
         assertTrue(r.structured().get("results").get(1).get("error").asText().contains("Division by zero"));
         assertEquals("1024", r.structured().get("results").get(2).get("result").asText());
-        assertEquals(List.of(1.0 / 3 + " evaluated 1 of 3", 2.0 / 3 + " evaluated 2 of 3", "1.0 evaluated 3 of 3"), progress);
+        assertEquals(
+                List.of(1.0 / 3 + " evaluated 1 of 3", 2.0 / 3 + " evaluated 2 of 3", "1.0 evaluated 3 of 3"),
+                progress);
         error(tool("evaluate_batch"), "{\"expressions\": []}", "expressions");
         error(tool("evaluate_batch"), "{\"expressions\": [\"1\"], \"pause_ms\": 5000}", "pause_ms");
     }
@@ -166,7 +194,10 @@ class CalculatorToolsTest {
             first.countDown();
         });
         String args = "{\"expressions\": [" + "\"1\",".repeat(19) + "\"1\"], \"pause_ms\": 100}";
-        Cancellable call = tool("evaluate_batch").call(SchemaTool.parse(args), context).subscribe().with(r -> { });
+        Cancellable call = tool("evaluate_batch")
+                .call(SchemaTool.parse(args), context)
+                .subscribe()
+                .with(r -> {});
         assertTrue(first.await(10, TimeUnit.SECONDS));
         call.cancel();
         executor.shutdown();

@@ -1,23 +1,22 @@
 package io.thinkloop.mcptools.trip;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.thinkloop.json.Json;
 import io.thinkloop.mcptools.support.SchemaAssert;
 import io.thinkloop.tools.Tool;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The paper's example task, solved through the tools alone the way an agent would (list, inspect, choose,
@@ -51,12 +50,19 @@ class PaperExampleTaskTest {
         ArrayNode days = Json.MAPPER.createArrayNode();
         for (int d = 0; d < 3; d++) {
             String city = route.get(d);
-            List<JsonNode> hotels = names(call("get_all_hotels_by_city", "city", city).get("hotels")).stream()
-                    .map(h -> call("get_infos_by_hotel", "hotel", h)).toList();
-            List<JsonNode> restaurants = names(call("get_all_restaurants_by_city", "city", city).get("restaurants")).stream()
-                    .map(r -> call("get_infos_by_restaurant", "restaurant", r)).toList();
-            List<JsonNode> attractions = names(call("get_all_attractions_by_city", "city", city).get("attractions")).stream()
-                    .map(a -> call("get_infos_by_attraction", "attraction", a)).toList();
+            List<JsonNode> hotels = names(
+                            call("get_all_hotels_by_city", "city", city).get("hotels"))
+                    .stream()
+                    .map(h -> call("get_infos_by_hotel", "hotel", h))
+                    .toList();
+            List<JsonNode> restaurants =
+                    names(call("get_all_restaurants_by_city", "city", city).get("restaurants")).stream()
+                            .map(r -> call("get_infos_by_restaurant", "restaurant", r))
+                            .toList();
+            List<JsonNode> attractions =
+                    names(call("get_all_attractions_by_city", "city", city).get("attractions")).stream()
+                            .map(a -> call("get_infos_by_attraction", "attraction", a))
+                            .toList();
             Optional<ObjectNode> day = Optional.empty();
             for (JsonNode hotel : hotels) {
                 day = tryDay(d + 1, city, hotel, restaurants, attractions);
@@ -66,13 +72,19 @@ class PaperExampleTaskTest {
             }
             ObjectNode chosen = day.orElseThrow(() -> new AssertionError("no feasible day in " + city));
             if (d > 0) {
-                JsonNode options = SchemaAssert.ok(env.tool("get_inter_city_transport").orElseThrow(),
-                        "{\"from_city\": " + Json.MAPPER.valueToTree(route.get(d - 1)) + ", \"to_city\": "
-                                + Json.MAPPER.valueToTree(city) + "}").get("options");
+                JsonNode options = SchemaAssert.ok(
+                                env.tool("get_inter_city_transport").orElseThrow(),
+                                "{\"from_city\": " + Json.MAPPER.valueToTree(route.get(d - 1)) + ", \"to_city\": "
+                                        + Json.MAPPER.valueToTree(city) + "}")
+                        .get("options");
                 JsonNode first = options.get(0);
-                chosen.putArray("transport").addObject().put("mode", first.get("mode").asText())
-                        .put("from_city", route.get(d - 1)).put("to_city", city)
-                        .put("service", first.get("id").asText()).put("departure_time", first.get("departure_time").asText());
+                chosen.putArray("transport")
+                        .addObject()
+                        .put("mode", first.get("mode").asText())
+                        .put("from_city", route.get(d - 1))
+                        .put("to_city", city)
+                        .put("service", first.get("id").asText())
+                        .put("departure_time", first.get("departure_time").asText());
             }
             days.add(chosen);
         }
@@ -85,11 +97,13 @@ class PaperExampleTaskTest {
     }
 
     /** A day with the hotel given, if restaurants and attractions can satisfy the budget rule. */
-    private Optional<ObjectNode> tryDay(int day, String city, JsonNode hotel, List<JsonNode> restaurants,
-                                        List<JsonNode> attractions) {
+    private Optional<ObjectNode> tryDay(
+            int day, String city, JsonNode hotel, List<JsonNode> restaurants, List<JsonNode> attractions) {
         int price = hotel.get("price_per_night").asInt();
-        List<JsonNode> lunch = restaurants.stream().filter(r -> has(r.get("meals"), "lunch")).toList();
-        List<JsonNode> dinner = restaurants.stream().filter(r -> has(r.get("meals"), "dinner")).toList();
+        List<JsonNode> lunch =
+                restaurants.stream().filter(r -> has(r.get("meals"), "lunch")).toList();
+        List<JsonNode> dinner =
+                restaurants.stream().filter(r -> has(r.get("meals"), "dinner")).toList();
         for (JsonNode l : lunch) {
             for (JsonNode dn : dinner) {
                 if (l.equals(dn)) {
@@ -102,13 +116,24 @@ class PaperExampleTaskTest {
                         }
                         if (day != 2 || budgetRule(price, l, dn, afternoon)) {
                             ObjectNode out = Json.MAPPER.createObjectNode();
-                            out.put("day", day).put("date", "2025-10-0" + day).put("city", city).put("hotel", hotel.get("name").asText());
+                            out.put("day", day)
+                                    .put("date", "2025-10-0" + day)
+                                    .put("city", city)
+                                    .put("hotel", hotel.get("name").asText());
                             ArrayNode visits = out.putArray("attractions");
-                            visits.addObject().put("name", morning.get("name").asText()).put("time_slot", "morning");
-                            visits.addObject().put("name", afternoon.get("name").asText()).put("time_slot", "afternoon");
+                            visits.addObject()
+                                    .put("name", morning.get("name").asText())
+                                    .put("time_slot", "morning");
+                            visits.addObject()
+                                    .put("name", afternoon.get("name").asText())
+                                    .put("time_slot", "afternoon");
                             ArrayNode meals = out.putArray("meals");
-                            meals.addObject().put("meal", "lunch").put("restaurant", l.get("name").asText());
-                            meals.addObject().put("meal", "dinner").put("restaurant", dn.get("name").asText());
+                            meals.addObject()
+                                    .put("meal", "lunch")
+                                    .put("restaurant", l.get("name").asText());
+                            meals.addObject()
+                                    .put("meal", "dinner")
+                                    .put("restaurant", dn.get("name").asText());
                             return Optional.of(out);
                         }
                     }
@@ -133,7 +158,11 @@ class PaperExampleTaskTest {
         double r2 = dinner.get("rating").asDouble();
         int ticket = afternoon.get("ticket_price").asInt();
         if (hotelPrice >= 800) {
-            return lunch.get("average_price").asInt() + dinner.get("average_price").asInt() < 350 && r1 >= 4.0 && r2 >= 4.0
+            return lunch.get("average_price").asInt()
+                                    + dinner.get("average_price").asInt()
+                            < 350
+                    && r1 >= 4.0
+                    && r2 >= 4.0
                     && ticket < 120;
         }
         if (hotelPrice >= 500) {
@@ -160,8 +189,11 @@ class PaperExampleTaskTest {
                 assertTrue(r.meals().contains(m.meal()), r.name() + " serves " + m.meal());
             }
             for (TripPlan.Leg leg : day.transport()) {
-                assertTrue(db.interCityTransport(leg.fromCity(), leg.toCity()).stream()
-                        .anyMatch(t -> t.id().equals(leg.service()) && t.mode().equals(leg.mode())), "real departure " + leg);
+                assertTrue(
+                        db.interCityTransport(leg.fromCity(), leg.toCity()).stream()
+                                .anyMatch(t ->
+                                        t.id().equals(leg.service()) && t.mode().equals(leg.mode())),
+                        "real departure " + leg);
             }
         }
         TripPlan.Day two = plan.days().get(1);
@@ -169,7 +201,12 @@ class PaperExampleTaskTest {
         Restaurant lunch = db.restaurant(two.meals().get(0).restaurant()).orElseThrow();
         Restaurant dinner = db.restaurant(two.meals().get(1).restaurant()).orElseThrow();
         Attraction afternoon = db.attraction(two.attractions().get(1).name()).orElseThrow();
-        assertTrue(budgetRule(hotel.pricePerNight(), Json.MAPPER.valueToTree(lunch), Json.MAPPER.valueToTree(dinner),
-                Json.MAPPER.valueToTree(afternoon)), "day-2 budget rule");
+        assertTrue(
+                budgetRule(
+                        hotel.pricePerNight(),
+                        Json.MAPPER.valueToTree(lunch),
+                        Json.MAPPER.valueToTree(dinner),
+                        Json.MAPPER.valueToTree(afternoon)),
+                "day-2 budget rule");
     }
 }

@@ -1,7 +1,9 @@
 package io.thinkloop.mcptools.trip;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,11 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TripDatabaseTest {
     @Test
@@ -32,7 +31,8 @@ class TripDatabaseTest {
         TripDatabase b = TripDatabase.generate(2, TripDatabase.Size.MEDIUM);
         assertNotEquals(a.toJson(), b.toJson());
         assertNotEquals(a.data().hotels(), b.data().hotels());
-        assertNotEquals(a.data().weather().stream().map(Weather::condition).toList(),
+        assertNotEquals(
+                a.data().weather().stream().map(Weather::condition).toList(),
                 b.data().weather().stream().map(Weather::condition).toList());
     }
 
@@ -43,8 +43,10 @@ class TripDatabaseTest {
             int cities = size.cities;
             assertEquals(cities, db.cities().size());
             assertEquals(cities * size.hotelsPerCity, db.data().hotels().size());
-            assertEquals(cities * size.attractionsPerCity, db.data().attractions().size());
-            assertEquals(cities * size.restaurantsPerCity, db.data().restaurants().size());
+            assertEquals(
+                    cities * size.attractionsPerCity, db.data().attractions().size());
+            assertEquals(
+                    cities * size.restaurantsPerCity, db.data().restaurants().size());
             assertEquals(cities * size.weatherDays, db.data().weather().size());
             assertEquals(cities, db.data().cityTransport().size());
         }
@@ -66,9 +68,14 @@ class TripDatabaseTest {
     void everyCityHasVenuesTransportAndWeatherForEveryDate() {
         TripDatabase db = TripDatabase.generate(11, TripDatabase.Size.SMALL);
         for (City c : db.cities()) {
-            assertEquals(TripDatabase.Size.SMALL.hotelsPerCity, db.hotelsIn(c.name()).size());
-            assertEquals(TripDatabase.Size.SMALL.attractionsPerCity, db.attractionsIn(c.name()).size());
-            assertEquals(TripDatabase.Size.SMALL.restaurantsPerCity, db.restaurantsIn(c.name()).size());
+            assertEquals(
+                    TripDatabase.Size.SMALL.hotelsPerCity, db.hotelsIn(c.name()).size());
+            assertEquals(
+                    TripDatabase.Size.SMALL.attractionsPerCity,
+                    db.attractionsIn(c.name()).size());
+            assertEquals(
+                    TripDatabase.Size.SMALL.restaurantsPerCity,
+                    db.restaurantsIn(c.name()).size());
             assertTrue(db.cityTransport(c.name()).orElseThrow().options().size() >= 3);
             for (LocalDate d : db.dates()) {
                 Weather w = db.weather(c.name(), d).orElseThrow();
@@ -106,19 +113,24 @@ class TripDatabaseTest {
         assertEquals(h, db.venueById(h.id()).orElseThrow());
         Attraction a = db.data().attractions().get(3);
         assertEquals(a, db.attraction(a.name().toLowerCase()).orElseThrow());
-        assertEquals(db.cities().getFirst(), db.cityById(db.cities().getFirst().id()).orElseThrow());
+        assertEquals(
+                db.cities().getFirst(), db.cityById(db.cities().getFirst().id()).orElseThrow());
         assertTrue(db.hotel("No Such Hotel").isEmpty());
     }
 
     @Test
     void verifierHelpers() {
         TripDatabase db = TripDatabase.generate(42, TripDatabase.Size.LARGE);
-        Attraction closedMondays = db.data().attractions().stream().filter(a -> a.closedOn().contains("Monday")).findFirst().orElseThrow();
+        Attraction closedMondays = db.data().attractions().stream()
+                .filter(a -> a.closedOn().contains("Monday"))
+                .findFirst()
+                .orElseThrow();
         assertTrue(!closedMondays.isOpenOn(LocalDate.of(2025, 10, 6)), "2025-10-06 is a Monday");
         assertTrue(closedMondays.isOpenOn(LocalDate.of(2025, 10, 7)));
         Restaurant r = db.data().restaurants().getFirst();
         assertTrue(r.serves(r.meals().getFirst()));
-        assertTrue(db.data().weather().stream().anyMatch(Weather::isWet) && db.data().weather().stream().anyMatch(w -> !w.isWet()));
+        assertTrue(db.data().weather().stream().anyMatch(Weather::isWet)
+                && db.data().weather().stream().anyMatch(w -> !w.isWet()));
         assertTrue(!db.toJson().contains("\"wet\"") && !db.toJson().contains("open_on"), "helpers are not data");
     }
 
@@ -127,8 +139,10 @@ class TripDatabaseTest {
         TripDatabase db = TripDatabase.generate(9, TripDatabase.Size.SMALL, LocalDate.of(2026, 1, 10), 5);
         assertEquals(LocalDate.of(2026, 1, 10), db.startDate());
         assertEquals(5, db.dates().size());
-        assertTrue(db.weather(db.cities().getFirst().name(), LocalDate.of(2026, 1, 14)).isPresent());
-        assertTrue(db.weather(db.cities().getFirst().name(), LocalDate.of(2026, 1, 15)).isEmpty());
+        assertTrue(db.weather(db.cities().getFirst().name(), LocalDate.of(2026, 1, 14))
+                .isPresent());
+        assertTrue(db.weather(db.cities().getFirst().name(), LocalDate.of(2026, 1, 15))
+                .isEmpty());
     }
 
     @Test
@@ -137,17 +151,52 @@ class TripDatabaseTest {
         TripData d = db.data();
         List<Hotel> hotels = new ArrayList<>(d.hotels());
         Hotel h = hotels.getFirst();
-        hotels.set(0, new Hotel(h.id(), h.name(), "Atlantis", h.stars(), h.pricePerNight(), h.rating(), h.amenities(),
-                h.address(), h.checkInTime(), h.checkOutTime()));
-        TripData broken = new TripData(d.format(), d.seed(), d.size(), d.currency(), d.startDate(), d.days(), d.cities(),
-                hotels, d.attractions(), d.restaurants(), d.cityTransport(), d.interCityTransport(), d.weather());
+        hotels.set(
+                0,
+                new Hotel(
+                        h.id(),
+                        h.name(),
+                        "Atlantis",
+                        h.stars(),
+                        h.pricePerNight(),
+                        h.rating(),
+                        h.amenities(),
+                        h.address(),
+                        h.checkInTime(),
+                        h.checkOutTime()));
+        TripData broken = new TripData(
+                d.format(),
+                d.seed(),
+                d.size(),
+                d.currency(),
+                d.startDate(),
+                d.days(),
+                d.cities(),
+                hotels,
+                d.attractions(),
+                d.restaurants(),
+                d.cityTransport(),
+                d.interCityTransport(),
+                d.weather());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TripDatabase(broken));
         assertTrue(e.getMessage().contains("Atlantis"), e.getMessage());
 
         hotels.set(0, h);
         hotels.add(h);
-        TripData duplicate = new TripData(d.format(), d.seed(), d.size(), d.currency(), d.startDate(), d.days(), d.cities(),
-                hotels, d.attractions(), d.restaurants(), d.cityTransport(), d.interCityTransport(), d.weather());
+        TripData duplicate = new TripData(
+                d.format(),
+                d.seed(),
+                d.size(),
+                d.currency(),
+                d.startDate(),
+                d.days(),
+                d.cities(),
+                hotels,
+                d.attractions(),
+                d.restaurants(),
+                d.cityTransport(),
+                d.interCityTransport(),
+                d.weather());
         e = assertThrows(IllegalArgumentException.class, () -> new TripDatabase(duplicate));
         assertTrue(e.getMessage().contains("duplicate"), e.getMessage());
 

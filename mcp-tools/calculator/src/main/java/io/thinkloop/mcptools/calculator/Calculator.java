@@ -48,16 +48,15 @@ public final class Calculator {
         }
     }
 
-    private Calculator() {
-    }
+    private Calculator() {}
 
     public static Value evaluate(String expression) {
         if (expression == null) {
             throw new CalculationException("No expression given", 0);
         }
         if (expression.length() > MAX_LENGTH) {
-            throw new CalculationException("Expression is too long (" + expression.length() + " characters; at most "
-                    + MAX_LENGTH + ")", 0);
+            throw new CalculationException(
+                    "Expression is too long (" + expression.length() + " characters; at most " + MAX_LENGTH + ")", 0);
         }
         return new Parser(expression).parseAll();
     }
@@ -68,7 +67,15 @@ public final class Calculator {
         }
     }
 
-    private enum Kind { NUMBER, NAME, OPERATOR, LEFT, RIGHT, COMMA, END }
+    private enum Kind {
+        NUMBER,
+        NAME,
+        OPERATOR,
+        LEFT,
+        RIGHT,
+        COMMA,
+        END
+    }
 
     private static final class Parser {
         private final List<Token> tokens;
@@ -94,7 +101,8 @@ public final class Calculator {
 
         private Value additive() {
             Value left = multiplicative();
-            while (peek().kind() == Kind.OPERATOR && (peek().text().equals("+") || peek().text().equals("-"))) {
+            while (peek().kind() == Kind.OPERATOR
+                    && (peek().text().equals("+") || peek().text().equals("-"))) {
                 Token op = advance();
                 Value right = multiplicative();
                 left = op.text().equals("+") ? add(left, right, op) : add(left, negate(right), op);
@@ -167,13 +175,17 @@ public final class Calculator {
                 return switch (name) {
                     case "pi", "π" -> new Value(PI.round(MC), false);
                     case "e" -> new Value(E.round(MC), false);
-                    default -> throw new CalculationException(
-                            Functions.isFunction(name) ? "Function '" + t.text() + "' needs arguments in parentheses"
-                                    : "Unknown name '" + t.text() + "' (constants: pi, e)", t.position());
+                    default ->
+                        throw new CalculationException(
+                                Functions.isFunction(name)
+                                        ? "Function '" + t.text() + "' needs arguments in parentheses"
+                                        : "Unknown name '" + t.text() + "' (constants: pi, e)",
+                                t.position());
                 };
             }
             if (!Functions.isFunction(name)) {
-                throw new CalculationException("Unknown function '" + t.text() + "' (functions: " + Functions.NAMES + ")", t.position());
+                throw new CalculationException(
+                        "Unknown function '" + t.text() + "' (functions: " + Functions.NAMES + ")", t.position());
             }
             Token open = advance();
             enter(open);
@@ -193,15 +205,19 @@ public final class Calculator {
 
         private void enter(Token t) {
             if (++depth > MAX_DEPTH) {
-                throw new CalculationException("Expression nests too deeply (at most " + MAX_DEPTH + " levels)", t.position());
+                throw new CalculationException(
+                        "Expression nests too deeply (at most " + MAX_DEPTH + " levels)", t.position());
             }
         }
 
         private void expect(Kind kind, String what, Token opener) {
             Token t = advance();
             if (t.kind() != kind) {
-                throw new CalculationException(t.kind() == Kind.END ? "Missing " + what + " for '" + opener.text() + "' at position "
-                        + opener.position() : "Expected " + what + " but found '" + t.text() + "'", t.position());
+                throw new CalculationException(
+                        t.kind() == Kind.END
+                                ? "Missing " + what + " for '" + opener.text() + "' at position " + opener.position()
+                                : "Expected " + what + " but found '" + t.text() + "'",
+                        t.position());
             }
         }
 
@@ -264,10 +280,13 @@ public final class Calculator {
             }
             if (b.abs().compareTo(BigDecimal.ONE) == 0 && integral) {
                 boolean odd = x.toBigInteger().testBit(0);
-                return new Value(b.signum() < 0 && odd ? BigDecimal.ONE.negate() : BigDecimal.ONE, base.exact() && exponent.exact());
+                return new Value(
+                        b.signum() < 0 && odd ? BigDecimal.ONE.negate() : BigDecimal.ONE,
+                        base.exact() && exponent.exact());
             }
             if (!integral && b.signum() < 0) {
-                throw new CalculationException("A negative number to a fractional power is not a real number", op.position());
+                throw new CalculationException(
+                        "A negative number to a fractional power is not a real number", op.position());
             }
             // Size first: log10 of the result decides overflow or underflow before any digit is computed.
             double lnBase = ln(b.abs());
@@ -276,8 +295,10 @@ public final class Calculator {
                 throw new CalculationException("Power cannot be computed", op.position());
             }
             if (magnitude > MAX_EXPONENT) {
-                throw new CalculationException("Result is too large (about 10^" + formatMagnitude(magnitude) + "; limit 10^"
-                        + MAX_EXPONENT + ")", op.position());
+                throw new CalculationException(
+                        "Result is too large (about 10^" + formatMagnitude(magnitude) + "; limit 10^" + MAX_EXPONENT
+                                + ")",
+                        op.position());
             }
             if (magnitude < -MAX_EXPONENT) {
                 return new Value(BigDecimal.ZERO, false);
@@ -290,8 +311,12 @@ public final class Calculator {
                 // Fractional powers, and integer powers of numbers so close to 1 that the exponent is beyond
                 // what BigDecimal.pow takes: Math.pow where doubles reach, else exp(x ln b).
                 double direct = Math.pow(b.doubleValue(), x.doubleValue());
-                if (Double.isFinite(direct) && direct != 0 && Math.abs(magnitude) < 300 && Math.abs(b.doubleValue()) >= Double.MIN_NORMAL
-                        && x.abs().compareTo(BigDecimal.valueOf(1e15)) < 0 && b.subtract(BigDecimal.ONE).abs().doubleValue() > 1e-6) {
+                if (Double.isFinite(direct)
+                        && direct != 0
+                        && Math.abs(magnitude) < 300
+                        && Math.abs(b.doubleValue()) >= Double.MIN_NORMAL
+                        && x.abs().compareTo(BigDecimal.valueOf(1e15)) < 0
+                        && b.subtract(BigDecimal.ONE).abs().doubleValue() > 1e-6) {
                     return checked(Functions.fromDouble(direct, op.position()), op);
                 }
                 return checked(Functions.exp(x.multiply(new BigDecimal(lnBase), MC), op.position()), op);
@@ -328,7 +353,6 @@ public final class Calculator {
             }
             return checked(new Value(v, exact), at);
         }
-
     }
 
     /** Keeps values within 10^±MAX_EXPONENT: above is an error, below becomes zero. */
@@ -453,7 +477,8 @@ public final class Calculator {
             String digits = exp.startsWith("-") ? exp.substring(1) : exp;
             String trimmed = digits.replaceFirst("^0+(?=.)", "");
             if (trimmed.length() > 6) {
-                throw new CalculationException("Number '" + abbreviate(text) + "' is out of range (limit 10^" + MAX_EXPONENT + ")", pos);
+                throw new CalculationException(
+                        "Number '" + abbreviate(text) + "' is out of range (limit 10^" + MAX_EXPONENT + ")", pos);
             }
         }
         BigDecimal v;
@@ -466,7 +491,8 @@ public final class Calculator {
             v = v.round(MC);
         }
         if (v.signum() != 0 && (long) v.precision() - v.scale() - 1 > MAX_EXPONENT) {
-            throw new CalculationException("Number '" + abbreviate(text) + "' is out of range (limit 10^" + MAX_EXPONENT + ")", pos);
+            throw new CalculationException(
+                    "Number '" + abbreviate(text) + "' is out of range (limit 10^" + MAX_EXPONENT + ")", pos);
         }
         return v;
     }

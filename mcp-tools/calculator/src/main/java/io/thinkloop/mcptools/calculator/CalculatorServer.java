@@ -1,6 +1,5 @@
 package io.thinkloop.mcptools.calculator;
 
-import java.util.stream.StreamSupport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,16 +12,14 @@ import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
 import io.thinkloop.tools.ToolServerDefinition;
-
-import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
-
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
 
 /**
  * {@code ./thinkloop tool-server calculator}: {@code evaluate}, {@code evaluate_batch} (reports progress
@@ -82,7 +79,8 @@ public final class CalculatorServer implements ToolServerDefinition {
         private final Executor executor;
 
         Evaluate(Executor executor) {
-            super("evaluate",
+            super(
+                    "evaluate",
                     "Evaluate an arithmetic expression exactly in decimal where possible. Operators + - * / % (remainder) ^ (power), "
                             + "parentheses, functions sqrt abs min max round floor ceil log (base 10, or log(x, base)) ln exp sin cos tan "
                             + "(radians), constants pi and e. Example: (1.1 + 2.2) * 3^2 / sqrt(16).",
@@ -100,13 +98,15 @@ public final class CalculatorServer implements ToolServerDefinition {
         @Override
         protected Uni<ToolResult> execute(JsonNode args, ToolCallContext context) {
             String expression = args.get("expression").asText();
-            return Uni.createFrom().item(() -> {
-                try {
-                    return ok(result(expression, Calculator.evaluate(expression)));
-                } catch (CalculationException e) {
-                    throw new ToolFailure(e.getMessage());
-                }
-            }).runSubscriptionOn(executor); // up to the 2 s time limit: never on the caller's (event loop) thread
+            return Uni.createFrom()
+                    .item(() -> {
+                        try {
+                            return ok(result(expression, Calculator.evaluate(expression)));
+                        } catch (CalculationException e) {
+                            throw new ToolFailure(e.getMessage());
+                        }
+                    })
+                    .runSubscriptionOn(executor); // up to the 2 s time limit: never on the caller's (event loop) thread
         }
     }
 
@@ -115,7 +115,8 @@ public final class CalculatorServer implements ToolServerDefinition {
         private final Executor executor;
 
         EvaluateBatch(Executor executor) {
-            super("evaluate_batch",
+            super(
+                    "evaluate_batch",
                     "Evaluate several expressions (as for evaluate) in order, reporting progress after each; an expression that fails "
                             + "gives an error entry and the others still run.",
                     """
@@ -139,8 +140,10 @@ public final class CalculatorServer implements ToolServerDefinition {
 
         @Override
         protected Uni<ToolResult> execute(JsonNode args, ToolCallContext context) {
-            List<String> expressions = StreamSupport.stream(args.get("expressions").spliterator(), false)
-                    .map(JsonNode::asText).toList();
+            List<String> expressions = StreamSupport.stream(
+                            args.get("expressions").spliterator(), false)
+                    .map(JsonNode::asText)
+                    .toList();
             long pauseNanos = args.path("pause_ms").asLong(0) * 1_000_000;
             return Uni.createFrom().<ToolResult>emitter(emitter -> {
                 AtomicBoolean stopped = new AtomicBoolean();
@@ -159,7 +162,8 @@ public final class CalculatorServer implements ToolServerDefinition {
         }
 
         /** Evaluates in order; null when cancelled midway (nothing is emitted then). */
-        private static ToolResult run(List<String> expressions, long pauseNanos, ToolCallContext context, AtomicBoolean stopped) {
+        private static ToolResult run(
+                List<String> expressions, long pauseNanos, ToolCallContext context, AtomicBoolean stopped) {
             ObjectNode out = Json.MAPPER.createObjectNode();
             ArrayNode results = out.putArray("results");
             int failed = 0;
@@ -175,8 +179,10 @@ public final class CalculatorServer implements ToolServerDefinition {
                     results.addObject().put("expression", e).put("error", ex.getMessage());
                 }
                 if (context.progress() != null) {
-                    context.progress().accept((double) (i + 1) / expressions.size(),
-                            "evaluated " + (i + 1) + " of " + expressions.size());
+                    context.progress()
+                            .accept(
+                                    (double) (i + 1) / expressions.size(),
+                                    "evaluated " + (i + 1) + " of " + expressions.size());
                 }
                 if (pauseNanos > 0 && i + 1 < expressions.size()) {
                     LockSupport.parkNanos(pauseNanos);
@@ -190,7 +196,8 @@ public final class CalculatorServer implements ToolServerDefinition {
 
     static final class ConvertUnits extends SchemaTool {
         ConvertUnits() {
-            super("convert_units",
+            super(
+                    "convert_units",
                     "Convert a value between units of the same kind: length, mass, volume, temperature, time, speed, data size or area. "
                             + "Units by symbol or name, e.g. km, mi, lb, kg, L, gal, C, F, K, h, km/h, mph, MB, MiB, m2, acre.",
                     """
@@ -206,8 +213,7 @@ public final class CalculatorServer implements ToolServerDefinition {
                        "value": {"type": ["number", "null"], "description": "The value as a JSON number; null beyond double range"}, "from": {"type": "string"}, "to": {"type": "string"},
                        "result": {"type": "number"}, "result_text": {"type": "string"},
                        "dimension": {"type": "string", "enum": %s}},
-                     "required": ["value", "from", "to", "result", "result_text", "dimension"], "additionalProperties": false}"""
-                            .formatted(dimensionsJson()));
+                     "required": ["value", "from", "to", "result", "result_text", "dimension"], "additionalProperties": false}""".formatted(dimensionsJson()));
         }
 
         @Override
@@ -215,11 +221,17 @@ public final class CalculatorServer implements ToolServerDefinition {
             return Uni.createFrom().item(() -> {
                 UnitConverter.Conversion c;
                 JsonNode value = args.get("value");
-                if (!value.isNumber() || (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue()) && !value.isBigDecimal())) {
+                if (!value.isNumber()
+                        || (value.isFloatingPointNumber()
+                                && !Double.isFinite(value.doubleValue())
+                                && !value.isBigDecimal())) {
                     throw new ToolFailure("value must be a finite number");
                 }
                 try {
-                    c = UnitConverter.convert(value.decimalValue(), args.get("from").asText(), args.get("to").asText());
+                    c = UnitConverter.convert(
+                            value.decimalValue(),
+                            args.get("from").asText(),
+                            args.get("to").asText());
                 } catch (IllegalArgumentException | ArithmeticException e) {
                     throw new ToolFailure(e.getMessage());
                 }
@@ -228,8 +240,10 @@ public final class CalculatorServer implements ToolServerDefinition {
                 out.put("from", c.from().symbol());
                 out.put("to", c.to().symbol());
                 out.put("result", c.result());
-                out.put("result_text", c.value().stripTrailingZeros().toPlainString() + " " + c.from().symbol() + " = "
-                        + c.result().toPlainString() + " " + c.to().symbol());
+                out.put(
+                        "result_text",
+                        c.value().stripTrailingZeros().toPlainString() + " "
+                                + c.from().symbol() + " = " + c.result().toPlainString() + " " + c.to().symbol());
                 out.put("dimension", c.from().dimension().label());
                 return ok(out);
             });
@@ -238,7 +252,9 @@ public final class CalculatorServer implements ToolServerDefinition {
 
     static final class ListUnits extends SchemaTool {
         ListUnits() {
-            super("list_units", "List the units convert_units knows, optionally for one dimension.",
+            super(
+                    "list_units",
+                    "List the units convert_units knows, optionally for one dimension.",
                     """
                     {"type": "object",
                      "properties": {"dimension": {"type": "string", "enum": %s}},
@@ -285,5 +301,4 @@ public final class CalculatorServer implements ToolServerDefinition {
                 .map(d -> "\"" + d.label() + "\"")
                 .collect(Collectors.joining(", ", "[", "]"));
     }
-
 }

@@ -16,8 +16,7 @@ final class Functions {
     /** Trigonometric results this close to zero are rounding noise of pi's binary approximation. */
     private static final double TRIG_ZERO = 1e-15;
 
-    private Functions() {
-    }
+    private Functions() {}
 
     static boolean isFunction(String name) {
         return ALL.contains(name);
@@ -45,7 +44,8 @@ final class Functions {
                 if (args.size() == 2) {
                     BigDecimal d = args.get(1).value();
                     if (d.stripTrailingZeros().scale() > 0 || d.abs().compareTo(BigDecimal.valueOf(100)) > 0) {
-                        throw new CalculationException("round(x, digits) needs whole digits between -100 and 100", position);
+                        throw new CalculationException(
+                                "round(x, digits) needs whole digits between -100 and 100", position);
                     }
                     digits = d.intValue();
                 }
@@ -83,7 +83,8 @@ final class Functions {
             case "ln" -> fromDouble(lnPositive(arg, name, position), position);
             case "exp" -> {
                 if (x.compareTo(BigDecimal.valueOf(Calculator.MAX_EXPONENT * LN10 + 1)) > 0) {
-                    throw new CalculationException("Result is too large (limit 10^" + Calculator.MAX_EXPONENT + ")", position);
+                    throw new CalculationException(
+                            "Result is too large (limit 10^" + Calculator.MAX_EXPONENT + ")", position);
                 }
                 if (x.compareTo(BigDecimal.valueOf(-Calculator.MAX_EXPONENT * LN10 - 1)) < 0) {
                     yield new Calculator.Value(BigDecimal.ZERO, false);
@@ -118,7 +119,8 @@ final class Functions {
         // that r keeps all its digits.
         long k = (long) Math.floor(ln / LN10);
         BigDecimal r = lnValue.subtract(LN10_DECIMAL.multiply(BigDecimal.valueOf(k)), MC);
-        return new Calculator.Value(Calculator.roundDouble(Math.exp(r.doubleValue())).scaleByPowerOfTen((int) k), false);
+        return new Calculator.Value(
+                Calculator.roundDouble(Math.exp(r.doubleValue())).scaleByPowerOfTen((int) k), false);
     }
 
     static Calculator.Value fromDouble(double d, int position) {
@@ -141,8 +143,9 @@ final class Functions {
     private static void arity(String name, List<Calculator.Value> args, int min, int max, int position) {
         if (args.size() < min || args.size() > max) {
             String expected = min == max ? String.valueOf(min) : min + " or " + max;
-            throw new CalculationException(name + "() takes " + expected + " argument" + (max == 1 ? "" : "s")
-                    + ", got " + args.size(), position);
+            throw new CalculationException(
+                    name + "() takes " + expected + " argument" + (max == 1 ? "" : "s") + ", got " + args.size(),
+                    position);
         }
     }
 }

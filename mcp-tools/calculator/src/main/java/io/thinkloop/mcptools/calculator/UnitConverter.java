@@ -26,7 +26,14 @@ public final class UnitConverter {
     private static final int MAX_MAGNITUDE = 300;
 
     public enum Dimension {
-        LENGTH("m"), MASS("kg"), VOLUME("L"), TEMPERATURE("K"), TIME("s"), SPEED("m/s"), DATA("B"), AREA("m2");
+        LENGTH("m"),
+        MASS("kg"),
+        VOLUME("L"),
+        TEMPERATURE("K"),
+        TIME("s"),
+        SPEED("m/s"),
+        DATA("B"),
+        AREA("m2");
 
         public final String baseUnit;
 
@@ -40,13 +47,16 @@ public final class UnitConverter {
     }
 
     /** A unit: {@code base = (value + offset) * factor} in its dimension's base unit. */
-    public record Unit(String symbol, String name, Dimension dimension, BigDecimal factor, BigDecimal offset,
-                       List<String> aliases) {
-    }
+    public record Unit(
+            String symbol,
+            String name,
+            Dimension dimension,
+            BigDecimal factor,
+            BigDecimal offset,
+            List<String> aliases) {}
 
     /** A conversion's outcome; {@code result} has 15 significant digits at most. */
-    public record Conversion(BigDecimal value, Unit from, Unit to, BigDecimal result) {
-    }
+    public record Conversion(BigDecimal value, Unit from, Unit to, BigDecimal result) {}
 
     private static final List<Unit> UNITS = new ArrayList<>();
     private static final Map<String, Unit> EXACT = new LinkedHashMap<>();
@@ -93,8 +103,20 @@ public final class UnitConverter {
         d = Dimension.TEMPERATURE;
         BigDecimal fiveNinths = new BigDecimal(5).divide(new BigDecimal(9), MC);
         add(new Unit("K", "kelvin", d, BigDecimal.ONE, BigDecimal.ZERO, List.of("kelvin", "kelvins")));
-        add(new Unit("C", "degree Celsius", d, BigDecimal.ONE, new BigDecimal("273.15"), List.of("°C", "celsius", "degC", "centigrade")));
-        add(new Unit("F", "degree Fahrenheit", d, fiveNinths, new BigDecimal("459.67"), List.of("°F", "fahrenheit", "degF")));
+        add(new Unit(
+                "C",
+                "degree Celsius",
+                d,
+                BigDecimal.ONE,
+                new BigDecimal("273.15"),
+                List.of("°C", "celsius", "degC", "centigrade")));
+        add(new Unit(
+                "F",
+                "degree Fahrenheit",
+                d,
+                fiveNinths,
+                new BigDecimal("459.67"),
+                List.of("°F", "fahrenheit", "degF")));
         add(new Unit("R", "degree Rankine", d, fiveNinths, BigDecimal.ZERO, List.of("°R", "rankine", "degR")));
         d = Dimension.TIME;
         unit("ns", "nanosecond", d, "0.000000001", "nanoseconds");
@@ -109,7 +131,14 @@ public final class UnitConverter {
         unit("yr", "Gregorian year (365.2425 days)", d, "31556952", "year", "years", "y");
         d = Dimension.SPEED;
         unit("m/s", "meter per second", d, "1", "mps", "meters per second");
-        unit("km/h", "kilometer per hour", d, "0.27777777777777777777777777777777778", "kph", "kmh", "kilometers per hour");
+        unit(
+                "km/h",
+                "kilometer per hour",
+                d,
+                "0.27777777777777777777777777777777778",
+                "kph",
+                "kmh",
+                "kilometers per hour");
         unit("mph", "mile per hour", d, "0.44704", "mi/h", "miles per hour");
         unit("kn", "knot", d, "0.51444444444444444444444444444444444", "knot", "knots", "kt");
         unit("ft/s", "foot per second", d, "0.3048", "fps", "feet per second");
@@ -143,8 +172,7 @@ public final class UnitConverter {
         unit("mi2", "square mile", d, "2589988.110336", "mi^2", "mi²", "sq mi", "square miles");
     }
 
-    private UnitConverter() {
-    }
+    private UnitConverter() {}
 
     private static void unit(String symbol, String name, Dimension d, String factor, String... aliases) {
         add(new Unit(symbol, name, d, new BigDecimal(factor), BigDecimal.ZERO, List.of(aliases)));
@@ -193,7 +221,9 @@ public final class UnitConverter {
         }
         if (candidates.size() > 1) {
             throw new IllegalArgumentException("Unit '" + n + "' is ambiguous: "
-                    + candidates.stream().map(c -> c.symbol() + " (" + c.name() + ")").collect(Collectors.joining(" or ")));
+                    + candidates.stream()
+                            .map(c -> c.symbol() + " (" + c.name() + ")")
+                            .collect(Collectors.joining(" or ")));
         }
         throw new IllegalArgumentException("Unknown unit '" + abbreviate(n) + "'; use list_units to see the units");
     }
@@ -205,13 +235,14 @@ public final class UnitConverter {
         Unit from = unit(fromName);
         Unit to = unit(toName);
         if (from.dimension() != to.dimension()) {
-            throw new IllegalArgumentException("Cannot convert " + from.dimension().label() + " (" + from.symbol() + ") to "
-                    + to.dimension().label() + " (" + to.symbol() + "): the units measure different things");
+            throw new IllegalArgumentException(
+                    "Cannot convert " + from.dimension().label() + " (" + from.symbol() + ") to "
+                            + to.dimension().label() + " (" + to.symbol() + "): the units measure different things");
         }
         BigDecimal base = value.add(from.offset()).multiply(from.factor(), MC);
         if (from.dimension() == Dimension.TEMPERATURE && base.signum() < 0) {
-            throw new IllegalArgumentException(value.stripTrailingZeros().toPlainString() + " " + from.symbol()
-                    + " is below absolute zero");
+            throw new IllegalArgumentException(
+                    value.stripTrailingZeros().toPlainString() + " " + from.symbol() + " is below absolute zero");
         }
         BigDecimal result = base.divide(to.factor(), MC).subtract(to.offset()).round(REPORTED);
         result = result.signum() == 0 ? BigDecimal.ZERO : result.stripTrailingZeros();

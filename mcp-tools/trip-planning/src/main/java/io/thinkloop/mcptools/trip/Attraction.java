@@ -2,7 +2,6 @@ package io.thinkloop.mcptools.trip;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.time.LocalDate;
 import java.util.List;
 
@@ -11,9 +10,19 @@ import java.util.List;
  * {@code closedOn} the weekdays (e.g. "Monday") it does not open, {@code indoor} whether weather matters.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Attraction(String id, String name, String city, String type, int ticketPrice, double rating,
-                         String openingHours, List<String> closedOn, double recommendedHours, boolean indoor,
-                         String description) implements Venue {
+public record Attraction(
+        String id,
+        String name,
+        String city,
+        String type,
+        int ticketPrice,
+        double rating,
+        String openingHours,
+        List<String> closedOn,
+        double recommendedHours,
+        boolean indoor,
+        String description)
+        implements Venue {
     public Attraction {
         closedOn = List.copyOf(closedOn);
     }

@@ -2,7 +2,6 @@ package io.thinkloop.mcptools.trip;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
 
 /** The ways of getting around inside one city. */

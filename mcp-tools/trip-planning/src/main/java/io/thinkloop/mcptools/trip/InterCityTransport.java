@@ -9,7 +9,14 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * the next day; {@code price} in CNY (economy / second class).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record InterCityTransport(String id, String mode, String fromCity, String toCity, String departureTime,
-                                 String arrivalTime, int arrivalDayOffset, int durationMinutes, int price,
-                                 int distanceKm) {
-}
+public record InterCityTransport(
+        String id,
+        String mode,
+        String fromCity,
+        String toCity,
+        String departureTime,
+        String arrivalTime,
+        int arrivalDayOffset,
+        int durationMinutes,
+        int price,
+        int distanceKm) {}

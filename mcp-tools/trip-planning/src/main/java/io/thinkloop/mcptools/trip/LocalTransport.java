@@ -5,5 +5,4 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 /** One way of getting around inside a city: a fare of {@code baseFare} plus {@code farePerKm} (CNY). */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record LocalTransport(String mode, double baseFare, double farePerKm, String operatingHours, String notes) {
-}
+public record LocalTransport(String mode, double baseFare, double farePerKm, String operatingHours, String notes) {}

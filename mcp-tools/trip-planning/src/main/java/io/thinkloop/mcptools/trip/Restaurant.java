@@ -2,7 +2,6 @@ package io.thinkloop.mcptools.trip;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
 
 /**
@@ -10,9 +9,18 @@ import java.util.List;
  * lunch, dinner) as its opening hours allow.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Restaurant(String id, String name, String city, String cuisine, int averagePrice, double rating,
-                         String openingHours, List<String> meals, List<String> features,
-                         List<String> signatureDishes) implements Venue {
+public record Restaurant(
+        String id,
+        String name,
+        String city,
+        String cuisine,
+        int averagePrice,
+        double rating,
+        String openingHours,
+        List<String> meals,
+        List<String> features,
+        List<String> signatureDishes)
+        implements Venue {
     public Restaurant {
         meals = List.copyOf(meals);
         features = List.copyOf(features);

@@ -10,6 +10,5 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * detached); {@code arguments} are the exact arguments received, {@code plan} their typed form.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Submission(String id, int sequence, String sessionId, String toolCallId, TripPlan plan,
-                         JsonNode arguments) {
-}
+public record Submission(
+        String id, int sequence, String sessionId, String toolCallId, TripPlan plan, JsonNode arguments) {}

@@ -2,7 +2,6 @@ package io.thinkloop.mcptools.trip;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
 
 /**
@@ -11,10 +10,20 @@ import java.util.List;
  * {@code days} dates from {@code startDate}.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record TripData(String format, Long seed, String size, String currency, String startDate, int days,
-                       List<City> cities, List<Hotel> hotels, List<Attraction> attractions,
-                       List<Restaurant> restaurants, List<CityTransport> cityTransport,
-                       List<InterCityTransport> interCityTransport, List<Weather> weather) {
+public record TripData(
+        String format,
+        Long seed,
+        String size,
+        String currency,
+        String startDate,
+        int days,
+        List<City> cities,
+        List<Hotel> hotels,
+        List<Attraction> attractions,
+        List<Restaurant> restaurants,
+        List<CityTransport> cityTransport,
+        List<InterCityTransport> interCityTransport,
+        List<Weather> weather) {
     public static final String FORMAT = "thinkloop-trip-db/1";
 
     public TripData {

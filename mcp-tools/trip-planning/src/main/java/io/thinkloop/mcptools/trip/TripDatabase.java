@@ -3,7 +3,6 @@ package io.thinkloop.mcptools.trip;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.thinkloop.json.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,9 @@ import java.util.function.Function;
 public final class TripDatabase {
     /** How big a generated database is. */
     public enum Size {
-        SMALL(6, 6, 8, 8, 14), MEDIUM(12, 10, 12, 14, 31), LARGE(30, 15, 20, 20, 61);
+        SMALL(6, 6, 8, 8, 14),
+        MEDIUM(12, 10, 12, 14, 31),
+        LARGE(30, 15, 20, 20, 61);
 
         public final int cities;
         public final int hotelsPerCity;
@@ -104,7 +105,9 @@ public final class TripDatabase {
         for (InterCityTransport t : data.interCityTransport()) {
             requireCity(t.fromCity(), "transport " + t.id());
             requireCity(t.toCity(), "transport " + t.id());
-            interCityByRoute.computeIfAbsent(routeKey(t.fromCity(), t.toCity()), k -> new ArrayList<>()).add(t);
+            interCityByRoute
+                    .computeIfAbsent(routeKey(t.fromCity(), t.toCity()), k -> new ArrayList<>())
+                    .add(t);
         }
         weatherByCityDate = new LinkedHashMap<>();
         for (Weather w : data.weather()) {

@@ -1,6 +1,5 @@
 package io.thinkloop.mcptools.trip;
 
-import java.util.function.Supplier;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Generates a {@link TripData} from a seed. Only {@link java.util.Random} (whose sequence the JDK
@@ -19,68 +19,283 @@ import java.util.Set;
  */
 final class TripGenerator {
     private static final String[] ADJECTIVES = {
-        "Jade", "Golden", "Azure", "Crimson", "Silver", "Cloud", "Pine", "Bamboo", "Lotus", "Dragon", "Phoenix",
-        "Crane", "Willow", "Plum", "Orchid", "Peony", "Moonlight", "Sunrise", "Misty", "Spring", "Autumn",
-        "Heron", "Tiger", "Turtle", "Peach", "Maple", "Pearl", "Celestial", "Harmony", "Tranquil", "Eternal",
-        "Emerald", "Amber", "Scarlet", "Violet", "Red Cliff", "West Lake", "Riverside", "Lakeview", "Hilltop",
-        "Old Well", "Stone Bridge", "Lantern", "Silk Road", "Cypress", "Osmanthus", "Camellia", "Swallow",
-        "Ginkgo", "Magpie", "Kingfisher", "Morning Dew", "Evening Bell", "Nine Dragons", "Twin Rivers"};
+        "Jade",
+        "Golden",
+        "Azure",
+        "Crimson",
+        "Silver",
+        "Cloud",
+        "Pine",
+        "Bamboo",
+        "Lotus",
+        "Dragon",
+        "Phoenix",
+        "Crane",
+        "Willow",
+        "Plum",
+        "Orchid",
+        "Peony",
+        "Moonlight",
+        "Sunrise",
+        "Misty",
+        "Spring",
+        "Autumn",
+        "Heron",
+        "Tiger",
+        "Turtle",
+        "Peach",
+        "Maple",
+        "Pearl",
+        "Celestial",
+        "Harmony",
+        "Tranquil",
+        "Eternal",
+        "Emerald",
+        "Amber",
+        "Scarlet",
+        "Violet",
+        "Red Cliff",
+        "West Lake",
+        "Riverside",
+        "Lakeview",
+        "Hilltop",
+        "Old Well",
+        "Stone Bridge",
+        "Lantern",
+        "Silk Road",
+        "Cypress",
+        "Osmanthus",
+        "Camellia",
+        "Swallow",
+        "Ginkgo",
+        "Magpie",
+        "Kingfisher",
+        "Morning Dew",
+        "Evening Bell",
+        "Nine Dragons",
+        "Twin Rivers"
+    };
 
-    private record AttractionKind(String type, String[] nouns, boolean indoor, int minTicket, int maxTicket,
-                                  String hours, double hoursToSpend, boolean closedMondays) {
-    }
+    private record AttractionKind(
+            String type,
+            String[] nouns,
+            boolean indoor,
+            int minTicket,
+            int maxTicket,
+            String hours,
+            double hoursToSpend,
+            boolean closedMondays) {}
 
     private static final AttractionKind[] ATTRACTION_KINDS = {
-        new AttractionKind("museum", new String[] {"Museum", "History Museum", "Art Museum", "Science Museum"}, true, 0, 80, "09:00-17:00", 2.5, true),
-        new AttractionKind("temple", new String[] {"Temple", "Monastery", "Pagoda"}, false, 10, 80, "07:30-17:30", 1.5, false),
-        new AttractionKind("park", new String[] {"Park", "Forest Park", "Wetland Park"}, false, 0, 30, "06:00-22:00", 2.0, false),
-        new AttractionKind("garden", new String[] {"Garden", "Botanical Garden", "Water Garden"}, false, 20, 90, "07:30-17:30", 2.0, false),
-        new AttractionKind("historic site", new String[] {"Ancient Town", "Old Street", "City Wall", "Palace"}, false, 0, 120, "08:00-18:00", 2.5, false),
-        new AttractionKind("scenic area", new String[] {"Scenic Area", "Gorge", "Valley", "Mountain", "Lake"}, false, 60, 260, "07:00-18:00", 4.0, false),
-        new AttractionKind("tower", new String[] {"Tower", "Observation Deck"}, true, 80, 220, "09:00-22:00", 1.5, false),
-        new AttractionKind("theme park", new String[] {"Amusement Park", "Ocean World", "Film City"}, false, 150, 450, "09:30-18:00", 6.0, false),
-        new AttractionKind("zoo", new String[] {"Zoo", "Panda Base", "Aquarium"}, false, 40, 180, "08:00-17:30", 3.0, false),
-        new AttractionKind("market", new String[] {"Night Market", "Food Street", "Craft Market"}, false, 0, 0, "17:00-23:00", 2.0, false),
-        new AttractionKind("gallery", new String[] {"Art Gallery", "Creative Park", "Exhibition Center"}, true, 0, 60, "10:00-18:00", 1.5, true),
-        new AttractionKind("theater", new String[] {"Grand Theater", "Opera House"}, true, 80, 380, "19:00-21:30", 2.0, false)};
+        new AttractionKind(
+                "museum",
+                new String[] {"Museum", "History Museum", "Art Museum", "Science Museum"},
+                true,
+                0,
+                80,
+                "09:00-17:00",
+                2.5,
+                true),
+        new AttractionKind(
+                "temple", new String[] {"Temple", "Monastery", "Pagoda"}, false, 10, 80, "07:30-17:30", 1.5, false),
+        new AttractionKind(
+                "park", new String[] {"Park", "Forest Park", "Wetland Park"}, false, 0, 30, "06:00-22:00", 2.0, false),
+        new AttractionKind(
+                "garden",
+                new String[] {"Garden", "Botanical Garden", "Water Garden"},
+                false,
+                20,
+                90,
+                "07:30-17:30",
+                2.0,
+                false),
+        new AttractionKind(
+                "historic site",
+                new String[] {"Ancient Town", "Old Street", "City Wall", "Palace"},
+                false,
+                0,
+                120,
+                "08:00-18:00",
+                2.5,
+                false),
+        new AttractionKind(
+                "scenic area",
+                new String[] {"Scenic Area", "Gorge", "Valley", "Mountain", "Lake"},
+                false,
+                60,
+                260,
+                "07:00-18:00",
+                4.0,
+                false),
+        new AttractionKind(
+                "tower", new String[] {"Tower", "Observation Deck"}, true, 80, 220, "09:00-22:00", 1.5, false),
+        new AttractionKind(
+                "theme park",
+                new String[] {"Amusement Park", "Ocean World", "Film City"},
+                false,
+                150,
+                450,
+                "09:30-18:00",
+                6.0,
+                false),
+        new AttractionKind(
+                "zoo", new String[] {"Zoo", "Panda Base", "Aquarium"}, false, 40, 180, "08:00-17:30", 3.0, false),
+        new AttractionKind(
+                "market",
+                new String[] {"Night Market", "Food Street", "Craft Market"},
+                false,
+                0,
+                0,
+                "17:00-23:00",
+                2.0,
+                false),
+        new AttractionKind(
+                "gallery",
+                new String[] {"Art Gallery", "Creative Park", "Exhibition Center"},
+                true,
+                0,
+                60,
+                "10:00-18:00",
+                1.5,
+                true),
+        new AttractionKind(
+                "theater", new String[] {"Grand Theater", "Opera House"}, true, 80, 380, "19:00-21:30", 2.0, false)
+    };
 
-    private record Cuisine(String name, String[] kinds, int minPrice, int maxPrice, String[] dishes) {
-    }
+    private record Cuisine(String name, String[] kinds, int minPrice, int maxPrice, String[] dishes) {}
 
     private static final Cuisine[] CUISINES = {
-        new Cuisine("Sichuan", new String[] {"Kitchen", "House"}, 50, 160, new String[] {"mapo tofu", "kung pao chicken", "twice-cooked pork", "boiled fish in chili oil"}),
-        new Cuisine("Cantonese", new String[] {"Restaurant", "Dining Hall"}, 70, 260, new String[] {"roast goose", "steamed fish", "char siu", "wonton noodles"}),
-        new Cuisine("Hunan", new String[] {"Kitchen", "Restaurant"}, 50, 140, new String[] {"chopped chili fish head", "smoked pork", "stir-fried pork with peppers"}),
-        new Cuisine("Hot Pot", new String[] {"Hot Pot", "Hot Pot House"}, 80, 220, new String[] {"spicy beef tallow broth", "tomato broth", "hand-cut lamb"}),
-        new Cuisine("Noodles", new String[] {"Noodle Bar", "Noodle House"}, 20, 60, new String[] {"beef noodles", "dan dan noodles", "scallion oil noodles"}),
-        new Cuisine("Dumplings", new String[] {"Dumpling House", "Dumpling Bar"}, 25, 80, new String[] {"pork dumplings", "soup dumplings", "shrimp dumplings"}),
-        new Cuisine("Seafood", new String[] {"Seafood Restaurant", "Fish House"}, 120, 400, new String[] {"steamed crab", "garlic scallops", "salt-baked prawns"}),
-        new Cuisine("Vegetarian", new String[] {"Vegetarian Kitchen", "Tea House"}, 50, 160, new String[] {"mock duck", "braised mushrooms", "tofu skin rolls"}),
-        new Cuisine("Western", new String[] {"Bistro", "Grill"}, 100, 350, new String[] {"steak", "pasta", "caesar salad"}),
-        new Cuisine("Japanese", new String[] {"Izakaya", "Sushi Bar"}, 100, 380, new String[] {"sashimi platter", "ramen", "tempura"}),
-        new Cuisine("Korean", new String[] {"Korean BBQ", "Kitchen"}, 80, 200, new String[] {"bulgogi", "bibimbap", "kimchi stew"}),
-        new Cuisine("Barbecue", new String[] {"BBQ", "Skewer House"}, 60, 160, new String[] {"lamb skewers", "grilled oysters", "grilled eggplant"}),
-        new Cuisine("Dim Sum", new String[] {"Tea House", "Dim Sum House"}, 50, 150, new String[] {"har gow", "siu mai", "egg tarts"}),
-        new Cuisine("Cafe", new String[] {"Cafe", "Coffee House"}, 40, 110, new String[] {"pour-over coffee", "cheesecake", "brunch plate"}),
-        new Cuisine("Street Food", new String[] {"Snack Bar", "Food Stall"}, 15, 50, new String[] {"jianbing", "stinky tofu", "scallion pancakes"})};
+        new Cuisine("Sichuan", new String[] {"Kitchen", "House"}, 50, 160, new String[] {
+            "mapo tofu", "kung pao chicken", "twice-cooked pork", "boiled fish in chili oil"
+        }),
+        new Cuisine("Cantonese", new String[] {"Restaurant", "Dining Hall"}, 70, 260, new String[] {
+            "roast goose", "steamed fish", "char siu", "wonton noodles"
+        }),
+        new Cuisine("Hunan", new String[] {"Kitchen", "Restaurant"}, 50, 140, new String[] {
+            "chopped chili fish head", "smoked pork", "stir-fried pork with peppers"
+        }),
+        new Cuisine("Hot Pot", new String[] {"Hot Pot", "Hot Pot House"}, 80, 220, new String[] {
+            "spicy beef tallow broth", "tomato broth", "hand-cut lamb"
+        }),
+        new Cuisine("Noodles", new String[] {"Noodle Bar", "Noodle House"}, 20, 60, new String[] {
+            "beef noodles", "dan dan noodles", "scallion oil noodles"
+        }),
+        new Cuisine("Dumplings", new String[] {"Dumpling House", "Dumpling Bar"}, 25, 80, new String[] {
+            "pork dumplings", "soup dumplings", "shrimp dumplings"
+        }),
+        new Cuisine("Seafood", new String[] {"Seafood Restaurant", "Fish House"}, 120, 400, new String[] {
+            "steamed crab", "garlic scallops", "salt-baked prawns"
+        }),
+        new Cuisine("Vegetarian", new String[] {"Vegetarian Kitchen", "Tea House"}, 50, 160, new String[] {
+            "mock duck", "braised mushrooms", "tofu skin rolls"
+        }),
+        new Cuisine(
+                "Western", new String[] {"Bistro", "Grill"}, 100, 350, new String[] {"steak", "pasta", "caesar salad"}),
+        new Cuisine("Japanese", new String[] {"Izakaya", "Sushi Bar"}, 100, 380, new String[] {
+            "sashimi platter", "ramen", "tempura"
+        }),
+        new Cuisine("Korean", new String[] {"Korean BBQ", "Kitchen"}, 80, 200, new String[] {
+            "bulgogi", "bibimbap", "kimchi stew"
+        }),
+        new Cuisine("Barbecue", new String[] {"BBQ", "Skewer House"}, 60, 160, new String[] {
+            "lamb skewers", "grilled oysters", "grilled eggplant"
+        }),
+        new Cuisine("Dim Sum", new String[] {"Tea House", "Dim Sum House"}, 50, 150, new String[] {
+            "har gow", "siu mai", "egg tarts"
+        }),
+        new Cuisine("Cafe", new String[] {"Cafe", "Coffee House"}, 40, 110, new String[] {
+            "pour-over coffee", "cheesecake", "brunch plate"
+        }),
+        new Cuisine("Street Food", new String[] {"Snack Bar", "Food Stall"}, 15, 50, new String[] {
+            "jianbing", "stinky tofu", "scallion pancakes"
+        })
+    };
 
-    private static final String[] RESTAURANT_NOUNS = {"Bowl", "Spoon", "Lantern", "Courtyard", "Wok", "Chopsticks",
-        "Terrace", "Pavilion", "Garden", "Table", "Hearth", "Kettle"};
-    private static final String[] RESTAURANT_FEATURES = {"vegetarian options", "private rooms", "reservations",
-        "takeout", "river view", "outdoor seating", "kid friendly", "English menu", "late night", "live music"};
+    private static final String[] RESTAURANT_NOUNS = {
+        "Bowl",
+        "Spoon",
+        "Lantern",
+        "Courtyard",
+        "Wok",
+        "Chopsticks",
+        "Terrace",
+        "Pavilion",
+        "Garden",
+        "Table",
+        "Hearth",
+        "Kettle"
+    };
+    private static final String[] RESTAURANT_FEATURES = {
+        "vegetarian options",
+        "private rooms",
+        "reservations",
+        "takeout",
+        "river view",
+        "outdoor seating",
+        "kid friendly",
+        "English menu",
+        "late night",
+        "live music"
+    };
     private static final String[][] OPENING_HOURS = {
-        {"07:00-14:00", "breakfast,lunch"}, {"10:30-21:30", "lunch,dinner"}, {"11:00-14:00,17:00-21:30", "lunch,dinner"},
-        {"17:00-02:00", "dinner"}, {"07:00-21:00", "breakfast,lunch,dinner"}, {"11:00-22:00", "lunch,dinner"}};
+        {"07:00-14:00", "breakfast,lunch"},
+        {"10:30-21:30", "lunch,dinner"},
+        {"11:00-14:00,17:00-21:30", "lunch,dinner"},
+        {"17:00-02:00", "dinner"},
+        {"07:00-21:00", "breakfast,lunch,dinner"},
+        {"11:00-22:00", "lunch,dinner"}
+    };
 
-    private static final String[] HOTEL_NOUNS = {"Garden", "Bay", "Court", "Pavilion", "Harbor", "Residence",
-        "Manor", "Lodge", "Terrace", "Gate", "House", "Park"};
+    private static final String[] HOTEL_NOUNS = {
+        "Garden",
+        "Bay",
+        "Court",
+        "Pavilion",
+        "Harbor",
+        "Residence",
+        "Manor",
+        "Lodge",
+        "Terrace",
+        "Gate",
+        "House",
+        "Park"
+    };
     private static final String[][] HOTEL_KINDS = {
-        {}, {}, {"Inn", "Hostel", "Express Inn"}, {"Hotel", "Inn"}, {"Hotel", "Suites"}, {"Grand Hotel", "Resort", "Palace Hotel"}};
+        {},
+        {},
+        {"Inn", "Hostel", "Express Inn"},
+        {"Hotel", "Inn"},
+        {"Hotel", "Suites"},
+        {"Grand Hotel", "Resort", "Palace Hotel"}
+    };
     private static final int[][] HOTEL_PRICES = {{}, {}, {150, 300}, {250, 500}, {450, 850}, {800, 2000}};
-    private static final String[] AMENITIES = {"free wifi", "breakfast included", "parking", "gym", "swimming pool",
-        "spa", "airport shuttle", "pet friendly", "laundry", "business center", "restaurant", "bar", "family rooms"};
-    private static final String[] DISTRICTS = {"Old Town", "Riverside", "Central", "Lakeside", "East Gate",
-        "West Gate", "North Station", "University", "Harbor", "Hillside"};
+    private static final String[] AMENITIES = {
+        "free wifi",
+        "breakfast included",
+        "parking",
+        "gym",
+        "swimming pool",
+        "spa",
+        "airport shuttle",
+        "pet friendly",
+        "laundry",
+        "business center",
+        "restaurant",
+        "bar",
+        "family rooms"
+    };
+    private static final String[] DISTRICTS = {
+        "Old Town",
+        "Riverside",
+        "Central",
+        "Lakeside",
+        "East Gate",
+        "West Gate",
+        "North Station",
+        "University",
+        "Harbor",
+        "Hillside"
+    };
     private static final String[] AIRLINES = {"CA", "MU", "CZ", "HU", "ZH", "3U", "MF"};
     private static final String[] WINDS = {"calm", "light breeze", "moderate breeze", "fresh breeze", "strong wind"};
 
@@ -137,8 +352,20 @@ final class TripGenerator {
                 }
             }
         }
-        return new TripData(TripData.FORMAT, seed, size.name().toLowerCase(Locale.ROOT), "CNY", startDate.toString(), days,
-                cities, hotels, attractions, restaurants, cityTransport, routes, weather);
+        return new TripData(
+                TripData.FORMAT,
+                seed,
+                size.name().toLowerCase(Locale.ROOT),
+                "CNY",
+                startDate.toString(),
+                days,
+                cities,
+                hotels,
+                attractions,
+                restaurants,
+                cityTransport,
+                routes,
+                weather);
     }
 
     private Random stream(int part) {
@@ -163,8 +390,15 @@ final class TripGenerator {
         int budget = round10(300 * e.priceLevel() * (0.85 + 0.3 * rnd.nextDouble()));
         String description = e.name() + ", in " + e.province() + ", is known for " + String.join(", ", e.highlights())
                 + " and its " + e.localCuisine() + ".";
-        return new City(slug(e.name()), e.name(), e.province(), e.latitude(), e.longitude(), description,
-                e.highlights(), budget);
+        return new City(
+                slug(e.name()),
+                e.name(),
+                e.province(),
+                e.latitude(),
+                e.longitude(),
+                description,
+                e.highlights(),
+                budget);
     }
 
     private Hotel hotel(CityPool.Entry e, Random rnd, int index) {
@@ -178,7 +412,8 @@ final class TripGenerator {
         int price = round10((range[0] + rnd.nextInt(range[1] - range[0] + 1)) * e.priceLevel());
         double rating = rating(rnd, 2.6 + 0.35 * stars, 0.5);
         String kind = pick(rnd, HOTEL_KINDS[stars]);
-        String name = uniqueName(rnd, e.name(), () -> pick(rnd, ADJECTIVES) + " " + pick(rnd, HOTEL_NOUNS) + " " + kind);
+        String name =
+                uniqueName(rnd, e.name(), () -> pick(rnd, ADJECTIVES) + " " + pick(rnd, HOTEL_NOUNS) + " " + kind);
         Set<String> amenities = new LinkedHashSet<>();
         amenities.add("free wifi");
         int extra = stars + rnd.nextInt(3);
@@ -192,26 +427,51 @@ final class TripGenerator {
                 + " District, " + e.name();
         String checkIn = stars >= 4 ? "15:00" : "14:00";
         String checkOut = stars >= 4 ? "12:00" : "11:00";
-        return new Hotel(String.format("hotel-%04d", ++hotelCount), name, e.name(), stars, price, rating,
-                List.copyOf(amenities), address, checkIn, checkOut);
+        return new Hotel(
+                String.format("hotel-%04d", ++hotelCount),
+                name,
+                e.name(),
+                stars,
+                price,
+                rating,
+                List.copyOf(amenities),
+                address,
+                checkIn,
+                checkOut);
     }
 
     private Attraction attraction(CityPool.Entry e, Random rnd, int index) {
         // The first kinds cycle so that every city has indoor and outdoor, free and paid choices.
-        AttractionKind kind = index < 6 ? ATTRACTION_KINDS[(index * 5 + (int) (seed & 7)) % ATTRACTION_KINDS.length]
+        AttractionKind kind = index < 6
+                ? ATTRACTION_KINDS[(index * 5 + (int) (seed & 7)) % ATTRACTION_KINDS.length]
                 : ATTRACTION_KINDS[rnd.nextInt(ATTRACTION_KINDS.length)];
         String noun = pick(rnd, kind.nouns());
         String name = uniqueName(rnd, e.name(), () -> pick(rnd, ADJECTIVES) + " " + noun);
-        int ticket = kind.maxTicket() == 0 ? 0 : kind.minTicket() == 0 && rnd.nextInt(3) == 0 ? 0
-                : round5((kind.minTicket() + rnd.nextInt(kind.maxTicket() - kind.minTicket() + 1)) * e.priceLevel());
+        int ticket = kind.maxTicket() == 0
+                ? 0
+                : kind.minTicket() == 0 && rnd.nextInt(3) == 0
+                        ? 0
+                        : round5((kind.minTicket() + rnd.nextInt(kind.maxTicket() - kind.minTicket() + 1))
+                                * e.priceLevel());
         double rating = rating(rnd, 4.1, 0.5);
         boolean indoor = kind.indoor() || noun.equals("Aquarium");
         List<String> closedOn = kind.closedMondays() && rnd.nextInt(4) != 0 ? List.of("Monday") : List.of();
         double hours = Math.round((kind.hoursToSpend() + (rnd.nextInt(5) - 2) * 0.5) * 2) / 2.0;
-        String description = (indoor ? "An indoor " : "An outdoor ") + kind.type() + " in " + e.name() + ", a city known for "
-                + e.highlights().get(rnd.nextInt(e.highlights().size())) + ".";
-        return new Attraction(String.format("attraction-%04d", ++attractionCount), name, e.name(), kind.type(), ticket,
-                rating, kind.hours(), closedOn, Math.max(1.0, hours), indoor, description);
+        String description =
+                (indoor ? "An indoor " : "An outdoor ") + kind.type() + " in " + e.name() + ", a city known for "
+                        + e.highlights().get(rnd.nextInt(e.highlights().size())) + ".";
+        return new Attraction(
+                String.format("attraction-%04d", ++attractionCount),
+                name,
+                e.name(),
+                kind.type(),
+                ticket,
+                rating,
+                kind.hours(),
+                closedOn,
+                Math.max(1.0, hours),
+                indoor,
+                description);
     }
 
     private Restaurant restaurant(CityPool.Entry e, Random rnd, int index) {
@@ -219,7 +479,8 @@ final class TripGenerator {
         Cuisine base = CUISINES[rnd.nextInt(CUISINES.length)];
         String cuisine = local ? e.localCuisine() : base.name();
         String kind = local ? "Restaurant" : pick(rnd, base.kinds());
-        String name = uniqueName(rnd, e.name(), () -> pick(rnd, ADJECTIVES) + " " + pick(rnd, RESTAURANT_NOUNS) + " " + kind);
+        String name =
+                uniqueName(rnd, e.name(), () -> pick(rnd, ADJECTIVES) + " " + pick(rnd, RESTAURANT_NOUNS) + " " + kind);
         int price = round5((base.minPrice() + rnd.nextInt(base.maxPrice() - base.minPrice() + 1)) * e.priceLevel());
         double rating = rating(rnd, 3.9, 0.6);
         String[] hours = OPENING_HOURS[rnd.nextInt(OPENING_HOURS.length)];
@@ -235,15 +496,28 @@ final class TripGenerator {
             dishes.add(e.localCuisine().replace(" cuisine", "") + " house specialty");
         }
         dishes.add(base.dishes()[rnd.nextInt(base.dishes().length)]);
-        return new Restaurant(String.format("restaurant-%04d", ++restaurantCount), name, e.name(), cuisine, price, rating,
-                hours[0], List.of(hours[1].split(",")), List.copyOf(features), dishes);
+        return new Restaurant(
+                String.format("restaurant-%04d", ++restaurantCount),
+                name,
+                e.name(),
+                cuisine,
+                price,
+                rating,
+                hours[0],
+                List.of(hours[1].split(",")),
+                List.copyOf(features),
+                dishes);
     }
 
     private CityTransport cityTransport(CityPool.Entry e, Random rnd) {
         List<LocalTransport> options = new ArrayList<>();
         if (e.metro()) {
             int lines = 3 + rnd.nextInt(e.priceLevel() >= 1.2 ? 18 : 9);
-            options.add(new LocalTransport("metro", 2 + rnd.nextInt(2), 0.0, "06:00-23:00",
+            options.add(new LocalTransport(
+                    "metro",
+                    2 + rnd.nextInt(2),
+                    0.0,
+                    "06:00-23:00",
                     lines + " lines; fare rises with distance, from the base fare"));
         }
         options.add(new LocalTransport("bus", 1 + rnd.nextInt(2), 0.0, "05:30-22:30", "flat fare"));
@@ -262,7 +536,8 @@ final class TripGenerator {
         if (air > 450 || remote) {
             int n = 2 + rnd.nextInt(3);
             for (int i = 0; i < n; i++) {
-                String id = uniqueService(rnd, () -> AIRLINES[rnd.nextInt(AIRLINES.length)] + (1000 + rnd.nextInt(9000)));
+                String id =
+                        uniqueService(rnd, () -> AIRLINES[rnd.nextInt(AIRLINES.length)] + (1000 + rnd.nextInt(9000)));
                 int duration = round5(55 + air / 750.0 * 60 + rnd.nextInt(25));
                 int price = round10(250 + 0.55 * air * (0.8 + 0.5 * rnd.nextDouble()));
                 out.add(departure(id, "flight", from, to, rnd, duration, price, air));
@@ -296,12 +571,28 @@ final class TripGenerator {
         return out;
     }
 
-    private InterCityTransport departure(String id, String mode, CityPool.Entry from, CityPool.Entry to, Random rnd,
-                                         int duration, int price, int distance) {
+    private InterCityTransport departure(
+            String id,
+            String mode,
+            CityPool.Entry from,
+            CityPool.Entry to,
+            Random rnd,
+            int duration,
+            int price,
+            int distance) {
         int depart = 6 * 60 + 5 * rnd.nextInt((21 * 60 + 30 - 6 * 60) / 5 + 1);
         int arrive = depart + duration;
-        return new InterCityTransport(id, mode, from.name(), to.name(), clock(depart), clock(arrive % (24 * 60)),
-                arrive / (24 * 60), duration, price, distance);
+        return new InterCityTransport(
+                id,
+                mode,
+                from.name(),
+                to.name(),
+                clock(depart),
+                clock(arrive % (24 * 60)),
+                arrive / (24 * 60),
+                duration,
+                price,
+                distance);
     }
 
     private List<Weather> weather(CityPool.Entry e, Random rnd) {
@@ -312,7 +603,8 @@ final class TripGenerator {
             LocalDate date = startDate.plusDays(d);
             // A season curve around early October: about -0.15 C a day later in autumn, symmetric around July.
             int dayOfYear = date.getDayOfYear();
-            double seasonal = -8.5 * StrictMath.cos(2 * Math.PI * (dayOfYear - 200) / 365.0) - (-8.5 * StrictMath.cos(2 * Math.PI * (274 - 200) / 365.0));
+            double seasonal = -8.5 * StrictMath.cos(2 * Math.PI * (dayOfYear - 200) / 365.0)
+                    - (-8.5 * StrictMath.cos(2 * Math.PI * (274 - 200) / 365.0));
             int roll = rnd.nextInt(100);
             state = nextState(state, roll, wetness);
             int high = (int) Math.round(e.octoberHigh() + seasonal + rnd.nextInt(5) - 2 - (state >= 3 ? 3 : 0));
@@ -343,7 +635,9 @@ final class TripGenerator {
     private static int nextState(int state, int roll, int wetness) {
         int rainChance = 6 + 6 * wetness;
         if (state >= 3) {
-            return roll < 35 ? state : roll < 50 ? Math.max(3, state - 1) : roll < 55 ? Math.min(5, state + 1) : roll % 3;
+            return roll < 35
+                    ? state
+                    : roll < 50 ? Math.max(3, state - 1) : roll < 55 ? Math.min(5, state + 1) : roll % 3;
         }
         if (roll < rainChance) {
             return 3 + roll % 3;
@@ -383,7 +677,8 @@ final class TripGenerator {
         double lat2 = StrictMath.toRadians(b.latitude());
         double dLat = lat2 - lat1;
         double dLon = StrictMath.toRadians(b.longitude() - a.longitude());
-        double h = StrictMath.sin(dLat / 2) * StrictMath.sin(dLat / 2) + StrictMath.cos(lat1) * StrictMath.cos(lat2) * StrictMath.sin(dLon / 2) * StrictMath.sin(dLon / 2);
+        double h = StrictMath.sin(dLat / 2) * StrictMath.sin(dLat / 2)
+                + StrictMath.cos(lat1) * StrictMath.cos(lat2) * StrictMath.sin(dLon / 2) * StrictMath.sin(dLon / 2);
         return 2 * 6371 * StrictMath.asin(StrictMath.sqrt(h));
     }
 

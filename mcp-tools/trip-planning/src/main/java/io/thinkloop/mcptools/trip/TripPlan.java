@@ -2,7 +2,6 @@ package io.thinkloop.mcptools.trip;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import java.util.List;
 
 /**
@@ -18,8 +17,15 @@ public record TripPlan(List<Day> days, String summary, Double totalCost) {
 
     /** One day: {@code hotel} may be null (e.g. the last day); {@code date} is "yyyy-MM-dd" or null. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Day(int day, String date, String city, String hotel, List<Visit> attractions, List<Meal> meals,
-                      List<Leg> transport, String localTransport) {
+    public record Day(
+            int day,
+            String date,
+            String city,
+            String hotel,
+            List<Visit> attractions,
+            List<Meal> meals,
+            List<Leg> transport,
+            String localTransport) {
         public Day {
             attractions = attractions == null ? List.of() : List.copyOf(attractions);
             meals = meals == null ? List.of() : List.copyOf(meals);
@@ -29,16 +35,13 @@ public record TripPlan(List<Day> days, String summary, Double totalCost) {
 
     /** An attraction visit; {@code timeSlot} is morning, afternoon or evening. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Visit(String name, String timeSlot) {
-    }
+    public record Visit(String name, String timeSlot) {}
 
     /** A meal; {@code meal} is breakfast, lunch or dinner. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Meal(String meal, String restaurant) {
-    }
+    public record Meal(String meal, String restaurant) {}
 
     /** An inter-city leg; {@code service} (e.g. G1234) and {@code departureTime} are optional. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Leg(String mode, String fromCity, String toCity, String service, String departureTime) {
-    }
+    public record Leg(String mode, String fromCity, String toCity, String service, String departureTime) {}
 }

@@ -5,7 +5,6 @@ import io.thinkloop.json.Json;
 import io.thinkloop.tools.ServerContent;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolServerDefinition;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -59,23 +58,38 @@ public final class TripPlanningServer implements ToolServerDefinition {
         readOnly.remove("export");
         readOnly.remove("record");
         TripDatabase db = environment(readOnly).database();
-        Function<String, List<String>> cityNames = prefix -> db.cities().stream().map(City::name)
-                .filter(n -> n.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT))).toList();
-        ServerContent.Resource cities = new ServerContent.Resource("trip://cities", "cities",
+        Function<String, List<String>> cityNames = prefix -> db.cities().stream()
+                .map(City::name)
+                .filter(n -> n.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT)))
+                .toList();
+        ServerContent.Resource cities = new ServerContent.Resource(
+                "trip://cities",
+                "cities",
                 "Every city of the travel database: name, province, description, highlights, average daily budget",
-                "application/json", () -> ServerContent.Contents.text(Json.MAPPER.valueToTree(db.cities()).toString()));
-        ServerContent.ResourceTemplate city = new ServerContent.ResourceTemplate("trip://cities/{city}", "city",
-                "One city with its hotels, attractions and restaurants", "application/json", vars -> {
-                    City c = db.city(vars.get("city")).orElseThrow(() -> new IllegalArgumentException("no city named " + vars.get("city")));
+                "application/json",
+                () -> ServerContent.Contents.text(
+                        Json.MAPPER.valueToTree(db.cities()).toString()));
+        ServerContent.ResourceTemplate city = new ServerContent.ResourceTemplate(
+                "trip://cities/{city}",
+                "city",
+                "One city with its hotels, attractions and restaurants",
+                "application/json",
+                vars -> {
+                    City c = db.city(vars.get("city"))
+                            .orElseThrow(() -> new IllegalArgumentException("no city named " + vars.get("city")));
                     ObjectNode o = Json.MAPPER.valueToTree(c);
                     o.set("hotels", Json.MAPPER.valueToTree(db.hotelsIn(c.name())));
                     o.set("attractions", Json.MAPPER.valueToTree(db.attractionsIn(c.name())));
                     o.set("restaurants", Json.MAPPER.valueToTree(db.restaurantsIn(c.name())));
                     return ServerContent.Contents.text(o.toString());
-                }, Map.of("city", cityNames));
-        ServerContent.Prompt plan = new ServerContent.Prompt("plan_trip", "Plan a trip",
+                },
+                Map.of("city", cityNames));
+        ServerContent.Prompt plan = new ServerContent.Prompt(
+                "plan_trip",
+                "Plan a trip",
                 "The trip-planning task: an itinerary from the database, checked against its constraints, submitted with submit_result",
-                List.of(new ServerContent.PromptArgument("origin", "City the trip starts from", true),
+                List.of(
+                        new ServerContent.PromptArgument("origin", "City the trip starts from", true),
                         new ServerContent.PromptArgument("destination", "City to visit", true),
                         new ServerContent.PromptArgument("days", "Number of days (default 3)", false),
                         new ServerContent.PromptArgument("people", "Number of travellers (default 2)", false),
@@ -83,16 +97,21 @@ public final class TripPlanningServer implements ToolServerDefinition {
                 args -> {
                     for (String arg : List.of("origin", "destination")) {
                         if (db.city(args.get(arg)).isEmpty()) {
-                            throw new IllegalArgumentException(arg + ": no city named " + args.get(arg) + " (see trip://cities)");
+                            throw new IllegalArgumentException(
+                                    arg + ": no city named " + args.get(arg) + " (see trip://cities)");
                         }
                     }
                     String budget = args.getOrDefault("budget", "");
-                    return ServerContent.userText("Plan a " + args.getOrDefault("days", "3") + "-day trip for " + args.getOrDefault("people", "2")
-                            + " people from " + args.get("origin") + " to " + args.get("destination") + ", starting " + db.startDate() + "."
-                            + (budget.isBlank() ? "" : " The total budget is " + budget + ".")
-                            + " Use the travel database tools for transport, hotels, attractions, restaurants and weather;"
-                            + " each day needs a place to stay, at least one attraction and meals. When the plan is complete, submit it with submit_result.");
-                }, Map.of("origin", cityNames, "destination", cityNames));
+                    return ServerContent.userText(
+                            "Plan a " + args.getOrDefault("days", "3") + "-day trip for "
+                                    + args.getOrDefault("people", "2")
+                                    + " people from " + args.get("origin") + " to " + args.get("destination")
+                                    + ", starting " + db.startDate() + "."
+                                    + (budget.isBlank() ? "" : " The total budget is " + budget + ".")
+                                    + " Use the travel database tools for transport, hotels, attractions, restaurants and weather;"
+                                    + " each day needs a place to stay, at least one attraction and meals. When the plan is complete, submit it with submit_result.");
+                },
+                Map.of("origin", cityNames, "destination", cityNames));
         return new ServerContent(List.of(cities), List.of(city), List.of(plan));
     }
 
@@ -101,7 +120,8 @@ public final class TripPlanningServer implements ToolServerDefinition {
         Set<String> unknown = new TreeSet<>(options.keySet());
         unknown.removeAll(OPTIONS);
         if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown trip-planning option(s) " + unknown + "; known: " + new TreeSet<>(OPTIONS));
+            throw new IllegalArgumentException(
+                    "unknown trip-planning option(s) " + unknown + "; known: " + new TreeSet<>(OPTIONS));
         }
         TripDatabase db;
         try {
@@ -113,8 +133,11 @@ public final class TripPlanningServer implements ToolServerDefinition {
             } else {
                 long seed = parseLong(options.getOrDefault("seed", String.valueOf(DEFAULT_SEED)), "seed");
                 TripDatabase.Size size = TripDatabase.Size.parse(options.getOrDefault("size", "medium"));
-                LocalDate start = options.containsKey("start_date") ? parseDate(options.get("start_date")) : TripDatabase.DEFAULT_START_DATE;
-                int days = options.containsKey("days") ? (int) parseLong(options.get("days"), "days") : size.weatherDays;
+                LocalDate start = options.containsKey("start_date")
+                        ? parseDate(options.get("start_date"))
+                        : TripDatabase.DEFAULT_START_DATE;
+                int days =
+                        options.containsKey("days") ? (int) parseLong(options.get("days"), "days") : size.weatherDays;
                 db = TripDatabase.generate(seed, size, start, days);
             }
             if (options.containsKey("export")) {

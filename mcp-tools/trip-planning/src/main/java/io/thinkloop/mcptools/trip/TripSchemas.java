@@ -2,8 +2,7 @@ package io.thinkloop.mcptools.trip;
 
 /** The JSON Schemas of the trip tools' arguments and structured results (draft 2020-12). */
 final class TripSchemas {
-    private TripSchemas() {
-    }
+    private TripSchemas() {}
 
     static final String NO_ARGS = """
             {"type": "object", "properties": {}, "additionalProperties": false}""";
@@ -17,8 +16,10 @@ final class TripSchemas {
 
     static final String CITY_ARG = oneString("city", "City name, as get_all_cities lists it");
     static final String HOTEL_ARG = oneString("hotel", "Hotel name, as get_all_hotels_by_city lists it");
-    static final String ATTRACTION_ARG = oneString("attraction", "Attraction name, as get_all_attractions_by_city lists it");
-    static final String RESTAURANT_ARG = oneString("restaurant", "Restaurant name, as get_all_restaurants_by_city lists it");
+    static final String ATTRACTION_ARG =
+            oneString("attraction", "Attraction name, as get_all_attractions_by_city lists it");
+    static final String RESTAURANT_ARG =
+            oneString("restaurant", "Restaurant name, as get_all_restaurants_by_city lists it");
 
     static final String INTER_CITY_ARGS = """
             {"type": "object",
@@ -76,9 +77,12 @@ final class TripSchemas {
         return """
                 {"type": "object",
                  "properties": {%s"%s": %s, "count": {"type": "integer", "minimum": 0}},
-                 "required": [%s"%s", "count"], "additionalProperties": false}"""
-                .formatted(cityField == null ? "" : "\"" + cityField + "\": {\"type\": \"string\"}, ", listField, STRINGS,
-                        cityField == null ? "" : "\"" + cityField + "\", ", listField);
+                 "required": [%s"%s", "count"], "additionalProperties": false}""".formatted(
+                        cityField == null ? "" : "\"" + cityField + "\": {\"type\": \"string\"}, ",
+                        listField,
+                        STRINGS,
+                        cityField == null ? "" : "\"" + cityField + "\", ",
+                        listField);
     }
 
     static String cityOf(String venueField) {
