@@ -123,8 +123,11 @@ final class JournalLoader {
                         String reason = v instanceof Replace r ? r.reason() : ((Drop) v).reason();
                         if (reason != null) {
                             if (bad == null) {
-                                bad = new BufferedOutputStream(Files.newOutputStream(
-                                        quarantine, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+                                bad = new BufferedOutputStream(Channels.newOutputStream(OwnerOnly.open(
+                                        quarantine,
+                                        StandardOpenOption.CREATE,
+                                        StandardOpenOption.WRITE,
+                                        StandardOpenOption.APPEND)));
                             }
                             bad.write(line, 0, len);
                             bad.write('\n');
@@ -192,7 +195,7 @@ final class JournalLoader {
     }
 
     private static OutputStream startCopy(FileChannel in, Path tmp, long upTo) throws IOException {
-        FileChannel out = FileChannel.open(
+        FileChannel out = OwnerOnly.open(
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         long done = 0;
         while (done < upTo) {

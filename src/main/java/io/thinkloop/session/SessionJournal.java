@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -39,8 +38,8 @@ final class SessionJournal implements AutoCloseable {
         FileChannel open(Path file) throws IOException;
     }
 
-    static final Opener FILES = file ->
-            FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    static final Opener FILES =
+            file -> OwnerOnly.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
 
     /** What the manager hears from a journal: a file became dirty (batch policy), an append failed. */
     interface Listener {
@@ -217,7 +216,7 @@ final class SessionJournal implements AutoCloseable {
 
         private void open() {
             try {
-                Files.createDirectories(file.getParent());
+                OwnerOnly.directories(file.getParent());
                 FileChannel c = opener.open(file);
                 try {
                     good = cutTornTail(c, file);

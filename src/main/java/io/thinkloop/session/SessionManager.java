@@ -153,7 +153,7 @@ public class SessionManager {
     void start() {
         fsync = FsyncPolicy.valueOf(fsyncName.trim().toUpperCase(Locale.ROOT));
         try {
-            Files.createDirectories(root());
+            OwnerOnly.directories(root());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the data directory " + root(), e);
         }
@@ -339,7 +339,7 @@ public class SessionManager {
         Path dir = root().resolve(id);
         Instant now = Instant.now();
         try {
-            Files.createDirectories(dir);
+            OwnerOnly.directories(dir);
             writeMeta(dir, new Meta(id, now, now, 0, 0));
         } catch (IOException e) {
             journalListener.failed(dir, e);
@@ -474,7 +474,7 @@ public class SessionManager {
                 .put("messages", m.messages());
         Path tmp = dir.resolve(
                 META + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        Files.writeString(tmp, meta.toString());
+        OwnerOnly.write(tmp, meta.toString());
         Files.move(tmp, dir.resolve(META), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
@@ -705,7 +705,7 @@ public class SessionManager {
     void probe() {
         Path file = root().resolve(".probe-" + ProcessHandle.current().pid());
         try {
-            try (FileChannel ch = FileChannel.open(
+            try (FileChannel ch = OwnerOnly.open(
                     file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(ByteBuffer.wrap("ok\n".getBytes()));
                 ch.force(false);

@@ -435,8 +435,12 @@ class HostileInputTest {
             given().get("/v1/sessions/" + r + "/transcript").then().statusCode(401);
             given().get("/console/app.js;" + r);
         }
-        String metrics =
-                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().header("Authorization", "Bearer " + KEY)
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         Matcher m = Pattern.compile("uri=\"([^\"]*)\"").matcher(metrics);
         Set<String> uris = new HashSet<>();
         while (m.find()) {

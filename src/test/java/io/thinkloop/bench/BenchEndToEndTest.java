@@ -300,7 +300,9 @@ class BenchEndToEndTest {
     private double metric(String name, String... labels) throws Exception {
         String text = HttpClient.newHttpClient()
                 .send(
-                        HttpRequest.newBuilder(URI.create(url() + "/q/metrics")).build(),
+                        HttpRequest.newBuilder(URI.create(url() + "/q/metrics"))
+                                .header("Authorization", "Bearer " + BenchTestProfile.KEY)
+                                .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
         double sum = 0;

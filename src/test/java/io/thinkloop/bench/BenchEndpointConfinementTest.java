@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
+import io.thinkloop.synth.SynthTask;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -58,7 +60,19 @@ class BenchEndpointConfinementTest {
         Path dir = Path.of(dataDir, "suites");
         Files.createDirectories(dir);
         Suite pinned = Suite.load("classpath:trip-smoke-v1.jsonl");
-        new Suite(pinned.header(), List.of(pinned.tasks().getFirst())).write(dir.resolve("one-task.jsonl"));
+        Suite.Header h = pinned.header();
+        SynthTask first = pinned.tasks().getFirst();
+        Suite.Header one = new Suite.Header(
+                h.type(),
+                h.suiteVersion(),
+                h.name(),
+                h.domain(),
+                h.seed(),
+                h.env(),
+                1,
+                Map.of(first.difficulty(), 1),
+                h.generator());
+        new Suite(one, List.of(first)).write(dir.resolve("one-task.jsonl"));
         Files.writeString(dir.resolve("not-a-suite.txt"), "hunter2secret is the password\nsecond line\n");
     }
 

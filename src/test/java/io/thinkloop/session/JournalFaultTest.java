@@ -87,7 +87,7 @@ class JournalFaultTest {
         JsonNode error = Json.MAPPER.readTree(c.events.get(2));
         JsonNode end = Json.MAPPER.readTree(c.events.get(3));
         assertEquals("error", error.path("type").asText());
-        assertEquals(JournalWriteException.CODE, error.path("code").asText());
+        assertEquals(JournalWriteException.CODE.wireName(), error.path("code").asText());
         assertEquals(0, error.path("seq").asLong(), "not journaled");
         assertEquals("turn.completed", end.path("type").asText());
         assertEquals("error", end.path("finishReason").asText());
