@@ -32,52 +32,6 @@ public record TrialResult(
         JsonNode transcript,
         JsonNode tokens,
         JsonNode sampling) {
-    /** A greedy trial. */
-    public TrialResult(
-            String taskId,
-            int trial,
-            long seed,
-            int difficulty,
-            String sessionId,
-            boolean passed,
-            double reward,
-            List<String> failures,
-            JsonNode submission,
-            int toolCalls,
-            int toolErrors,
-            int steps,
-            int promptTokens,
-            int completionTokens,
-            int reasoningTokens,
-            long ttftMs,
-            long latencyMs,
-            String termination,
-            JsonNode transcript,
-            JsonNode tokens) {
-        this(
-                taskId,
-                trial,
-                seed,
-                difficulty,
-                sessionId,
-                passed,
-                reward,
-                failures,
-                submission,
-                toolCalls,
-                toolErrors,
-                steps,
-                promptTokens,
-                completionTokens,
-                reasoningTokens,
-                ttftMs,
-                latencyMs,
-                termination,
-                transcript,
-                tokens,
-                null);
-    }
-
     /** A trial without token data. */
     public TrialResult(
             String taskId,
@@ -119,6 +73,7 @@ public record TrialResult(
                 latencyMs,
                 termination,
                 transcript,
+                null,
                 null);
     }
 

@@ -1,6 +1,7 @@
 package io.thinkloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.cli.perf.ChildService;
 import io.thinkloop.json.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -88,7 +89,7 @@ public final class PerfLoadCommand implements Callable<Integer> {
         URI base = URI.create("http://127.0.0.1:" + port + "/");
         Process service = startService(dataDir, port);
         try {
-            awaitReady(service, base, dataDir.resolve("service.log"));
+            ChildService.awaitReady(service, base, dataDir.resolve("service.log"));
             System.out.printf(
                     "service pid %d on port %d, synthetic backend: %d tokens every %d ms per session (offered %.0f events/s), journal fsync %s%n",
                     service.pid(), port, tokens, intervalMs, sessions * 1000.0 / Math.max(1, intervalMs), fsync);
@@ -156,29 +157,6 @@ public final class PerfLoadCommand implements Callable<Integer> {
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("service.log").toFile())
                 .start();
-    }
-
-    private static void awaitReady(Process service, URI base, Path log) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < end) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the service exited: " + Files.readString(log));
-            }
-            try {
-                if (HTTP.send(
-                                        HttpRequest.newBuilder(base.resolve("/q/health/ready"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return;
-                }
-            } catch (IOException starting) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException("the service did not become ready: " + Files.readString(log));
     }
 
     /** Live heap of the service: a full GC (jcmd), then the heap in use from its Prometheus metrics. */

@@ -1,6 +1,7 @@
 package io.thinkloop.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.thinkloop.cli.perf.ChildService;
 import io.thinkloop.json.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -98,7 +99,7 @@ public final class PerfSessionsCommand implements Callable<Integer> {
         Process service = startService(dataDir, port);
         boolean ok = true;
         try {
-            awaitReady(service, base, dataDir.resolve("service.log"));
+            ChildService.awaitReady(service, base, dataDir.resolve("service.log"));
             long fds0 = fds(service);
             long heap0 = liveHeap(service, base);
             System.out.printf(
@@ -374,29 +375,6 @@ public final class PerfSessionsCommand implements Callable<Integer> {
                 .redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("service.log").toFile())
                 .start();
-    }
-
-    private static void awaitReady(Process service, URI base, Path log) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < end) {
-            if (!service.isAlive()) {
-                throw new IllegalStateException("the service exited: " + Files.readString(log));
-            }
-            try {
-                if (HTTP.send(
-                                        HttpRequest.newBuilder(base.resolve("/q/health/ready"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return;
-                }
-            } catch (IOException starting) {
-                // not listening yet
-            }
-            Thread.sleep(250); // polling readiness, bounded by the deadline above
-        }
-        throw new IllegalStateException("the service did not become ready: " + Files.readString(log));
     }
 
     /** Open descriptors of the service: the entries of /proc/PID/fd. */
