@@ -173,6 +173,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void theTrainerKnowsNoServiceLayer() {
+        check(noClasses()
+                .that()
+                .resideInAPackage(pkg("train"))
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        pkg("api"),
+                        pkg("integration"),
+                        pkg("agent"),
+                        pkg("session"),
+                        pkg("backend"),
+                        pkg("openai"),
+                        pkg("cli")));
+    }
+
+    @Test
     void onlyTheCommandLineStartsFromTheTop() {
         check(noClasses()
                 .that()

@@ -1,0 +1,75 @@
+package io.thinkloop.engine.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class GemmTest {
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (r.nextDouble() * 2 - 1);
+        }
+        return a;
+    }
+
+    /** Row-major {@code a[r x c]} transposed. */
+    private static float[] transpose(float[] a, int r, int c) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                t[j * r + i] = a[i * c + j];
+            }
+        }
+        return t;
+    }
+
+    private static double[] reference(float[] a, float[] b, int m, int n, int k) {
+        double[] c = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += (double) a[i * k + p] * b[p * n + j];
+                }
+                c[i * n + j] = s;
+            }
+        }
+        return c;
+    }
+
+    private static void assertClose(double[] expected, float[] actual, float[] before, boolean accumulate) {
+        for (int i = 0; i < expected.length; i++) {
+            double e = expected[i] + (accumulate ? before[i] : 0);
+            assertEquals(e, actual[i], 1e-4 * (1 + Math.abs(e)), "element " + i);
+        }
+    }
+
+    @Test
+    void theThreeShapesAgreeWithADoublePrecisionProductAtOddSizes() {
+        int[][] sizes = {{1, 1, 1}, {3, 5, 7}, {17, 33, 65}, {64, 48, 129}, {5, 257, 31}};
+        for (int[] size : sizes) {
+            int m = size[0], n = size[1], k = size[2];
+            float[] a = random(m * k, 1 + m);
+            float[] b = random(k * n, 2 + n);
+            double[] want = reference(a, b, m, n, k);
+            for (boolean accumulate : new boolean[] {false, true}) {
+                float[] before = random(m * n, 3 + k);
+
+                float[] c = before.clone();
+                Gemm.mulAB(a, b, c, m, n, k, accumulate);
+                assertClose(want, c, before, accumulate);
+
+                c = before.clone();
+                Gemm.mulABt(a, transpose(b, k, n), c, m, n, k, accumulate);
+                assertClose(want, c, before, accumulate);
+
+                c = before.clone();
+                Gemm.mulAtB(transpose(a, m, k), b, c, m, n, k, accumulate);
+                assertClose(want, c, before, accumulate);
+            }
+        }
+    }
+}
