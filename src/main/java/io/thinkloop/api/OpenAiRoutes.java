@@ -123,6 +123,8 @@ public class OpenAiRoutes {
             return;
         }
         ObjectNode root = Json.MAPPER.createObjectNode().put("object", "list");
+        // beyond OpenAI's shape (clients ignore it): which backend agent turns use, for reports and consoles
+        root.put("agent_backend", backends.configuredId());
         ArrayNode data = root.putArray("data");
         for (ModelBackend b : backends.available()) {
             for (String id : List.of(b.id(), b.id() + REASONER)) {

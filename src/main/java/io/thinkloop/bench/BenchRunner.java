@@ -37,6 +37,7 @@ public final class BenchRunner {
     public static final String TRIALS = "trials.jsonl";
     public static final String RESULTS = "results.json";
     public static final String REPORT = "report.html";
+    public static final String RUN = "run.json";
     public static final String ROLLOUTS = "rollouts.jsonl";
 
     /** Progress after each trial. */
@@ -72,6 +73,10 @@ public final class BenchRunner {
         ServiceClient client = new ServiceClient(config.url(), config.apiKey());
         client.preflight(suite.toolNames(), suite.header().env().serverSpec());
         Files.createDirectories(config.out());
+        RunInfo run = client.describe(config);
+        Files.writeString(
+                config.out().resolve(RUN),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(run) + "\n");
         Path trialsFile = config.out().resolve(TRIALS);
         List<TrialResult> results = new ArrayList<>(readTrials(trialsFile));
         Set<String> done = new HashSet<>();
@@ -165,8 +170,7 @@ public final class BenchRunner {
                 }
             }
         }
-        return writeOutputs(
-                suite, results, config.out(), config.trials(), config.url().toString(), infraErrors.get());
+        return writeOutputs(suite, results, config.out(), config.trials(), run, infraErrors.get());
     }
 
     private TrialResult runOne(ServiceClient client, Job job) throws InfraError, InterruptedException {
@@ -265,17 +269,26 @@ public final class BenchRunner {
         return out;
     }
 
+    /** The run's {@code run.json}, or null when the run predates it (or the file is unreadable). */
+    public static RunInfo readRunInfo(Path out) {
+        try {
+            return Json.MAPPER.readValue(out.resolve(RUN).toFile(), RunInfo.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** Writes results.json, report.html and rollouts.jsonl for the trials so far; returns the summary. */
     public static Metrics.Summary writeOutputs(
-            Suite suite, List<TrialResult> trials, Path out, int k, String url, int infraErrors) throws IOException {
+            Suite suite, List<TrialResult> trials, Path out, int k, RunInfo run, int infraErrors) throws IOException {
         List<TrialResult> sorted = new ArrayList<>(trials);
         sorted.sort(Comparator.comparing(TrialResult::taskId).thenComparingInt(TrialResult::trial));
         Metrics.Summary summary = Metrics.summarize(
-                suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
+                run, suite.header().name(), suite.header().suiteVersion(), suite.tasks(), k, sorted, infraErrors);
         Files.writeString(
                 out.resolve(RESULTS),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(summary) + "\n");
-        Files.writeString(out.resolve(REPORT), HtmlReport.render(summary, suite.tasks(), sorted, url));
+        Files.writeString(out.resolve(REPORT), HtmlReport.render(summary, suite.tasks(), sorted));
         Rollouts.write(out.resolve(ROLLOUTS), suite.tasks(), sorted);
         return summary;
     }

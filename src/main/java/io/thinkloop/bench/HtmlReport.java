@@ -6,12 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** The run as one self-contained HTML page: figures, inline SVG charts (pass^k, success by difficulty, latency histogram), per-task table. */
 public final class HtmlReport {
     private HtmlReport() {}
 
-    public static String render(Metrics.Summary s, List<SynthTask> tasks, List<TrialResult> trials, String url) {
+    public static String render(Metrics.Summary s, List<SynthTask> tasks, List<TrialResult> trials) {
         Metrics.Scores sc = s.scores();
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Thinkloop bench: ")
@@ -20,12 +21,12 @@ public final class HtmlReport {
                         + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
                         + "th{background:#f3f3f3}td.l{text-align:left}.pass{color:#16794a}.fail{color:#b3261e}"
                         + ".charts{display:flex;flex-wrap:wrap;gap:2em}figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}"
+                        + ".warn{background:#fff4e5;border:2px solid #d97706;padding:.6em 1em;max-width:60em;font-weight:600}"
+                        + "dl.run{display:grid;grid-template-columns:max-content auto;gap:2px 1em}dt{color:#555}dd{margin:0}"
                         + "</style></head><body>\n");
-        h.append("<h1>Bench report: ")
-                .append(esc(s.suite()))
-                .append("</h1>\n<p>Service ")
-                .append(esc(url))
-                .append(" &middot; suiteVersion ")
+        h.append("<h1>Bench report: ").append(esc(s.suite())).append("</h1>\n");
+        runInfo(h, s.run());
+        h.append("<p>suiteVersion ")
                 .append(s.suiteVersion())
                 .append(" &middot; ")
                 .append(s.tasksInSuite())
@@ -35,7 +36,11 @@ public final class HtmlReport {
                 .append(sc.trials())
                 .append(" scored, ")
                 .append(s.pendingTrials())
-                .append(" pending</p>\n");
+                .append(" pending &middot; trial pass rate ")
+                .append(pct((double) sc.passedTrials() / Math.max(1, sc.trials())))
+                .append(" (95% CI ")
+                .append(interval(sc.trialPassRate()))
+                .append(")</p>\n");
         h.append("<table><tr><th>pass@1</th><th>pass^")
                 .append(s.k())
                 .append("</th><th>avg reward</th><th>tool calls / trial</th>"
@@ -55,24 +60,36 @@ public final class HtmlReport {
         h.append("<p>Terminations: ");
         sc.terminations()
                 .forEach((k, v) -> h.append(esc(k)).append(" ").append(v).append(" &nbsp; "));
-        h.append("</p>\n<div class=\"charts\">\n");
+        h.append("</p>\n");
+        h.append("<h2>By difficulty</h2>\n<table><tr><th>level</th><th>trials</th><th>passed</th><th>pass rate</th>"
+                + "<th>95% CI (Wilson)</th></tr>\n");
+        sc.levels()
+                .forEach((level, l) -> h.append("<tr>")
+                        .append(td(Integer.toString(level)))
+                        .append(td(Integer.toString(l.trials())))
+                        .append(td(Integer.toString(l.passed())))
+                        .append(td(pct(l.rate())))
+                        .append(td(interval(l.interval())))
+                        .append("</tr>\n"));
+        h.append("</table>\n<div class=\"charts\">\n");
         // pass^k curve
         Map<String, Double> curve = new LinkedHashMap<>();
         sc.passHatK().forEach((k, v) -> curve.put(Integer.toString(k), v));
         h.append("<figure><figcaption>pass^k</figcaption>")
-                .append(lineChart(curve, "k"))
+                .append(lineChart(curve, "k (trials drawn)", "share of tasks"))
                 .append("</figure>\n");
         Map<String, Double> diff = new LinkedHashMap<>();
         sc.successByDifficulty().forEach((d, v) -> diff.put("level " + d, v));
         h.append("<figure><figcaption>success by difficulty</figcaption>")
-                .append(barChart(diff, true))
+                .append(barChart(diff, true, "pass rate"))
                 .append("</figure>\n");
         h.append("<figure><figcaption>latency histogram (ms)</figcaption>")
                 .append(histogram(trials))
                 .append("</figure>\n</div>\n");
         // per task
         h.append(
-                "<h2>Tasks</h2>\n<table><tr><th>task</th><th>difficulty</th><th>passed</th><th>trials</th><th>first failure</th></tr>\n");
+                "<h2>Tasks</h2>\n<table><tr><th>task</th><th>difficulty</th><th>passed</th><th>trials</th><th>tool errors</th>"
+                        + "<th>terminations</th><th>first failure</th></tr>\n");
         for (SynthTask t : tasks) {
             List<TrialResult> rs =
                     trials.stream().filter(r -> r.taskId().equals(t.id())).toList();
@@ -94,7 +111,11 @@ public final class HtmlReport {
                     .append(c)
                     .append("</td>")
                     .append(td(Integer.toString(rs.size())))
+                    .append(td(Integer.toString(
+                            rs.stream().mapToInt(TrialResult::toolErrors).sum())))
                     .append("<td class=\"l\">")
+                    .append(esc(terminations(rs)))
+                    .append("</td><td class=\"l\">")
                     .append(esc(failure))
                     .append("</td></tr>\n");
         }
@@ -102,13 +123,68 @@ public final class HtmlReport {
         return h.toString();
     }
 
-    private static final int W = 380, H = 220, L = 52, B = 30, T = 14, R = 10;
+    /** The run's model and settings; an untrained model gets a warning no reader can miss. */
+    private static void runInfo(StringBuilder h, RunInfo run) {
+        if (run == null) {
+            h.append("<p>No run.json: backend and sampling settings unknown (a run from an older version).</p>\n");
+            return;
+        }
+        if (Boolean.TRUE.equals(run.untrained())) {
+            h.append("<p class=\"warn\" id=\"untrained\">Untrained model: the backend ran random weights, so these "
+                            + "figures measure the harness, not an agent. ")
+                    .append(esc(run.notice() == null ? "" : run.notice()))
+                    .append("</p>\n");
+        }
+        h.append("<dl class=\"run\"><dt>service</dt><dd>")
+                .append(esc(run.url()))
+                .append("</dd><dt>backend</dt><dd>")
+                .append(esc(run.backend() == null ? "(not reported by the service)" : run.backend()))
+                .append(
+                        run.untrained() == null
+                                ? ""
+                                : run.untrained() ? " &middot; untrained weights" : " &middot; trained checkpoint")
+                .append("</dd>");
+        if (run.checkpoint() != null) {
+            h.append("<dt>checkpoint</dt><dd>").append(esc(run.checkpoint())).append("</dd>");
+        }
+        h.append("<dt>models offered</dt><dd>")
+                .append(esc(String.join(", ", run.models())))
+                .append("</dd><dt>sampling</dt><dd>")
+                .append(esc(run.samplingLabel()))
+                .append("</dd><dt>run seed</dt><dd>")
+                .append(run.seed())
+                .append("</dd></dl>\n");
+    }
+
+    private static String terminations(List<TrialResult> rs) {
+        Map<String, Integer> counts = new TreeMap<>();
+        rs.forEach(r -> counts.merge(r.termination(), 1, Integer::sum));
+        StringBuilder b = new StringBuilder();
+        counts.forEach((k, v) ->
+                b.append(b.isEmpty() ? "" : ", ").append(k).append(' ').append(v));
+        return b.toString();
+    }
+
+    private static String interval(Metrics.Interval i) {
+        return pct(i.low()) + " – " + pct(i.high());
+    }
+
+    private static final int W = 390, H = 220, L = 62, B = 30, T = 14, R = 10;
 
     private static String frame(StringBuilder inner) {
         StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + W + "\" height=\""
                 + H + "\" viewBox=\"0 0 " + W + " " + H + "\">");
         s.append(line(L, T, L, H - B)).append(line(L, H - B, W - R, H - B));
         return s.append(inner).append("</svg>").toString();
+    }
+
+    private static String yAxisLabel(String label) {
+        return String.format(
+                Locale.ROOT,
+                "<text x=\"10\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" transform=\"rotate(-90 10 %.1f)\">%s</text>",
+                (H - B + T) / 2.0,
+                (H - B + T) / 2.0,
+                esc(label));
     }
 
     private static String line(double x1, double y1, double x2, double y2) {
@@ -130,7 +206,7 @@ public final class HtmlReport {
         return H - B - v * (H - B - T);
     }
 
-    static String lineChart(Map<String, Double> points, String xLabel) {
+    static String lineChart(Map<String, Double> points, String xLabel, String yLabel) {
         StringBuilder in = new StringBuilder();
         for (double v : new double[] {0, 0.5, 1}) {
             in.append(text(L - 4, y(v) + 4, pct(v), "end"));
@@ -146,10 +222,10 @@ public final class HtmlReport {
         }
         in.append("<path d=\"").append(path).append("\" fill=\"none\" stroke=\"#1f6feb\" stroke-width=\"2\"/>");
         in.append(text((W + L) / 2.0, H - 4, xLabel, "middle"));
-        return frame(in);
+        return frame(in.append(yAxisLabel(yLabel)));
     }
 
-    static String barChart(Map<String, Double> bars, boolean fraction) {
+    static String barChart(Map<String, Double> bars, boolean fraction, String yLabel) {
         StringBuilder in = new StringBuilder();
         double max = fraction
                 ? 1
@@ -177,7 +253,7 @@ public final class HtmlReport {
             in.append(text(x + slot * 0.35, H - B + 14, e.getKey(), "middle"));
             i++;
         }
-        return frame(in);
+        return frame(in.append(yAxisLabel(yLabel)));
     }
 
     static String histogram(List<TrialResult> trials) {
@@ -192,7 +268,7 @@ public final class HtmlReport {
                     .filter(r -> r.latencyMs() >= lo && r.latencyMs() < hi)
                     .count());
         }
-        return barChart(counts, false);
+        return barChart(counts, false, "trials");
     }
 
     private static String td(String s) {

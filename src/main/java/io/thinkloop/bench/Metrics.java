@@ -32,12 +32,21 @@ public final class Metrics {
             long reasoningTokens,
             long answerTokens,
             Map<String, Integer> terminations,
-            Map<Integer, Double> successByDifficulty) {}
+            Map<Integer, Double> successByDifficulty,
+            Interval trialPassRate,
+            Map<Integer, LevelScore> levels) {}
+
+    /** A 95% confidence interval for a pass rate (Wilson score: sound at 0, at 1 and for few trials). */
+    public record Interval(double low, double high) {}
+
+    /** One difficulty level: trials, passes, pass rate and its 95% interval. */
+    public record LevelScore(int trials, int passed, double rate, Interval interval) {}
 
     public record Timing(long ttftP50Ms, long latencyP50Ms, long latencyP95Ms, long latencyMaxMs) {}
 
     /** {@code infraErrorsThisRun}: attempts re-queued (not scored) by the run that wrote the summary. */
     public record Summary(
+            RunInfo run,
             String suite,
             int suiteVersion,
             int k,
@@ -50,10 +59,11 @@ public final class Metrics {
 
     public static Summary summarize(
             String suiteName, int suiteVersion, List<SynthTask> tasks, int k, List<TrialResult> trials) {
-        return summarize(suiteName, suiteVersion, tasks, k, trials, 0);
+        return summarize(null, suiteName, suiteVersion, tasks, k, trials, 0);
     }
 
     public static Summary summarize(
+            RunInfo run,
             String suiteName,
             int suiteVersion,
             List<SynthTask> tasks,
@@ -92,7 +102,11 @@ public final class Metrics {
             a[1]++;
         });
         Map<Integer, Double> byDifficulty = new TreeMap<>();
-        diff.forEach((d, a) -> byDifficulty.put(d, round((double) a[0] / a[1])));
+        Map<Integer, LevelScore> levels = new TreeMap<>();
+        diff.forEach((d, a) -> {
+            byDifficulty.put(d, round((double) a[0] / a[1]));
+            levels.put(d, new LevelScore(a[1], a[0], round((double) a[0] / a[1]), wilson(a[0], a[1])));
+        });
         int toolCalls = trials.stream().mapToInt(TrialResult::toolCalls).sum();
         Scores scores = new Scores(
                 byTask.size(),
@@ -112,7 +126,9 @@ public final class Metrics {
                 trials.stream().mapToLong(TrialResult::reasoningTokens).sum(),
                 trials.stream().mapToLong(TrialResult::answerTokens).sum(),
                 terms,
-                byDifficulty);
+                byDifficulty,
+                wilson(passed, trials.size()),
+                levels);
         long[] ttft = trials.stream()
                 .mapToLong(TrialResult::ttftMs)
                 .filter(x -> x >= 0)
@@ -126,6 +142,7 @@ public final class Metrics {
                 lat.length == 0 ? 0 : lat[lat.length - 1]);
         int expected = tasks.size() * k;
         return new Summary(
+                run,
                 suiteName,
                 suiteVersion,
                 k,
@@ -135,6 +152,22 @@ public final class Metrics {
                 infraErrors,
                 scores,
                 timing);
+    }
+
+    /**
+     * The Wilson score interval at 95% for {@code passed} of {@code n}: unlike the normal approximation it stays
+     * inside [0, 1] and is not empty at 0 or n passes, which is where small agent suites live. n = 0: [0, 1].
+     */
+    public static Interval wilson(int passed, int n) {
+        if (n == 0) {
+            return new Interval(0, 1);
+        }
+        double z = 1.959963984540054;
+        double p = (double) passed / n;
+        double z2n = z * z / n;
+        double centre = (p + z2n / 2) / (1 + z2n);
+        double half = z * Math.sqrt(p * (1 - p) / n + z2n / (4.0 * n)) / (1 + z2n);
+        return new Interval(round(Math.max(0, centre - half)), round(Math.min(1, centre + half)));
     }
 
     /** C(c,k)/C(n,k): the chance that k trials drawn without replacement all pass. */

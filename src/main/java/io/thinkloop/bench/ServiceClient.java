@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -121,6 +122,55 @@ public final class ServiceClient {
             throw new PreflightFailure("the service at " + base + " does not serve the suite's tool server "
                     + serverSpec + " (missing tools: " + String.join(", ", missing)
                     + "); start it with thinkloop.tools.servers=" + serverSpec);
+        }
+    }
+
+    /**
+     * How the service describes its model, for the report: the agent's backend and the model ids from
+     * {@code GET /v1/models}, and the embedded engine's checkpoint and untrained flag from {@code GET /v1/engine}
+     * when that engine runs the turns. A service that does not say leaves fields null; the run goes on.
+     */
+    RunInfo describe(BenchConfig config) throws InterruptedException {
+        JsonNode models = getJson("/v1/models");
+        String backend = models == null ? null : models.path("agent_backend").asText(null);
+        List<String> ids = new ArrayList<>();
+        if (models != null) {
+            models.path("data").forEach(m -> ids.add(m.path("id").asText()));
+        }
+        Boolean untrained = null;
+        String notice = null;
+        String checkpoint = null;
+        JsonNode engine = getJson("/v1/engine");
+        if (engine != null && engine.path("backend").asText("").equals(backend)) {
+            untrained = engine.path("untrained").asBoolean();
+            notice = engine.path("notice").asText(null);
+            checkpoint = engine.path("checkpoint").asText(null);
+        }
+        return new RunInfo(
+                base.toString(),
+                backend,
+                ids,
+                untrained,
+                notice,
+                checkpoint,
+                config.temperature(),
+                config.topP(),
+                config.seed(),
+                config.trials());
+    }
+
+    private JsonNode getJson(String p) throws InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(base.resolve(path(p)))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
+        if (apiKey != null && !apiKey.isBlank()) {
+            r.header("Authorization", "Bearer " + apiKey);
+        }
+        try {
+            HttpResponse<String> resp = http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+            return resp.statusCode() == 200 ? Json.MAPPER.readTree(resp.body()) : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 

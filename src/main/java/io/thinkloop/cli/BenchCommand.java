@@ -2,9 +2,11 @@ package io.thinkloop.cli;
 
 import io.thinkloop.bench.BenchConfig;
 import io.thinkloop.bench.BenchRunner;
+import io.thinkloop.bench.Comparison;
 import io.thinkloop.bench.Metrics;
 import io.thinkloop.bench.PreflightFailure;
 import io.thinkloop.bench.ProgressPrinter;
+import io.thinkloop.bench.RunInfo;
 import io.thinkloop.bench.TrialResult;
 import io.thinkloop.synth.Suite;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ./thinkloop bench --url URL --suite FILE --trials K --out DIR}: the agent benchmark harness against a
@@ -27,7 +30,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Run a task suite against a Thinkloop service: pass^k, rewards, latency, tokens; JSON, HTML report, RL rollouts.",
-        subcommands = BenchCommand.Export.class)
+        subcommands = {BenchCommand.Export.class, BenchCommand.Compare.class})
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--url", description = "service base URL, e.g. http://localhost:8080")
     URI url;
@@ -198,9 +201,58 @@ public final class BenchCommand implements Callable<Integer> {
             }
             Suite s = Suite.load(suite);
             List<TrialResult> results = BenchRunner.readTrials(out.resolve(BenchRunner.TRIALS));
-            Metrics.Summary summary = BenchRunner.writeOutputs(s, results, out, trials, "(export)", 0);
+            Metrics.Summary summary =
+                    BenchRunner.writeOutputs(s, results, out, trials, BenchRunner.readRunInfo(out), 0);
             print(summary, out);
             return 0;
+        }
+    }
+
+    /** {@code ./thinkloop bench compare DIR1 DIR2}: two runs of one suite side by side, with McNemar's test. */
+    @Command(
+            name = "compare",
+            mixinStandardHelpOptions = true,
+            description = "Compare two run directories trial by trial (paired by task and trial number): pass rates, "
+                    + "tasks whose outcome differs, and McNemar's exact test.")
+    static final class Compare implements Callable<Integer> {
+        @Parameters(index = "0", description = "run directory A (the baseline)")
+        Path a;
+
+        @Parameters(index = "1", description = "run directory B")
+        Path b;
+
+        @Option(names = "--html", description = "also write the comparison as an HTML page here")
+        Path html;
+
+        @Override
+        public Integer call() throws Exception {
+            for (Path dir : List.of(a, b)) {
+                if (!Files.isRegularFile(dir.resolve(BenchRunner.TRIALS))) {
+                    System.err.println("bench compare: no " + BenchRunner.TRIALS + " in " + dir);
+                    return 2;
+                }
+            }
+            Comparison c = Comparison.of(
+                    BenchRunner.readTrials(a.resolve(BenchRunner.TRIALS)),
+                    BenchRunner.readTrials(b.resolve(BenchRunner.TRIALS)));
+            if (c.pairs() == 0) {
+                System.err.println("bench compare: the runs share no (task, trial) pair; are they runs of one suite?");
+                return 2;
+            }
+            System.out.print(c.toText(describe(a), describe(b)));
+            if (html != null) {
+                Files.writeString(html, c.toHtml(describe(a), describe(b)));
+                System.out.println("wrote " + html);
+            }
+            return 0;
+        }
+
+        private static String describe(Path dir) {
+            RunInfo run = BenchRunner.readRunInfo(dir);
+            return run == null
+                    ? dir.toString()
+                    : dir + " (" + (run.backend() == null ? "backend ?" : run.backend()) + ", " + run.samplingLabel()
+                            + ")";
         }
     }
 }

@@ -178,8 +178,14 @@ class BenchEndToEndTest {
                 }
             }
         }
+        JsonNode run = results(out).get("run");
+        assertEquals(BenchSolverBackend.ID, run.get("backend").asText(), "the backend agent turns used, as reported");
+        assertTrue(run.get("untrained").isNull(), "untrained is only known for the embedded engine");
+        assertEquals(0.0, run.get("temperature").asDouble());
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<svg") && html.contains("pass^k") && html.contains("latency histogram"));
+        assertTrue(html.contains("<dt>backend</dt><dd>" + BenchSolverBackend.ID) && html.contains("greedy"), html);
+        assertTrue(html.contains("95% CI (Wilson)") && !html.contains("id=\"untrained\""));
         assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http"), "no external assets");
     }
 

@@ -4,9 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thinkloop.cli.ThinkloopCli;
+import io.thinkloop.json.Json;
 import io.thinkloop.synth.Suite;
 import io.thinkloop.synth.SynthTask;
 import io.thinkloop.testkit.TestTemp;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +77,10 @@ class MetricsTest {
         assertEquals(12 * 10, sc.answerTokens());
         assertEquals(Map.of("stop", 6, "max_steps", 6), sc.terminations());
         assertEquals(Map.of(1, 1.0, 2, 0.5, 3, 0.0), sc.successByDifficulty());
+        assertEquals(
+                new Metrics.LevelScore(4, 2, 0.5, Metrics.wilson(2, 4)),
+                sc.levels().get(2));
+        assertEquals(Metrics.wilson(6, 12), sc.trialPassRate());
         assertEquals(201, s.timing().latencyP50Ms()); // nearest rank 6 of 12
         assertEquals(303, s.timing().latencyP95Ms()); // nearest rank 12
         assertEquals(0, s.pendingTrials());
@@ -121,5 +129,89 @@ class MetricsTest {
                 2,
                 ThinkloopCli.execute(
                         "bench", "--url", "http://x", "--suite", "/no/such.jsonl", "--out", out.toString()));
+    }
+
+    @Test
+    void wilsonIntervalsMatchTheTextbookValuesAndStayInsideZeroAndOne() {
+        // Wilson 95% for 5/10 is [0.2366, 0.7634]; for 0/10 [0, 0.2775]; for 10/10 [0.7225, 1]
+        assertEquals(0.2366, Metrics.wilson(5, 10).low(), 1e-4);
+        assertEquals(0.7634, Metrics.wilson(5, 10).high(), 1e-4);
+        assertEquals(0, Metrics.wilson(0, 10).low());
+        assertEquals(0.2775, Metrics.wilson(0, 10).high(), 1e-4);
+        assertEquals(0.7225, Metrics.wilson(10, 10).low(), 1e-4);
+        assertEquals(1.0, Metrics.wilson(10, 10).high(), 1e-9);
+        assertEquals(new Metrics.Interval(0, 1), Metrics.wilson(0, 0));
+    }
+
+    @Test
+    void mcNemarIsTheExactTwoSidedBinomialOnDiscordantPairs() {
+        assertEquals(2.0 / 64, Comparison.mcNemarExact(0, 6), 1e-12); // 2 * (1/2)^6
+        assertEquals(2 * 11.0 / 1024, Comparison.mcNemarExact(1, 9), 1e-12); // 2 * (1 + 10) / 2^10
+        assertEquals(1.0, Comparison.mcNemarExact(3, 3), 1e-12);
+        assertEquals(1.0, Comparison.mcNemarExact(0, 0), 1e-12);
+    }
+
+    @Test
+    void compareCommandPairsTrialsByTaskAndTrialAndReportsWhatChanged() throws Exception {
+        List<SynthTask> tasks =
+                Suite.load("classpath:trip-smoke-v1.jsonl").tasks().subList(0, 3);
+        Path a = TestTemp.dir("bench-compare-a");
+        Path b = TestTemp.dir("bench-compare-b");
+        StringBuilder ta = new StringBuilder();
+        StringBuilder tb = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            // task 0: both pass; task 1: only B passes; task 2: both fail
+            ta.append(Json.MAPPER.writeValueAsString(trial(tasks.get(0).id(), i, 1, true, 10)))
+                    .append('\n');
+            tb.append(Json.MAPPER.writeValueAsString(trial(tasks.get(0).id(), i, 1, true, 10)))
+                    .append('\n');
+            ta.append(Json.MAPPER.writeValueAsString(trial(tasks.get(1).id(), i, 2, false, 10)))
+                    .append('\n');
+            tb.append(Json.MAPPER.writeValueAsString(trial(tasks.get(1).id(), i, 2, true, 10)))
+                    .append('\n');
+            ta.append(Json.MAPPER.writeValueAsString(trial(tasks.get(2).id(), i, 3, false, 10)))
+                    .append('\n');
+            tb.append(Json.MAPPER.writeValueAsString(trial(tasks.get(2).id(), i, 3, false, 10)))
+                    .append('\n');
+        }
+        Files.writeString(a.resolve(BenchRunner.TRIALS), ta);
+        Files.writeString(b.resolve(BenchRunner.TRIALS), tb);
+
+        Comparison c = Comparison.of(
+                BenchRunner.readTrials(a.resolve(BenchRunner.TRIALS)),
+                BenchRunner.readTrials(b.resolve(BenchRunner.TRIALS)));
+        assertEquals(12, c.pairs());
+        assertEquals(4, c.bothPassed());
+        assertEquals(0, c.onlyA());
+        assertEquals(4, c.onlyB());
+        assertEquals(4, c.bothFailed());
+        assertEquals(2.0 / 16, c.pValue(), 1e-9);
+        assertEquals(
+                List.of(tasks.get(1).id()),
+                c.tasks().stream()
+                        .filter(Comparison.TaskDelta::differs)
+                        .map(Comparison.TaskDelta::taskId)
+                        .toList());
+
+        Path html = a.resolve("compare.html");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int rc;
+        System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+        try {
+            rc = ThinkloopCli.execute("bench", "compare", a.toString(), b.toString(), "--html", html.toString());
+        } finally {
+            System.setOut(old);
+        }
+        String text = stdout.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, text);
+        assertTrue(text.contains("only A 0, only B 4") && text.contains("McNemar exact p = 0.1250"), text);
+        assertTrue(
+                text.contains(tasks.get(1).id()) && !text.contains(tasks.get(2).id() + " "), text);
+        assertTrue(Files.readString(html).contains("class=\"up\">+100%"));
+        assertEquals(
+                2,
+                ThinkloopCli.execute(
+                        "bench", "compare", a.toString(), a.resolve("none").toString()));
     }
 }
