@@ -9,6 +9,7 @@ import io.thinkloop.train.Parameter;
 import io.thinkloop.train.Trainable;
 import io.thinkloop.train.ops.Attention;
 import io.thinkloop.train.ops.CrossEntropy;
+import io.thinkloop.train.ops.Embedding;
 import io.thinkloop.train.ops.IndexerOps;
 import io.thinkloop.train.ops.Linear;
 import io.thinkloop.train.ops.MoeOps;
@@ -56,6 +57,12 @@ public final class TrainableModel implements Trainable, AutoCloseable {
     private float[] sin = new float[0];
     private int ropePositions;
     private Routing lastRouting;
+    /**
+     * Whether the indexer quantises queries and keys to FP8 (always, except in the whole-model
+     * finite-difference test: the quantised forward is piecewise constant, and with it off the
+     * straight-through backward is the exact gradient of the forward).
+     */
+    boolean indexerFp8 = true;
 
     /** The parameters of one layer, by role (MoE fields null in dense layers and vice versa). */
     static final class LayerParams {
@@ -194,8 +201,16 @@ public final class TrainableModel implements Trainable, AutoCloseable {
 
     /** The loss of one sequence without gradients (sparse attention, as at inference). */
     public StepLoss loss(int[] tokens, float[] lossWeight) {
+        return loss(tokens, lossWeight, Stage.SPARSE, null);
+    }
+
+    /**
+     * The loss of one sequence without gradients in {@code stage} (dense attention for
+     * {@link Stage#DENSE_WARMUP}), with the experts of {@code forced} when it is not null.
+     */
+    public StepLoss loss(int[] tokens, float[] lossWeight, Stage stage, Routing forced) {
         checkWeights(tokens, lossWeight);
-        return new Pass(tokens, lossWeight, Stage.SPARSE, null, false).run();
+        return new Pass(tokens, lossWeight, stage, forced, false).run();
     }
 
     /** Logits of every position, {@code [tokens x vocab]} row-major (sparse attention, as at inference). */
@@ -321,9 +336,7 @@ public final class TrainableModel implements Trainable, AutoCloseable {
         StepLoss run() {
             ensureRope(n);
             float[] h = new float[n * dim];
-            for (int t = 0; t < n; t++) {
-                System.arraycopy(embed.value(), tokens[t] * dim, h, t * dim, dim);
-            }
+            Embedding.forward(embed.value(), tokens, h, dim);
             for (int l = 0; l < layers.length; l++) {
                 LayerActs la = new LayerActs();
                 acts[l] = la;
@@ -344,9 +357,7 @@ public final class TrainableModel implements Trainable, AutoCloseable {
                     ffnBackward(l, acts[l], dh);
                     attentionBackward(l, acts[l], dh);
                 }
-                for (int t = 0; t < n; t++) {
-                    VectorMath.axpy(1f, dh, t * dim, embed.grad(), tokens[t] * dim, dim);
-                }
+                Embedding.backward(dh, tokens, embed.grad(), dim);
             }
             return new StepLoss(lmLoss, weightSum, aux);
         }
@@ -529,12 +540,16 @@ public final class TrainableModel implements Trainable, AutoCloseable {
                 for (int t = 0; t < n; t++) {
                     Rotary.halves(kHat, t * id, t, half, cos, sin, false);
                     Hadamard.transform(kHat, t * id, id, hadamard);
-                    IndexerOps.quantizeSte(kHat, t * id, id);
+                    if (indexerFp8) {
+                        IndexerOps.quantizeSte(kHat, t * id, id);
+                    }
                     for (int hh = 0; hh < ih; hh++) {
                         int off = (t * ih + hh) * id;
                         Rotary.halves(qHat, off, t, half, cos, sin, false);
                         Hadamard.transform(qHat, off, id, hadamard);
-                        IndexerOps.quantizeSte(qHat, off, id);
+                        if (indexerFp8) {
+                            IndexerOps.quantizeSte(qHat, off, id);
+                        }
                     }
                 }
                 boolean dense = stage == Stage.DENSE_WARMUP;
