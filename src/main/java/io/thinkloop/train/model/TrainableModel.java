@@ -8,13 +8,13 @@ import io.thinkloop.engine.kernel.WorkerPool;
 import io.thinkloop.train.Parameter;
 import io.thinkloop.train.Trainable;
 import io.thinkloop.train.ops.Attention;
-import io.thinkloop.train.ops.CrossEntropy;
 import io.thinkloop.train.ops.Embedding;
 import io.thinkloop.train.ops.IndexerOps;
 import io.thinkloop.train.ops.Linear;
 import io.thinkloop.train.ops.MoeOps;
 import io.thinkloop.train.ops.Norm;
 import io.thinkloop.train.ops.Rotary;
+import io.thinkloop.train.ops.TokenLoss;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -195,8 +195,19 @@ public final class TrainableModel implements Trainable, AutoCloseable {
      * {@link #updateRoutingBias}.
      */
     public StepLoss forwardBackward(int[] tokens, float[] lossWeight, Stage stage, Routing forced) {
+        return forwardBackward(tokens, lossWeight, stage, forced, TokenLoss.CROSS_ENTROPY);
+    }
+
+    /**
+     * As {@link #forwardBackward(int[], float[], Stage, Routing)} with another loss on the output head's
+     * rows (positions with a non-zero weight), e.g. GRPO's policy-gradient term.
+     */
+    public StepLoss forwardBackward(
+            int[] tokens, float[] lossWeight, Stage stage, Routing forced, TokenLoss tokenLoss) {
         checkWeights(tokens, lossWeight);
-        return new Pass(tokens, lossWeight, stage, forced, true).run();
+        Pass p = new Pass(tokens, lossWeight, stage, forced, true);
+        p.tokenLoss = tokenLoss;
+        return p.run();
     }
 
     /** The loss of one sequence without gradients (sparse attention, as at inference). */
@@ -209,8 +220,15 @@ public final class TrainableModel implements Trainable, AutoCloseable {
      * {@link Stage#DENSE_WARMUP}), with the experts of {@code forced} when it is not null.
      */
     public StepLoss loss(int[] tokens, float[] lossWeight, Stage stage, Routing forced) {
+        return loss(tokens, lossWeight, stage, forced, TokenLoss.CROSS_ENTROPY);
+    }
+
+    /** As {@link #loss(int[], float[], Stage, Routing)} with another loss on the output head's rows. */
+    public StepLoss loss(int[] tokens, float[] lossWeight, Stage stage, Routing forced, TokenLoss tokenLoss) {
         checkWeights(tokens, lossWeight);
-        return new Pass(tokens, lossWeight, stage, forced, false).run();
+        Pass p = new Pass(tokens, lossWeight, stage, forced, false);
+        p.tokenLoss = tokenLoss;
+        return p.run();
     }
 
     /** Logits of every position, {@code [tokens x vocab]} row-major (sparse attention, as at inference). */
@@ -307,6 +325,7 @@ public final class TrainableModel implements Trainable, AutoCloseable {
         final LayerActs[] acts;
         final int[][] routed;
         float[] allLogits;
+        TokenLoss tokenLoss = TokenLoss.CROSS_ENTROPY;
         double lmLoss;
         double weightSum;
         double aux;
@@ -393,7 +412,7 @@ public final class TrainableModel implements Trainable, AutoCloseable {
                 Linear.forward(x, head.value(), lg, c, vocab, dim);
                 for (int i = 0; i < c; i++) {
                     int t = rows[c0 + i];
-                    lmLoss += CrossEntropy.row(lg, i, vocab, tokens[t + 1], lossWeight[t], dxf != null);
+                    lmLoss += tokenLoss.row(lg, i, vocab, t, tokens[t + 1], lossWeight[t], dxf != null);
                 }
                 if (dxf != null) {
                     Linear.backward(lg, x, head.value(), dx, false, head.grad(), c, vocab, dim);
