@@ -288,15 +288,12 @@ class Model:
         if stage == DENSE_WARMUP or T <= topk:
             attended = causal
         else:
-            attended = torch.zeros(T, T, dtype=torch.bool)
-            for t in range(T):
-                if t + 1 <= topk:
-                    attended[t, : t + 1] = True
-                else:
-                    ranked = score[t].detach().topk(topk + 1)
-                    gap = (ranked.values[topk - 1] - ranked.values[topk]) / ranked.values[topk - 1].abs()
-                    self.margins["index"] = min(self.margins["index"], gap.item())
-                    attended[t, ranked.indices[:topk]] = True
+            # Rows with at most top-k causal positions keep them all (their -inf picks fall to the mask).
+            ranked = score.detach().topk(topk + 1, -1)
+            attended = torch.zeros(T, T, dtype=torch.bool).scatter(1, ranked.indices[:, :topk], True) & causal
+            kth, next_ = ranked.values[topk:, topk - 1], ranked.values[topk:, topk]
+            gap = ((kth - next_) / kth.abs()).min().item()
+            self.margins["index"] = min(self.margins["index"], gap)
         if trace is not None:
             trace.setdefault("selected", []).append([torch.nonzero(attended[t]).flatten().tolist() for t in range(T)])
 
@@ -404,3 +401,65 @@ class Model:
             g = self.params[n].grad
             grads[n] = torch.zeros_like(self.params[n]) if g is None else g.clone()
         return lm.item(), aux.item(), grads
+
+
+# ---------------------------------------------------------------- fresh parameters (for timing)
+
+
+def parameter_shapes(cfg):
+    """{name: shape} of every tensor of a checkpoint with this config (HF layout, no FP8 scales)."""
+    D, V = cfg["hidden_size"], cfg["vocab_size"]
+    H = cfg["num_attention_heads"]
+    nope, rope, vd = cfg["qk_nope_head_dim"], cfg["qk_rope_head_dim"], cfg["v_head_dim"]
+    ql, kvl = cfg["q_lora_rank"], cfg["kv_lora_rank"]
+    ih, idim = cfg["index_n_heads"], cfg["index_head_dim"]
+    shapes = {"model.embed_tokens.weight": [V, D], "model.norm.weight": [D], "lm_head.weight": [V, D]}
+    for l in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{l}."
+        a = p + "self_attn."
+        shapes.update({
+            p + "input_layernorm.weight": [D],
+            p + "post_attention_layernorm.weight": [D],
+            a + "q_a_proj.weight": [ql, D],
+            a + "q_a_layernorm.weight": [ql],
+            a + "q_b_proj.weight": [H * (nope + rope), ql],
+            a + "kv_a_proj_with_mqa.weight": [kvl + rope, D],
+            a + "kv_a_layernorm.weight": [kvl],
+            a + "kv_b_proj.weight": [H * (nope + vd), kvl],
+            a + "o_proj.weight": [D, H * vd],
+            a + "indexer.wq_b.weight": [ih * idim, ql],
+            a + "indexer.wk.weight": [idim, D],
+            a + "indexer.k_norm.weight": [idim],
+            a + "indexer.k_norm.bias": [idim],
+            a + "indexer.weights_proj.weight": [ih, D],
+        })
+
+        def mlp(prefix, inter):
+            shapes.update({prefix + "gate_proj.weight": [inter, D], prefix + "up_proj.weight": [inter, D],
+                           prefix + "down_proj.weight": [D, inter]})
+
+        if l < cfg["first_k_dense_replace"]:
+            mlp(p + "mlp.", cfg["intermediate_size"])
+        else:
+            ne = cfg["n_routed_experts"]
+            shapes[p + "mlp.gate.weight"] = [ne, D]
+            shapes[p + "mlp.gate.e_score_correction_bias"] = [ne]
+            for e in range(ne):
+                mlp(p + f"mlp.experts.{e}.", cfg["moe_intermediate_size"])
+            if cfg.get("n_shared_experts", 0):
+                mlp(p + "mlp.shared_experts.", cfg["moe_intermediate_size"] * cfg["n_shared_experts"])
+    return shapes
+
+
+def random_weights(cfg, seed=0):
+    """Norm weights 1, biases 0, matrices uniform with fan-in scaling, embeddings uniform +-sqrt(3)."""
+    g = torch.Generator().manual_seed(seed)
+    out = {}
+    for name, shape in parameter_shapes(cfg).items():
+        if len(shape) == 1:
+            fill = 1.0 if name.endswith("norm.weight") else 0.0
+            out[name] = torch.full(shape, fill)
+        else:
+            amp = math.sqrt(3.0) if name == "model.embed_tokens.weight" else math.sqrt(3.0 / shape[1])
+            out[name] = (torch.rand(shape, generator=g) * 2 - 1) * amp
+    return out
