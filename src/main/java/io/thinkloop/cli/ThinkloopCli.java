@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             EngineCommand.class,
+            TrainCommand.class,
             PerfCommand.class,
             CodecCommand.class,
             TripDataCommand.class,
