@@ -7,10 +7,11 @@ import io.thinkloop.engine.checkpoint.ModelConfig;
  * in float32), and the two pairings: MLA rotates adjacent pairs (interleaved), the indexer rotates
  * (i, i + d/2) pairs (non-interleaved).
  */
-final class Rope {
+public final class Rope {
     private Rope() {}
 
-    static float[] frequencies(ModelConfig c) {
+    /** The per-pair rotation frequencies (YaRN-corrected when the config says so); the trainer shares them. */
+    public static float[] frequencies(ModelConfig c) {
         int dim = c.qkRopeHeadDim();
         int half = dim / 2;
         float[] f = new float[half];
@@ -41,7 +42,7 @@ final class Rope {
     }
 
     /** Fills cos/sin tables of {@code positions x half}. */
-    static void tables(float[] freqs, int positions, float[] cos, float[] sin) {
+    public static void tables(float[] freqs, int positions, float[] cos, float[] sin) {
         int half = freqs.length;
         for (int p = 0; p < positions; p++) {
             for (int i = 0; i < half; i++) {
