@@ -75,10 +75,11 @@ public final class ProgressLine {
                 tokensPerS >= 100
                         ? String.format(Locale.ROOT, "%,.0f", tokensPerS)
                         : String.format(Locale.ROOT, "%.1f", tokensPerS),
-                duration(etaSeconds));
+                formatDuration(etaSeconds));
     }
 
-    static String duration(double seconds) {
+    /** A duration as {@code 1h02m}, {@code 3m07s} or {@code 42s}. */
+    public static String formatDuration(double seconds) {
         if (Double.isNaN(seconds) || Double.isInfinite(seconds)) {
             return "?";
         }

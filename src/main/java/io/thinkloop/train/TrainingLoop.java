@@ -467,7 +467,7 @@ public final class TrainingLoop {
                         + config.adam().eps() + ", " + config.adam().weightDecay() + ", " + config.clipNorm());
         summary.put("seed", Long.toString(config.seed()));
         summary.put("tokens seen", String.format(Locale.ROOT, "%,d", tokensSeen));
-        summary.put("training time", ProgressLine.duration(secondsBefore));
+        summary.put("training time", ProgressLine.formatDuration(secondsBefore));
         summary.put("last train loss", String.format(Locale.ROOT, "%.4f", lastLoss));
         summary.put("last eval loss", Double.isNaN(lastEval) ? "-" : String.format(Locale.ROOT, "%.4f", lastEval));
         TrainingReport.write(
