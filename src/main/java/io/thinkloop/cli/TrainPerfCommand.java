@@ -147,6 +147,7 @@ public final class TrainPerfCommand implements Callable<Integer> {
                 100.0 * cost.embeddingAndHead() / cost.parameters(),
                 cost.forwardFlopsPerToken() / 1e6,
                 cost.attentionFlopsPerToken(seqLen) / 1e6,
+                seqLen,
                 n);
         Path dir = Files.createTempDirectory("thinkloop-perf-train-");
         try (TrainableModel model = TrainableModel.create(c, 1, n)) {
