@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             PerfLoadCommand.class,
             PerfSessionsCommand.class,
             EnginePerfCommand.class,
+            TrainPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec

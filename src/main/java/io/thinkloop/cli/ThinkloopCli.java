@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             TripDataCommand.class,
             SynthCommand.class,
             BenchCommand.class,
+            TrainCommand.class,
             ToolServerCommand.class,
             LauncherCommands.Test.class,
             LauncherCommands.Build.class,

@@ -1,7 +1,6 @@
 package io.thinkloop.engine.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorized float kernels over heap arrays. */
@@ -22,7 +21,14 @@ public final class VectorMath {
         for (int ub = n - L; i <= ub; i += L) {
             s0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), s0);
         }
-        float s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        // Lanes summed in a fixed order, not reduceLanes(ADD): its order is unspecified and differs between the
+        // interpreter's fallback and C2's intrinsic, so the same dot gave other bits before and after JIT
+        // compilation, and a training run could not repeat itself (nor resume exactly).
+        float[] lanes = s0.add(s1).toArray();
+        float s = 0;
+        for (float v : lanes) {
+            s += v;
+        }
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }
