@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             BenchCommand.class,
             ToolServerCommand.class,
+            TrainCommand.class,
             LauncherCommands.Test.class,
             LauncherCommands.Build.class,
             CommandLine.HelpCommand.class,

@@ -260,7 +260,7 @@ public final class SubsetVocabulary {
     }
 
     /** The UTF-8 bytes base ids decode to (for compression figures). */
-    public long byteLength(int[] baseIds) {
+    public static long byteLength(Tokenizer base, int[] baseIds) {
         long n = 0;
         for (int id : baseIds) {
             byte[] b = base.bytesOf(id);
