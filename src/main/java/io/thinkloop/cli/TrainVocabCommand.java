@@ -42,6 +42,12 @@ public final class TrainVocabCommand implements Callable<Integer> {
     @Option(names = "--out", description = "checkpoint directory to write vocab.json into")
     Path out;
 
+    @Option(
+            names = "--text-sample",
+            description = "a text file outside the data (e.g. README.md): its tokens/byte per size shows the cost of"
+                    + " text the subset was not fitted to")
+    Path textSample;
+
     @Override
     public Integer call() throws Exception {
         Tokenizer tokenizer = BundledTokenizer.get();
@@ -68,17 +74,33 @@ public final class TrainVocabCommand implements Callable<Integer> {
                 b.bytesEval() == 0 ? 0.0 : (double) b.tokensEval() / b.bytesEval(),
                 b.distinctEval(),
                 b.distinctTrainAndEval());
-        System.out.println("   size  used(train)  tokens/byte train  x full   tokens/byte eval  x full");
+        String sample = textSample == null ? null : Files.readString(textSample);
+        int[] sampleFull = sample == null ? null : tokenizer.encode(sample);
+        long sampleBytes = sample == null ? 0 : SubsetVocabulary.byteLength(tokenizer, sampleFull);
+        if (sample != null) {
+            System.out.printf(
+                    "text sample %s: %d bytes, full vocabulary %.4f tokens/byte%n",
+                    textSample, sampleBytes, (double) sampleFull.length / sampleBytes);
+        }
+        System.out.println("   size  used(train)  tokens/byte train  x full   tokens/byte eval  x full"
+                + (sample == null ? "" : "   tokens/byte sample  x full"));
         for (int n : sizes) {
             VocabularyFit.Figures f = VocabularyFit.measure(train, eval, tokenizer, b, n);
             System.out.printf(
-                    "%7d  %11d  %17.4f  %6.3f  %17.4f  %6.3f%n",
+                    "%7d  %11d  %17.4f  %6.3f  %17.4f  %6.3f",
                     f.size(),
                     f.usedTrain(),
                     f.tokensPerByteTrain(),
                     f.ratioTrain(),
                     f.tokensPerByteEval(),
                     f.ratioEval());
+            if (sample != null) {
+                int[] restricted = VocabularyFit.fit(train, tokenizer, n).restrict(sampleFull);
+                System.out.printf(
+                        "  %19.4f  %6.3f",
+                        (double) restricted.length / sampleBytes, (double) restricted.length / sampleFull.length);
+            }
+            System.out.println();
         }
         if (out != null) {
             Files.createDirectories(out);
