@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.thinkloop.backend.BackendSelector;
+import io.thinkloop.codec.AgentPrompt;
 import io.thinkloop.codec.CodecException;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.codec.StreamingParser;
@@ -17,7 +18,6 @@ import io.thinkloop.model.ModelBackend;
 import io.thinkloop.model.ModelChunk;
 import io.thinkloop.model.ParseEvent;
 import io.thinkloop.model.SamplingSettings;
-import io.thinkloop.model.ThinkingMode;
 import io.thinkloop.model.ToolCall;
 import io.thinkloop.model.ToolSpec;
 import io.thinkloop.session.ActiveTurn;
@@ -330,17 +330,14 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     private Generation generate(ModelBackend backend, int step, List<Tool> tools) {
         checkCancelled();
-        List<ToolSpec> specs = tools.stream().map(Tool::spec).toList();
-        List<ChatMessage> messages = new ArrayList<>();
-        if (systemPrompt != null || !specs.isEmpty()) {
-            messages.add(ChatMessage.system(systemPrompt == null ? "" : systemPrompt, specs.isEmpty() ? null : specs));
-        }
-        messages.addAll(session.history());
+        List<ToolSpec> specs =
+                AgentPrompt.offered(tools.stream().map(Tool::spec).toList());
+        List<ChatMessage> messages = AgentPrompt.conversation(systemPrompt, specs, session.history());
         String prompt = encode(messages);
         CompletionRequest request = new CompletionRequest(
                 messages,
                 specs,
-                ThinkingMode.THINKING,
+                AgentPrompt.MODE,
                 prompt,
                 sampling == null
                         ? CompletionRequest.Sampling.greedy(limits.maxTokens())
@@ -411,7 +408,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
 
     private static String encode(List<ChatMessage> messages) {
         try {
-            return DeepSeekV32Codec.encode(messages, ThinkingMode.THINKING, true, true);
+            return AgentPrompt.encode(messages);
         } catch (CodecException e) {
             throw new TurnFailure(
                     ErrorCode.INVALID_CONVERSATION, "the conversation cannot be encoded: " + e.getMessage());
@@ -419,7 +416,7 @@ final class TurnRunner implements ActiveTurn, Runnable {
     }
 
     private static StreamingParser newParser(List<ToolSpec> specs) {
-        return StreamingParser.lenient(ThinkingMode.THINKING, specs);
+        return StreamingParser.lenient(AgentPrompt.MODE, specs);
     }
 
     private void handle(Generation g, int step, ParseEvent event) {

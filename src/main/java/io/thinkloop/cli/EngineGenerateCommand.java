@@ -6,6 +6,7 @@ import io.thinkloop.backend.embedded.GenerationEngine;
 import io.thinkloop.codec.DeepSeekV32Codec;
 import io.thinkloop.engine.InferenceState;
 import io.thinkloop.engine.Model;
+import io.thinkloop.engine.Vocabulary;
 import io.thinkloop.model.ChatMessage;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelChunk;
@@ -175,7 +176,8 @@ public final class EngineGenerateCommand implements Callable<Integer> {
                         true);
         ThinkingMode tm = mode == Mode.chat || raw ? ThinkingMode.CHAT : ThinkingMode.THINKING;
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-        try (GenerationEngine engine = new GenerationEngine(m, BundledTokenizer.get(), 1 << 16, 128, 0)) {
+        try (GenerationEngine engine =
+                new GenerationEngine(m, Vocabulary.forCheckpoint(dir, BundledTokenizer.get()), 1 << 16, 128, 0)) {
             long t2 = System.nanoTime();
             long[] firstToken = {0};
             ModelChunk.Usage usage = Multi.createBy()

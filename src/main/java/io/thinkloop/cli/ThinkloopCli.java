@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             TrainCommand.class,
             ToolServerCommand.class,
+            TrainCommand.class,
             LauncherCommands.Test.class,
             LauncherCommands.Build.class,
             CommandLine.HelpCommand.class,

@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
         name = "train",
         mixinStandardHelpOptions = true,
         description = "Train the DeepSeek-V3.2 architecture in Java (supervised fine-tuning; gradient checks).",
-        subcommands = {TrainSftCommand.class, TrainGradcheckCommand.class})
+        subcommands = {
+            TrainSftCommand.class,
+            TrainGradcheckCommand.class,
+            TrainDataCommand.class,
+            TrainVocabCommand.class
+        })
 public final class TrainCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

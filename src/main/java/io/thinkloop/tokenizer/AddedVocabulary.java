@@ -1,5 +1,6 @@
 package io.thinkloop.tokenizer;
 
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,16 +24,23 @@ final class AddedVocabulary {
 
     private final Trie raw;
     private final Trie normalized;
+    private final BitSet ids = new BitSet();
 
     AddedVocabulary(List<AddedToken> tokens) {
         raw = new Trie();
         normalized = new Trie();
         for (AddedToken t : tokens) {
+            ids.set(t.id());
             if (t.content().isEmpty()) {
                 continue;
             }
             (t.normalized() ? normalized : raw).add(t.content(), t.id());
         }
+    }
+
+    /** Whether {@code id} is an added token. */
+    boolean contains(int id) {
+        return id >= 0 && ids.get(id);
     }
 
     /**

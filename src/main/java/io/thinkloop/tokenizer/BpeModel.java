@@ -24,6 +24,10 @@ final class BpeModel {
     private final long[] pairValues;
 
     private final int pairMask;
+    /** For each token id made by a merge: the left and right token of its lowest-ranked merge, else -1. */
+    private final int[] mergedLeft;
+
+    private final int[] mergedRight;
     private final CachedWord[] cache;
     private final int cacheMask = CACHE_SLOTS - 1;
 
@@ -47,6 +51,14 @@ final class BpeModel {
         pairValues = new long[capacity];
         Arrays.fill(pairKeys, EMPTY);
         pairMask = capacity - 1;
+        int maxId = 0;
+        for (int id : vocab.values()) {
+            maxId = Math.max(maxId, id);
+        }
+        mergedLeft = new int[maxId + 1];
+        mergedRight = new int[maxId + 1];
+        Arrays.fill(mergedLeft, -1);
+        Arrays.fill(mergedRight, -1);
         for (int rank = 0; rank < merges.length; rank++) {
             String left = merges[rank][0];
             String right = merges[rank][1];
@@ -62,6 +74,10 @@ final class BpeModel {
             // A duplicated merge keeps its last rank: the Rust library collects merges into a map in order.
             pairKeys[slot] = key;
             pairValues[slot] = ((long) rank << 32) | merged;
+            if (mergedLeft[merged] < 0) {
+                mergedLeft[merged] = l;
+                mergedRight[merged] = r;
+            }
         }
     }
 
@@ -70,7 +86,25 @@ final class BpeModel {
         this.pairKeys = tables.pairKeys;
         this.pairValues = tables.pairValues;
         this.pairMask = tables.pairMask;
+        this.mergedLeft = tables.mergedLeft;
+        this.mergedRight = tables.mergedRight;
         this.cache = cache;
+    }
+
+    /**
+     * The two tokens whose merge made {@code id} (its lowest-ranked merge), or null for a byte token, an added
+     * token or an unknown id. Their bytes concatenated are {@code id}'s bytes.
+     */
+    int[] parts(int id) {
+        if (id < 0 || id >= mergedLeft.length || mergedLeft[id] < 0) {
+            return null;
+        }
+        return new int[] {mergedLeft[id], mergedRight[id]};
+    }
+
+    /** The id of the byte-level token of byte {@code b} (0-255). */
+    int byteId(int b) {
+        return byteToId[b];
     }
 
     /** The same model without the word cache (every word merged afresh): the benchmark's baseline. */

@@ -235,6 +235,36 @@ public final class Tokenizer {
     }
 
     /**
+     * Token ids for {@code text} read as plain text: an added token's content is split into ordinary pieces
+     * rather than matched (what a vocabulary without that added token falls back to).
+     */
+    public int[] encodeOrdinary(String text) {
+        IntList out = new IntList(Math.max(16, text.length() / 3));
+        BpeModel.Workspace ws = new BpeModel.Workspace();
+        preTokenizer.split(text, 0, text.length(), (from, to) -> model.encodeWord(text, from, to, ws, out));
+        return out.toArray();
+    }
+
+    /**
+     * The two tokens whose BPE merge made {@code id}, or null for a byte-level token, an added token or an
+     * unknown id: decoding the two gives exactly the bytes of {@code id}, so a token can always be split down
+     * to byte-level tokens.
+     */
+    public int[] mergeParts(int id) {
+        return isAdded(id) ? null : model.parts(id);
+    }
+
+    /** The id of the byte-level base token of byte {@code b} (0-255). */
+    public int byteTokenId(int b) {
+        return model.byteId(b & 0xFF);
+    }
+
+    /** Whether an id is an added token (special or not: BOS, EOS, {@code <think>}, placeholders...). */
+    public boolean isAdded(int id) {
+        return added.contains(id);
+    }
+
+    /**
      * The text of {@code ids}, special tokens included as their content. Like the Rust library, ids
      * without a token are skipped and invalid UTF-8 becomes U+FFFD.
      */

@@ -5,6 +5,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.thinkloop.engine.Model;
+import io.thinkloop.engine.Vocabulary;
 import io.thinkloop.engine.kernel.VectorSupport;
 import io.thinkloop.model.CompletionRequest;
 import io.thinkloop.model.ModelBackend;
@@ -135,7 +136,8 @@ public class EngineBackend implements ModelBackend {
             checkpointDir = dir;
             Tokenizer tok = BundledTokenizer.load(tokenizerFile.orElse(null));
             Model m = threads.isPresent() ? Model.load(dir, threads.get()) : Model.load(dir);
-            GenerationEngine e = new GenerationEngine(m, tok, maxContext, prefillBatch, queueSize);
+            GenerationEngine e =
+                    new GenerationEngine(m, Vocabulary.forCheckpoint(dir, tok), maxContext, prefillBatch, queueSize);
             loadMillis = (System.nanoTime() - t0) / 1_000_000;
             state = State.READY;
             engine.complete(e);

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import io.thinkloop.engine.InferenceState;
 import io.thinkloop.engine.Model;
+import io.thinkloop.engine.Vocabulary;
 import io.thinkloop.engine.sampling.LogprobMode;
 import io.thinkloop.engine.sampling.Sampler;
 import io.thinkloop.engine.sampling.SamplingParams;
@@ -58,6 +59,7 @@ public final class GenerationEngine implements AutoCloseable {
 
     private final Model model;
     private final Tokenizer tokenizer;
+    private final Vocabulary vocabulary;
     private final int maxContext;
     private final int prefillBatch;
     private final int sampleVocab;
@@ -70,17 +72,26 @@ public final class GenerationEngine implements AutoCloseable {
      * @param queueSize    requests that may wait while one runs
      */
     public GenerationEngine(Model model, Tokenizer tokenizer, int maxContext, int prefillBatch, int queueSize) {
+        this(model, Vocabulary.identity(tokenizer), maxContext, prefillBatch, queueSize);
+    }
+
+    /**
+     * An engine whose model may have a vocabulary subset: prompts are encoded within it and sampled ids mapped
+     * back, so every emitted token id and logprob is the tokenizer's (DeepSeek-V3.2's) id.
+     */
+    public GenerationEngine(Model model, Vocabulary vocabulary, int maxContext, int prefillBatch, int queueSize) {
         if (maxContext < 2 || prefillBatch < 1 || queueSize < 0) {
             throw new IllegalArgumentException("bad engine limits: maxContext " + maxContext + ", prefillBatch "
                     + prefillBatch + ", queueSize " + queueSize);
         }
         this.model = model;
-        this.tokenizer = tokenizer;
+        this.tokenizer = vocabulary.tokenizer();
+        this.vocabulary = vocabulary;
         this.maxContext = maxContext;
         this.prefillBatch = prefillBatch;
         this.queueSize = queueSize;
         // The model's vocabulary may be padded past the tokenizer's: padding ids are never sampled.
-        this.sampleVocab = Math.min(tokenizer.vocabSize(), model.config().vocabSize());
+        this.sampleVocab = vocabulary.sampleSize(model.config().vocabSize());
         this.worker = new ThreadPoolExecutor(
                 1,
                 1,
@@ -195,7 +206,7 @@ public final class GenerationEngine implements AutoCloseable {
                         "the embedded engine needs a prompt (the codec's encoding of the messages)");
             }
             SamplingParams params = params(sampling);
-            int[] prompt = tokenizer.encode(request.prompt());
+            int[] prompt = vocabulary.toModel(vocabulary.encode(request.prompt()));
             if (prompt.length >= maxContext) {
                 throw new BackendException(
                         ErrorCode.CONTEXT_LENGTH_EXCEEDED,
@@ -236,7 +247,8 @@ public final class GenerationEngine implements AutoCloseable {
             int generated = 0;
             int reasoning = 0;
             while (generated < maxTokens) {
-                int id = sampler.sample(logits, sampleVocab);
+                int modelId = sampler.sample(logits, sampleVocab);
+                int id = vocabulary.toBase(modelId);
                 float logprob = sampler.logprob();
                 generated++;
                 if (thinking) {
@@ -251,7 +263,7 @@ public final class GenerationEngine implements AutoCloseable {
                 if (stop.stopped() || generated == maxTokens || cancelled) {
                     break;
                 }
-                logits = model.decode(s, id);
+                logits = model.decode(s, modelId);
             }
             if (cancelled) {
                 return;
