@@ -37,6 +37,7 @@ public final class Model implements AutoCloseable {
     private final float[] ropeFreqs;
     private final float softmaxScale;
     private final Object forwardLock = new Object();
+    private volatile boolean rowwiseMatmul;
 
     private Model(Checkpoint checkpoint, int threads) {
         this.checkpoint = checkpoint;
@@ -164,9 +165,24 @@ public final class Model implements AutoCloseable {
             float[] x0 = x[0];
             float[] y0 = y[0];
             pool.parallelFor(m.rows(), grain, (a, b) -> m.matvec(x0, y0, a, b));
+        } else if (rowwiseMatmul) {
+            pool.parallelFor(m.rows(), Math.max(1, grain / n), (a, b) -> m.matmulRowwise(x, y, n, a, b));
         } else {
-            pool.parallelFor(m.rows(), Math.max(1, grain / n), (a, b) -> m.matmul(x, y, n, a, b));
+            // Whole quads of rows per chunk: the blocked kernel's register tile is four rows tall.
+            int rows = m.rows();
+            int quads = (rows + 3) / 4;
+            pool.parallelFor(
+                    quads, Math.max(1, grain / (4 * n)), (a, b) -> m.matmul(x, y, n, 4 * a, Math.min(rows, 4 * b)));
         }
+    }
+
+    /**
+     * Switches the multi-token product (prefill) between the blocked kernel (default) and the
+     * row-wise one it replaced, so that {@code perf engine --baseline rowwise} can time both on one
+     * loaded model. Results differ only by float summation order.
+     */
+    public void useRowwiseMatmul(boolean rowwise) {
+        this.rowwiseMatmul = rowwise;
     }
 
     /** The head: the final hidden row (in x[0]) to logits. */
