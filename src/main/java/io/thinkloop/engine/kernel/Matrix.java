@@ -5,6 +5,9 @@ package io.thinkloop.engine.kernel;
  * in place from mapped memory and dequantized on the fly. All methods are thread-safe.
  */
 public sealed interface Matrix permits F32Matrix, Bf16Matrix, Fp8Matrix {
+    /** Rows of {@link #matmul}'s register tile: slices of the rows should start at multiples of it. */
+    int MATMUL_ROW_TILE = WeightGemm.TR;
+
     int rows();
 
     int cols();

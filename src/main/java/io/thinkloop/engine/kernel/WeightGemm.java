@@ -20,8 +20,12 @@ import jdk.incubator.vector.VectorOperators;
 final class WeightGemm {
     /** Reduction chunk: 4 weight rows of it (16 KiB) stay in L1, a 64-token batch of it (256 KiB) in L2. */
     static final int KCH = 1024;
+    /** Weight rows per register tile. */
+    static final int TR = 8;
+    /** Tokens per register tile. */
+    static final int TT = 3;
 
-    private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[4 * KCH]);
+    private static final ThreadLocal<float[]> BUFFER = ThreadLocal.withInitial(() -> new float[TR * KCH]);
 
     private WeightGemm() {}
 
@@ -32,16 +36,25 @@ final class WeightGemm {
             int len = Math.min(KCH, cols - c0);
             boolean add = c0 > 0;
             int r = from;
+            for (; r + TR <= to; r += TR) {
+                for (int q = 0; q < TR; q++) {
+                    w.segment(r + q, c0, len, wb, q * KCH);
+                }
+                int t = 0;
+                for (; t + TT <= n; t += TT) {
+                    tile(wb, xs, c0, len, ys, t, r, add);
+                }
+                for (; t < n; t++) {
+                    tile4x1(wb, 0, xs[t], c0, len, ys[t], r, add);
+                    tile4x1(wb, 4 * KCH, xs[t], c0, len, ys[t], r + 4, add);
+                }
+            }
             for (; r + 4 <= to; r += 4) {
                 for (int q = 0; q < 4; q++) {
                     w.segment(r + q, c0, len, wb, q * KCH);
                 }
-                int t = 0;
-                for (; t + 4 <= n; t += 4) {
-                    tile4x4(wb, xs[t], xs[t + 1], xs[t + 2], xs[t + 3], c0, len, ys, t, r, add);
-                }
-                for (; t < n; t++) {
-                    tile4x1(wb, xs[t], c0, len, ys[t], r, add);
+                for (int t = 0; t < n; t++) {
+                    tile4x1(wb, 0, xs[t], c0, len, ys[t], r, add);
                 }
             }
             for (; r < to; r++) {
@@ -54,95 +67,205 @@ final class WeightGemm {
         }
     }
 
-    /** Rows r..r+3 (in wb, stride KCH) against tokens x0..x3 over columns [c0, c0+len). */
-    private static void tile4x4(
-            float[] wb,
-            float[] x0,
-            float[] x1,
-            float[] x2,
-            float[] x3,
-            int c0,
-            int len,
-            float[][] ys,
-            int t,
-            int r,
-            boolean add) {
-        FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00;
-        FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-        FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
-        FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+    /** Rows r..r+7 (in wb, stride KCH) against tokens t..t+2 over columns [c0, c0+len). */
+    private static void tile(float[] wb, float[][] xs, int c0, int len, float[][] ys, int t, int r, boolean add) {
+        float[] x0 = xs[t + 0], x1 = xs[t + 1], x2 = xs[t + 2];
+        FloatVector s0_0 = FloatVector.zero(F);
+        FloatVector s0_1 = s0_0;
+        FloatVector s0_2 = s0_0;
+        FloatVector s1_0 = s0_0;
+        FloatVector s1_1 = s0_0;
+        FloatVector s1_2 = s0_0;
+        FloatVector s2_0 = s0_0;
+        FloatVector s2_1 = s0_0;
+        FloatVector s2_2 = s0_0;
+        FloatVector s3_0 = s0_0;
+        FloatVector s3_1 = s0_0;
+        FloatVector s3_2 = s0_0;
+        FloatVector s4_0 = s0_0;
+        FloatVector s4_1 = s0_0;
+        FloatVector s4_2 = s0_0;
+        FloatVector s5_0 = s0_0;
+        FloatVector s5_1 = s0_0;
+        FloatVector s5_2 = s0_0;
+        FloatVector s6_0 = s0_0;
+        FloatVector s6_1 = s0_0;
+        FloatVector s6_2 = s0_0;
+        FloatVector s7_0 = s0_0;
+        FloatVector s7_1 = s0_0;
+        FloatVector s7_2 = s0_0;
         int i = 0;
         for (int ub = len - L; i <= ub; i += L) {
             FloatVector a0 = FloatVector.fromArray(F, x0, c0 + i);
             FloatVector a1 = FloatVector.fromArray(F, x1, c0 + i);
             FloatVector a2 = FloatVector.fromArray(F, x2, c0 + i);
-            FloatVector a3 = FloatVector.fromArray(F, x3, c0 + i);
             FloatVector w = FloatVector.fromArray(F, wb, i);
-            s00 = w.fma(a0, s00);
-            s01 = w.fma(a1, s01);
-            s02 = w.fma(a2, s02);
-            s03 = w.fma(a3, s03);
+            s0_0 = w.fma(a0, s0_0);
+            s0_1 = w.fma(a1, s0_1);
+            s0_2 = w.fma(a2, s0_2);
             w = FloatVector.fromArray(F, wb, KCH + i);
-            s10 = w.fma(a0, s10);
-            s11 = w.fma(a1, s11);
-            s12 = w.fma(a2, s12);
-            s13 = w.fma(a3, s13);
+            s1_0 = w.fma(a0, s1_0);
+            s1_1 = w.fma(a1, s1_1);
+            s1_2 = w.fma(a2, s1_2);
             w = FloatVector.fromArray(F, wb, 2 * KCH + i);
-            s20 = w.fma(a0, s20);
-            s21 = w.fma(a1, s21);
-            s22 = w.fma(a2, s22);
-            s23 = w.fma(a3, s23);
+            s2_0 = w.fma(a0, s2_0);
+            s2_1 = w.fma(a1, s2_1);
+            s2_2 = w.fma(a2, s2_2);
             w = FloatVector.fromArray(F, wb, 3 * KCH + i);
-            s30 = w.fma(a0, s30);
-            s31 = w.fma(a1, s31);
-            s32 = w.fma(a2, s32);
-            s33 = w.fma(a3, s33);
+            s3_0 = w.fma(a0, s3_0);
+            s3_1 = w.fma(a1, s3_1);
+            s3_2 = w.fma(a2, s3_2);
+            w = FloatVector.fromArray(F, wb, 4 * KCH + i);
+            s4_0 = w.fma(a0, s4_0);
+            s4_1 = w.fma(a1, s4_1);
+            s4_2 = w.fma(a2, s4_2);
+            w = FloatVector.fromArray(F, wb, 5 * KCH + i);
+            s5_0 = w.fma(a0, s5_0);
+            s5_1 = w.fma(a1, s5_1);
+            s5_2 = w.fma(a2, s5_2);
+            w = FloatVector.fromArray(F, wb, 6 * KCH + i);
+            s6_0 = w.fma(a0, s6_0);
+            s6_1 = w.fma(a1, s6_1);
+            s6_2 = w.fma(a2, s6_2);
+            w = FloatVector.fromArray(F, wb, 7 * KCH + i);
+            s7_0 = w.fma(a0, s7_0);
+            s7_1 = w.fma(a1, s7_1);
+            s7_2 = w.fma(a2, s7_2);
         }
-        float[] y0 = ys[t], y1 = ys[t + 1], y2 = ys[t + 2], y3 = ys[t + 3];
-        store(y0, r, s00, s10, s20, s30, wb, x0, c0, i, len, add);
-        store(y1, r, s01, s11, s21, s31, wb, x1, c0, i, len, add);
-        store(y2, r, s02, s12, s22, s32, wb, x2, c0, i, len, add);
-        store(y3, r, s03, s13, s23, s33, wb, x3, c0, i, len, add);
+        finish(
+                ys[t + 0],
+                r + 0,
+                s0_0.reduceLanes(VectorOperators.ADD),
+                s1_0.reduceLanes(VectorOperators.ADD),
+                s2_0.reduceLanes(VectorOperators.ADD),
+                s3_0.reduceLanes(VectorOperators.ADD),
+                wb,
+                0 * KCH,
+                x0,
+                c0,
+                i,
+                len,
+                add);
+        finish(
+                ys[t + 0],
+                r + 4,
+                s4_0.reduceLanes(VectorOperators.ADD),
+                s5_0.reduceLanes(VectorOperators.ADD),
+                s6_0.reduceLanes(VectorOperators.ADD),
+                s7_0.reduceLanes(VectorOperators.ADD),
+                wb,
+                4 * KCH,
+                x0,
+                c0,
+                i,
+                len,
+                add);
+        finish(
+                ys[t + 1],
+                r + 0,
+                s0_1.reduceLanes(VectorOperators.ADD),
+                s1_1.reduceLanes(VectorOperators.ADD),
+                s2_1.reduceLanes(VectorOperators.ADD),
+                s3_1.reduceLanes(VectorOperators.ADD),
+                wb,
+                0 * KCH,
+                x1,
+                c0,
+                i,
+                len,
+                add);
+        finish(
+                ys[t + 1],
+                r + 4,
+                s4_1.reduceLanes(VectorOperators.ADD),
+                s5_1.reduceLanes(VectorOperators.ADD),
+                s6_1.reduceLanes(VectorOperators.ADD),
+                s7_1.reduceLanes(VectorOperators.ADD),
+                wb,
+                4 * KCH,
+                x1,
+                c0,
+                i,
+                len,
+                add);
+        finish(
+                ys[t + 2],
+                r + 0,
+                s0_2.reduceLanes(VectorOperators.ADD),
+                s1_2.reduceLanes(VectorOperators.ADD),
+                s2_2.reduceLanes(VectorOperators.ADD),
+                s3_2.reduceLanes(VectorOperators.ADD),
+                wb,
+                0 * KCH,
+                x2,
+                c0,
+                i,
+                len,
+                add);
+        finish(
+                ys[t + 2],
+                r + 4,
+                s4_2.reduceLanes(VectorOperators.ADD),
+                s5_2.reduceLanes(VectorOperators.ADD),
+                s6_2.reduceLanes(VectorOperators.ADD),
+                s7_2.reduceLanes(VectorOperators.ADD),
+                wb,
+                4 * KCH,
+                x2,
+                c0,
+                i,
+                len,
+                add);
     }
 
-    /** Rows r..r+3 against one token. */
-    private static void tile4x1(float[] wb, float[] x, int c0, int len, float[] y, int r, boolean add) {
+    /** Rows r..r+3 (at wb[wo..]) against one token. */
+    private static void tile4x1(float[] wb, int wo, float[] x, int c0, int len, float[] y, int r, boolean add) {
         FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
         int i = 0;
         for (int ub = len - L; i <= ub; i += L) {
             FloatVector a = FloatVector.fromArray(F, x, c0 + i);
-            s0 = FloatVector.fromArray(F, wb, i).fma(a, s0);
-            s1 = FloatVector.fromArray(F, wb, KCH + i).fma(a, s1);
-            s2 = FloatVector.fromArray(F, wb, 2 * KCH + i).fma(a, s2);
-            s3 = FloatVector.fromArray(F, wb, 3 * KCH + i).fma(a, s3);
+            s0 = FloatVector.fromArray(F, wb, wo + i).fma(a, s0);
+            s1 = FloatVector.fromArray(F, wb, wo + KCH + i).fma(a, s1);
+            s2 = FloatVector.fromArray(F, wb, wo + 2 * KCH + i).fma(a, s2);
+            s3 = FloatVector.fromArray(F, wb, wo + 3 * KCH + i).fma(a, s3);
         }
-        store(y, r, s0, s1, s2, s3, wb, x, c0, i, len, add);
+        finish(
+                y,
+                r,
+                s0.reduceLanes(VectorOperators.ADD),
+                s1.reduceLanes(VectorOperators.ADD),
+                s2.reduceLanes(VectorOperators.ADD),
+                s3.reduceLanes(VectorOperators.ADD),
+                wb,
+                wo,
+                x,
+                c0,
+                i,
+                len,
+                add);
     }
 
-    /** Reduces one token's four row sums, adds the scalar tail {@code [i, len)}, and writes y[r..r+3]. */
-    private static void store(
+    /** Adds the scalar tail {@code [i, len)} to one token's four row sums and writes y[r..r+3]. */
+    private static void finish(
             float[] y,
             int r,
-            FloatVector s0,
-            FloatVector s1,
-            FloatVector s2,
-            FloatVector s3,
+            float t0,
+            float t1,
+            float t2,
+            float t3,
             float[] wb,
+            int wo,
             float[] x,
             int c0,
             int i,
             int len,
             boolean add) {
-        float t0 = s0.reduceLanes(VectorOperators.ADD);
-        float t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD);
-        float t3 = s3.reduceLanes(VectorOperators.ADD);
         for (; i < len; i++) {
             float xi = x[c0 + i];
-            t0 += wb[i] * xi;
-            t1 += wb[KCH + i] * xi;
-            t2 += wb[2 * KCH + i] * xi;
-            t3 += wb[3 * KCH + i] * xi;
+            t0 += wb[wo + i] * xi;
+            t1 += wb[wo + KCH + i] * xi;
+            t2 += wb[wo + 2 * KCH + i] * xi;
+            t3 += wb[wo + 3 * KCH + i] * xi;
         }
         if (add) {
             y[r] += t0;
