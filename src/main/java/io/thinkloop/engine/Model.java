@@ -38,6 +38,7 @@ public final class Model implements AutoCloseable {
     private final float softmaxScale;
     private final Object forwardLock = new Object();
     private volatile boolean rowwiseMatmul;
+    private final Matvec matvec = new Matvec();
 
     private Model(Checkpoint checkpoint, int threads) {
         this.checkpoint = checkpoint;
@@ -162,9 +163,7 @@ public final class Model implements AutoCloseable {
     private void linear(Matrix m, float[][] x, float[][] y, int n) {
         int grain = rowGrain(m);
         if (n == 1) {
-            float[] x0 = x[0];
-            float[] y0 = y[0];
-            pool.parallelFor(m.rows(), grain, (a, b) -> m.matvec(x0, y0, a, b));
+            matvec.run(m, x[0], y[0], grain);
         } else if (rowwiseMatmul) {
             pool.parallelFor(m.rows(), Math.max(1, grain / n), (a, b) -> m.matmulRowwise(x, y, n, a, b));
         } else {
@@ -187,8 +186,32 @@ public final class Model implements AutoCloseable {
 
     /** The head: the final hidden row (in x[0]) to logits. */
     private void head(Matrix m, float[][] x, float[] y) {
-        float[] x0 = x[0];
-        pool.parallelFor(m.rows(), rowGrain(m), (a, b) -> m.matvec(x0, y, a, b));
+        matvec.run(m, x[0], y, rowGrain(m));
+    }
+
+    /**
+     * The decode step's matrix-vector products as one reusable loop body (forward passes hold the
+     * model's lock, so one instance serves them all): no capturing lambda per product and token.
+     */
+    private final class Matvec implements WorkerPool.Range {
+        private Matrix m;
+        private float[] x;
+        private float[] y;
+
+        void run(Matrix m, float[] x, float[] y, int grain) {
+            this.m = m;
+            this.x = x;
+            this.y = y;
+            pool.parallelFor(m.rows(), grain, this);
+            this.m = null;
+            this.x = null;
+            this.y = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            m.matvec(x, y, from, to);
+        }
     }
 
     // ---------------------------------------------------------------- attention (MLA + DSA)
