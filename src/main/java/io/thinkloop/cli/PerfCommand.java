@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             PerfLoadCommand.class,
             PerfSessionsCommand.class,
             EnginePerfCommand.class,
+            GemmPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec
