@@ -1,5 +1,6 @@
 package io.thinkloop.cli;
 
+import io.thinkloop.cli.perf.Measure;
 import io.thinkloop.engine.AttentionMode;
 import io.thinkloop.engine.EngineBenchmarks;
 import io.thinkloop.engine.InferenceState;
@@ -60,6 +61,13 @@ public final class EnginePerfCommand implements Callable<Integer> {
             description = "Layers of the synthetic decode model (default ${DEFAULT-VALUE}).")
     int layers;
 
+    @Option(
+            names = "--baseline",
+            defaultValue = "rowwise",
+            description = "Prefill baseline timed side by side with the blocked weight GEMM: rowwise (the kernel it "
+                    + "replaced) or none (default ${DEFAULT-VALUE}).")
+    String baseline;
+
     @Option(names = "--skip-decode", description = "Skip the synthetic-model decode benchmark.")
     boolean skipDecode;
 
@@ -89,8 +97,15 @@ public final class EnginePerfCommand implements Callable<Integer> {
             MemorySegment buf = arena.allocate(bytes, 64);
             fillFloats(buf, 1);
             System.out.printf("load average at start: %s%n", loadAverage());
-            double peak = fmaPeak(pool);
-            System.out.printf("FMA peak (%d threads): %.1f GFLOP/s%n", n, peak);
+            Measure.warmFmaPeak();
+            double[] peaks = new double[5];
+            for (int i = 0; i < peaks.length; i++) {
+                peaks[i] = Measure.fmaPeak(pool, 100);
+            }
+            Measure.Spread peakSpread = Measure.Spread.of(peaks);
+            System.out.printf(
+                    "FMA peak (%d threads): %s GFLOP/s (median, min–max of %d bursts)%n",
+                    n, peakSpread.format("%.1f"), peaks.length);
 
             // Each kernel is measured in rounds alternating with the bandwidth baseline over the same
             // buffer, so that load from other processes affects both alike; best of each.
@@ -161,53 +176,42 @@ public final class EnginePerfCommand implements Callable<Integer> {
             for (float[] x : xs) {
                 Arrays.fill(x, 0.5f);
             }
-            double tMm = best(
-                    3,
-                    () -> {
-                        long t0 = System.nanoTime();
-                        pool.parallelFor(4096, 16, (a, b) -> mm.matmul(xs, ys, tokens, a, b));
-                        return (System.nanoTime() - t0) / 1e9;
-                    },
-                    true);
-            double gflops = 2.0 * 4096 * 4096 * tokens / tMm / 1e9;
+            double[] mmShare = new double[5];
+            double[] mmGflops = new double[5];
+            double flopsMm = 2.0 * 4096 * 4096 * tokens;
+            for (int w = 0; w < 3; w++) {
+                pool.parallelFor(512, 2, (a, b) -> mm.matmul(xs, ys, tokens, 8 * a, 8 * b));
+            }
+            for (int i = 0; i < mmShare.length; i++) {
+                double pk = Measure.fmaPeak(pool, 50);
+                long t0 = System.nanoTime();
+                pool.parallelFor(512, 2, (a, b) -> mm.matmul(xs, ys, tokens, 8 * a, 8 * b));
+                mmGflops[i] = flopsMm / (System.nanoTime() - t0);
+                mmShare[i] = mmGflops[i] / pk;
+            }
+            Measure.Spread mmS = Measure.Spread.of(mmShare);
             System.out.printf(
-                    "f32 matmul 4096x4096 x %d tokens: %.1f GFLOP/s = %.0f%% of FMA peak%n",
-                    tokens, gflops, 100 * gflops / peak);
+                    "f32 matmul 4096x4096 x %d tokens: %s GFLOP/s = %.0f%% (%.0f–%.0f%%) of the FMA peak measured before"
+                            + " each run (see perf gemm)%n",
+                    tokens,
+                    Measure.Spread.of(mmGflops).format("%.1f"),
+                    100 * mmS.median(),
+                    100 * mmS.min(),
+                    100 * mmS.max());
         }
 
         Path dir = syntheticDir();
         if (!skipDecode) {
-            try (Model m = Model.load(dir, n)) {
-                InferenceState s = m.newState(256);
+            try (Model m = Model.load(dir, n);
+                    WorkerPool probe = new WorkerPool(n);
+                    Arena arena = Arena.ofShared()) {
+                MemorySegment bwBuf = arena.allocate(256L << 20, 64);
+                fillFloats(bwBuf, 4);
                 int[] prompt = new int[64];
                 for (int i = 0; i < prompt.length; i++) {
                     prompt[i] = 1000 + i * 7;
                 }
-                long t0 = System.nanoTime();
-                float[] logits = m.prefill(s, prompt);
-                double prefillS = (System.nanoTime() - t0) / 1e9;
-                int steps = 24;
-                int warm = 4;
-                long tw = 0;
-                for (int i = 0; i < steps; i++) {
-                    if (i == warm) {
-                        tw = System.nanoTime();
-                    }
-                    logits = m.decode(s, argmax(logits));
-                }
-                double perTok = (System.nanoTime() - tw) / 1e9 / (steps - warm);
-                double gbs = m.weightBytesPerToken() / perTok / 1e9;
-                System.out.printf(
-                        "synthetic FP8 model (%s): prefill %d tokens %.2f s (%.1f tokens/s); decode %.2f tokens/s, "
-                                + "%.1f MB weights/token = %.2f GB/s effective (%.0f%% of measured bandwidth)%n",
-                        describe(m.config()),
-                        prompt.length,
-                        prefillS,
-                        prompt.length / prefillS,
-                        1 / perTok,
-                        m.weightBytesPerToken() / 1e6,
-                        gbs,
-                        100 * gbs / lastBandwidth);
+                prefillAndDecode(m, probe, bwBuf, prompt);
             }
         }
         try (Model m = Model.load(dir, n)) {
@@ -242,6 +246,107 @@ public final class EnginePerfCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One warm prefill of {@code prompt} on a fresh state, in seconds (the state is discarded). */
+    private static double prefillSeconds(Model m, int[] prompt) {
+        InferenceState s = m.newState(prompt.length + 8);
+        long t0 = System.nanoTime();
+        m.prefill(s, prompt);
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /**
+     * Prefill tokens/s, warm (the first, cold prefills only warm up the JIT until consecutive ones agree),
+     * blocked against the row-wise baseline in alternating rounds with an FMA-peak burst before each pair;
+     * then decode tokens/s with a read-bandwidth burst before each timed stretch. Every figure is a median
+     * with its min–max spread.
+     */
+    private void prefillAndDecode(Model m, WorkerPool probe, MemorySegment bwBuf, int[] prompt) {
+        Measure.warmFmaPeak();
+        long warmStart = System.nanoTime();
+        double prev = Double.MAX_VALUE;
+        int warmRuns = 0;
+        boolean withBaseline = !baseline.equals("none");
+        if (withBaseline && !baseline.equals("rowwise")) {
+            throw new IllegalArgumentException("--baseline must be rowwise or none: " + baseline);
+        }
+        for (boolean rowwise : withBaseline ? new boolean[] {false, true} : new boolean[] {false}) {
+            m.useRowwiseMatmul(rowwise);
+            prev = Double.MAX_VALUE;
+            for (int i = 0; i < 30; i++) {
+                double t = prefillSeconds(m, prompt);
+                warmRuns++;
+                if (i >= 3 && Math.abs(t - prev) <= 0.05 * prev) {
+                    break;
+                }
+                prev = t;
+            }
+        }
+        double warmS = (System.nanoTime() - warmStart) / 1e9;
+        int rounds = 7;
+        double[] blocked = new double[rounds];
+        double[] rowwise = new double[rounds];
+        double[] ratio = new double[rounds];
+        double[] peak = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            peak[r] = Measure.fmaPeak(probe, 50);
+            m.useRowwiseMatmul(false);
+            blocked[r] = prompt.length / prefillSeconds(m, prompt);
+            if (withBaseline) {
+                m.useRowwiseMatmul(true);
+                rowwise[r] = prompt.length / prefillSeconds(m, prompt);
+                ratio[r] = blocked[r] / rowwise[r];
+            }
+        }
+        m.useRowwiseMatmul(false);
+        System.out.printf(
+                "synthetic FP8 model (%s), %d threads, warm prefill of %d tokens (%d warm-up prefills, %.1f s):%n",
+                describe(m.config()), m.threads(), prompt.length, warmRuns, warmS);
+        if (withBaseline) {
+            System.out.printf(
+                    "  prefill blocked %s tokens/s, row-wise baseline %s tokens/s, blocked/row-wise %s x"
+                            + " (FMA peak %s GFLOP/s before each pair)%n",
+                    Measure.Spread.of(blocked).format("%.1f"),
+                    Measure.Spread.of(rowwise).format("%.1f"),
+                    Measure.Spread.of(ratio).format("%.2f"),
+                    Measure.Spread.of(peak).format("%.1f"));
+        } else {
+            System.out.printf(
+                    "  prefill %s tokens/s (FMA peak %s GFLOP/s before each run)%n",
+                    Measure.Spread.of(blocked).format("%.1f"),
+                    Measure.Spread.of(peak).format("%.1f"));
+        }
+        InferenceState s = m.newState(prompt.length + 8 * 64 + 8);
+        float[] logits = m.prefill(s, prompt);
+        int steps = 8;
+        double[] tokS = new double[rounds];
+        double[] bw = new double[rounds];
+        double[] share = new double[rounds];
+        for (int i = 0; i < 8; i++) { // warm-up
+            logits = m.decode(s, argmax(logits));
+        }
+        for (int r = 0; r < rounds; r++) {
+            bw[r] = sumBandwidth(probe, bwBuf);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                logits = m.decode(s, argmax(logits));
+            }
+            double perTok = (System.nanoTime() - t0) / 1e9 / steps;
+            tokS[r] = 1 / perTok;
+            share[r] = m.weightBytesPerToken() / perTok / 1e9 / bw[r];
+        }
+        Measure.Spread sh = Measure.Spread.of(share);
+        System.out.printf(
+                "  decode %s tokens/s, %.1f MB weights/token = %.0f%% (%.0f–%.0f%%) of the read bandwidth"
+                        + " %s GB/s measured before each stretch of %d tokens%n",
+                Measure.Spread.of(tokS).format("%.2f"),
+                m.weightBytesPerToken() / 1e6,
+                100 * sh.median(),
+                100 * sh.min(),
+                100 * sh.max(),
+                Measure.Spread.of(bw).format("%.1f"),
+                steps);
+    }
+
     private static String describe(ModelConfig c) {
         return String.format(
                 "hidden %d, %d layers, %d heads, %d experts top-%d, vocab %d",
@@ -271,11 +376,11 @@ public final class EnginePerfCommand implements Callable<Integer> {
 
     private static double lastBandwidth;
 
-    private interface Measure {
+    private interface Run {
         double run();
     }
 
-    private static double best(int runs, Measure m) {
+    private static double best(int runs, Run m) {
         double b = 0;
         for (int i = 0; i < runs; i++) {
             b = Math.max(b, m.run());
@@ -284,7 +389,7 @@ public final class EnginePerfCommand implements Callable<Integer> {
         return b;
     }
 
-    private static double best(int runs, Measure m, boolean minimum) {
+    private static double best(int runs, Run m, boolean minimum) {
         double b = Double.MAX_VALUE;
         for (int i = 0; i < runs; i++) {
             b = Math.min(b, m.run());
@@ -343,50 +448,6 @@ public final class EnginePerfCommand implements Callable<Integer> {
             System.out.print("");
         }
         return seg.byteSize() / secs / 1e9;
-    }
-
-    private static double fmaPeak(WorkerPool pool) {
-        int iters = 20_000_000;
-        double best = 0;
-        for (int run = 0; run < 3; run++) {
-            float[] sink = new float[pool.threads()];
-            long t0 = System.nanoTime();
-            pool.parallelFor(pool.threads(), 1, (a, b) -> {
-                for (int t = a; t < b; t++) {
-                    FloatVector x = FloatVector.broadcast(F, 0.999f);
-                    FloatVector y = FloatVector.broadcast(F, 0.0001f);
-                    FloatVector a0 = FloatVector.broadcast(F, 1f),
-                            a1 = a0,
-                            a2 = a0,
-                            a3 = a0,
-                            a4 = a0,
-                            a5 = a0,
-                            a6 = a0,
-                            a7 = a0;
-                    for (int i = 0; i < iters; i++) {
-                        a0 = a0.fma(x, y);
-                        a1 = a1.fma(x, y);
-                        a2 = a2.fma(x, y);
-                        a3 = a3.fma(x, y);
-                        a4 = a4.fma(x, y);
-                        a5 = a5.fma(x, y);
-                        a6 = a6.fma(x, y);
-                        a7 = a7.fma(x, y);
-                    }
-                    sink[t] = a0.add(a1)
-                            .add(a2)
-                            .add(a3)
-                            .add(a4)
-                            .add(a5)
-                            .add(a6)
-                            .add(a7)
-                            .reduceLanes(VectorOperators.ADD);
-                }
-            });
-            double secs = (System.nanoTime() - t0) / 1e9;
-            best = Math.max(best, 2.0 * 8 * F.length() * (double) iters * pool.threads() / secs / 1e9);
-        }
-        return best;
     }
 
     private static void fillFloats(MemorySegment seg, int salt) {

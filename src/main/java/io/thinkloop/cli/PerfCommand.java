@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
             PerfSessionsCommand.class,
             EnginePerfCommand.class,
             TrainPerfCommand.class,
+            GemmPerfCommand.class,
         })
 public final class PerfCommand implements Runnable {
     @Spec

@@ -37,6 +37,8 @@ public final class Model implements AutoCloseable {
     private final float[] ropeFreqs;
     private final float softmaxScale;
     private final Object forwardLock = new Object();
+    private volatile boolean rowwiseMatmul;
+    private final Matvec matvec = new Matvec();
 
     private Model(Checkpoint checkpoint, int threads) {
         this.checkpoint = checkpoint;
@@ -161,18 +163,55 @@ public final class Model implements AutoCloseable {
     private void linear(Matrix m, float[][] x, float[][] y, int n) {
         int grain = rowGrain(m);
         if (n == 1) {
-            float[] x0 = x[0];
-            float[] y0 = y[0];
-            pool.parallelFor(m.rows(), grain, (a, b) -> m.matvec(x0, y0, a, b));
+            matvec.run(m, x[0], y[0], grain);
+        } else if (rowwiseMatmul) {
+            pool.parallelFor(m.rows(), Math.max(1, grain / n), (a, b) -> m.matmulRowwise(x, y, n, a, b));
         } else {
-            pool.parallelFor(m.rows(), Math.max(1, grain / n), (a, b) -> m.matmul(x, y, n, a, b));
+            // Whole quads of rows per chunk: the blocked kernel's register tile is four rows tall.
+            int rows = m.rows();
+            int quads = (rows + 3) / 4;
+            pool.parallelFor(
+                    quads, Math.max(1, grain / (4 * n)), (a, b) -> m.matmul(x, y, n, 4 * a, Math.min(rows, 4 * b)));
         }
+    }
+
+    /**
+     * Switches the multi-token product (prefill) between the blocked kernel (default) and the
+     * row-wise one it replaced, so that {@code perf engine --baseline rowwise} can time both on one
+     * loaded model. Results differ only by float summation order.
+     */
+    public void useRowwiseMatmul(boolean rowwise) {
+        this.rowwiseMatmul = rowwise;
     }
 
     /** The head: the final hidden row (in x[0]) to logits. */
     private void head(Matrix m, float[][] x, float[] y) {
-        float[] x0 = x[0];
-        pool.parallelFor(m.rows(), rowGrain(m), (a, b) -> m.matvec(x0, y, a, b));
+        matvec.run(m, x[0], y, rowGrain(m));
+    }
+
+    /**
+     * The decode step's matrix-vector products as one reusable loop body (forward passes hold the
+     * model's lock, so one instance serves them all): no capturing lambda per product and token.
+     */
+    private final class Matvec implements WorkerPool.Range {
+        private Matrix m;
+        private float[] x;
+        private float[] y;
+
+        void run(Matrix m, float[] x, float[] y, int grain) {
+            this.m = m;
+            this.x = x;
+            this.y = y;
+            pool.parallelFor(m.rows(), grain, this);
+            this.m = null;
+            this.x = null;
+            this.y = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            m.matvec(x, y, from, to);
+        }
     }
 
     // ---------------------------------------------------------------- attention (MLA + DSA)

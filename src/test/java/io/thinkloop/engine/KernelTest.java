@@ -126,6 +126,65 @@ class KernelTest {
     }
 
     @Test
+    void theBlockedWeightProductMatchesTheRowWiseOneForEveryStorageAndBatchShape() {
+        SplittableRandom r = new SplittableRandom(2);
+        // Rows not a multiple of the 4-row tile, columns past the 1024 reduction chunk and not a multiple
+        // of the vector length or the FP8 block; batches below, at and past the 4-token tile.
+        int rows = 134;
+        int cols = 1100;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment f32 = arena.allocate(4L * rows * cols);
+            MemorySegment bf = arena.allocate(2L * rows * cols);
+            MemorySegment f8 = arena.allocate((long) rows * cols);
+            for (int i = 0; i < rows * cols; i++) {
+                float v = (float) r.nextGaussian() * 0.05f;
+                f32.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, v);
+                bf.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, (short)
+                        (Float.floatToRawIntBits(v) >>> 16));
+                f8.set(ValueLayout.JAVA_BYTE, i, Fp8.encode(Fp8.round(v * 1024)));
+            }
+            float[] scales = new float[((rows + 127) / 128) * ((cols + 127) / 128)];
+            for (int i = 0; i < scales.length; i++) {
+                scales[i] = (float) Math.scalb(1.0, -9 - i % 3);
+            }
+            Matrix[] ms = {
+                new F32Matrix(f32, rows, cols),
+                new Bf16Matrix(bf, rows, cols),
+                new Fp8Matrix(f8, rows, cols, scales, 128, 128)
+            };
+            for (int n : new int[] {1, 3, 4, 9}) {
+                float[][] xs = new float[n][cols];
+                for (float[] x : xs) {
+                    for (int i = 0; i < cols; i++) {
+                        x[i] = (float) r.nextGaussian();
+                    }
+                }
+                for (Matrix m : ms) {
+                    float[][] blocked = new float[n][rows];
+                    float[][] rowwise = new float[n][rows];
+                    // Two slices whose boundary is not a multiple of four rows.
+                    m.matmul(xs, blocked, n, 0, 61);
+                    m.matmul(xs, blocked, n, 61, rows);
+                    m.matmulRowwise(xs, rowwise, n, 0, rows);
+                    float[] w = new float[cols];
+                    for (int t = 0; t < n; t++) {
+                        for (int row = 0; row < rows; row++) {
+                            m.row(row, w, 0);
+                            double e = 0;
+                            for (int c = 0; c < cols; c++) {
+                                e += (double) w[c] * xs[t][c];
+                            }
+                            String where = m.getClass().getSimpleName() + " n=" + n + " t=" + t + " row=" + row;
+                            assertEquals(e, blocked[t][row], 1e-3 * (1 + Math.abs(e)), where);
+                            assertEquals(e, rowwise[t][row], 1e-3 * (1 + Math.abs(e)), where);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void workerPoolCoversEveryIndexOnce() {
         try (WorkerPool pool = new WorkerPool(3)) {
             for (int round = 0; round < 2000; round++) {

@@ -1,7 +1,11 @@
 package io.thinkloop.cli.perf;
 
+import io.thinkloop.engine.kernel.WorkerPool;
 import java.util.Arrays;
 import java.util.function.LongSupplier;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Times a body: runs it for a warm-up period (so the JIT has compiled it), then for several rounds, and
@@ -111,5 +115,125 @@ public final class Measure {
         sink += acc;
         Arrays.sort(perCall);
         return new Timing(label, total, perCall[rounds / 2]);
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /** Median, minimum and maximum of a set of samples (a figure with its spread). */
+    public record Spread(double median, double min, double max) {
+        public static Spread of(double[] samples) {
+            double[] s = samples.clone();
+            Arrays.sort(s);
+            return new Spread(s[s.length / 2], s[0], s[s.length - 1]);
+        }
+
+        /** {@code "median (min–max)"} with the given number format, e.g. {@code "%.1f"}. */
+        public String format(String number) {
+            return String.format(number + " (" + number + "–" + number + ")", median, min, max);
+        }
+    }
+
+    /**
+     * One burst of independent FMA chains on every thread of the pool for about {@code millis}: the
+     * machine's multiply-add peak right now, in GFLOP/s. Ten chains per thread cover the FMA latency of
+     * two pipes; the inner loop is JIT-compiled by {@link #warmFmaPeak} before the first burst counts.
+     */
+    public static double fmaPeak(WorkerPool pool, long millis) {
+        int threads = pool.threads();
+        long[] iters = new long[threads];
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        long t0 = System.nanoTime();
+        pool.parallelFor(threads, 1, (a, b) -> {
+            for (int t = a; t < b; t++) {
+                long n = 0;
+                do {
+                    sink += Float.floatToRawIntBits(fmaChains(20_000));
+                    n += 20_000;
+                } while (System.nanoTime() < deadline);
+                iters[t] = n;
+            }
+        });
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long total = Arrays.stream(iters).sum();
+        return 2.0 * 10 * F.length() * total / secs / 1e9;
+    }
+
+    /** Compiles the FMA burst's loop so that the first measured burst is not interpreted. */
+    public static void warmFmaPeak() {
+        for (int i = 0; i < 20_000; i++) {
+            sink += Float.floatToRawIntBits(fmaChains(500));
+        }
+    }
+
+    private static float fmaChains(int iters) {
+        FloatVector x = FloatVector.broadcast(F, 0.999f);
+        FloatVector y = FloatVector.broadcast(F, 0.0001f);
+        FloatVector a0 = FloatVector.broadcast(F, 1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0;
+        FloatVector a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0;
+        for (int i = 0; i < iters; i++) {
+            a0 = a0.fma(x, y);
+            a1 = a1.fma(x, y);
+            a2 = a2.fma(x, y);
+            a3 = a3.fma(x, y);
+            a4 = a4.fma(x, y);
+            a5 = a5.fma(x, y);
+            a6 = a6.fma(x, y);
+            a7 = a7.fma(x, y);
+            a8 = a8.fma(x, y);
+            a9 = a9.fma(x, y);
+        }
+        return a0.add(a1)
+                .add(a2)
+                .add(a3)
+                .add(a4)
+                .add(a5.add(a6).add(a7).add(a8).add(a9))
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Runs {@code body} in batches of about 20 ms until three consecutive batches agree within 3% per
+     * call (the JIT has settled) or {@code maxMillis} has passed; returns the milliseconds spent. On a
+     * loaded machine the cap ends it: the caller says so rather than hiding it.
+     */
+    public static long warmUntilStable(LongSupplier body, long maxMillis) {
+        long start = System.nanoTime();
+        long end = start + maxMillis * 1_000_000L;
+        double[] last = new double[3];
+        int seen = 0;
+        long acc = 0;
+        while (System.nanoTime() < end) {
+            long t0 = System.nanoTime();
+            long calls = 0;
+            do {
+                acc += body.getAsLong();
+                calls++;
+            } while (System.nanoTime() - t0 < 20_000_000L);
+            last[seen % 3] = (double) (System.nanoTime() - t0) / calls;
+            seen++;
+            if (seen >= 3) {
+                double lo = Math.min(last[0], Math.min(last[1], last[2]));
+                double hi = Math.max(last[0], Math.max(last[1], last[2]));
+                if (hi <= lo * 1.03) {
+                    break;
+                }
+            }
+        }
+        sink += acc;
+        return (System.nanoTime() - start) / 1_000_000L;
+    }
+
+    /** Nanoseconds per call of {@code body}, repeated for at least {@code millis}. */
+    public static double nanosPerCall(LongSupplier body, long millis) {
+        long acc = 0;
+        long calls = 0;
+        long t0 = System.nanoTime();
+        long now;
+        do {
+            acc += body.getAsLong();
+            calls++;
+            now = System.nanoTime();
+        } while (now - t0 < millis * 1_000_000L);
+        sink += acc;
+        return (double) (now - t0) / calls;
     }
 }

@@ -113,9 +113,13 @@ public record Bf16Matrix(MemorySegment data, int rows, int cols) implements Matr
     }
 
     @Override
-    public void row(int r, float[] dst, int off) {
-        long base = (long) r * cols * 2;
-        for (int i = 0; i < cols; i++) {
+    public void segment(int r, int c0, int len, float[] dst, int off) {
+        long base = ((long) r * cols + c0) * 2;
+        int i = 0;
+        for (int ub = len - L; i <= ub; i += L) {
+            load(base + 2L * i).intoArray(dst, off + i);
+        }
+        for (; i < len; i++) {
             dst[off + i] = toFloat(data.get(LE, base + 2L * i));
         }
     }

@@ -107,7 +107,7 @@ public record F32Matrix(MemorySegment data, int rows, int cols) implements Matri
     }
 
     @Override
-    public void row(int r, float[] dst, int off) {
-        MemorySegment.copy(data, LE, (long) r * cols * 4, dst, off, cols);
+    public void segment(int r, int c0, int len, float[] dst, int off) {
+        MemorySegment.copy(data, LE, ((long) r * cols + c0) * 4, dst, off, len);
     }
 }

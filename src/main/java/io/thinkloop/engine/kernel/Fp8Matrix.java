@@ -215,7 +215,7 @@ public final class Fp8Matrix implements Matrix {
     }
 
     @Override
-    public void matmul(float[][] xs, float[][] ys, int n, int from, int to) {
+    public void matmulRowwise(float[][] xs, float[][] ys, int n, int from, int to) {
         float[][] views = new float[n][];
         int band = -1;
         for (int r = from; r < to; r++) {
@@ -254,12 +254,27 @@ public final class Fp8Matrix implements Matrix {
         }
     }
 
+    /** Decodes by the shift trick and multiplies by (scale x 2^120): one rounding, as decode x scale. */
     @Override
-    public void row(int r, float[] dst, int off) {
+    public void segment(int r, int c0, int len, float[] dst, int off) {
         long base = (long) r * cols;
         int srow = (r / blockRows) * scaleCols;
-        for (int i = 0; i < cols; i++) {
-            dst[off + i] = Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i)) * scales[srow + i / blockCols];
+        int end = c0 + len;
+        for (int c = c0; c < end; ) {
+            int b = c / blockCols;
+            int c1 = Math.min(end, (b + 1) * blockCols);
+            float scale = scales[srow + b];
+            float f = scale * P120;
+            int i = c;
+            if (Float.isFinite(f)) {
+                for (int ub = c1 - L; i <= ub; i += L) {
+                    raw(base + i).mul(f).intoArray(dst, off + i - c0);
+                }
+            }
+            for (; i < c1; i++) {
+                dst[off + i - c0] = Fp8.decode(data.get(ValueLayout.JAVA_BYTE, base + i)) * scale;
+            }
+            c = c1;
         }
     }
 }
