@@ -80,6 +80,11 @@ public final class McpClient implements AutoCloseable {
             return new Options(clientInfo, protocolVersion, requests, on, reconnectMin, reconnectMax);
         }
 
+        /** The revision to ask for; {@link ProtocolVersions#STATELESS} negotiates (see the class comment). */
+        public Options withProtocolVersion(String version) {
+            return new Options(clientInfo, version, requests, reconnect, reconnectMin, reconnectMax);
+        }
+
         public Options withRequests(RequestOptions r) {
             return new Options(clientInfo, protocolVersion, r, reconnect, reconnectMin, reconnectMax);
         }
