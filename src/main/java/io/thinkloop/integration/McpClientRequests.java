@@ -30,11 +30,13 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Answers what the configured MCP servers ask of the agent's client:
  * <ul>
- *   <li>{@code roots/list} from {@code thinkloop.mcp.roots} (paths or URIs; no roots configured: no capability).
+ *   <li>{@code roots/list} from {@code thinkloop.mcp.roots} (folders, or {@code file://} URIs as MCP requires; no
+ *       roots configured: no capability).
  *   <li>{@code sampling/createMessage} by the service's model backend, under the rule
  *       {@code thinkloop.mcp.sampling.approval}: {@code ask} (default) shows the request to the session's user as
  *       an {@code approval.requested} (id {@code sampling_…}, name {@code SERVER:sampling/createMessage}) and runs
@@ -49,6 +51,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class McpClientRequests {
+    private static final Logger LOG = Logger.getLogger(McpClientRequests.class);
     /** JSON-RPC code MCP uses for "the user rejected the request". */
     static final int USER_REJECTED = -1;
 
@@ -113,9 +116,13 @@ public class McpClientRequests {
             if (r.isBlank()) {
                 continue;
             }
-            String uri = r.matches("(?i)[a-z][a-z0-9+.-]*://.*")
+            String uri = r.matches("(?i)[a-z][a-z0-9+.-]*:.*")
                     ? r
                     : Path.of(r).toAbsolutePath().normalize().toUri().toString();
+            if (!uri.startsWith("file://")) {
+                LOG.warnf("thinkloop.mcp.roots: %s is not a folder or file:// URI (MCP roots are); skipped", r);
+                continue;
+            }
             String path = URI.create(uri).getPath();
             String name = path == null || path.isEmpty() || path.equals("/")
                     ? uri
