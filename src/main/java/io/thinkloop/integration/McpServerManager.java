@@ -66,7 +66,7 @@ public class McpServerManager {
     @Inject
     McpClientRequests requests;
 
-    @ConfigProperty(name = "thinkloop.mcp.protocol-version", defaultValue = ProtocolVersions.STATELESS)
+    @ConfigProperty(name = "thinkloop.mcp.protocol-version", defaultValue = ProtocolVersions.LATEST)
     String protocolVersion;
 
     private record Listing(List<JsonNode> resources, List<JsonNode> templates) {}
