@@ -9,6 +9,7 @@ import io.thinkloop.model.ErrorCode;
 import io.thinkloop.model.SamplingSettings;
 import io.thinkloop.session.ActiveTurn;
 import io.thinkloop.session.ClientMessage;
+import io.thinkloop.session.PendingQuestions;
 import io.thinkloop.session.ServerEvent;
 import io.thinkloop.session.Session;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -93,9 +94,27 @@ public class ClientCommands {
 
     public ServerEvent.Error decide(Session session, String toolCallId, boolean approved, String reason) {
         ActiveTurn turn = session.activeTurn();
-        if (turn == null || !turn.decide(toolCallId, approved, reason)) {
+        if ((turn == null || !turn.decide(toolCallId, approved, reason))
+                && !session.questions().decide(toolCallId, approved, reason)) {
             return ServerEvent.Error.of(
                     ErrorCode.UNKNOWN_TOOL_CALL, "no tool call " + toolCallId + " is waiting for approval");
+        }
+        return null;
+    }
+
+    /** Answers an MCP server's elicitation; null when done, else the error for the client. */
+    public ServerEvent.Error respondElicitation(
+            Session session, String elicitationId, String action, JsonNode content) {
+        if (action == null || !PendingQuestions.ACTIONS.contains(action)) {
+            return ServerEvent.Error.of(
+                    ErrorCode.INVALID_MESSAGE, "action must be one of " + PendingQuestions.ACTIONS + ", got " + action);
+        }
+        if ("accept".equals(action) && content != null && !content.isObject()) {
+            return ServerEvent.Error.of(ErrorCode.INVALID_MESSAGE, "content must be an object of the form's values");
+        }
+        if (!session.questions().respond(elicitationId, action, "accept".equals(action) ? content : null)) {
+            return ServerEvent.Error.of(
+                    ErrorCode.UNKNOWN_ELICITATION, "no elicitation " + elicitationId + " is waiting for an answer");
         }
         return null;
     }

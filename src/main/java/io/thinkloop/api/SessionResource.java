@@ -1,5 +1,6 @@
 package io.thinkloop.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -83,6 +84,8 @@ public class SessionResource {
     public record UserMessageRequest(String content, SamplingSettings sampling) {}
 
     public record DecisionRequest(boolean approved, String reason) {}
+
+    public record ElicitationAnswer(String action, JsonNode content) {}
 
     public record Transcript(String sessionId, List<ChatMessage> messages) {}
 
@@ -216,6 +219,26 @@ public class SessionResource {
         ServerEvent.Error e =
                 commands.decide(session.get(), toolCallId, approved, request == null ? null : request.reason());
         return e == null ? Response.accepted().build() : error(404, e);
+    }
+
+    @POST
+    @Path("{id}/elicitations/{elicitationId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response respondElicitation(
+            @PathParam("id") String id, @PathParam("elicitationId") String elicitationId, ElicitationAnswer answer) {
+        var session = sessions.find(id);
+        if (session.isEmpty()) {
+            return notFound(id);
+        }
+        ServerEvent.Error e = commands.respondElicitation(
+                session.get(),
+                elicitationId,
+                answer == null ? null : answer.action(),
+                answer == null ? null : answer.content());
+        if (e == null) {
+            return Response.accepted().build();
+        }
+        return error(e.code() == ErrorCode.UNKNOWN_ELICITATION ? 404 : 400, e);
     }
 
     /** The event stream after {@code lastSeq} (or {@code Last-Event-ID}; neither: only new events). */

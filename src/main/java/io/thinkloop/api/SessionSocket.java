@@ -205,6 +205,8 @@ public class SessionSocket {
             case ClientMessage.Cancel c -> commands.cancel(conn.session);
             case ClientMessage.Approve a -> commands.decide(conn.session, a.toolCallId(), true, null);
             case ClientMessage.Deny d -> commands.decide(conn.session, d.toolCallId(), false, d.reason());
+            case ClientMessage.ElicitationRespond r ->
+                commands.respondElicitation(conn.session, r.elicitationId(), r.action(), r.content());
             case ClientMessage.Resume r -> {
                 conn.subscribe(Math.max(0, r.lastSeq()));
                 yield null;

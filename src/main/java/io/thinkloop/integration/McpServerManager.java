@@ -1,9 +1,12 @@
 package io.thinkloop.integration;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.mcp.client.McpClient;
+import io.thinkloop.mcp.client.ReadResourceTool;
 import io.thinkloop.mcp.client.RemoteTool;
+import io.thinkloop.mcp.client.ServerTool;
 import io.thinkloop.mcp.protocol.Connector;
 import io.thinkloop.mcp.protocol.RequestOptions;
 import io.thinkloop.mcp.transport.StdioClientConnector;
@@ -26,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -36,6 +40,9 @@ import org.jboss.logging.Logger;
  * Connects the configured MCP servers at startup (without delaying it), reconnects them when they drop,
  * and publishes their tools: {@link #tools()} plus {@link #addListener} are the seam the runtime's tool
  * registry uses. A tool name offered by more than one server is exposed as {@code server__tool} for each.
+ * A server that offers resources also gets a {@code server__read_resource} tool ({@link ReadResourceTool}), whose
+ * description lists its resources (re-read when the server says they changed). What servers ask of us (roots,
+ * sampling, elicitation) is answered by {@link McpClientRequests}.
  */
 @ApplicationScoped
 public class McpServerManager {
@@ -56,7 +63,16 @@ public class McpServerManager {
     @ConfigProperty(name = "thinkloop.mcp.call-max-timeout", defaultValue = "10m")
     Duration callMaxTimeout;
 
+    @Inject
+    McpClientRequests requests;
+
+    @ConfigProperty(name = "thinkloop.mcp.protocol-version", defaultValue = ProtocolVersions.LATEST)
+    String protocolVersion;
+
+    private record Listing(List<JsonNode> resources, List<JsonNode> templates) {}
+
     private final Map<String, McpClient> clients = new LinkedHashMap<>();
+    private final Map<McpClient, Listing> listings = new ConcurrentHashMap<>();
     private final List<McpToolsListener> listeners = new CopyOnWriteArrayList<>();
     private volatile List<Tool> tools = List.of();
 
@@ -95,7 +111,7 @@ public class McpServerManager {
                 connector(config),
                 new McpClient.Options(
                         new Implementation("thinkloop", "0.1"),
-                        ProtocolVersions.LATEST,
+                        protocolVersion,
                         new RequestOptions(callTimeout, callMaxTimeout, true, null),
                         true,
                         Duration.ofMillis(500),
@@ -107,8 +123,19 @@ public class McpServerManager {
         if (old != null) {
             old.close(); // outside the lock, as in onStop
         }
+        if (requests != null) {
+            client.handleRequests(requests.handlerFor(config.name()));
+        }
         client.onToolsChanged(t -> rebuild());
-        client.onStateChanged(s -> rebuild());
+        client.onStateChanged(s -> {
+            if (s == McpClient.State.READY) {
+                refreshListing(client);
+            } else {
+                listings.remove(client);
+            }
+            rebuild();
+        });
+        client.onContentChanged(() -> refreshListing(client));
         client.connect()
                 .subscribe()
                 .with(
@@ -122,6 +149,29 @@ public class McpServerManager {
                             client.keepConnecting();
                         });
         return client;
+    }
+
+    /** Re-reads a server's resources and templates for its read_resource tool's description. */
+    private void refreshListing(McpClient client) {
+        if (!client.offers("resources")) {
+            return;
+        }
+        client.listResources()
+                .onFailure()
+                .recoverWithItem(List.of())
+                .flatMap(res -> client.listResourceTemplates()
+                        .onFailure()
+                        .recoverWithItem(List.of())
+                        .map(t -> new Listing(res, t)))
+                .subscribe()
+                .with(
+                        l -> {
+                            if (client.state() == McpClient.State.READY) {
+                                listings.put(client, l);
+                                rebuild();
+                            }
+                        },
+                        e -> LOG.debugf("MCP %s: resources not listed: %s", client.describe(), e.getMessage()));
     }
 
     public void remove(String name) {
@@ -174,7 +224,7 @@ public class McpServerManager {
 
     /** The name of the configured server a tool of {@link #tools()} comes from (empty for other tools). */
     public Optional<String> serverOf(Tool tool) {
-        if (!(tool instanceof RemoteTool remote)) {
+        if (!(tool instanceof ServerTool remote)) {
             return Optional.empty();
         }
         synchronized (clients) {
@@ -221,6 +271,11 @@ public class McpServerManager {
                 for (McpTool t : c.tools()) {
                     String exposed = uses.get(t.name()) > 1 ? server + PREFIX_SEPARATOR + t.name() : t.name();
                     next.add(new RemoteTool(c, t, exposed));
+                }
+                if (c.offers("resources")) {
+                    Listing l = listings.getOrDefault(c, new Listing(List.of(), List.of()));
+                    next.add(new ReadResourceTool(
+                            c, server + PREFIX_SEPARATOR + ReadResourceTool.NAME, l.resources(), l.templates()));
                 }
             }
         });

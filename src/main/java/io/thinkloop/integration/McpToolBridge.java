@@ -2,6 +2,7 @@ package io.thinkloop.integration;
 
 import io.quarkus.runtime.StartupEvent;
 import io.thinkloop.mcp.client.RemoteTool;
+import io.thinkloop.mcp.client.ServerTool;
 import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +39,7 @@ public class McpToolBridge {
     @Inject
     ToolRegistry registry;
 
-    private record Registered(RemoteTool tool, String server, String source) {}
+    private record Registered(ServerTool tool, String server, String source) {}
 
     /** Registry name to what this bridge registered there. */
     private final Map<String, Registered> mine = new HashMap<>();
@@ -68,7 +69,7 @@ public class McpToolBridge {
     synchronized void sync() {
         Map<String, Registered> desired = new LinkedHashMap<>();
         for (Tool t : manager.tools()) {
-            if (!(t instanceof RemoteTool remote)) {
+            if (!(t instanceof ServerTool bound)) {
                 continue;
             }
             String server = manager.serverOf(t).orElse(null);
@@ -80,16 +81,16 @@ public class McpToolBridge {
                 String prefixed = name.startsWith(server + McpServerManager.PREFIX_SEPARATOR)
                         ? name
                         : server + McpServerManager.PREFIX_SEPARATOR + name;
-                if (takenByOther(prefixed) || desired.containsKey(prefixed)) {
+                if (!(bound instanceof RemoteTool remote) || takenByOther(prefixed) || desired.containsKey(prefixed)) {
                     LOG.warnf(
                             "MCP tool %s of server %s is not registered: the name is taken by another tool",
                             name, server);
                     continue;
                 }
-                remote = new RemoteTool(remote.client(), remote.remote(), prefixed);
+                bound = new RemoteTool(remote.client(), remote.remote(), prefixed);
                 name = prefixed;
             }
-            desired.put(name, new Registered(remote, server, sourceOf(server)));
+            desired.put(name, new Registered(bound, server, sourceOf(server)));
         }
         for (var it = mine.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
@@ -121,8 +122,10 @@ public class McpToolBridge {
 
     private static boolean same(Registered a, Registered b) {
         return a.tool().client() == b.tool().client()
-                && a.tool().remote().equals(b.tool().remote())
-                && a.tool().spec().name().equals(b.tool().spec().name())
+                && a.tool().getClass() == b.tool().getClass()
+                && (!(a.tool() instanceof RemoteTool ra)
+                        || (b.tool() instanceof RemoteTool rb && ra.remote().equals(rb.remote())))
+                && a.tool().spec().equals(b.tool().spec())
                 && a.source().equals(b.source());
     }
 }

@@ -32,6 +32,8 @@ public enum ErrorCode {
     NO_ACTIVE_TURN(false),
     /** An {@code approve}/{@code deny} for a call that waits for no approval. */
     UNKNOWN_TOOL_CALL(false),
+    /** An {@code elicitation.respond} for an elicitation that waits for no answer. */
+    UNKNOWN_ELICITATION(false),
     /** A session id with characters outside letters, digits, {@code _ - .}, or longer than 128. */
     INVALID_SESSION_ID(false),
     /** REST: no session with that id. */

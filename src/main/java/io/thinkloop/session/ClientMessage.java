@@ -2,6 +2,7 @@ package io.thinkloop.session;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.model.SamplingSettings;
 
 /** A message from a client, a JSON object with a {@code type} (see {@code docs/protocol.md}). */
@@ -12,6 +13,7 @@ import io.thinkloop.model.SamplingSettings;
     @JsonSubTypes.Type(value = ClientMessage.Approve.class, name = "approve"),
     @JsonSubTypes.Type(value = ClientMessage.Deny.class, name = "deny"),
     @JsonSubTypes.Type(value = ClientMessage.Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = ClientMessage.ElicitationRespond.class, name = "elicitation.respond"),
 })
 public sealed interface ClientMessage {
 
@@ -34,6 +36,12 @@ public sealed interface ClientMessage {
 
     /** Replays every event after {@code lastSeq} from the journal, then continues live. */
     record Resume(long lastSeq) implements ClientMessage {}
+
+    /**
+     * Answers an {@code elicitation.requested}: {@code action} {@code accept} (with {@code content}, the form's
+     * values), {@code decline} or {@code cancel}.
+     */
+    record ElicitationRespond(String elicitationId, String action, JsonNode content) implements ClientMessage {}
 
     /** The wire type names, for the docs-in-sync test. */
     static String typeName(Class<? extends ClientMessage> type) {

@@ -37,7 +37,8 @@ public sealed interface ServerEvent {
             TurnCompleted.class,
             Error.class,
             Cancelled.class,
-            Tokens.class);
+            Tokens.class,
+            ElicitationRequested.class);
 
     record SessionCreated() implements ServerEvent {
         public String type() {
@@ -111,6 +112,27 @@ public sealed interface ServerEvent {
     record ApprovalRequested(String toolCallId, String name, String arguments) implements ServerEvent {
         public String type() {
             return "approval.requested";
+        }
+    }
+
+    /**
+     * An MCP server asks the user for input while the agent's tool call {@code toolCallId} runs (MCP
+     * {@code elicitation/create}); the call waits until the client sends {@code elicitation.respond} with the same
+     * {@code elicitationId}. {@code mode} is {@code form} (answer with {@code content} valid for
+     * {@code requestedSchema}, a flat object schema of primitive fields) or {@code url} (the user opens {@code url};
+     * the answer has no content).
+     */
+    record ElicitationRequested(
+            String elicitationId,
+            String server,
+            String toolCallId,
+            String mode,
+            String message,
+            JsonNode requestedSchema,
+            String url)
+            implements ServerEvent {
+        public String type() {
+            return "elicitation.requested";
         }
     }
 

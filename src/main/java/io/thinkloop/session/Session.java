@@ -78,6 +78,13 @@ public final class Session {
         this.host = host;
     }
 
+    private final PendingQuestions questions = new PendingQuestions();
+
+    /** Questions to this session's user from outside the turn loop (MCP sampling approvals, elicitations). */
+    public PendingQuestions questions() {
+        return questions;
+    }
+
     public String id() {
         return id;
     }

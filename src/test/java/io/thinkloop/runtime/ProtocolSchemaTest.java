@@ -85,11 +85,19 @@ class ProtocolSchemaTest {
     void documentedClientExamplesValidateAndDecode() throws Exception {
         var schemas = ProtocolDocs.clientSchemas();
         Map<String, String> examples = Map.of(
-                "user_message", "{\"type\":\"user_message\",\"content\":\"hi\"}",
-                "cancel", "{\"type\":\"cancel\"}",
-                "approve", "{\"type\":\"approve\",\"toolCallId\":\"call_1\"}",
-                "deny", "{\"type\":\"deny\",\"toolCallId\":\"call_1\",\"reason\":\"no\"}",
-                "resume", "{\"type\":\"resume\",\"lastSeq\":12}");
+                "user_message",
+                "{\"type\":\"user_message\",\"content\":\"hi\"}",
+                "cancel",
+                "{\"type\":\"cancel\"}",
+                "approve",
+                "{\"type\":\"approve\",\"toolCallId\":\"call_1\"}",
+                "deny",
+                "{\"type\":\"deny\",\"toolCallId\":\"call_1\",\"reason\":\"no\"}",
+                "resume",
+                "{\"type\":\"resume\",\"lastSeq\":12}",
+                "elicitation.respond",
+                "{\"type\":\"elicitation.respond\",\"elicitationId\":\"elicit_1\",\"action\":\"accept\","
+                        + "\"content\":{\"name\":\"Ada\",\"check\":true}}");
         assertEquals(schemas.keySet(), examples.keySet());
         for (var e : examples.entrySet()) {
             JsonNode node = Json.MAPPER.readTree(e.getValue());

@@ -6,7 +6,6 @@ import io.thinkloop.mcp.protocol.McpException;
 import io.thinkloop.mcp.protocol.RequestOptions;
 import io.thinkloop.mcp.types.McpTool;
 import io.thinkloop.model.ToolSpec;
-import io.thinkloop.tools.Tool;
 import io.thinkloop.tools.ToolCallContext;
 import io.thinkloop.tools.ToolResult;
 
@@ -16,7 +15,7 @@ import io.thinkloop.tools.ToolResult;
  * error such as -32602 for an unknown tool, or a result with {@code isError: true}) become error results
  * the model can read.
  */
-public final class RemoteTool implements Tool {
+public final class RemoteTool implements ServerTool {
     private final McpClient client;
     private final McpTool remote;
     private final ToolSpec spec;
@@ -31,6 +30,7 @@ public final class RemoteTool implements Tool {
         return remote;
     }
 
+    @Override
     public McpClient client() {
         return client;
     }
@@ -50,7 +50,7 @@ public final class RemoteTool implements Tool {
         RequestOptions opts = client.requestDefaults()
                 .withProgress((progress, total, message) ->
                         context.progress().accept(total != null && total > 0 ? progress / total : progress, message));
-        return client.callTool(remote.name(), arguments, opts)
+        return client.callTool(remote.name(), arguments, opts, context)
                 .map(r -> new ToolResult(r.text(), r.structuredContent(), r.failed()))
                 .onFailure(McpException.class)
                 .recoverWithItem(e -> ToolResult.error("MCP tool " + remote.name() + " failed: " + e.getMessage()));

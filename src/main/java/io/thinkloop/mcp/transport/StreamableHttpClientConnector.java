@@ -6,6 +6,7 @@ import io.thinkloop.mcp.protocol.Connector;
 import io.thinkloop.mcp.protocol.Transport;
 import io.thinkloop.mcp.types.JsonRpcError;
 import io.thinkloop.mcp.types.JsonRpcMessage;
+import io.thinkloop.mcp.types.ProtocolVersions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -73,12 +74,18 @@ public final class StreamableHttpClientConnector implements Connector {
             if (closed.get()) {
                 return CompletableFuture.failedFuture(new IOException("transport closed"));
             }
-            JsonNode requestId = requestId(frame);
+            JsonNode message = parse(frame);
+            JsonNode requestId = message != null && message.has("method") ? message.get("id") : null;
             HttpRequest.Builder req = HttpRequest.newBuilder(endpoint)
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json, text/event-stream")
                     .POST(HttpRequest.BodyPublishers.ofString(frame, StandardCharsets.UTF_8));
             decorate(req);
+            // A stateless request (2026-07-28) names its revision in _meta; the header must match it.
+            String stateless = message == null ? null : ProtocolVersions.fromMeta(message.get("params"));
+            if (protocolVersion == null && stateless != null) {
+                req.setHeader("MCP-Protocol-Version", stateless);
+            }
             return http.sendAsync(req.build(), HttpResponse.BodyHandlers.ofInputStream())
                     .thenAccept(resp -> {
                         String sid = resp.headers().firstValue("Mcp-Session-Id").orElse(null);
@@ -255,10 +262,9 @@ public final class StreamableHttpClientConnector implements Connector {
         };
     }
 
-    private static JsonNode requestId(String frame) {
+    private static JsonNode parse(String frame) {
         try {
-            JsonNode n = Json.MAPPER.readTree(frame);
-            return n.has("method") && n.has("id") ? n.get("id") : null;
+            return Json.MAPPER.readTree(frame);
         } catch (IOException e) {
             return null;
         }

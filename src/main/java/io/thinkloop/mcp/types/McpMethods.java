@@ -24,6 +24,9 @@ public final class McpMethods {
     public static final String PROMPTS_GET = "prompts/get";
     public static final String PROMPTS_LIST_CHANGED = "notifications/prompts/list_changed";
     public static final String COMPLETION_COMPLETE = "completion/complete";
+    public static final String ROOTS_LIST = "roots/list";
+    public static final String SAMPLING_CREATE_MESSAGE = "sampling/createMessage";
+    public static final String ELICITATION_CREATE = "elicitation/create";
 
     private McpMethods() {}
 }

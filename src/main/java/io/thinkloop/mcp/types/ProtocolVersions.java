@@ -12,6 +12,8 @@ public final class ProtocolVersions {
     public static final List<String> SESSION_VERSIONS = List.of(LATEST, "2025-06-18", "2025-03-26", "2024-11-05");
     public static final List<String> ALL = List.of(STATELESS, LATEST, "2025-06-18", "2025-03-26", "2024-11-05");
     public static final String META_PROTOCOL_VERSION = "io.modelcontextprotocol/protocolVersion";
+    public static final String META_CLIENT_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+    public static final String META_CLIENT_INFO = "io.modelcontextprotocol/clientInfo";
 
     private ProtocolVersions() {}
 
