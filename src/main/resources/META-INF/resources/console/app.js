@@ -230,9 +230,12 @@ function renderBadge() {
   ].filter(Boolean).join(' ');
   const notice = active?.notice ?? (state.backends !== null && !active
     ? 'No model backend is available for agent turns: turns fail until one is configured (thinkloop.model.backend).' : '');
+  const untrained = /untrained/i.test(notice);
   ui.modelWarning.hidden = !notice;
-  ui.modelWarningTitle.textContent = /untrained/i.test(notice) ? 'Untrained model.' : 'Model notice.';
-  ui.modelWarningText.textContent = notice;
+  ui.modelWarning.title = notice; // the service's own words; the banner says it plainly
+  ui.modelWarningTitle.textContent = untrained ? 'Untrained model:' : 'Model notice:';
+  ui.modelWarningText.textContent = untrained
+    ? `'${active.backend}' has random weights, so its replies are meaningless text.` : notice;
 }
 
 function openSession(id) {
