@@ -54,5 +54,93 @@ class OpenAiClientConformanceTest {
         JsonNode lc = r.path("langchain");
         JsonNode v = r.path("vercel");
         assertFalse(lc.isMissingNode() || v.isMissingNode(), out);
+
+        // Streaming with usage.
+        assertEquals("You said: hello there", ok(lc, "stream").path("text").asText());
+        assertEquals("stop", ok(lc, "stream").path("finish").asText());
+        assertTrue(ok(lc, "stream").path("chunks").asInt() > 2, "streamed in pieces");
+        assertTrue(ok(lc, "stream").path("usage").path("input_tokens").asInt() > 0);
+        assertTrue(ok(lc, "stream").path("usage").path("output_tokens").asInt() > 0);
+        assertEquals("You said: hello there", ok(v, "stream").path("text").asText());
+        assertEquals("stop", ok(v, "stream").path("finish").asText());
+        assertTrue(ok(v, "stream").path("parts").asInt() > 1, "streamed in pieces");
+        assertTrue(ok(v, "stream").path("usage").path("inputTokens").asInt() > 0);
+        assertTrue(ok(v, "stream").path("usage").path("outputTokens").asInt() > 0);
+
+        // Tools, streamed and not.
+        JsonNode weather = Json.MAPPER.readTree("{\"city\":\"Zürich\",\"metric\":true}");
+        for (String how : new String[] {"streamed", "invoked"}) {
+            JsonNode call = ok(lc, "tools").path(how).path(0);
+            assertEquals("get_weather", call.path("name").asText(), how);
+            assertEquals(weather, call.path("args"), how);
+            assertTrue(call.path("id").asText().startsWith("call_"), how);
+            assertEquals(1, ok(lc, "tools").path(how).size(), how);
+        }
+        assertEquals("tool_calls", ok(lc, "tools").path("finish").asText());
+        assertTrue(ok(lc, "tools").path("usage").path("input_tokens").asInt() > 0);
+        for (String how : new String[] {"calls", "streamed"}) {
+            JsonNode call = ok(v, "tools").path(how).path(0);
+            assertEquals("get_weather", call.path("name").asText(), how);
+            assertEquals(weather, call.path("input"), how);
+            assertTrue(call.path("id").asText().startsWith("call_"), how);
+        }
+        assertEquals("tool-calls", ok(v, "tools").path("finish").asText());
+        assertTrue(ok(v, "tools").path("usage").path("inputTokens").asInt() > 0);
+
+        // A stop sequence ends the text before it, with finish_reason "stop".
+        assertEquals("You ", ok(lc, "stop").path("text").asText());
+        assertEquals("stop", ok(lc, "stop").path("finish").asText());
+        assertEquals("You ", ok(v, "stop").path("text").asText());
+        assertEquals("stop", ok(v, "stop").path("finish").asText());
+
+        // Structured output: this backend cannot constrain decoding, so the request is refused, never ignored.
+        for (JsonNode client : new JsonNode[] {lc, v}) {
+            for (String kind : new String[] {"jsonSchema", "jsonObject"}) {
+                error(client, kind, 400, "invalid_request_error", "unsupported_response_format", "response_format");
+            }
+            error(client, "unknownModel", 404, "invalid_request_error", "model_not_found", "model");
+            error(client, "contextExceeded", 400, "invalid_request_error", "context_length_exceeded", "messages");
+            error(client, "wrongKey", 401, "invalid_request_error", "invalid_api_key", null);
+            JsonNode busy = error(client, "busy", 429, "rate_limit_error", "busy", null);
+            assertTrue(busy.path("retryAfter").asInt() > 0, "Retry-After reaches the client: " + busy);
+        }
+        assertEquals("BadRequestError", err(lc, "jsonSchema").path("class").asText());
+        assertEquals("NotFoundError", err(lc, "unknownModel").path("class").asText());
+        assertEquals("AuthenticationError", err(lc, "wrongKey").path("class").asText());
+        assertEquals("RateLimitError", err(lc, "busy").path("class").asText());
+        assertEquals(
+                "MODEL_NOT_FOUND", err(lc, "unknownModel").path("lcErrorCode").asText());
+        assertEquals("MODEL_RATE_LIMIT", err(lc, "busy").path("lcErrorCode").asText());
+        assertTrue(err(v, "busy").path("retryable").asBoolean(), "the AI SDK may retry a 429");
+        assertFalse(err(v, "unknownModel").path("retryable").asBoolean(), "the AI SDK must not retry a 404");
+    }
+
+    private static JsonNode ok(JsonNode client, String kase) {
+        JsonNode r = client.path(kase);
+        assertTrue(r.has("ok"), kase + " failed: " + r);
+        return r.path("ok");
+    }
+
+    private static JsonNode err(JsonNode client, String kase) {
+        JsonNode r = client.path(kase);
+        assertTrue(r.has("error"), kase + " should have failed: " + r);
+        return r.path("error");
+    }
+
+    /** The case failed with this status and OpenAI's envelope {error: {message, type, param, code}}. */
+    private static JsonNode error(JsonNode client, String kase, int status, String type, String code, String param) {
+        JsonNode e = err(client, kase);
+        assertEquals(status, e.path("status").asInt(), kase + ": " + e);
+        // LangChain (through the openai client) exposes the envelope's `error`; the AI SDK the whole body.
+        JsonNode body = e.path("body").has("error") ? e.path("body").path("error") : e.path("body");
+        assertEquals(type, body.path("type").asText(), kase + ": " + e);
+        assertEquals(code, body.path("code").asText(), kase + ": " + e);
+        assertFalse(body.path("message").asText().isBlank(), kase + ": " + e);
+        if (param == null) {
+            assertTrue(body.path("param").isNull(), kase + ": " + e);
+        } else {
+            assertEquals(param, body.path("param").asText(), kase + ": " + e);
+        }
+        return e;
     }
 }
