@@ -5,6 +5,8 @@
 //   node console-e2e.mjs --base-url http://localhost:8081 --api-key KEY --out ../../../target/console-screenshots
 //   node console-e2e.mjs --fake --out /tmp/shots     (the page against an in-process fake runtime:
 //                                                      for working on the page without the service)
+//   node console-e2e.mjs --base-url URL --api-key KEY --first-run-only --expect-backend embedded --expect-untrained
+//                                                     (only the first-run steps, against the untrained default)
 //
 // Prints "STEP name {...}" lines as it goes and ends with "CONSOLE-E2E PASS {summary}" (exit 0) or
 // "CONSOLE-E2E FAIL message" (exit 1).
@@ -25,6 +27,9 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--chromium') opts.chromium = process.argv[++i];
   else if (a === '--api-key') opts.apiKey = process.argv[++i];
   else if (a === '--mcp-server') opts.mcpServer = process.argv[++i]; // NAME:TOOL expected in the MCP panel
+  else if (a === '--expect-backend') opts.expectBackend = process.argv[++i]; // the header badge's backend
+  else if (a === '--expect-untrained') opts.expectUntrained = true; // the badge's warning must show
+  else if (a === '--first-run-only') opts.firstRunOnly = true;
   else throw new Error(`unknown argument ${a}`);
 }
 if (opts.fake) {
@@ -39,6 +44,7 @@ export const SCRIPT = {
   slow: 'Wait for the slow tool please [slow]',
   approve: 'Echo something, with my approval [approve]',
   hello: '<img src=x onerror="window.__xss=1"><b>Still</b> there? [hello]',
+  queued: 'Typed before the key was entered [hello]',
 };
 const EXPECT = {
   calcAnswer: '6 times 7 is 42.',
@@ -137,15 +143,22 @@ async function run(context) {
   check(await page.evaluate(() => document.activeElement?.id === 'composer-input'), 'skip link focuses the message box');
   step('keyboard-skip-link');
 
-  // The API key: refused without it, then typed into the key field (kept in localStorage).
+  // The API key: without it the page says so, a typed message is kept as not sent (nothing reaches the
+  // service), and once the key is entered that message is sent exactly once.
   if (opts.apiKey) {
-    await page.locator('#sessions-status', { hasText: '401' }).waitFor({ timeout: WAIT });
-    await page.locator('#api-key').fill(opts.apiKey);
-    await page.locator('#api-key').press('Tab'); // change event
-    await page.waitForFunction(() => !document.querySelector('#sessions-status').textContent.includes('401'), null, { timeout: WAIT });
-    check(await page.evaluate(() => localStorage.getItem('thinkloop.console.apiKey')) === opts.apiKey, 'key stored');
+    await firstRun(page);
     consoleErrors.length = 0; // the 401s above were expected
-    step('api-key');
+    if (opts.firstRunOnly) {
+      console.log(`CONSOLE-E2E PASS ${JSON.stringify({ steps, screenshots: opts.out })}`);
+      return;
+    }
+    // The rest runs in a fresh session, as before.
+    const firstSession = await page.evaluate(() => window.thinkloopConsole.sessionId);
+    await page.locator('#new-session').click();
+    await page.waitForFunction((old) => window.thinkloopConsole.sessionId && window.thinkloopConsole.sessionId !== old,
+      firstSession, { timeout: WAIT });
+    await waitConnected(page);
+    await page.evaluate(() => { window.__seen = {}; window.__answerLengths = []; window.__reasoningLengths = []; });
   }
   await page.waitForFunction(() => {
     const t = document.querySelector('#tool-panel').textContent;
@@ -187,6 +200,9 @@ async function run(context) {
   check(/\d+(\.\d+)? m?s$/.test(await card1.locator('.tool-latency').textContent()), 'tool card latency');
   check((await turn1.locator('.reasoning-text').first().textContent()).includes('multiply'), 'reasoning text');
   check((await turn1.locator('.turn-meta').textContent()).includes('finished: stop'), 'turn footer');
+  // The sessions list shows this session (marked current) and never "No sessions yet." beside it.
+  await page.locator(`#session-list [data-session-id="${sessionId}"][aria-current="true"]`).waitFor({ timeout: WAIT });
+  check(!(await page.locator('#sessions-status').textContent()).includes('No sessions'), 'session list status');
   step('turn-streamed', { order, seen, answerGrowth: answerGrowth.length, sessionId });
   await shot(page, '01-light-answer');
 
@@ -295,6 +311,77 @@ async function run(context) {
 
   check(consoleErrors.length === 0, `browser console errors: ${consoleErrors.join(' | ')}`);
   console.log(`CONSOLE-E2E PASS ${JSON.stringify({ steps, sessionId, screenshots: opts.out })}`);
+}
+
+/** REST calls the test itself makes (with the key), to see what reached the service. */
+async function rest(path) {
+  const res = await fetch(`${opts.baseUrl}${path}`, { headers: { Authorization: `Bearer ${opts.apiKey}` } });
+  check(res.ok, `GET ${path}: ${res.status}`);
+  return res.json();
+}
+
+async function firstRun(page) {
+  const sockets = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  const sessionsBefore = (await rest('/v1/sessions')).sessions.length;
+  // No key: the page says a key is needed, and the badge cannot name the model yet.
+  await page.locator('#key-state', { hasText: 'API key required' }).waitFor({ timeout: WAIT });
+  check((await page.locator('#sessions-status').textContent()).includes('API key required'), 'sessions status names the key');
+  check(await page.locator('#api-key').getAttribute('aria-invalid') === 'true', 'key field marked invalid');
+  step('no-key-said');
+
+  // A message typed now is shown as not sent, with why; no turn runs, nothing reaches the service.
+  await send(page, SCRIPT.queued);
+  const queued = page.locator('#transcript li.turn.queued');
+  await queued.waitFor({ timeout: WAIT });
+  const note = await queued.locator('.send-note').textContent();
+  check(note.includes('Not sent') && note.includes('API key'), `queued note: ${note}`);
+  check(await page.locator('#transcript li.turn.running').count() === 0, 'no running turn for an unsent message');
+  check(await page.locator('#cancel').isDisabled(), 'nothing to cancel');
+  check(await page.evaluate(() => window.thinkloopConsole.queued) === 1, 'one message queued');
+  // The same holds with a wrong key: "API key rejected", still not sent.
+  await page.locator('#api-key').fill('not-the-key');
+  await page.locator('#api-key').press('Tab');
+  await page.locator('#key-state', { hasText: 'API key rejected' }).waitFor({ timeout: WAIT });
+  await queued.locator('.send-note', { hasText: 'API key rejected' }).waitFor({ timeout: WAIT });
+  check(await page.locator('#conn-state').textContent().then((t) => t.includes('API key rejected')), 'connection state names the key');
+  check((await rest('/v1/sessions')).sessions.length === sessionsBefore, 'no session created without an accepted key');
+  check(sockets.length === 0, `no WebSocket opened without an accepted key: ${sockets}`);
+  step('not-sent-without-key', { note });
+  await shot(page, '00-light-key-rejected');
+
+  // The right key: the queued message is sent, once, in a new session; the badge names the model.
+  await page.locator('#api-key').fill(opts.apiKey);
+  await page.locator('#api-key').press('Tab');
+  await page.locator('#key-state[data-state="ok"]').waitFor({ state: 'attached', timeout: WAIT });
+  check(await page.evaluate(() => localStorage.getItem('thinkloop.console.apiKey')) === opts.apiKey, 'key stored');
+  const turn = page.locator('#transcript > li.turn').first();
+  await turn.locator('.turn-meta', { hasText: 'finished' }).waitFor({ timeout: opts.expectUntrained ? 180000 : WAIT });
+  check(await page.locator('#transcript li.turn.queued').count() === 0, 'nothing left queued');
+  check(await page.locator('#transcript > li.turn').count() === 1, 'one turn for the queued message');
+  check((await turn.locator('.msg.user').textContent()).includes(SCRIPT.queued), 'the queued text was sent');
+  if (!opts.expectUntrained) check(await turn.locator('.answer').last().textContent() === EXPECT.helloAnswer, 'answer to the queued message');
+  const sessionId = await page.evaluate(() => window.thinkloopConsole.sessionId);
+  const transcript = await rest(`/v1/sessions/${encodeURIComponent(sessionId)}/transcript`);
+  const userMessages = transcript.messages.filter((m) => m.role === 'user');
+  check(userMessages.length === 1 && userMessages[0].content === SCRIPT.queued, `sent exactly once: ${JSON.stringify(userMessages)}`);
+  step('queued-sent-once', { sessionId, sockets: sockets.length });
+
+  await page.locator('#model-badge:not([data-state="unknown"])').waitFor({ timeout: WAIT });
+  const badge = await page.locator('#model-name').textContent();
+  if (opts.expectBackend) check(badge === opts.expectBackend, `badge names ${opts.expectBackend}: ${badge}`);
+  const warning = page.locator('#model-warning');
+  if (opts.expectUntrained) {
+    check(await warning.isVisible(), 'untrained warning shown');
+    const text = await warning.innerText();
+    check(/untrained/i.test(text) && text.includes('thinkloop.model.embedded.checkpoint') && text.includes('Choosing a model'),
+      `warning says what to do: ${text}`);
+    check(await page.locator('#model-badge').getAttribute('data-state') === 'warning', 'badge marked');
+  } else {
+    check(await warning.isHidden(), 'no model warning for a backend without a notice');
+  }
+  step('model-badge', { badge, untrained: !!opts.expectUntrained });
+  await shot(page, opts.expectUntrained ? '00-light-untrained-badge' : '00-light-model-badge');
 }
 
 function luminance(rgb) {

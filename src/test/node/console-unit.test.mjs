@@ -18,7 +18,7 @@ class MemoryStorage {
 globalThis.localStorage = new MemoryStorage();
 globalThis.sessionStorage = new MemoryStorage();
 
-const { normalizeEvent, classifySeq, sessionSocketUrl, sessionsFromJson, toolsFromJson, mcpServersFromJson, ClientMessage } =
+const { normalizeEvent, classifySeq, sessionSocketUrl, sessionsFromJson, backendsFromJson, toolsFromJson, mcpServersFromJson, ClientMessage } =
   await import(`${pages}/protocol.js`);
 const { SessionLog, settings } = await import(`${pages}/store.js`);
 
@@ -73,9 +73,16 @@ test('client messages and the socket address', () => {
 });
 
 test('REST shapes: session list, tools and MCP servers', () => {
-  const sessions = sessionsFromJson([{ id: 'a', createdAt: '2026-01-01T00:00:00Z', lastSeq: 3, messages: 2, activeTurnId: null }]);
-  assert.deepEqual(sessions, [{ id: 'a', createdAt: '2026-01-01T00:00:00Z' }]);
-  assert.deepEqual(sessionsFromJson({ sessions: [{ id: 'b' }] }), [], 'the list is a plain array');
+  // GET /v1/sessions is a page {sessions, nextCursor, skipped} (docs/protocol.md), oldest first; the console lists newest first
+  const page = { sessions: [
+    { id: 'a', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:01:00Z', lastSeq: 3, messages: 2, activeTurnId: null },
+    { id: 'b', createdAt: '2026-01-02T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z', lastSeq: 1, messages: 0, activeTurnId: null },
+  ], nextCursor: null, skipped: [] };
+  assert.deepEqual(sessionsFromJson(page), [
+    { id: 'b', createdAt: '2026-01-02T00:00:00Z', updatedAt: '2026-01-02T00:00:00Z', messages: 0 },
+    { id: 'a', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:01:00Z', messages: 2 },
+  ]);
+  assert.deepEqual(sessionsFromJson([{ id: 'c' }]), [], 'a bare array is not the documented shape');
   const tools = toolsFromJson([{ name: 'm', description: 'd', source: 'local', approval: 'ask', parameters: {} }]);
   assert.deepEqual(tools[0], { name: 'm', description: 'd', source: 'local', approval: 'ask' });
   const servers = mcpServersFromJson([{ name: 'calc', status: 'ready', target: 'ws://h/mcp/ws', lastError: null,
@@ -127,4 +134,19 @@ test('settings: key and theme in localStorage', () => {
   settings.theme = 'auto';
   assert.equal(localStorage.getItem('thinkloop.console.theme'), null);
   assert.equal(settings.theme, 'auto');
+});
+
+test('GET /v1/models: one entry per backend, the default marked, its notice kept', () => {
+  const notice = 'The embedded default model has UNTRAINED random weights';
+  const backends = backendsFromJson({ object: 'list', data: [
+    { id: 'embedded', object: 'model', thinking: false, default: true, notice },
+    { id: 'embedded-reasoner', object: 'model', thinking: true, default: true, notice },
+    { id: 'remote', object: 'model', thinking: false, default: false },
+    { id: 'remote-reasoner', object: 'model', thinking: true, default: false },
+  ] });
+  assert.deepEqual(backends, [
+    { backend: 'embedded', id: 'embedded', reasonerId: 'embedded-reasoner', isDefault: true, notice },
+    { backend: 'remote', id: 'remote', reasonerId: 'remote-reasoner', isDefault: false, notice: '' },
+  ]);
+  assert.deepEqual(backendsFromJson({ error: { code: 'invalid_api_key' } }), []);
 });

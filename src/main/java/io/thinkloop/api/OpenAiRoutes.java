@@ -134,6 +134,8 @@ public class OpenAiRoutes {
                         .put("created", 0)
                         .put("owned_by", "thinkloop");
                 model.put("thinking", id.endsWith(REASONER)); // the default; a request's thinking switches win
+                // The backend agent turns (sessions, the console) use: the console's header badge names it.
+                model.put("default", b.id().equals(backends.configuredId()));
                 if (b.notice() != null) {
                     model.put("notice", b.notice());
                 }

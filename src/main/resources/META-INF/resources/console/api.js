@@ -1,6 +1,6 @@
 // The REST calls the console makes: the session list, creating a session, and the tool/MCP panels.
 
-import { RestPath, mcpServersFromJson, sessionFromJson, sessionsFromJson, toolsFromJson } from './protocol.js';
+import { RestPath, backendsFromJson, mcpServersFromJson, sessionFromJson, sessionsFromJson, toolsFromJson } from './protocol.js';
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -24,7 +24,8 @@ export class Api {
       let detail = res.statusText;
       try {
         const j = await res.json();
-        if (typeof j.message === 'string') detail = j.code ? `${j.code}: ${j.message}` : j.message; // {code, message, retryable}
+        const e = j && typeof j.error === 'object' && j.error !== null ? j.error : j; // OpenAI's {error: {...}} or ours
+        if (typeof e.message === 'string') detail = e.code ? `${e.code}: ${e.message}` : e.message; // {code, message, retryable}
       } catch { /* not JSON */ }
       throw new ApiError(res.status, `${method} ${path}: ${res.status} ${detail}`);
     }
@@ -43,6 +44,10 @@ export class Api {
 
   async listTools() {
     return toolsFromJson(await this.request('GET', RestPath.tools));
+  }
+
+  async listBackends() {
+    return backendsFromJson(await this.request('GET', RestPath.models));
   }
 
   async listMcpServers() {

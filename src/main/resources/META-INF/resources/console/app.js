@@ -13,6 +13,12 @@ const ui = {
   conn: $('conn-state'),
   connText: document.querySelector('#conn-state .conn-text'),
   apiKey: $('api-key'),
+  keyState: $('key-state'),
+  modelBadge: $('model-badge'),
+  modelName: $('model-name'),
+  modelWarning: $('model-warning'),
+  modelWarningTitle: $('model-warning-title'),
+  modelWarningText: $('model-warning-text'),
   theme: $('theme-toggle'),
   newSession: $('new-session'),
   sessionList: $('session-list'),
@@ -30,7 +36,20 @@ const ui = {
 };
 
 const api = new Api(() => settings.apiKey);
-const state = { sessionId: null, conn: null, log: null, sessions: [], resumeAsked: false };
+const state = {
+  sessionId: null,
+  conn: null,
+  log: null,
+  sessions: [],
+  resumeAsked: false,
+  // What the service said of the API key: unknown (not asked yet), ok, missing (none typed, one is
+  // needed) or rejected (wrong). The socket is opened only with an accepted key.
+  auth: 'unknown',
+  // Messages typed but not yet sent ({text, handle}): shown as not sent, with why, and sent in order
+  // once the key is accepted and the socket is open. Never shown as a running turn before that.
+  outbox: [],
+  backends: null,
+};
 
 function announce(text) {
   // Clearing first makes a repeated message be announced again.
@@ -113,14 +132,17 @@ function renderSessionList() {
   const items = [...state.sessions];
   if (state.sessionId && !items.some((s) => s.id === state.sessionId)) items.unshift({ id: state.sessionId });
   ui.sessionList.replaceChildren(...items.map((s) => {
-    const when = s.createdAt;
+    const when = s.updatedAt ?? s.createdAt;
     const label = s.id;
     const btn = el('button', {
       type: 'button', class: 'session-item', 'data-session-id': s.id, title: s.id,
       'aria-current': s.id === state.sessionId ? 'true' : null,
       onclick: () => openSession(s.id),
     }, el('span', { class: 'session-title', text: label }),
-    when ? el('span', { class: 'session-when', text: formatWhen(when) }) : null);
+    when || s.messages !== undefined ? el('span', { class: 'session-when', text: [
+      when ? formatWhen(when) : null,
+      s.messages !== undefined ? `${s.messages} message${s.messages === 1 ? '' : 's'}` : null,
+    ].filter(Boolean).join(' · ') }) : null);
     return el('li', {}, btn);
   }));
 }
@@ -134,10 +156,86 @@ async function refreshSessions() {
   try {
     state.sessions = await api.listSessions();
     ui.sessionsStatus.textContent = state.sessions.length || state.sessionId ? '' : 'No sessions yet.';
+    setAuth('ok');
   } catch (e) {
-    ui.sessionsStatus.textContent = `Could not list sessions: ${e.message}`;
+    if (e.status === 401) {
+      setAuth(settings.apiKey ? 'rejected' : 'missing');
+      ui.sessionsStatus.textContent = `Sessions hidden: ${AUTH_TEXT[state.auth]}.`;
+    } else {
+      ui.sessionsStatus.textContent = `Could not list sessions: ${e.message}`;
+    }
   }
   renderSessionList();
+}
+
+// ---- API key state --------------------------------------------------------------------------------
+
+const AUTH_TEXT = {
+  unknown: 'checking the API key…',
+  ok: 'key accepted',
+  missing: 'API key required',
+  rejected: 'API key rejected',
+};
+
+function setAuth(auth) {
+  const changed = state.auth !== auth;
+  state.auth = auth;
+  ui.keyState.dataset.state = auth;
+  ui.keyState.textContent = AUTH_TEXT[auth];
+  ui.apiKey.setAttribute('aria-invalid', String(auth === 'missing' || auth === 'rejected'));
+  if (auth === 'ok') {
+    if (state.sessionId && !state.conn) connectSession();
+    if (changed) refreshModels();
+    flushOutbox();
+  } else if (auth !== 'unknown') {
+    // A refused key: stop the socket's retries (they would all be refused) and say why.
+    if (state.conn) {
+      const c = state.conn;
+      state.conn = null;
+      c.close();
+    }
+    showConnState(ConnectionState.CLOSED, AUTH_TEXT[auth]);
+    if (changed) {
+      announce(`${AUTH_TEXT[auth]}. Enter the key in the top bar.`);
+      renderBadge();
+    }
+    flushOutbox();
+  }
+}
+
+// ---- model badge ----------------------------------------------------------------------------------
+
+async function refreshModels() {
+  try {
+    state.backends = await api.listBackends();
+  } catch (e) {
+    state.backends = null;
+    if (e.status === 401) setAuth(settings.apiKey ? 'rejected' : 'missing');
+  }
+  renderBadge();
+}
+
+/** The header badge: the backend agent turns use and, when the service has a notice for it (untrained weights), a plain warning. */
+function renderBadge() {
+  const active = state.backends?.find((b) => b.isDefault) ?? null;
+  let name;
+  if (state.backends === null) name = state.auth === 'ok' ? 'unknown' : 'unknown (API key needed)';
+  else name = active ? active.backend : 'none available';
+  ui.modelBadge.dataset.state = state.backends === null ? 'unknown' : active ? (active.notice ? 'warning' : 'ok') : 'missing';
+  ui.modelName.textContent = name;
+  const others = (state.backends ?? []).filter((b) => b !== active).map((b) => b.backend);
+  ui.modelBadge.title = [
+    active ? `Agent turns use the '${active.backend}' backend (OpenAI model ids ${active.id} and ${active.reasonerId ?? `${active.id}-reasoner`}).` : '',
+    others.length ? `Also offered on /v1/chat/completions: ${others.join(', ')}.` : '',
+  ].filter(Boolean).join(' ');
+  const notice = active?.notice ?? (state.backends !== null && !active
+    ? 'No model backend is available for agent turns: turns fail until one is configured (thinkloop.model.backend).' : '');
+  const untrained = /untrained/i.test(notice);
+  ui.modelWarning.hidden = !notice;
+  ui.modelWarning.title = notice; // the service's own words; the banner says it plainly
+  ui.modelWarningTitle.textContent = untrained ? 'Untrained model:' : 'Model notice:';
+  ui.modelWarningText.textContent = untrained
+    ? `'${active.backend}' has random weights, so its replies are meaningless text.` : notice;
 }
 
 function openSession(id) {
@@ -166,16 +264,31 @@ function openSession(id) {
   ui.heading.textContent = `Session ${id}`;
   const hash = `#session=${encodeURIComponent(id)}`;
   if (window.location.hash !== hash) history.replaceState(null, '', hash);
+  state.conn = null;
+  for (const item of state.outbox) item.handle = null; // cleared with the view; shown again below
+  if (state.auth === 'ok') connectSession();
+  else showConnState(ConnectionState.CLOSED, AUTH_TEXT[state.auth]);
+  renderSessionList();
+  flushOutbox();
+}
+
+function connectSession() {
+  const id = state.sessionId;
   const conn = new SessionConnection({
     sessionId: id,
     token: settings.apiKey,
     lastSeq: () => { state.resumeAsked = false; return state.log.lastSeq; },
     onEvent: (ev) => { if (state.conn === conn) onServerEvent(ev); },
-    onState: (s, detail) => { if (state.conn === conn) showConnState(s, detail); },
+    onState: (s, detail) => {
+      if (state.conn !== conn) return;
+      showConnState(s, detail);
+      if (s === ConnectionState.OPEN) flushOutbox();
+      // A refused socket says nothing about why: ask the REST API whether it is the key.
+      else if (s === ConnectionState.RECONNECTING) { refreshSessions(); flushOutbox(); }
+    },
   });
   state.conn = conn;
   conn.connect();
-  renderSessionList();
 }
 
 function onServerEvent(ev) {
@@ -202,6 +315,7 @@ function onServerEvent(ev) {
   if (ev.type === EventType.TURN_COMPLETED || ev.type === EventType.CANCELLED) {
     state.log.save();
     if (ev.type === EventType.TURN_COMPLETED) refreshSessions();
+    flushOutbox();
   }
 }
 
@@ -214,12 +328,59 @@ async function sendMessage() {
     announce('A turn is still running. Press Escape to cancel it first.');
     return;
   }
-  if (!state.sessionId) openSession(await createSession());
   ui.input.value = '';
   ui.emptyHint.hidden = true;
-  state.log.addUserMessage(text);
-  view.addUserMessage(text);
-  state.conn.send(ClientMessage.userMessage(text));
+  state.outbox.push({ text, handle: null });
+  await flushOutbox();
+}
+
+/** Why a typed message cannot go out now, or null when it can. */
+function blockedBecause() {
+  if (state.auth === 'missing') return 'Not sent: the service needs an API key. Enter it in the top bar and the message is sent then.';
+  if (state.auth === 'rejected') return 'Not sent: API key rejected. Enter the right key in the top bar and the message is sent then.';
+  if (state.auth !== 'ok') return 'Not sent yet: checking the API key…';
+  if (state.sessionId && !state.conn?.isOpen) return 'Not sent yet: waiting for the connection; it is sent once connected.';
+  if (view.running) return 'Not sent yet: waiting for the running turn to end.';
+  return null;
+}
+
+let flushing = false;
+
+/** Sends queued messages in order while they can go; marks the rest as not sent, with why. */
+async function flushOutbox() {
+  if (flushing) return;
+  flushing = true;
+  try {
+    while (state.outbox.length) {
+      const why = blockedBecause();
+      if (why) {
+        for (const item of state.outbox) {
+          if (item.handle) view.markQueued(item.handle, why);
+          else item.handle = view.addQueuedMessage(item.text, why, () => discard(item));
+        }
+        return;
+      }
+      if (!state.sessionId) {
+        openSession(await createSession());
+        continue;
+      }
+      const item = state.outbox.shift();
+      if (item.handle) view.removeQueued(item.handle);
+      state.log.addUserMessage(item.text);
+      view.addUserMessage(item.text);
+      state.conn.send(ClientMessage.userMessage(item.text));
+    }
+  } finally {
+    flushing = false;
+  }
+}
+
+function discard(item) {
+  const i = state.outbox.indexOf(item);
+  if (i >= 0) state.outbox.splice(i, 1);
+  if (item.handle) view.removeQueued(item.handle);
+  if (!ui.input.value) ui.input.value = item.text; // back in the box, to edit or send again
+  announce('Message discarded; its text is back in the message box.');
 }
 
 function cancelTurn() {
@@ -253,9 +414,15 @@ ui.newSession.addEventListener('click', async () => {
 ui.apiKey.value = settings.apiKey;
 ui.apiKey.addEventListener('change', () => {
   settings.apiKey = ui.apiKey.value.trim();
+  if (state.conn) {
+    const c = state.conn;
+    state.conn = null;
+    c.close(); // reopened with the new key once the service accepts it
+  }
+  state.auth = 'unknown';
   refreshSessions();
+  refreshModels();
   refreshTools();
-  if (state.sessionId) openSession(state.sessionId);
 });
 
 // ---- tools panel ----------------------------------------------------------------------------------
@@ -314,8 +481,9 @@ window.addEventListener('pagehide', () => state.log?.save());
 
 applyTheme(settings.theme);
 const initial = sessionFromHash();
-if (initial) openSession(initial);
+if (initial) openSession(initial); // redrawn now; connected once the key is accepted
 refreshSessions();
+refreshModels();
 refreshTools();
 
 // A handle for tests and debugging: drop the socket as a network failure would.
@@ -323,4 +491,5 @@ window.thinkloopConsole = Object.freeze({
   dropConnection: () => state.conn?.dropForTest(),
   get sessionId() { return state.sessionId; },
   get lastSeq() { return state.log?.lastSeq ?? 0; },
+  get queued() { return state.outbox.length; },
 });

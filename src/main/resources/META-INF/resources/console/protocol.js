@@ -147,19 +147,50 @@ export const RestPath = Object.freeze({
   session: (id) => `/v1/sessions/${encodeURIComponent(id)}`,
   tools: '/v1/tools',
   mcpServers: '/v1/mcp/servers',
+  models: '/v1/models',
 });
 
 function listOf(json) {
   return Array.isArray(json) ? json : [];
 }
 
-/** A session of GET/POST /v1/sessions: {id, createdAt}. */
+/** A session of GET/POST /v1/sessions: {id, createdAt, updatedAt, messages}. */
 export function sessionFromJson(s) {
-  return { id: String(field(s, 'id')), createdAt: field(s, 'createdAt') };
+  return {
+    id: String(field(s, 'id')),
+    createdAt: field(s, 'createdAt'),
+    updatedAt: field(s, 'updatedAt'),
+    messages: typeof field(s, 'messages') === 'number' ? s.messages : undefined,
+  };
 }
 
+/** A page of GET /v1/sessions: {sessions: [...], nextCursor, skipped} (docs/protocol.md), newest first here. */
 export function sessionsFromJson(json) {
-  return listOf(json).map(sessionFromJson).filter((s) => s.id && s.id !== 'undefined');
+  return listOf(field(json, 'sessions'))
+    .map(sessionFromJson)
+    .filter((s) => s.id && s.id !== 'undefined')
+    .reverse(); // the server lists oldest first (time-ordered ids); the newest is the one to find
+}
+
+/**
+ * The models of GET /v1/models, one per backend: {backend, id, reasonerId, isDefault, notice}. Each backend
+ * is offered twice (ID without thinking, ID-reasoner with it, as DeepSeek does); the console shows the
+ * backend once, with its notice (e.g. that its weights are untrained).
+ */
+export function backendsFromJson(json) {
+  const byBackend = new Map();
+  for (const m of listOf(field(json, 'data'))) {
+    const id = String(field(m, 'id') ?? '');
+    if (!id) continue;
+    const reasoner = id.endsWith('-reasoner');
+    const backend = reasoner ? id.slice(0, -'-reasoner'.length) : id;
+    const b = byBackend.get(backend) ?? { backend, id: backend, reasonerId: null, isDefault: false, notice: '' };
+    if (reasoner) b.reasonerId = id;
+    if (field(m, 'default') === true) b.isDefault = true;
+    if (typeof field(m, 'notice') === 'string') b.notice = m.notice;
+    byBackend.set(backend, b);
+  }
+  return [...byBackend.values()];
 }
 
 /** A tool of GET /v1/tools: {name, description, source, approval}. */

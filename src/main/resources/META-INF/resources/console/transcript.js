@@ -65,6 +65,34 @@ export class TranscriptView {
     this.stickToBottom(true);
   }
 
+  /**
+   * A message typed while the page cannot send it (no or a rejected API key, no connection): shown
+   * with why it is waiting, never as a running turn. Returns a handle for {@link #markQueued} and
+   * {@link #sendQueued}; {@code onDiscard} removes it.
+   */
+  addQueuedMessage(content, why, onDiscard) {
+    const note = el('span', { class: 'send-note', text: why });
+    const discard = el('button', { type: 'button', class: 'ghost small discard', text: 'Discard', onclick: () => onDiscard() });
+    const state = el('div', { class: 'send-state', role: 'status' }, note, discard);
+    const user = el('div', { class: 'msg user' }, el('div', { class: 'role', text: 'You' }),
+      el('p', { class: 'content', text: content }), state);
+    const node = el('li', { class: 'turn queued' }, user);
+    this.root.append(node);
+    this.stickToBottom(true);
+    if (!this.quiet) this.h.announce?.(`Message not sent: ${why}`);
+    return { node, note };
+  }
+
+  /** Updates why a queued message waits. */
+  markQueued(handle, why) {
+    if (handle.note.textContent !== why) handle.note.textContent = why;
+  }
+
+  /** Removes a queued message (sent: the runtime's turn shows it again; or discarded). */
+  removeQueued(handle) {
+    handle.node.remove();
+  }
+
   newTurn(turnId) {
     const user = el('div', { class: 'msg user', hidden: true }, el('div', { class: 'role', text: 'You' }));
     const body = el('div', { class: 'msg assistant' }, el('div', { class: 'role', text: 'Agent' }));
@@ -224,7 +252,7 @@ export class TranscriptView {
     if (!seg || seg.kind !== kind) {
       if (kind === 'reasoning') {
         const content = el('div', { class: 'reasoning-text' });
-        const summary = el('summary', {}, el('span', { class: 'label', text: 'Thinking' }));
+        const summary = el('summary', {}, el('span', { class: 'label', text: 'Reasoning' }));
         const node = el('details', { class: 'reasoning', open: true }, summary, content);
         seg = { kind, node, content, summary };
       } else {
@@ -300,9 +328,6 @@ export class TranscriptView {
     for (const card of turn.tools.values()) {
       this.closeApproval(card);
       if (!['done', 'error', 'denied', 'cancelled', 'timeout'].includes(card.status)) this.setStatus(card, ToolStatus.CANCELLED);
-    }
-    for (const seg of turn.body.querySelectorAll('details.reasoning')) {
-      seg.querySelector('.label').textContent = 'Reasoning';
     }
     this.renderFooter(turn);
     if (this.current === turn) this.current = null;

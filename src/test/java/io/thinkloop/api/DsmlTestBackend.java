@@ -21,7 +21,8 @@ import java.util.List;
  * result yet it reasons and calls {@code get_weather} (and {@code search} when offered); after tool results
  * it answers in text; a user message containing {@code RATE-LIMIT} makes it fail like a throttled server, one with
  * {@code BREAK-MIDWAY} fails after some output, one with {@code SLOW} streams slowly for a minute, {@code BUSY} and
- * {@code TOO-LONG} fail as the embedded engine does when its queue is full or the prompt exceeds its context.
+ * {@code TOO-LONG} fail as the embedded engine does when its queue is full or the prompt exceeds its context. A
+ * {@code stop} sequence ends the text before it, as a server that honours {@code stop} does.
  */
 @ApplicationScoped
 public class DsmlTestBackend extends FakeBackend {
@@ -118,6 +119,16 @@ public class DsmlTestBackend extends FakeBackend {
                 out.append("Echo the user.</think>");
             }
             out.append("You said: ").append(last.content());
+        }
+        // A stop sequence ends the text before it, as a server that honours `stop` does (the model then ends).
+        List<String> stops = request.sampling() == null || request.sampling().stop() == null
+                ? List.of()
+                : request.sampling().stop();
+        for (String stop : stops) {
+            int at = stop.isEmpty() ? -1 : out.indexOf(stop);
+            if (at >= 0) {
+                out.setLength(at);
+            }
         }
         out.append(EOS);
         List<ModelChunk> chunks = new ArrayList<>();

@@ -160,6 +160,8 @@ class ConsoleBrowserTest {
                             KEY,
                             "--mcp-server",
                             "trip-planning:lookup_city",
+                            "--expect-backend",
+                            "console-test",
                             "--out",
                             shots.toString()),
                     300);
@@ -171,7 +173,10 @@ class ConsoleBrowserTest {
         assertEquals(0, e2e.exit(), "console-e2e.mjs failed:\n" + out);
         assertTrue(out.contains("CONSOLE-E2E PASS"), out);
         for (String step : List.of(
-                "api-key",
+                "no-key-said",
+                "not-sent-without-key",
+                "queued-sent-once",
+                "model-badge",
                 "page-loaded",
                 "keyboard-skip-link",
                 "turn-streamed",
@@ -185,6 +190,8 @@ class ConsoleBrowserTest {
             assertTrue(out.contains("STEP " + step + " "), "missing step " + step + ":\n" + out);
         }
         for (String png : List.of(
+                "00-light-key-rejected",
+                "00-light-model-badge",
                 "01-light-answer",
                 "02-light-running-tool",
                 "03-light-cancelled",
@@ -213,9 +220,9 @@ class ConsoleBrowserTest {
         };
     }
 
-    private record Result(int exit, String output) {}
+    record Result(int exit, String output) {}
 
-    private static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
+    static Result run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
         Path log = TestTemp.file("console-e2e-", ".log");
         try {
             Process p = new ProcessBuilder(new ArrayList<>(command))
@@ -235,7 +242,7 @@ class ConsoleBrowserTest {
         }
     }
 
-    private static boolean onPath(String exe) {
+    static boolean onPath(String exe) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(dir, exe))) {
                 return true;

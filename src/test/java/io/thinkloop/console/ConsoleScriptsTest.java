@@ -32,7 +32,7 @@ class ConsoleScriptsTest {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node --test timed out");
             String out = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), out);
-            assertTrue(out.contains("# pass 7") && out.contains("# fail 0"), out);
+            assertTrue(out.contains("# pass 8") && out.contains("# fail 0"), out);
         } finally {
             Files.deleteIfExists(log);
         }
