@@ -220,22 +220,24 @@ final class RedisSessionStore implements SharedStore {
         private final String id;
         private final long upTo;
         private long next;
+        private boolean done;
 
         StreamReplay(String id, long after, long upTo) {
             this.id = id;
             this.next = after + 1;
             this.upTo = upTo;
+            this.done = upTo <= after;
         }
 
         @Override
         public boolean done() {
-            return next > upTo;
+            return done;
         }
 
         @Override
         public List<String> next(int maxLines, int maxBytes) throws IOException {
             List<String> out = new ArrayList<>();
-            if (done()) {
+            if (done) {
                 return out;
             }
             List<StreamEntry> batch;
@@ -255,8 +257,8 @@ final class RedisSessionStore implements SharedStore {
                     break;
                 }
             }
-            if (batch.size() < maxLines && out.size() == batch.size()) {
-                next = upTo == Long.MAX_VALUE ? Long.MAX_VALUE : upTo + 1; // nothing more up to upTo
+            if ((batch.size() < maxLines && out.size() == batch.size()) || next > upTo) {
+                done = true; // nothing more up to upTo
             }
             return out;
         }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thinkloop.cli.perf.ChildService;
+import io.thinkloop.cli.perf.StorePeers;
 import io.thinkloop.mcp.McpTestSupport;
 import io.thinkloop.testkit.Interop;
 import io.thinkloop.testkit.TestTemp;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,6 +74,20 @@ class ScaleOutIT {
     }
 
     private void failover(Path dir, Map<String, String> store) throws Exception {
+        try {
+            run(dir, store);
+        } catch (AssertionError e) {
+            throw new AssertionError(
+                    e.getMessage() + "\n--- replica b's log (tail) ---\n" + tail(dir.resolve("replica-b.log")), e);
+        }
+    }
+
+    private static String tail(Path log) throws IOException {
+        String text = Files.exists(log) ? Files.readString(log) : "(none)";
+        return text.substring(Math.max(0, text.length() - 6000));
+    }
+
+    private void run(Path dir, Map<String, String> store) throws Exception {
         int portA = StorePeers.freePort();
         int portB = StorePeers.freePort();
         Process a = replica(dir, "a", portA, store);
@@ -79,7 +95,7 @@ class ScaleOutIT {
         URI baseA = URI.create("http://127.0.0.1:" + portA + "/");
         ChildService.awaitReady(a, baseA, dir.resolve("replica-a.log"));
         ChildService.awaitReady(b, URI.create("http://127.0.0.1:" + portB + "/"), dir.resolve("replica-b.log"));
-        URI front = URI.create("http://127.0.0.1:" + peers.haproxy(dir, List.of(portA, portB)) + "/");
+        URI front = URI.create("http://127.0.0.1:" + peers.haproxy(dir, List.of(portA, portB), "first") + "/");
         Map<String, String> auth = Map.of("Authorization", "Bearer k-scale");
 
         List<JsonNode> seen = new ArrayList<>();

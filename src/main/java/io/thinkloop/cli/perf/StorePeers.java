@@ -1,6 +1,5 @@
-package io.thinkloop.runtime;
+package io.thinkloop.cli.perf;
 
-import io.thinkloop.testkit.Await;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,15 +14,15 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The third-party servers the scale-out tests start themselves, on free loopback ports, from Debian's packages:
+ * The third-party servers the scale-out test and {@code perf scale-out} start themselves, on free loopback ports, from Debian's packages:
  * {@code redis-server}, PostgreSQL ({@code initdb} + {@code postgres} of {@code /usr/lib/postgresql/N/bin}, run as
  * the {@code postgres} user through {@code runuser} when the test runs as root, since PostgreSQL refuses root) and
  * {@code haproxy}. Each is a child process, destroyed by {@link #close()}.
  */
-final class StorePeers implements AutoCloseable {
+public final class StorePeers implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
 
-    static Optional<Path> binary(String name) {
+    public static Optional<Path> binary(String name) {
         for (String dir : List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")) {
             Path p = Path.of(dir, name);
             if (Files.isExecutable(p)) {
@@ -34,7 +33,7 @@ final class StorePeers implements AutoCloseable {
     }
 
     /** The newest PostgreSQL's bin folder under /usr/lib/postgresql. */
-    static Optional<Path> postgresBin() {
+    public static Optional<Path> postgresBin() {
         Path root = Path.of("/usr/lib/postgresql");
         if (!Files.isDirectory(root)) {
             return Optional.empty();
@@ -48,14 +47,14 @@ final class StorePeers implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
     /** redis-server on a free port, no persistence; returns its URL. */
-    String redis(Path dir) throws IOException {
+    public String redis(Path dir) throws IOException {
         int port = freePort();
         start(
                 dir.resolve("redis.log"),
@@ -76,7 +75,7 @@ final class StorePeers implements AutoCloseable {
     }
 
     /** A throwaway PostgreSQL cluster (initdb --no-sync, trust auth) on a free port; returns its JDBC URL. */
-    String postgres(Path dir) throws Exception {
+    public String postgres(Path dir) throws Exception {
         Path bin = postgresBin().orElseThrow();
         boolean root = "root".equals(System.getProperty("user.name"));
         Path data = dir.resolve("pgdata");
@@ -127,8 +126,8 @@ final class StorePeers implements AutoCloseable {
         return out;
     }
 
-    /** haproxy in HTTP mode on a free port: WebSockets tunnelled, the first live server takes every connection. */
-    int haproxy(Path dir, List<Integer> servers) throws IOException {
+    /** haproxy in HTTP mode on a free port, WebSockets tunnelled; {@code balance}: {@code first} (the first live server takes every connection) or {@code roundrobin}. */
+    public int haproxy(Path dir, List<Integer> servers, String balance) throws IOException {
         int port = freePort();
         StringBuilder cfg = new StringBuilder("""
                 global
@@ -145,9 +144,9 @@ final class StorePeers implements AutoCloseable {
                   bind 127.0.0.1:%d
                   default_backend replicas
                 backend replicas
-                  balance first
+                  balance %s
                   option httpchk GET /q/health/ready
-                """.formatted(port));
+                """.formatted(port, balance));
         for (int i = 0; i < servers.size(); i++) {
             cfg.append("  server r")
                     .append(i)
@@ -181,18 +180,24 @@ final class StorePeers implements AutoCloseable {
         }
     }
 
-    private static void awaitPort(String what, int port) {
-        Await.untilNoException(
-                what + " listening on " + port,
-                Duration.ofSeconds(30),
-                IOException.class,
-                () -> {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                        return true;
-                    }
-                },
-                up -> up);
+    private static void awaitPort(String what, int port) throws IOException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > end) {
+                    throw new IOException(what + " is not listening on " + port + " after 30 s", notYet);
+                }
+            }
+            try {
+                Thread.sleep(50); // polling a starting server's port, bounded by the deadline above
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     @Override
