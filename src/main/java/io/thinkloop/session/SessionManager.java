@@ -186,7 +186,7 @@ public class SessionManager {
     void start() {
         fsync = FsyncPolicy.valueOf(fsyncName.trim().toUpperCase(Locale.ROOT));
         String kind = storeName == null ? "file" : storeName.trim().toLowerCase(Locale.ROOT);
-        String owner = replicaId
+        String owner = (replicaId == null ? Optional.<String>empty() : replicaId)
                 .filter(r -> !r.isBlank())
                 .orElseGet(() -> hostName() + "-" + ProcessHandle.current().pid() + "-"
                         + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL));
@@ -194,7 +194,11 @@ public class SessionManager {
             case "file" -> null;
             case "redis" -> new RedisSessionStore(URI.create(redisUrl), owner);
             case "postgres" ->
-                new PostgresSessionStore(postgresUrl, postgresUser.orElse(null), postgresPassword.orElse(null), fsync);
+                new PostgresSessionStore(
+                        postgresUrl,
+                        postgresUser == null ? null : postgresUser.orElse(null),
+                        postgresPassword == null ? null : postgresPassword.orElse(null),
+                        fsync);
             default ->
                 throw new IllegalArgumentException(
                         "thinkloop.sessions.store must be file, redis or postgres, not '" + storeName + "'");
