@@ -234,6 +234,16 @@ public final class Session {
         history.addAll(sharing.store().messagesFrom(id, history.size()));
     }
 
+    /**
+     * Shared store: brings this copy up to the store when no turn runs here, so a read on this replica (transcript,
+     * info) shows what another replica's turns added.
+     */
+    synchronized void refresh() {
+        if (sharing != null && turn.get() == null && !deleted) {
+            catchUp();
+        }
+    }
+
     /** Shared store: the turn state the store showed when this copy was loaded. */
     void storedTurn(String openTurnId, int steps) {
         turns.reset(openTurnId, steps);

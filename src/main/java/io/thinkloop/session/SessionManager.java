@@ -326,6 +326,7 @@ public class SessionManager {
         Session s = sessions.get(id);
         if (s != null) {
             s.touch();
+            refresh(s);
             return Optional.of(s);
         }
         boolean[] admitted = {false};
@@ -358,8 +359,23 @@ public class SessionManager {
         }
         if (found != null) {
             found.touch();
+            if (!admitted[0]) {
+                refresh(found);
+            }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** Shared store: another replica may have added to the session since this copy was read. */
+    private void refresh(Session s) {
+        if (shared == null) {
+            return;
+        }
+        try {
+            s.refresh();
+        } catch (RuntimeException e) {
+            LOG.debugf("session %s: could not catch up with the store (%s); serving this replica's copy", s.id(), e);
+        }
     }
 
     /** An evicted session that something still holds: the same object comes back. */

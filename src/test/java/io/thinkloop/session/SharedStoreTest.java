@@ -94,7 +94,7 @@ class SharedStoreTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"redis", "postgres"})
     void appendsAreOrderedByTheirSeqAndARepeatedSeqIsRefused(String store) throws Exception {
         SessionManager a = replica(store, "a");
@@ -116,7 +116,7 @@ class SharedStoreTest {
         assertEquals(3, next.seq());
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"redis", "postgres"})
     void aClientOfTheOtherReplicaGetsEveryEventOnceInOrder(String store) throws Exception {
         SessionManager a = replica(store, "a");
@@ -143,7 +143,7 @@ class SharedStoreTest {
         assertEquals(51, resumed.size());
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"redis", "postgres"})
     void oneReplicaAtATimeRunsATurnOfASession(String store) throws Exception {
         SessionManager a = replica(store, "a");
@@ -163,7 +163,7 @@ class SharedStoreTest {
         onB.endTurn(second, new ServerEvent.TurnCompleted("stop", 1));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"redis", "postgres"})
     void aTurnWhoseReplicaDiedIsClosedAsInterruptedByTheOther(String store) throws Exception {
         SessionManager a = replica(store, "a");

@@ -138,6 +138,7 @@ public final class StorePeers implements AutoCloseable {
                   timeout client 60s
                   timeout server 60s
                   timeout tunnel 1h
+                  timeout check 5s
                   option redispatch
                   retries 3
                 frontend front
@@ -152,7 +153,7 @@ public final class StorePeers implements AutoCloseable {
                     .append(i)
                     .append(" 127.0.0.1:")
                     .append(servers.get(i))
-                    .append(" check inter 300 fall 1 rise 1\n");
+                    .append(" check inter 1s fall 3 rise 1\n"); // a killed server refuses at once: redispatched
         }
         Path file = dir.resolve("haproxy.cfg");
         Files.writeString(file, cfg);
