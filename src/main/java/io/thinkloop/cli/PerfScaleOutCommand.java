@@ -17,9 +17,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +77,8 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final String KEY = "perf-scale-out-key";
+    /** Turns that did not complete, by the error code or end they reported instead (this run). */
+    private final Map<String, Integer> failures = new ConcurrentHashMap<>();
 
     /** One run's figures. */
     private record Result(
@@ -152,6 +156,8 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
 
     private Result run(String store, int replicas) throws Exception {
         Path dir = Files.createTempDirectory("thinkloop-perf-scale-out");
+        failures.clear();
+        boolean keep = false;
         try (StorePeers peers = new StorePeers()) {
             List<String> config = new ArrayList<>(List.of("-Dthinkloop.sessions.store=" + store));
             switch (store) {
@@ -198,6 +204,11 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
                 System.out.printf(
                         "%s x%d: %d held, %d/%d turns, %.0f events/s%n",
                         store, replicas, r.held(), r.completed(), sessions, r.eventsPerSecond());
+                if (r.completed() < sessions) {
+                    keep = true;
+                    System.out.printf(
+                            "  turns not completed, by what they reported: %s; logs kept in %s%n", failures, dir);
+                }
                 return r;
             } finally {
                 for (Process p : services) {
@@ -210,7 +221,9 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            TempFiles.deleteTree(dir);
+            if (!keep) {
+                TempFiles.deleteTree(dir);
+            }
         }
     }
 
@@ -284,7 +297,7 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
                 batch.add(HTTP.newWebSocketBuilder()
                         .header("Authorization", "Bearer " + KEY)
                         .connectTimeout(Duration.ofSeconds(30))
-                        .buildAsync(ws, new Listener(events, created, done, completed, latencies)));
+                        .buildAsync(ws, new Listener(events, created, done, completed, latencies, failures)));
             }
             for (var f : batch) {
                 sockets.add(f.get(60, TimeUnit.SECONDS));
@@ -333,6 +346,7 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
         private final CountDownLatch done;
         private final AtomicInteger completed;
         private final ConcurrentLinkedQueue<Double> latencies;
+        private final Map<String, Integer> failures;
         private final StringBuilder buf = new StringBuilder();
 
         Listener(
@@ -340,7 +354,9 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
                 CountDownLatch created,
                 CountDownLatch done,
                 AtomicInteger completed,
-                ConcurrentLinkedQueue<Double> latencies) {
+                ConcurrentLinkedQueue<Double> latencies,
+                Map<String, Integer> failures) {
+            this.failures = failures;
             this.events = events;
             this.created = created;
             this.done = done;
@@ -366,11 +382,19 @@ public final class PerfScaleOutCommand implements Callable<Integer> {
                                                 now)
                                         .toNanos()
                                 / 1e6);
-                        if (type.equals("turn.completed")) {
+                        if (type.equals("turn.completed")
+                                && e.path("finishReason").asText().equals("stop")) {
                             completed.incrementAndGet();
                             done.countDown();
-                        } else if (type.equals("error") || type.equals("cancelled")) {
+                        } else if (type.equals("turn.completed") || type.equals("cancelled")) {
+                            failures.merge(type + " " + e.path("finishReason").asText(), 1, Integer::sum);
                             done.countDown();
+                        } else if (type.equals("error")) {
+                            failures.merge(
+                                    e.path("code").asText() + ": "
+                                            + e.path("message").asText(),
+                                    1,
+                                    Integer::sum);
                         }
                     }
                 } catch (IOException ex) {

@@ -71,7 +71,8 @@ final class RedisSessionStore implements SharedStore {
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
         pool.setMaxTotal(64);
         pool.setMaxIdle(64);
-        this.redis = new JedisPooled(pool, uri);
+        // 10 s for a reply (Jedis's default is 2 s): a loaded machine or a failing-over Redis must not fail a turn
+        this.redis = new JedisPooled(pool, uri, 10_000);
         this.wakeKey = "tl:wake:" + replicaId;
         redis.ping(); // fail at start, with the reason, when the store cannot be reached
         this.watcher = Thread.ofVirtual().name("redis-session-watcher").start(this::watchLoop);

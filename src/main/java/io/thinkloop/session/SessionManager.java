@@ -37,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -276,15 +277,21 @@ public class SessionManager {
      * turns of a replica that died (its lease expired) in sessions with clients here, closing them as interrupted.
      */
     void leases() {
-        for (Session s : sessions.values()) {
-            try {
-                if (s.activeTurn() != null) {
-                    s.renewLease();
-                } else if (s.subscriberCount() > 0 && s.hasForeignOpenTurn()) {
-                    s.closeAbandonedTurn();
-                }
-            } catch (RuntimeException e) {
-                LOG.warnf("session %s: lease upkeep failed: %s", s.id(), e.getMessage());
+        // one virtual thread per session: N renewals cost a few round trips, not N in a row (which on a slow store
+        // would outlast the lease itself)
+        try (ExecutorService upkeep = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Session s : sessions.values()) {
+                upkeep.execute(() -> {
+                    try {
+                        if (s.activeTurn() != null) {
+                            s.renewLease();
+                        } else if (s.subscriberCount() > 0 && s.hasForeignOpenTurn()) {
+                            s.closeAbandonedTurn();
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warnf("session %s: lease upkeep failed: %s", s.id(), e.getMessage());
+                    }
+                });
             }
         }
     }
