@@ -114,6 +114,11 @@ for (const file of process.argv.slice(2)) {
     const modelPods = model && of("Deployment").find((d) => selects(model.spec.selector, d.spec.template.metadata.labels));
     check(`${overlay}: remote backend against a model-server Service with pods behind it`,
       env.THINKLOOP_MODEL_BACKEND?.value === "remote" && !!modelPods);
+    check(`${overlay}: sessions in a shared store (redis or postgres) whose URL comes from a Secret`,
+      ["redis", "postgres"].includes(env.THINKLOOP_SESSIONS_STORE?.value)
+        && !!(env.THINKLOOP_SESSIONS_REDIS_URL?.valueFrom?.secretKeyRef ?? env.THINKLOOP_SESSIONS_POSTGRES_URL));
+    check(`${overlay}: no session affinity (any replica serves any session)`,
+      (of("Service").find((s) => s.metadata.name === "thinkloop")?.spec.sessionAffinity ?? "None") === "None");
     check(`${overlay}: model tier provider vllm or sglang`, ["vllm", "sglang"].includes(env.THINKLOOP_MODEL_REMOTE_PROVIDER?.value));
   }
 }

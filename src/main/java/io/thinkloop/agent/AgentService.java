@@ -99,7 +99,18 @@ public class AgentService {
                 virtualThreads,
                 includeTokens,
                 sampling);
-        if (!session.beginTurn(runner)) {
+        boolean began;
+        try {
+            began = session.beginTurn(runner); // on a shared store: takes the session's lease
+        } catch (JournalWriteException e) {
+            return new Started(
+                    null,
+                    new ServerEvent.Error(
+                            JournalWriteException.CODE,
+                            "the session store cannot be reached; the message was not taken",
+                            true));
+        }
+        if (!began) {
             return new Started(
                     null,
                     new ServerEvent.Error(

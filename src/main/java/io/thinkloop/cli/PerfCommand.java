@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
             McpPerfCommand.class,
             PerfLoadCommand.class,
             PerfSessionsCommand.class,
+            PerfScaleOutCommand.class,
             EnginePerfCommand.class,
             TrainPerfCommand.class,
             GemmPerfCommand.class,

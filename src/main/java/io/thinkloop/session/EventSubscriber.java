@@ -33,7 +33,7 @@ public abstract class EventSubscriber {
     private final int capacity;
     private final ArrayDeque<String> live;
     private final ArrayDeque<String> replayed = new ArrayDeque<>();
-    private JournalReplay replay;
+    private EventSource replay;
     private boolean reading;
     private boolean ready;
     private boolean sending;
@@ -100,10 +100,18 @@ public abstract class EventSubscriber {
     }
 
     /** Starts sending: the journal's events read by {@code source}, batch by batch, then the live ones. */
-    final synchronized void start(JournalReplay source) {
+    final synchronized void start(EventSource source) {
         replay = source.done() ? null : source;
         ready = true;
         pump();
+    }
+
+    /**
+     * The client has seen every event up to {@code seq} already: live events up to it are not sent again (a shared
+     * store's replica may learn of events later than the client that saw them on another replica).
+     */
+    final synchronized void skipThrough(long seq) {
+        lastQueuedSeq = Math.max(lastQueuedSeq, seq);
     }
 
     public final synchronized void close() {
@@ -164,7 +172,7 @@ public abstract class EventSubscriber {
             return;
         }
         reading = true;
-        JournalReplay source = replay;
+        EventSource source = replay;
         READERS.execute(() -> {
             List<String> batch;
             try {

@@ -18,7 +18,7 @@ import java.util.List;
  * {@code upTo}, before any line a concurrent append may be writing. A line whose seq cannot be read is
  * never forwarded.
  */
-final class JournalReplay {
+final class JournalReplay implements EventSource {
     private static final int CHUNK = 1 << 16;
 
     private final Path file;
@@ -34,12 +34,14 @@ final class JournalReplay {
         this.done = upTo <= after;
     }
 
-    boolean done() {
+    @Override
+    public boolean done() {
         return done;
     }
 
     /** The next lines, at most {@code maxLines} and about {@code maxBytes}; empty once done. */
-    List<String> next(int maxLines, int maxBytes) throws IOException {
+    @Override
+    public List<String> next(int maxLines, int maxBytes) throws IOException {
         List<String> out = new ArrayList<>();
         if (done) {
             return out;

@@ -1,6 +1,8 @@
 package io.thinkloop.session;
 
 import io.thinkloop.model.ChatMessage;
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -41,7 +43,18 @@ public final class Session {
 
     private final String id;
     private final Instant createdAt;
-    private final SessionJournal journal;
+    private final Journal journal;
+    /** Null for the file store; else the shared store, this replica's lease owner name and the lease's length. */
+    private final Sharing sharing;
+    /** Shared store: whether this replica reads the session's events from the store for its clients. */
+    private boolean watching;
+    /** Shared store: the last seq the store delivered to this replica (the replay of a new client ends there). */
+    private long tailSeq;
+    /** Shared store: the turn the store shows open (another replica's, or one a dead replica left). */
+    private final TurnTracker turns = new TurnTracker();
+    /** This session as the store's watcher sees it (one object, so {@link SharedStore#unwatch} finds it). */
+    private final SharedStore.Sink sink = this::dispatch;
+
     private final List<ChatMessage> history;
     private final List<EventSubscriber> subscribers = new CopyOnWriteArrayList<>();
     private final AtomicReference<ActiveTurn> turn = new AtomicReference<>();
@@ -57,18 +70,22 @@ public final class Session {
     private boolean journalFailedInTurn;
     private boolean turnEmitted;
 
-    Session(String id, Instant createdAt, SessionJournal journal, List<ChatMessage> history, long seq) {
-        this(id, createdAt, createdAt, journal, history, seq, Host.NONE);
+    /** How a session on a shared store takes its lease: the store, this replica's owner name, the lease's length. */
+    record Sharing(SharedStore store, String owner, Duration leaseTtl) {}
+
+    Session(String id, Instant createdAt, Journal journal, List<ChatMessage> history, long seq) {
+        this(id, createdAt, createdAt, journal, history, seq, Host.NONE, null);
     }
 
     Session(
             String id,
             Instant createdAt,
             Instant updatedAt,
-            SessionJournal journal,
+            Journal journal,
             List<ChatMessage> history,
             long seq,
-            Host host) {
+            Host host,
+            Sharing sharing) {
         this.id = id;
         this.createdAt = createdAt;
         this.updatedAt = updatedAt;
@@ -76,6 +93,7 @@ public final class Session {
         this.history = new ArrayList<>(history);
         this.seq = seq;
         this.host = host;
+        this.sharing = sharing;
     }
 
     private final PendingQuestions questions = new PendingQuestions();
@@ -132,7 +150,20 @@ public final class Session {
         if (!deleted) {
             long t0 = System.nanoTime();
             try {
-                journal.appendEvent(json);
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        journal.appendEvent(envelope.seq(), json);
+                        break;
+                    } catch (SeqTakenException taken) {
+                        // another replica appended meanwhile (an event outside a turn): continue after its last
+                        if (sharing == null || attempt >= 8) {
+                            throw new JournalWriteException(taken.getMessage(), new IOException(taken.getMessage()));
+                        }
+                        seq = Math.max(seq, sharing.store().lastSeq(id));
+                        envelope = new EventEnvelope(id, turnId, seq + 1, envelope.timestamp(), event);
+                        json = envelope.toJsonText();
+                    }
+                }
             } catch (JournalWriteException e) {
                 if (turn.get() != null) {
                     journalFailedInTurn = true;
@@ -146,15 +177,15 @@ public final class Session {
                 journal.release(); // outside a turn: no descriptor stays open
             }
         }
-        seq++;
+        seq = envelope.seq();
         updatedAt = envelope.timestamp();
         if (turnId != null) {
             turnEmitted = true;
         }
-        for (EventSubscriber s : subscribers) {
-            if (!s.offer(envelope.seq(), json)) {
-                subscribers.remove(s); // overflowed or closed: it resumes from the journal
-            }
+        if (sharing == null) {
+            offerAll(envelope.seq(), json);
+        } else {
+            turns.accept(json); // clients get it from the store, whichever replica they are connected to
         }
         SessionObserver o = observer;
         if (o != null) {
@@ -165,6 +196,64 @@ public final class Session {
             }
         }
         return envelope;
+    }
+
+    private void offerAll(long eventSeq, String json) {
+        for (EventSubscriber s : subscribers) {
+            if (!s.offer(eventSeq, json)) {
+                subscribers.remove(s); // overflowed or closed: it resumes from the journal
+            }
+        }
+    }
+
+    /**
+     * Shared store: an event the store delivered (appended by this replica or another), in seq order, on the
+     * store's watcher thread. It goes to this replica's clients; one appended elsewhere also advances this copy.
+     */
+    synchronized void dispatch(long eventSeq, String json) {
+        if (eventSeq > seq) {
+            seq = eventSeq;
+            updatedAt = Instant.now();
+            turns.accept(json);
+        }
+        tailSeq = Math.max(tailSeq, eventSeq);
+        offerAll(eventSeq, json);
+    }
+
+    /**
+     * Shared store: brings this copy up to the store (events and messages another replica appended since it was
+     * loaded or last caught up). Called under the lease, before a turn, and so never races an append.
+     */
+    private void catchUp() {
+        long stored = sharing.store().lastSeq(id);
+        if (stored > seq) {
+            EventSource missed = journal.replay(seq, stored);
+            try {
+                while (!missed.done()) {
+                    missed.next(1024, 4 << 20).forEach(turns::accept);
+                }
+            } catch (IOException e) {
+                throw new JournalWriteException("cannot read session " + id + " from the store: " + e.getMessage(), e);
+            }
+            seq = stored;
+            updatedAt = Instant.now();
+        }
+        history.addAll(sharing.store().messagesFrom(id, history.size()));
+    }
+
+    /**
+     * Shared store: brings this copy up to the store when no turn runs here, so a read on this replica (transcript,
+     * info) shows what another replica's turns added.
+     */
+    synchronized void refresh() {
+        if (sharing != null && turn.get() == null && !deleted) {
+            catchUp();
+        }
+    }
+
+    /** Shared store: the turn state the store showed when this copy was loaded. */
+    void storedTurn(String openTurnId, int steps) {
+        turns.reset(openTurnId, steps);
     }
 
     /** An event for the connected clients only: seq 0, not journaled, never replayed. */
@@ -215,17 +304,38 @@ public final class Session {
         long upTo;
         synchronized (this) {
             used();
-            upTo = seq;
+            if (sharing != null) {
+                // events come from the store; the client saw up to lastSeq, maybe more than this copy knows
+                subscriber.skipThrough(lastSeq);
+                if (!watching) {
+                    watching = true;
+                    tailSeq = seq;
+                    sharing.store().watch(id, seq, sink);
+                }
+                upTo = tailSeq;
+            } else {
+                upTo = seq;
+            }
             subscribers.add(subscriber);
         }
         long after = lastSeq < 0 ? upTo : Math.min(lastSeq, upTo);
-        subscriber.start(new JournalReplay(journal.eventsFile(), after, upTo));
+        subscriber.start(journal.replay(after, upTo));
     }
 
     public void unsubscribe(EventSubscriber subscriber) {
         subscribers.remove(subscriber);
         subscriber.close();
         lastUsedNanos = System.nanoTime();
+        synchronized (this) {
+            if (sharing != null && watching && subscribers.isEmpty()) {
+                stopWatching();
+            }
+        }
+    }
+
+    private void stopWatching() {
+        watching = false;
+        sharing.store().unwatch(id, sink);
     }
 
     public int subscriberCount() {
@@ -235,6 +345,25 @@ public final class Session {
     /** Claims the session for a new turn; false if one is running. */
     public synchronized boolean beginTurn(ActiveTurn t) {
         used();
+        if (turn.get() != null) {
+            return false;
+        }
+        if (sharing != null) {
+            // exactly one replica runs a turn of this session: the one holding its lease in the store
+            if (!sharing.store().acquireLease(id, sharing.owner(), sharing.leaseTtl())) {
+                return false;
+            }
+            try {
+                catchUp();
+                if (turns.openTurn() != null) {
+                    // the lease was free, yet the store shows a turn open: its replica died mid-turn
+                    closeInterruptedTurn(turns.openTurn(), turns.steps());
+                }
+            } catch (RuntimeException e) {
+                sharing.store().releaseLease(id, sharing.owner());
+                throw e;
+            }
+        }
         if (!turn.compareAndSet(null, t)) {
             return false;
         }
@@ -274,6 +403,9 @@ public final class Session {
                     deliverTransient(t.turnId(), new ServerEvent.TurnCompleted("error", 0));
                 }
             } finally {
+                if (sharing != null && turn.get() == t) {
+                    sharing.store().releaseLease(id, sharing.owner());
+                }
                 turn.compareAndSet(t, null);
                 journalFailedInTurn = false;
                 lastUsedNanos = System.nanoTime();
@@ -319,10 +451,57 @@ public final class Session {
                 id, turnId);
     }
 
+    /**
+     * Shared store: extends the lease of the running turn; when another replica took it (this one stalled past its
+     * expiry) the turn is cancelled, so two replicas never go on appending to one session.
+     */
+    void renewLease() {
+        ActiveTurn t = turn.get();
+        if (sharing == null || t == null) {
+            return;
+        }
+        if (!sharing.store().renewLease(id, sharing.owner(), sharing.leaseTtl()) && turn.get() == t) {
+            LOG.errorf("session %s: its lease was lost to another replica; turn %s is cancelled", id, t.turnId());
+            t.cancel("the session's lease was lost");
+        }
+    }
+
+    /**
+     * Shared store, for a session with clients here and a turn the store shows open with no turn running here:
+     * when the lease is free (the replica running the turn died and its lease expired) this replica takes it and
+     * closes the turn as {@code interrupted}, so resumed clients see its end. True when it closed one.
+     */
+    synchronized boolean closeAbandonedTurn() {
+        if (sharing == null || turn.get() != null || turns.openTurn() == null || deleted) {
+            return false;
+        }
+        if (!sharing.store().acquireLease(id, sharing.owner(), sharing.leaseTtl())) {
+            return false; // its replica is alive and renewing
+        }
+        try {
+            catchUp();
+            if (turns.openTurn() == null) {
+                return false;
+            }
+            closeInterruptedTurn(turns.openTurn(), turns.steps());
+            return true;
+        } finally {
+            sharing.store().releaseLease(id, sharing.owner());
+        }
+    }
+
+    /** Shared store: the store shows a turn open that is not running here. */
+    synchronized boolean hasForeignOpenTurn() {
+        return sharing != null && turn.get() == null && turns.openTurn() != null;
+    }
+
     /** For eviction: true (and the files released) when no turn runs and no client is subscribed. */
     synchronized boolean idle() {
         if (turn.get() != null || !subscribers.isEmpty()) {
             return false;
+        }
+        if (sharing != null && watching) {
+            stopWatching();
         }
         journal.forceIfDirty();
         journal.release();
@@ -350,6 +529,9 @@ public final class Session {
         }
         subscribers.forEach(EventSubscriber::close);
         subscribers.clear();
+        if (sharing != null && watching) {
+            stopWatching();
+        }
         journal.close();
     }
 
@@ -357,7 +539,7 @@ public final class Session {
         journal.close();
     }
 
-    SessionJournal journal() {
+    Journal journal() {
         return journal;
     }
 }

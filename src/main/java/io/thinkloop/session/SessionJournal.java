@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * cuts that line, reading backwards from the end in blocks. Validation of what is already there is
  * {@link JournalLoader}'s job, once, when the session is loaded.
  */
-final class SessionJournal implements AutoCloseable {
+final class SessionJournal implements Journal {
     private static final Logger LOG = Logger.getLogger(SessionJournal.class);
     static final String MESSAGES = "messages.jsonl";
     static final String EVENTS = "events.jsonl";
@@ -78,21 +78,36 @@ final class SessionJournal implements AutoCloseable {
         return events.file;
     }
 
-    void appendMessage(ChatMessage message) {
+    @Override
+    public void appendMessage(ChatMessage message) {
         messages.append(Json.MAPPER.valueToTree(message).toString());
     }
 
+    /** Appends the line; the seq is in it (the file's order is the seq order: the session appends under its lock). */
+    @Override
+    public void appendEvent(long seq, String eventJson) {
+        events.append(eventJson);
+    }
+
+    /** Appends a line as it is (tests write lines of their own, seq included). */
     void appendEvent(String eventJson) {
         events.append(eventJson);
     }
 
+    @Override
+    public EventSource replay(long after, long upTo) {
+        return new JournalReplay(events.file, after, upTo);
+    }
+
     /** Open descriptors, for the tests that keep them bounded. */
-    synchronized int openFiles() {
+    @Override
+    public synchronized int openFiles() {
         return (messages.ch != null ? 1 : 0) + (events.ch != null ? 1 : 0);
     }
 
     /** fsyncs what was appended since the last force (batch policy), also after the files were released. */
-    void forceIfDirty() {
+    @Override
+    public void forceIfDirty() {
         messages.sync();
         events.sync();
     }
@@ -101,7 +116,8 @@ final class SessionJournal implements AutoCloseable {
      * Closes the files until the next append (end of a turn, eviction). Under the batch policy a dirty
      * file is fsynced later by the flusher (by path), else now.
      */
-    void release() {
+    @Override
+    public void release() {
         messages.release();
         events.release();
     }

@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -35,6 +37,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -91,6 +94,37 @@ public class SessionManager {
 
     @ConfigProperty(name = "thinkloop.session.max-loaded", defaultValue = "1000")
     int maxLoaded;
+
+    /** Where sessions live: {@code file} (this replica's data directory), {@code redis} or {@code postgres}. */
+    @ConfigProperty(name = "thinkloop.sessions.store", defaultValue = "file")
+    String storeName;
+
+    @ConfigProperty(name = "thinkloop.sessions.redis.url", defaultValue = "redis://localhost:6379")
+    String redisUrl;
+
+    @ConfigProperty(
+            name = "thinkloop.sessions.postgres.url",
+            defaultValue = "jdbc:postgresql://localhost:5432/thinkloop")
+    String postgresUrl;
+
+    @ConfigProperty(name = "thinkloop.sessions.postgres.user")
+    Optional<String> postgresUser;
+
+    @ConfigProperty(name = "thinkloop.sessions.postgres.password")
+    Optional<String> postgresPassword;
+
+    /** How long a replica's claim on a running turn lasts without renewal (renewed every third of it). */
+    @ConfigProperty(name = "thinkloop.sessions.lease-ttl", defaultValue = "10s")
+    Duration leaseTtl;
+
+    /** This replica's name in the store's leases; default: host name, pid and a random suffix. */
+    @ConfigProperty(name = "thinkloop.sessions.replica-id")
+    Optional<String> replicaId;
+
+    /** The shared store, or null for the file store. */
+    private SharedStore shared;
+
+    private Session.Sharing sharing;
 
     /** How journal files are opened for appending; a test substitutes a failing one. */
     SessionJournal.Opener opener = SessionJournal.FILES;
@@ -152,6 +186,27 @@ public class SessionManager {
     /** Starts the manager (CDI calls it at startup; unit tests directly). */
     void start() {
         fsync = FsyncPolicy.valueOf(fsyncName.trim().toUpperCase(Locale.ROOT));
+        String kind = storeName == null ? "file" : storeName.trim().toLowerCase(Locale.ROOT);
+        String owner = (replicaId == null ? Optional.<String>empty() : replicaId)
+                .filter(r -> !r.isBlank())
+                .orElseGet(() -> hostName() + "-" + ProcessHandle.current().pid() + "-"
+                        + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL));
+        shared = switch (kind) {
+            case "file" -> null;
+            case "redis" -> new RedisSessionStore(URI.create(redisUrl), owner);
+            case "postgres" ->
+                new PostgresSessionStore(
+                        postgresUrl,
+                        postgresUser == null ? null : postgresUser.orElse(null),
+                        postgresPassword == null ? null : postgresPassword.orElse(null),
+                        fsync);
+            default ->
+                throw new IllegalArgumentException(
+                        "thinkloop.sessions.store must be file, redis or postgres, not '" + storeName + "'");
+        };
+        if (shared != null) {
+            sharing = new Session.Sharing(shared, owner, leaseTtl);
+        }
         try {
             OwnerOnly.directories(root());
         } catch (IOException e) {
@@ -168,6 +223,18 @@ public class SessionManager {
         maintenance.scheduleWithFixedDelay(this::dropCollected, 1, 1, TimeUnit.SECONDS);
         probe();
         maintenance.scheduleWithFixedDelay(this::probe, 2, 2, TimeUnit.SECONDS);
+        if (shared != null) {
+            long every = Math.max(50, leaseTtl.toMillis() / 3);
+            maintenance.scheduleWithFixedDelay(this::leases, every, every, TimeUnit.MILLISECONDS);
+            LOG.infof(
+                    "sessions in %s at %s (replica %s, lease %s); fsync %s",
+                    shared.kind(),
+                    shared.location(),
+                    owner,
+                    leaseTtl,
+                    fsync.name().toLowerCase(Locale.ROOT));
+            return;
+        }
         LOG.infof(
                 "sessions in %s (fsync %s; at most %d loaded, idle ones evicted after %s)",
                 root(), fsync.name().toLowerCase(Locale.ROOT), maxLoaded, idleEvictAfter);
@@ -188,6 +255,50 @@ public class SessionManager {
         }
         flush();
         sessions.values().forEach(Session::closeJournal);
+        if (shared != null) {
+            shared.close();
+        }
+    }
+
+    private static String hostName() {
+        String h = System.getenv("HOSTNAME");
+        if (h != null && !h.isBlank()) {
+            return h;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "replica";
+        }
+    }
+
+    /**
+     * Shared store, every third of the lease: renews the leases of the turns running here, and takes over the
+     * turns of a replica that died (its lease expired) in sessions with clients here, closing them as interrupted.
+     */
+    void leases() {
+        // one virtual thread per session: N renewals cost a few round trips, not N in a row (which on a slow store
+        // would outlast the lease itself)
+        try (ExecutorService upkeep = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Session s : sessions.values()) {
+                upkeep.execute(() -> {
+                    try {
+                        if (s.activeTurn() != null) {
+                            s.renewLease();
+                        } else if (s.subscriberCount() > 0 && s.hasForeignOpenTurn()) {
+                            s.closeAbandonedTurn();
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warnf("session %s: lease upkeep failed: %s", s.id(), e.getMessage());
+                    }
+                });
+            }
+        }
+    }
+
+    /** Whether sessions live in a shared store (Redis, PostgreSQL) rather than this replica's files. */
+    public boolean sharedStore() {
+        return shared != null;
     }
 
     private Session observed(Session s) {
@@ -222,6 +333,7 @@ public class SessionManager {
         Session s = sessions.get(id);
         if (s != null) {
             s.touch();
+            refresh(s);
             return Optional.of(s);
         }
         boolean[] admitted = {false};
@@ -237,6 +349,11 @@ public class SessionManager {
                 admitted[0] = true;
                 return back;
             }
+            if (shared != null) {
+                Session stored = loadShared(k);
+                admitted[0] = stored != null;
+                return stored;
+            }
             Path dir = root().resolve(k);
             if (!Files.exists(dir.resolve(META))) {
                 return null;
@@ -249,8 +366,23 @@ public class SessionManager {
         }
         if (found != null) {
             found.touch();
+            if (!admitted[0]) {
+                refresh(found);
+            }
         }
         return Optional.ofNullable(found);
+    }
+
+    /** Shared store: another replica may have added to the session since this copy was read. */
+    private void refresh(Session s) {
+        if (shared == null) {
+            return;
+        }
+        try {
+            s.refresh();
+        } catch (RuntimeException e) {
+            LOG.debugf("session %s: could not catch up with the store (%s); serving this replica's copy", s.id(), e);
+        }
     }
 
     /** An evicted session that something still holds: the same object comes back. */
@@ -302,7 +434,7 @@ public class SessionManager {
         boolean[] created = {false};
         Session s = sessions.computeIfAbsent(id, k -> {
             created[0] = true;
-            return create(k);
+            return create(k, created);
         });
         if (created[0]) {
             try {
@@ -332,9 +464,22 @@ public class SessionManager {
         return new UUID(hi, lo).toString();
     }
 
-    private Session create(String id) {
+    private Session create(String id, boolean[] created) {
         if (deleting.contains(id)) {
             throw new IllegalStateException("session " + id + " is being deleted");
+        }
+        if (shared != null) {
+            Instant now = Instant.now();
+            if (!shared.create(id, now)) {
+                // another replica created it a moment ago
+                created[0] = false;
+                Session s = loadShared(id);
+                if (s == null) {
+                    throw new IllegalStateException("session " + id + " is being deleted");
+                }
+                return s;
+            }
+            return observed(new Session(id, now, now, shared.journal(id, fsync), List.of(), 0, host, sharing));
         }
         Path dir = root().resolve(id);
         Instant now = Instant.now();
@@ -345,7 +490,26 @@ public class SessionManager {
             journalListener.failed(dir, e);
             throw new JournalWriteException("cannot create session " + id + ": " + e.getMessage(), e);
         }
-        return observed(new Session(id, now, now, journal(dir), List.of(), 0, host));
+        return observed(new Session(id, now, now, journal(dir), List.of(), 0, host, null));
+    }
+
+    /** A session from the shared store; a turn it shows open is left to the lease (its replica may be running it). */
+    private Session loadShared(String id) {
+        SharedStore.Stored st = shared.load(id);
+        if (st == null) {
+            return null;
+        }
+        Session s = observed(new Session(
+                id,
+                st.createdAt(),
+                st.updatedAt(),
+                shared.journal(id, fsync),
+                st.messages(),
+                st.lastSeq(),
+                host,
+                sharing));
+        s.storedTurn(st.openTurnId(), st.openTurnSteps());
+        return s;
     }
 
     private SessionJournal journal(Path dir) {
@@ -383,7 +547,7 @@ public class SessionManager {
             seq = meta.lastSeq();
         }
         Instant updatedAt = meta != null && meta.updatedAt() != null ? meta.updatedAt() : createdAt;
-        Session s = observed(new Session(id, createdAt, updatedAt, journal(dir), j.messages(), seq, host));
+        Session s = observed(new Session(id, createdAt, updatedAt, journal(dir), j.messages(), seq, host, null));
         if (j.openTurnId() != null) {
             try {
                 s.closeInterruptedTurn(j.openTurnId(), j.openTurnSteps());
@@ -479,6 +643,14 @@ public class SessionManager {
     }
 
     private void writeMetaQuietly(Session s) {
+        if (shared != null) {
+            try {
+                shared.writeMeta(new Meta(s.id(), s.createdAt(), s.updatedAt(), s.lastSeq(), s.messageCount()));
+            } catch (RuntimeException e) {
+                LOG.warnf("could not write the metadata of session %s: %s", s.id(), e.getMessage());
+            }
+            return;
+        }
         try {
             writeMeta(
                     root().resolve(s.id()),
@@ -513,6 +685,18 @@ public class SessionManager {
      */
     public Page page(String cursor, int limit) {
         int max = Math.clamp(limit, 1, MAX_PAGE);
+        if (shared != null) {
+            List<Meta> metas = shared.page(cursor, max + 1);
+            List<Summary> out = new ArrayList<>();
+            for (Meta m : metas.subList(0, Math.min(max, metas.size()))) {
+                Session s = sessions.get(m.id());
+                out.add(
+                        s != null
+                                ? Summary.of(s)
+                                : new Summary(m.id(), m.createdAt(), m.updatedAt(), m.lastSeq(), m.messages(), null));
+            }
+            return new Page(out, metas.size() > max ? out.getLast().id() : null, List.of());
+        }
         List<String> ids = new ArrayList<>();
         try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root())) {
             for (Path d : dirs) {
@@ -591,6 +775,10 @@ public class SessionManager {
     }
 
     private void removeFiles(String id) {
+        if (shared != null) {
+            shared.delete(id);
+            return;
+        }
         Path dir = root().resolve(id);
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -703,6 +891,23 @@ public class SessionManager {
 
     /** Writes, fsyncs and removes a small file in the sessions folder: fails when no file can be opened or written. */
     void probe() {
+        if (shared != null) {
+            try {
+                shared.ping();
+                if (!health.up()) {
+                    LOG.infof("the session store (%s at %s) answers again", shared.kind(), shared.location());
+                }
+                health = new Health(true, null, Instant.now());
+            } catch (RuntimeException e) {
+                String reason = "the session store (" + shared.kind() + " at " + shared.location()
+                        + ") cannot be reached: " + e.getMessage();
+                if (health.up()) {
+                    LOG.errorf("session store DOWN: %s", reason);
+                }
+                health = new Health(false, reason, Instant.now());
+            }
+            return;
+        }
         Path file = root().resolve(".probe-" + ProcessHandle.current().pid());
         try {
             try (FileChannel ch = OwnerOnly.open(

@@ -133,7 +133,7 @@ class JournalFaultTest {
                 List.of(1L, 2L, 3L, 4L),
                 c.events.stream().map(e -> JournalReplay.seqOf(e)).toList(),
                 "journaled, no seq skipped");
-        assertEquals(4, m.find("recovers").orElseThrow().journal().lastSeq());
+        assertEquals(4, ((SessionJournal) m.find("recovers").orElseThrow().journal()).lastSeq());
     }
 
     @Test

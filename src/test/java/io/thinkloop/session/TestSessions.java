@@ -17,6 +17,11 @@ public final class TestSessions {
 
     /** Subscribes a client that keeps every event's JSON text, in order. */
     public static List<String> record(Session session) {
+        return recordFrom(session, -1);
+    }
+
+    /** As {@link #record}, for a client that has seen every event up to {@code lastSeq} ({@code < 0}: only new ones). */
+    public static List<String> recordFrom(Session session, long lastSeq) {
         List<String> events = new CopyOnWriteArrayList<>();
         session.subscribe(
                 new EventSubscriber(1 << 16) {
@@ -31,7 +36,7 @@ public final class TestSessions {
                         throw new AssertionError("the recording subscriber overflowed");
                     }
                 },
-                -1);
+                lastSeq);
         return events;
     }
 }
