@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thinkloop.engine.checkpoint.ModelConfig;
 import io.thinkloop.train.Parameter;
 import io.thinkloop.train.model.Routing;
 import io.thinkloop.train.model.Stage;
 import io.thinkloop.train.model.TrainableModel;
+import io.thinkloop.train.model.TrainableModelTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,41 +26,6 @@ class GrpoStepTest {
     private static final int GENERATED = 3;
     private static final double TEMPERATURE = 1.0;
     private static final int TOP_K = 24;
-
-    static ModelConfig tiny() {
-        return new ModelConfig(
-                48,
-                32,
-                48,
-                16,
-                2,
-                1,
-                2,
-                8,
-                1,
-                2,
-                2,
-                1,
-                2.5,
-                "sigmoid",
-                true,
-                24,
-                16,
-                8,
-                4,
-                8,
-                10000.0,
-                new ModelConfig.Yarn(4, 16, 32, 1, 1.0, 1.0),
-                64,
-                1e-6,
-                2,
-                128,
-                6,
-                0,
-                false,
-                128,
-                128);
-    }
 
     private static boolean good(int token) {
         return token >= 5 && token < 13;
@@ -147,7 +112,7 @@ class GrpoStepTest {
 
     @Test
     void onAFreshSampleTheRolloutPolicyIsTheCurrentPolicyWhenRoutingAndKeptSetsAreKept() {
-        try (TrainableModel m = TrainableModel.create(tiny(), 3, 1)) {
+        try (TrainableModel m = TrainableModel.create(TrainableModelTest.tiny(6), 3, 1)) {
             Rollout r = sample(m, new SplittableRandom(1));
             GrpoSettings s = GrpoSettings.defaults();
             float[] lp = GrpoStep.logprobs(m, r, r.routing(), s);
@@ -159,7 +124,7 @@ class GrpoStepTest {
 
     @Test
     void keepRoutingMakesTheTrainingForwardUseTheRolloutsExpertsAfterTheRouterMoved() {
-        try (TrainableModel m = TrainableModel.create(tiny(), 5, 1)) {
+        try (TrainableModel m = TrainableModel.create(TrainableModelTest.tiny(6), 5, 1)) {
             Rollout r = sample(m, new SplittableRandom(2));
             // move every router so that free routing changes its choices
             SplittableRandom noise = new SplittableRandom(9);
@@ -188,7 +153,7 @@ class GrpoStepTest {
 
     @Test
     void aShortGrpoRunRaisesTheMeanRewardOfATaskFamilyThePolicySolvesSometimes() {
-        try (TrainableModel m = TrainableModel.create(tiny(), 7, 1)) {
+        try (TrainableModel m = TrainableModel.create(TrainableModelTest.tiny(6), 7, 1)) {
             Adam adam = new Adam(m.parameters());
             SplittableRandom random = new SplittableRandom(11);
             GrpoSettings s = GrpoSettings.defaults().withKl(0, true);
@@ -217,7 +182,7 @@ class GrpoStepTest {
 
     @Test
     void aGroupWhoseSamplesAllScoredAlikeGivesNoGradient() {
-        try (TrainableModel m = TrainableModel.create(tiny(), 13, 1)) {
+        try (TrainableModel m = TrainableModel.create(TrainableModelTest.tiny(6), 13, 1)) {
             SplittableRandom random = new SplittableRandom(4);
             List<Rollout> same = new ArrayList<>();
             for (int i = 0; i < 4; i++) {

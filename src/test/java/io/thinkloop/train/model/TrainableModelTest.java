@@ -18,9 +18,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The whole trainable model on a tiny freshly initialised configuration. */
-class TrainableModelTest {
+public class TrainableModelTest {
     /** A tiny DeepSeek-V3.2 shape: dense first layer, 8 experts in 2 groups, 2 index heads, top-k 6. */
-    static ModelConfig tiny(int topk) {
+    public static ModelConfig tiny(int topk) {
         return new ModelConfig(
                 48, // vocab
                 32, // hidden
