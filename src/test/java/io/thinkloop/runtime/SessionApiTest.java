@@ -297,8 +297,15 @@ class SessionApiTest {
                 .distinct()
                 .sorted()
                 .toList();
+        // elicitation.requested needs an MCP server that asks; McpClientFeaturesServiceTest checks it against its
+        // schema
         assertEquals(
-                ProtocolDocs.eventTypesInCode().stream().sorted().toList(), seen, "the run covers every event type");
+                ProtocolDocs.eventTypesInCode().stream()
+                        .filter(t -> !t.equals("elicitation.requested"))
+                        .sorted()
+                        .toList(),
+                seen,
+                "the run covers every event type");
         assertFalse(all.isEmpty());
     }
 }
